@@ -1,0 +1,75 @@
+//! Files: reads that name the file on error, and writes that land whole.
+
+use crate::core::changeset::ChangeSet;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::Path;
+
+pub fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))
+}
+
+/// `Ok(None)` when the file does not exist.
+pub fn read_optional(path: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("failed to read {}", path.display())),
+    }
+}
+
+/// Writes every file of `changes` (paths relative to `root`) or none.
+///
+/// Each new content goes to a temporary file beside its target first; only
+/// when all are written are they renamed into place. Should a rename fail,
+/// the files already replaced get their old content back.
+pub fn write_all(root: &Path, changes: &ChangeSet) -> Result<()> {
+    // Refuse to overwrite what changed on disk since it was read.
+    for f in &changes.files {
+        let path = root.join(&f.path);
+        let now = read_optional(&path)?;
+        if now != f.before {
+            anyhow::bail!(
+                "{} changed on disk while cargo-train was working; nothing was written",
+                f.path.display()
+            );
+        }
+    }
+    let mut staged = Vec::with_capacity(changes.files.len());
+    for f in &changes.files {
+        let path = root.join(&f.path);
+        let dir = path.parent().unwrap_or(root);
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create {}", dir.display()))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".cargo-train-")
+            .tempfile_in(dir)
+            .with_context(|| format!("failed to stage a write in {}", dir.display()))?;
+        tmp.write_all(f.after.as_bytes())
+            .with_context(|| format!("failed to stage {}", f.path.display()))?;
+        if let Ok(meta) = std::fs::metadata(&path) {
+            std::fs::set_permissions(tmp.path(), meta.permissions()).ok();
+        }
+        staged.push((tmp, path, f));
+    }
+    let mut done: Vec<(&Path, &crate::core::changeset::FileChange)> = Vec::new();
+    for (tmp, path, f) in &staged {
+        if let Err(e) = std::fs::rename(tmp.path(), path) {
+            for (p, g) in done {
+                match &g.before {
+                    Some(old) => std::fs::write(p, old).ok(),
+                    None => std::fs::remove_file(p).ok(),
+                };
+            }
+            return Err(e).with_context(|| {
+                format!(
+                    "failed to write {}; every file was left as it was",
+                    f.path.display()
+                )
+            });
+        }
+        done.push((path.as_path(), f));
+    }
+    // The temporary files were renamed away; dropping them is a no-op.
+    Ok(())
+}

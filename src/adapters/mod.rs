@@ -1,0 +1,5 @@
+//! Access to the outside world, one job per module. Reads happen here
+//! directly; every write goes through [`crate::exec::Executor`].
+
+pub mod cargo;
+pub mod fs;

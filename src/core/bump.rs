@@ -1,0 +1,277 @@
+//! Where versions are bumped: computes every new version and every file's
+//! new content for one `bump`, or the list of problems that prevent it.
+//! Nothing is written here; the caller hands the change set to the executor.
+
+use crate::core::changeset::ChangeSet;
+use crate::core::config::Config;
+use crate::core::lockfile;
+use crate::core::manifest::{Edit, Field, apply_edits};
+use crate::core::pins::Req;
+use crate::core::problem::{Problem, Problems};
+use crate::core::verify;
+use crate::core::version::{Level, bump};
+use crate::core::version_file;
+use crate::core::workspace::{VersionSource, Workspace};
+use semver::Version;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The outcome of a bump: new versions and new file contents.
+#[derive(Debug)]
+pub struct Plan {
+    /// `(crate index, old, new)` for every member whose version moves.
+    pub moves: Vec<(usize, Version, Version)>,
+    /// `[workspace.package] version`, old and new, if it moves.
+    pub workspace: Option<(Version, Version)>,
+    pub changes: ChangeSet,
+}
+
+/// Inputs read from disk besides the manifests.
+pub struct Files<'a> {
+    /// Contents of the configured version files, by configured path.
+    pub version_files: &'a HashMap<PathBuf, Option<String>>,
+    /// `Cargo.lock`, if the workspace has one.
+    pub lock: Option<&'a str>,
+    pub lock_path: &'a Path,
+}
+
+/// The new version of every crate under `level` (index-aligned with
+/// `ws.crates`), and the workspace version's move.
+fn new_versions(ws: &Workspace, level: &Level) -> (Vec<Version>, Option<(Version, Version)>) {
+    let ws_old = ws.workspace_version();
+    let inherited_publishes = ws
+        .crates
+        .iter()
+        .any(|c| c.publishable && c.version_source == VersionSource::Inherited);
+    let ws_move = match (&ws_old, inherited_publishes) {
+        (Some(old), true) => Some((old.clone(), bump(old, level))),
+        _ => None,
+    };
+    let news = ws
+        .crates
+        .iter()
+        .map(|c| match c.version_source {
+            VersionSource::Inherited => ws_move
+                .as_ref()
+                .map_or_else(|| c.version.clone(), |(_, n)| n.clone()),
+            VersionSource::Literal if c.publishable => match level {
+                // An exact version is the workspace's: crates on a line of
+                // their own keep theirs.
+                Level::Exact(_) if ws_old.as_ref().is_some_and(|w| *w != c.version) => {
+                    c.version.clone()
+                }
+                _ => bump(&c.version, level),
+            },
+            _ => c.version.clone(),
+        })
+        .collect();
+    (news, ws_move.filter(|(o, n)| o != n))
+}
+
+/// Plans a bump of `ws` to `level`.
+pub fn plan(
+    ws: &Workspace,
+    level: &Level,
+    config: &Config,
+    files: &Files<'_>,
+) -> Result<Plan, Problems> {
+    // The requirements and version files must be right before they are
+    // moved: a wrong one would be carried along silently.
+    let mut problems = verify::check_requirements(ws, config);
+    let read = |vf: &crate::core::config::VersionFile| {
+        files.version_files.get(&vf.path).cloned().flatten()
+    };
+    problems.extend(verify::check_version_files(ws, config, &read));
+
+    let (news, ws_move) = new_versions(ws, level);
+    let mut edits: Vec<Vec<Edit>> = vec![Vec::new(); ws.manifests.len()];
+
+    if let Some((_, new)) = &ws_move {
+        let span = ws
+            .root()
+            .workspace_package
+            .as_ref()
+            .and_then(|w| w.version.as_ref())
+            .expect("moved")
+            .span
+            .clone();
+        edits[0].push(Edit {
+            span,
+            value: new.to_string(),
+        });
+    }
+    for (i, c) in ws.crates.iter().enumerate() {
+        if c.version_source == VersionSource::Literal && news[i] != c.version {
+            let pkg = ws.manifests[c.manifest].package.as_ref().expect("member");
+            let Field::Given(s) = &pkg.version else {
+                unreachable!("literal version")
+            };
+            edits[c.manifest].push(Edit {
+                span: s.span.clone(),
+                value: news[i].to_string(),
+            });
+        }
+    }
+    for &(site, to) in &ws.sites {
+        if news[to] == ws.crates[to].version {
+            continue;
+        }
+        // Unparsable requirements were reported above.
+        if let Ok(req) = Req::parse(ws.req_at(site)) {
+            let span = ws.dep(site).req.as_ref().expect("site").span.clone();
+            edits[site.manifest].push(Edit {
+                span,
+                value: req.with_version(&news[to]),
+            });
+        }
+    }
+
+    let mut changes = ChangeSet::default();
+    for (m, e) in edits.into_iter().enumerate() {
+        if !e.is_empty() {
+            let man = &ws.manifests[m];
+            changes.set(&man.path, Some(man.text.clone()), apply_edits(&man.text, e));
+        }
+    }
+
+    for vf in &config.version_files {
+        let Some(text) = read(vf) else { continue };
+        if let Ok(v) = verify::version_file_version(ws, vf, |i| news[i].clone()) {
+            let r = version_file::rewrite(&text, &vf.patterns, &v);
+            changes.set(&vf.path, Some(text), r.text);
+        }
+    }
+
+    let moves: Vec<(usize, Version, Version)> = ws
+        .crates
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| news[*i] != c.version)
+        .map(|(i, c)| (i, c.version.clone(), news[i].clone()))
+        .collect();
+
+    if let Some(lock) = files.lock {
+        let lm: Vec<lockfile::Move<'_>> = moves
+            .iter()
+            .map(|(i, old, new)| lockfile::Move {
+                name: &ws.crates[*i].name,
+                old,
+                new,
+            })
+            .collect();
+        match lockfile::rewrite(lock, &lm) {
+            Ok(text) => changes.set(files.lock_path, Some(lock.to_string()), text),
+            Err(e) => problems.push(Problem::new(files.lock_path, None, e)),
+        }
+    }
+
+    if !problems.is_empty() {
+        return Err(Problems(problems));
+    }
+    Ok(Plan {
+        moves,
+        workspace: ws_move,
+        changes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::CratePattern;
+    use crate::core::workspace::tests::sample;
+
+    fn config() -> Config {
+        Config {
+            public: vec![CratePattern("a".into())],
+            ..Config::default()
+        }
+    }
+
+    fn run(level: &str) -> Result<Plan, Problems> {
+        let w = sample();
+        let vf = HashMap::new();
+        let files = Files {
+            version_files: &vf,
+            lock: None,
+            lock_path: Path::new("Cargo.lock"),
+        };
+        plan(&w, &level.parse().unwrap(), &config(), &files)
+    }
+
+    fn file<'a>(p: &'a Plan, path: &str) -> &'a str {
+        &p.changes
+            .files
+            .iter()
+            .find(|f| f.path == Path::new(path))
+            .unwrap()
+            .after
+    }
+
+    #[test]
+    fn major_moves_publishable_crates_and_their_requirements() {
+        let p = run("major").unwrap();
+        let w = sample();
+        let moves: Vec<_> = p
+            .moves
+            .iter()
+            .map(|(i, o, n)| format!("{} {o} -> {n}", w.crates[*i].name))
+            .collect();
+        assert_eq!(
+            moves,
+            [
+                "a 1.0.0-dev -> 2.0.0-dev",
+                "b 1.0.0-dev -> 2.0.0-dev",
+                "c 0.3.0 -> 0.4.0-dev"
+            ]
+        );
+        let root = file(&p, "Cargo.toml");
+        assert!(root.contains("version = \"2.0.0-dev\"\nlicense"), "{root}");
+        assert!(
+            root.contains("a = { path = \"a\", version = \"2.0.0-dev\" }"),
+            "{root}"
+        );
+        assert!(
+            root.contains("b = { path = \"b\", version = \"=2.0.0-dev\" }"),
+            "{root}"
+        );
+        assert!(
+            file(&p, "b/Cargo.toml").contains("c = { path = \"../c\", version = \"=0.4.0-dev\" }")
+        );
+        assert!(file(&p, "c/Cargo.toml").contains("version = \"0.4.0-dev\""));
+        // `tool` is not published: its version stays and nothing of it changes.
+        assert!(
+            p.changes
+                .files
+                .iter()
+                .all(|f| f.path != Path::new("tool/Cargo.toml"))
+        );
+        assert_eq!(p.changes.files.len(), 3);
+    }
+
+    #[test]
+    fn exact_version_leaves_crates_on_their_own_line() {
+        let p = run("3.1.4").unwrap();
+        let names: Vec<_> = p.moves.iter().map(|(i, _, n)| format!("{i}:{n}")).collect();
+        assert_eq!(names, ["0:3.1.4", "1:3.1.4"]);
+    }
+
+    #[test]
+    fn policy_violations_stop_the_bump() {
+        let w = sample();
+        let cfg = Config::default(); // `a` is not public here, so its caret pin is wrong
+        let vf = HashMap::new();
+        let files = Files {
+            version_files: &vf,
+            lock: None,
+            lock_path: Path::new("Cargo.lock"),
+        };
+        let e = plan(&w, &Level::Major, &cfg, &files)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("Cargo.toml:9: `a` is internal and must be required exactly"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! The project's configuration: `train.toml` at the workspace root, or
+//! `[workspace.metadata.train]` in the root manifest. Every default is the
+//! reference process; anything project-specific is a key here.
+//!
+//! Values are checked while they are deserialized, so a bad value is reported
+//! by `toml` with its line and column, like an unknown key.
+
+use crate::core::version_file::Template;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Config {
+    /// Name used in commit messages and pull request titles
+    /// ("Release <project> 1.2.0"); defaults to the root package's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    pub main_branch: String,
+    pub remote: String,
+    pub branch_prefix: String,
+    pub tag_prefix: String,
+    /// Text in a commit message that asks for a tag once CI passes.
+    pub marker: String,
+    pub cut_day: Day,
+    pub release_day: Day,
+    /// What a release day that falls on a weekend does.
+    pub weekend: Weekend,
+    /// Crates whose API is public: required with a caret, never exactly.
+    /// Names or glob patterns (`cranelift-*`).
+    pub public: Vec<CratePattern>,
+    pub notes: Notes,
+    pub version_files: Vec<VersionFile>,
+    /// Shell commands run at the workspace root after every bump
+    /// (the reference runs `cargo vet`).
+    pub after_bump: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            project: None,
+            main_branch: "main".into(),
+            remote: "origin".into(),
+            branch_prefix: "release-".into(),
+            tag_prefix: "v".into(),
+            marker: "[automatically-tag-and-release-this-commit]".into(),
+            cut_day: Day(5),
+            release_day: Day(20),
+            weekend: Weekend::NextMonday,
+            public: Vec::new(),
+            notes: Notes::default(),
+            version_files: Vec::new(),
+            after_bump: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Notes {
+    pub file: PathBuf,
+    pub template: PathBuf,
+    /// Base URL for links to older notes; defaults to the workspace's
+    /// `repository` field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    pub archive_marker: String,
+    /// One archive line; `{series}` is `X.Y.x`, `{branch}` the release branch.
+    pub link: String,
+}
+
+impl Default for Notes {
+    fn default() -> Self {
+        Notes {
+            file: "RELEASES.md".into(),
+            template: "ci/RELEASES-template.md".into(),
+            repository: None,
+            archive_marker: "<!-- ARCHIVE_START -->".into(),
+            link: "* [{series}]({repository}/blob/{branch}/RELEASES.md)".into(),
+        }
+    }
+}
+
+/// A file other than the manifests that carries the version.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VersionFile {
+    pub path: PathBuf,
+    /// Lines to keep current, with `{version}`, `{major}`, `{minor}`,
+    /// `{patch}` or `{pre}` where the version goes.
+    pub patterns: Vec<Template>,
+    /// Whose version the file carries; defaults to the workspace version.
+    #[serde(default, rename = "crate", skip_serializing_if = "Option::is_none")]
+    pub krate: Option<String>,
+}
+
+/// A day of the month, 1 to 28 so that it exists in every month.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Day(pub u8);
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = i64::deserialize(d)?;
+        if (1..=28).contains(&n) {
+            Ok(Day(n as u8))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "day {n} is out of range: use 1 to 28, so that it exists in every month"
+            )))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Weekend {
+    /// Move to the Monday after.
+    NextMonday,
+    /// Move to the Friday before.
+    PreviousFriday,
+    /// Release on the day regardless.
+    Keep,
+}
+
+/// A crate name or glob pattern.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(transparent)]
+pub struct CratePattern(pub String);
+
+impl CratePattern {
+    pub fn matches(&self, name: &str) -> bool {
+        glob::Pattern::new(&self.0).is_ok_and(|p| p.matches(name))
+    }
+}
+
+impl<'de> Deserialize<'de> for CratePattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        glob::Pattern::new(&s)
+            .map_err(|e| serde::de::Error::custom(format!("bad crate pattern `{s}`: {e}")))?;
+        Ok(CratePattern(s))
+    }
+}
+
+/// An invalid configuration, with the file named (the message carries the
+/// line and column).
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration in {}: {message}", path.display())]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl Config {
+    /// Whether `name` is a public crate.
+    pub fn is_public(&self, name: &str) -> bool {
+        self.public.iter().any(|p| p.matches(name))
+    }
+
+    /// Parses a `train.toml`.
+    pub fn from_train_toml(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+
+    /// Reads `[workspace.metadata.train]` from the root manifest, if present.
+    pub fn from_root_manifest(path: &Path, text: &str) -> Result<Option<Config>, ConfigError> {
+        #[derive(Deserialize)]
+        struct Root {
+            workspace: Option<Ws>,
+        }
+        #[derive(Deserialize)]
+        struct Ws {
+            metadata: Option<Meta>,
+        }
+        #[derive(Deserialize)]
+        struct Meta {
+            train: Option<Config>,
+        }
+        // Cheap check first: most manifests have no such table, and parsing
+        // a large root manifest through serde is not free.
+        if !text.contains("train") {
+            return Ok(None);
+        }
+        let root: Root = toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        Ok(root
+            .workspace
+            .and_then(|w| w.metadata)
+            .and_then(|m| m.train))
+    }
+
+    /// The effective configuration as TOML (what `cargo train config` prints).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("configuration serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_reference_process() {
+        let c = Config::from_train_toml(Path::new("train.toml"), "").unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.cut_day, Day(5));
+        assert_eq!(c.release_day, Day(20));
+        assert_eq!(c.marker, "[automatically-tag-and-release-this-commit]");
+        assert_eq!(c.branch_prefix, "release-");
+    }
+
+    #[test]
+    fn reads_every_section() {
+        let text = r##"
+project = "Wasmtime"
+public = ["wasmtime", "cranelift-*"]
+release-day = 21
+after-bump = ["cargo vet"]
+
+[notes]
+template = "ci/RELEASES-template.md"
+
+[[version-files]]
+path = "crates/c-api/include/wasmtime.h"
+patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MAJOR {major}"]
+"##;
+        let c = Config::from_train_toml(Path::new("train.toml"), text).unwrap();
+        assert!(c.is_public("cranelift-codegen"));
+        assert!(c.is_public("wasmtime"));
+        assert!(!c.is_public("wasmtime-environ"));
+        assert_eq!(c.release_day, Day(21));
+        assert_eq!(c.version_files[0].patterns.len(), 2);
+        // What `config` prints reads back to the same configuration.
+        let again = Config::from_train_toml(Path::new("x"), &c.to_toml()).unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_line() {
+        let e = Config::from_train_toml(
+            Path::new("train.toml"),
+            "cut-day = 5\nbranch-prefx = \"r\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("invalid configuration in train.toml:"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        assert!(e.contains("unknown field `branch-prefx`"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_the_line() {
+        let e = Config::from_train_toml(Path::new("train.toml"), "\n\nrelease-day = 31\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 3") && e.contains("day 31 is out of range"),
+            "{e}"
+        );
+        let e = Config::from_train_toml(
+            Path::new("train.toml"),
+            "[[version-files]]\npath = \"v.h\"\npatterns = [\"no placeholder\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("line 3") && e.contains("placeholder"), "{e}");
+    }
+
+    #[test]
+    fn metadata_table_in_root_manifest() {
+        let text =
+            "[workspace]\nmembers = []\n\n[workspace.metadata.train]\ntag-prefix = \"release/\"\n";
+        let c = Config::from_root_manifest(Path::new("Cargo.toml"), text)
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.tag_prefix, "release/");
+        let e = Config::from_root_manifest(
+            Path::new("Cargo.toml"),
+            "[workspace.metadata.train]\nmarker = 3\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("Cargo.toml") && e.contains("line 2"), "{e}");
+        assert!(
+            Config::from_root_manifest(Path::new("Cargo.toml"), "[workspace]\n")
+                .unwrap()
+                .is_none()
+        );
+    }
+}

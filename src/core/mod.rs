@@ -1,0 +1,15 @@
+//! Pure logic: no file, process or network access here, so all of it is
+//! unit-tested in memory.
+
+pub mod bump;
+pub mod changeset;
+pub mod config;
+pub mod graph;
+pub mod lockfile;
+pub mod manifest;
+pub mod pins;
+pub mod problem;
+pub mod verify;
+pub mod version;
+pub mod version_file;
+pub mod workspace;

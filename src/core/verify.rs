@@ -1,0 +1,248 @@
+//! Everything that would break a publish, found before release day. Each
+//! check returns every problem it sees, located at a file and line.
+
+use crate::core::config::{Config, VersionFile};
+use crate::core::graph;
+use crate::core::manifest::{DepKind, Field};
+use crate::core::pins;
+use crate::core::problem::Problem;
+use crate::core::version_file;
+use crate::core::workspace::Workspace;
+use semver::Version;
+
+/// Every first-party requirement names its dependency's current version,
+/// with the operator the pin policy asks for when the dependency publishes.
+pub fn check_requirements(ws: &Workspace, config: &Config) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for &(site, to) in &ws.sites {
+        let c = &ws.crates[to];
+        let public = c.publishable.then(|| config.is_public(&c.name));
+        for msg in pins::check(ws.req_at(site), &c.name, &c.version, public) {
+            out.push(ws.problem_at(site, msg));
+        }
+    }
+    out
+}
+
+/// The version a version file carries: its crate's, else the workspace's,
+/// else the root package's.
+pub fn version_file_version(
+    ws: &Workspace,
+    vf: &VersionFile,
+    version_of: impl Fn(usize) -> Version,
+) -> Result<Version, String> {
+    if let Some(name) = &vf.krate {
+        return ws
+            .find(name)
+            .map(&version_of)
+            .ok_or_else(|| format!("names crate `{name}`, which is not a workspace member"));
+    }
+    if let Some(i) = ws
+        .crates
+        .iter()
+        .position(|c| c.manifest == 0)
+        .filter(|_| ws.workspace_version().is_none())
+    {
+        return Ok(version_of(i));
+    }
+    // The workspace version: take it from any member that inherits it, so
+    // that a bump's new value is used.
+    match ws
+        .crates
+        .iter()
+        .position(|c| c.version_source == crate::core::workspace::VersionSource::Inherited)
+    {
+        Some(i) => Ok(version_of(i)),
+        None => ws
+            .workspace_version()
+            .ok_or_else(|| "the workspace has no version to put in it; set `crate`".to_string()),
+    }
+}
+
+/// Version files carry the current version on every configured line.
+pub fn check_version_files(
+    ws: &Workspace,
+    config: &Config,
+    read: &dyn Fn(&VersionFile) -> Option<String>,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for vf in &config.version_files {
+        let v = match version_file_version(ws, vf, |i| ws.crates[i].version.clone()) {
+            Ok(v) => v,
+            Err(e) => {
+                out.push(Problem::new(&vf.path, None, e));
+                continue;
+            }
+        };
+        let Some(text) = read(vf) else {
+            out.push(Problem::new(&vf.path, None, "version file not found"));
+            continue;
+        };
+        let r = version_file::rewrite(&text, &vf.patterns, &v);
+        for t in r.unmatched {
+            out.push(Problem::new(
+                &vf.path,
+                None,
+                format!("no line matches `{t}`"),
+            ));
+        }
+        for line in r.stale_lines {
+            out.push(Problem::new(
+                &vf.path,
+                Some(line),
+                format!("does not carry version {v}"),
+            ));
+        }
+    }
+    out
+}
+
+/// Runs every check of `cargo train verify` that needs no network.
+pub fn verify(
+    ws: &Workspace,
+    config: &Config,
+    read: &dyn Fn(&VersionFile) -> Option<String>,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let root_pkg = ws.root().workspace_package.clone().unwrap_or_default();
+
+    for c in ws.crates.iter().filter(|c| c.publishable) {
+        let man = &ws.manifests[c.manifest];
+        let pkg = man.package.as_ref().expect("members have a [package]");
+        let present = |f: &Field<()>, inherited: bool| match f {
+            Field::Given(()) => true,
+            Field::Inherited => inherited,
+            Field::Missing => false,
+        };
+        if !present(&pkg.description, root_pkg.description) {
+            out.push(Problem::new(
+                &man.path,
+                None,
+                format!("`{}` is published but has no `description`", c.name),
+            ));
+        }
+        if !present(&pkg.license, root_pkg.license)
+            && !present(&pkg.license_file, root_pkg.license_file)
+        {
+            out.push(Problem::new(
+                &man.path,
+                None,
+                format!(
+                    "`{}` is published but has no `license` or `license-file`",
+                    c.name
+                ),
+            ));
+        }
+    }
+
+    for e in &ws.edges {
+        let (from, to) = (&ws.crates[e.from], &ws.crates[e.to]);
+        if !from.publishable {
+            continue;
+        }
+        let kind = e.kind;
+        let needed = kind != DepKind::Dev || e.req.is_some();
+        if needed && !to.publishable {
+            out.push(ws.problem_at(
+                e.entry,
+                format!(
+                    "`{}` is published but its {} on `{}` is not (`publish = false`){}",
+                    from.name,
+                    kind.table_name().trim_end_matches('s').replace("dependencie", "dependency"),
+                    to.name,
+                    if kind == DepKind::Dev {
+                        "; drop the dev-dependency's `version` so cargo strips it"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        } else if kind != DepKind::Dev && e.req.is_none() {
+            out.push(ws.problem_at(
+                e.entry,
+                format!(
+                    "`{}` is published but requires `{}` by path only: add `version = \"{}{}\"`",
+                    from.name,
+                    to.name,
+                    if config.is_public(&to.name) { "" } else { "=" },
+                    to.version
+                ),
+            ));
+        }
+    }
+
+    out.extend(check_requirements(ws, config));
+    out.extend(check_version_files(ws, config, read));
+    if let Err(e) = graph::publish_order(ws) {
+        out.push(Problem::new(&ws.root().path, None, e.to_string()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::workspace::tests::{sample, ws};
+
+    #[test]
+    fn sample_is_clean_but_for_metadata() {
+        let w = sample();
+        let c = Config {
+            public: vec![crate::core::config::CratePattern("a".into())],
+            ..Config::default()
+        };
+        let ps = verify(&w, &c, &|_| None);
+        let msgs: Vec<_> = ps.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "a/Cargo.toml: `a` is published but has no `description`",
+                "a/Cargo.toml: `a` is published but has no `license` or `license-file`",
+                "b/Cargo.toml: `b` is published but has no `description`",
+                "b/Cargo.toml: `b` is published but has no `license` or `license-file`",
+                "c/Cargo.toml: `c` is published but has no `description`",
+                "c/Cargo.toml: `c` is published but has no `license` or `license-file`",
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_every_dependency_problem_at_once() {
+        let w = ws(&[
+            (
+                "Cargo.toml",
+                "[workspace]\n[workspace.package]\nlicense = \"MIT\"\ndescription = \"d\"\n",
+            ),
+            (
+                "a/Cargo.toml",
+                "[package]\nname = \"a\"\nversion = \"1.0.0\"\nlicense.workspace = true\ndescription.workspace = true\n\
+                 [dependencies]\nb = { path = \"../b\" }\ntool = { path = \"../tool\", version = \"=0.1.0\" }\n\
+                 c = { path = \"../c\", version = \"=0.9.0\" }\n",
+            ),
+            (
+                "b/Cargo.toml",
+                "[package]\nname = \"b\"\nversion = \"1.0.0\"\nlicense = \"MIT\"\ndescription = \"d\"\n",
+            ),
+            (
+                "c/Cargo.toml",
+                "[package]\nname = \"c\"\nversion = \"1.0.0\"\nlicense = \"MIT\"\ndescription = \"d\"\n",
+            ),
+            (
+                "tool/Cargo.toml",
+                "[package]\nname = \"tool\"\nversion = \"0.1.0\"\npublish = false\n",
+            ),
+        ]);
+        let msgs: Vec<_> = verify(&w, &Config::default(), &|_| None)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                "a/Cargo.toml:7: `a` is published but requires `b` by path only: add `version = \"=1.0.0\"`",
+                "a/Cargo.toml:8: `a` is published but its dependency on `tool` is not (`publish = false`)",
+                "a/Cargo.toml:9: requirement \"=0.9.0\" on `c` does not match its version 1.0.0",
+            ]
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! The version engine: how one crate's version moves under each bump level.
+//!
+//! Pure functions over `semver::Version`; the rules are the reference process's
+//! (see `process.md`): a breaking bump on `0.x` moves the minor, development
+//! lines carry `-dev`, candidates count `-rc.1`, `-rc.2`, …
+
+use semver::{Prerelease, Version};
+use std::fmt;
+use std::str::FromStr;
+
+/// What `cargo train bump` was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Level {
+    /// Next breaking version, as a `-dev` line (the cut's bump of `main`).
+    Major,
+    /// Next minor version (`0.x.y`: next patch), as a `-dev` line.
+    Minor,
+    /// `patch + 1`, keeping any pre-release suffix.
+    Patch,
+    /// Next release candidate: `-rc.1` from a plain or `-dev` version, else `rc.N+1`.
+    Rc,
+    /// Drop the pre-release suffix; a no-op without one.
+    DropRc,
+    /// Mark the current version as a development line (`X.Y.Z-dev`).
+    Dev,
+    /// Set this exact version on every crate that carries the workspace version.
+    Exact(Version),
+}
+
+impl FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "major" => Level::Major,
+            "minor" => Level::Minor,
+            "patch" => Level::Patch,
+            "rc" => Level::Rc,
+            "drop-rc" => Level::DropRc,
+            "dev" => Level::Dev,
+            other => Level::Exact(Version::parse(other).map_err(|e| {
+                format!(
+                    "`{other}` is neither a level (major, minor, patch, rc, drop-rc, dev) \
+                     nor a version: {e}"
+                )
+            })?),
+        })
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Level::Major => f.write_str("major"),
+            Level::Minor => f.write_str("minor"),
+            Level::Patch => f.write_str("patch"),
+            Level::Rc => f.write_str("rc"),
+            Level::DropRc => f.write_str("drop-rc"),
+            Level::Dev => f.write_str("dev"),
+            Level::Exact(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+fn dev() -> Prerelease {
+    Prerelease::new("dev").expect("`dev` is a valid pre-release")
+}
+
+/// The release-candidate number of `v`, if it is an `-rc.N`.
+pub fn rc_number(v: &Version) -> Option<u64> {
+    v.pre.as_str().strip_prefix("rc.")?.parse().ok()
+}
+
+/// The next version of a crate at `v` under `level`.
+///
+/// `Level::Exact` is not a per-crate rule (it applies to the workspace
+/// version only) and returns the exact version unchanged.
+pub fn bump(v: &Version, level: &Level) -> Version {
+    let mut next = v.clone();
+    match level {
+        Level::Major => {
+            if next.major > 0 {
+                next = Version::new(next.major + 1, 0, 0);
+            } else if next.minor > 0 {
+                next = Version::new(0, next.minor + 1, 0);
+            } else {
+                next = Version::new(0, 0, next.patch + 1);
+            }
+            next.pre = dev();
+        }
+        Level::Minor => {
+            if next.major > 0 {
+                next = Version::new(next.major, next.minor + 1, 0);
+            } else {
+                next = Version::new(0, next.minor, next.patch + 1);
+            }
+            next.pre = dev();
+        }
+        Level::Patch => next.patch += 1,
+        Level::Rc => {
+            let n = rc_number(v).map_or(1, |n| n + 1);
+            next.pre = Prerelease::new(&format!("rc.{n}")).expect("rc.N is a valid pre-release");
+        }
+        Level::DropRc => next.pre = Prerelease::EMPTY,
+        Level::Dev => next.pre = dev(),
+        Level::Exact(x) => next = x.clone(),
+    }
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(v: &str, level: &str) -> String {
+        bump(&Version::parse(v).unwrap(), &level.parse().unwrap()).to_string()
+    }
+
+    #[test]
+    fn major_moves_to_next_dev_line() {
+        assert_eq!(b("44.0.0-dev", "major"), "45.0.0-dev");
+        assert_eq!(b("44.0.1", "major"), "45.0.0-dev");
+        assert_eq!(b("0.131.0-dev", "major"), "0.132.0-dev");
+        assert_eq!(b("0.0.7", "major"), "0.0.8-dev");
+    }
+
+    #[test]
+    fn minor_moves_the_minor_or_the_patch_of_0x() {
+        assert_eq!(b("1.2.3", "minor"), "1.3.0-dev");
+        assert_eq!(b("0.2.3", "minor"), "0.2.4-dev");
+    }
+
+    #[test]
+    fn patch_keeps_the_suffix() {
+        assert_eq!(b("44.0.0", "patch"), "44.0.1");
+        assert_eq!(b("44.0.0-rc.2", "patch"), "44.0.1-rc.2");
+        assert_eq!(b("44.0.0-dev", "patch"), "44.0.1-dev");
+    }
+
+    #[test]
+    fn rc_sequence() {
+        assert_eq!(b("44.0.0-dev", "rc"), "44.0.0-rc.1");
+        assert_eq!(b("44.0.0", "rc"), "44.0.0-rc.1");
+        assert_eq!(b("44.0.0-rc.1", "rc"), "44.0.0-rc.2");
+        assert_eq!(b("44.0.0-rc.9", "rc"), "44.0.0-rc.10");
+        assert_eq!(b("0.131.0-dev", "rc"), "0.131.0-rc.1");
+    }
+
+    #[test]
+    fn drop_rc_and_dev() {
+        assert_eq!(b("44.0.0-rc.3", "drop-rc"), "44.0.0");
+        assert_eq!(b("44.0.0", "drop-rc"), "44.0.0");
+        assert_eq!(b("44.0.0", "dev"), "44.0.0-dev");
+        assert_eq!(b("44.0.0-dev", "dev"), "44.0.0-dev");
+    }
+
+    #[test]
+    fn exact_and_bad_levels() {
+        assert_eq!(b("1.0.0", "2.3.4-rc.1"), "2.3.4-rc.1");
+        let err = "1.2".parse::<Level>().unwrap_err();
+        assert!(err.contains("`1.2` is neither a level"), "{err}");
+    }
+}

@@ -1,0 +1,376 @@
+//! The workspace model: members, their versions and whether they publish,
+//! and every first-party dependency edge, built from parsed manifests.
+
+use crate::core::manifest::{Dep, DepKind, DepTable, Field, Manifest, Publish};
+use crate::core::problem::{Problem, Problems};
+use semver::Version;
+use std::collections::HashMap;
+
+/// Where a member's version comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionSource {
+    /// `version = "…"` in its own manifest.
+    Literal,
+    /// `version.workspace = true`.
+    Inherited,
+    /// No `version` at all: cargo's implicit `0.0.0`, never published.
+    Implicit,
+}
+
+#[derive(Debug, Clone)]
+pub struct Crate {
+    pub name: String,
+    /// Index into [`Workspace::manifests`].
+    pub manifest: usize,
+    pub version: Version,
+    pub version_source: VersionSource,
+    pub publishable: bool,
+}
+
+/// Where a `version` requirement on a first-party crate is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Site {
+    pub manifest: usize,
+    pub dep: usize,
+}
+
+/// A dependency of one member on another.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: DepKind,
+    /// The entry in the member's manifest.
+    pub entry: Site,
+    /// Where its version requirement is written (the entry itself, or the
+    /// `[workspace.dependencies]` entry it inherits), if it has one.
+    pub req: Option<Site>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// All manifests read; index 0 is the root manifest.
+    pub manifests: Vec<Manifest>,
+    pub crates: Vec<Crate>,
+    pub edges: Vec<Edge>,
+    /// Every first-party requirement: (where, which crate it names).
+    pub sites: Vec<(Site, usize)>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Workspace {
+    /// Builds the model. `manifests[0]` is the root manifest; `members` lists
+    /// the indexes of the manifests that are workspace members.
+    pub fn new(manifests: Vec<Manifest>, members: &[usize]) -> Result<Workspace, Problems> {
+        let mut problems = Vec::new();
+        let root = &manifests[0];
+        let ws_pkg = root.workspace_package.clone().unwrap_or_default();
+        let ws_version = match &ws_pkg.version {
+            None => None,
+            Some(s) => match Version::parse(&s.value) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    problems.push(Problem::new(
+                        &root.path,
+                        Some(root.line_of(s.span.start)),
+                        format!(
+                            "`workspace.package.version` \"{}\" is not a version: {e}",
+                            s.value
+                        ),
+                    ));
+                    None
+                }
+            },
+        };
+
+        let mut crates = Vec::new();
+        for &m in members {
+            let man = &manifests[m];
+            let Some(pkg) = &man.package else { continue };
+            let (version, version_source) = match &pkg.version {
+                Field::Given(s) => match Version::parse(&s.value) {
+                    Ok(v) => (v, VersionSource::Literal),
+                    Err(e) => {
+                        problems.push(Problem::new(
+                            &man.path,
+                            Some(man.line_of(s.span.start)),
+                            format!("version \"{}\" is not a version: {e}", s.value),
+                        ));
+                        continue;
+                    }
+                },
+                Field::Inherited => match &ws_version {
+                    Some(v) => (v.clone(), VersionSource::Inherited),
+                    None => {
+                        if ws_pkg.version.is_none() {
+                            problems.push(Problem::new(
+                                &man.path,
+                                None,
+                                "inherits `version` but the root manifest has no `[workspace.package] version`",
+                            ));
+                        }
+                        continue;
+                    }
+                },
+                Field::Missing => (Version::new(0, 0, 0), VersionSource::Implicit),
+            };
+            let publish = match &pkg.publish {
+                Field::Missing => None,
+                Field::Given(p) => Some(p.clone()),
+                Field::Inherited => ws_pkg.publish.clone(),
+            };
+            let publishable = version_source != VersionSource::Implicit
+                && match publish {
+                    None => true,
+                    Some(Publish::Bool(b)) => b,
+                    Some(Publish::Registries(r)) => !r.is_empty(),
+                };
+            crates.push(Crate {
+                name: pkg.name.clone(),
+                manifest: m,
+                version,
+                version_source,
+                publishable,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(Problems(problems));
+        }
+
+        let by_name: HashMap<String, usize> = crates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.clone(), i))
+            .collect();
+        let root_deps: HashMap<&str, usize> = root
+            .deps
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.table == DepTable::Workspace)
+            .map(|(i, d)| (d.key.as_str(), i))
+            .collect();
+
+        // A dependency is first-party when it is a path dependency on a
+        // member, written in place or inherited from `[workspace.dependencies]`.
+        let first_party = |d: &Dep| -> Option<usize> {
+            d.path.as_ref()?;
+            by_name.get(d.package_name()).copied()
+        };
+
+        let mut sites = Vec::new();
+        for (mi, man) in manifests.iter().enumerate() {
+            for (di, d) in man.deps.iter().enumerate() {
+                if d.req.is_some()
+                    && let Some(to) = first_party(d)
+                {
+                    sites.push((
+                        Site {
+                            manifest: mi,
+                            dep: di,
+                        },
+                        to,
+                    ));
+                }
+            }
+        }
+
+        let mut edges = Vec::new();
+        for (from, c) in crates.iter().enumerate() {
+            let man = &manifests[c.manifest];
+            for (di, d) in man.deps.iter().enumerate() {
+                let DepTable::Package { kind, .. } = d.table else {
+                    continue;
+                };
+                let entry = Site {
+                    manifest: c.manifest,
+                    dep: di,
+                };
+                let (target, req) = if d.inherits {
+                    match root_deps.get(d.key.as_str()) {
+                        Some(&wi) => {
+                            let wd = &root.deps[wi];
+                            let site = Site {
+                                manifest: 0,
+                                dep: wi,
+                            };
+                            (first_party(wd), wd.req.as_ref().map(|_| site))
+                        }
+                        None => (None, None),
+                    }
+                } else {
+                    (first_party(d), d.req.as_ref().map(|_| entry))
+                };
+                if let Some(to) = target
+                    && to != from
+                {
+                    edges.push(Edge {
+                        from,
+                        to,
+                        kind,
+                        entry,
+                        req,
+                    });
+                }
+            }
+        }
+
+        Ok(Workspace {
+            manifests,
+            crates,
+            edges,
+            sites,
+            by_name,
+        })
+    }
+
+    pub fn root(&self) -> &Manifest {
+        &self.manifests[0]
+    }
+
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// `[workspace.package] version`, if the root has one that parses.
+    pub fn workspace_version(&self) -> Option<Version> {
+        let s = self.root().workspace_package.as_ref()?.version.as_ref()?;
+        Version::parse(&s.value).ok()
+    }
+
+    pub fn dep(&self, site: Site) -> &Dep {
+        &self.manifests[site.manifest].deps[site.dep]
+    }
+
+    /// The requirement text written at `site`.
+    pub fn req_at(&self, site: Site) -> &str {
+        &self
+            .dep(site)
+            .req
+            .as_ref()
+            .expect("sites carry a requirement")
+            .value
+    }
+
+    /// A problem located at the dependency entry `site`.
+    pub fn problem_at(&self, site: Site, message: String) -> Problem {
+        let man = &self.manifests[site.manifest];
+        let d = &man.deps[site.dep];
+        let offset = d.req.as_ref().map_or(d.offset, |r| r.span.start);
+        Problem::new(&man.path, Some(man.line_of(offset)), message)
+    }
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    /// Builds a workspace from (path, text) pairs; the first is the root and
+    /// every manifest with a `[package]` is a member.
+    pub fn ws(files: &[(&str, &str)]) -> Workspace {
+        let manifests: Vec<Manifest> = files
+            .iter()
+            .map(|(p, t)| Manifest::parse(*p, t.to_string()).unwrap())
+            .collect();
+        let members: Vec<usize> = (0..manifests.len())
+            .filter(|&i| manifests[i].package.is_some())
+            .collect();
+        Workspace::new(manifests, &members).unwrap()
+    }
+
+    pub const ROOT: &str = r#"[workspace]
+members = ["a", "b", "c", "tool"]
+
+[workspace.package]
+version = "1.0.0-dev"
+license = "MIT"
+
+[workspace.dependencies]
+a = { path = "a", version = "1.0.0-dev" }
+b = { path = "b", version = "=1.0.0-dev" }
+serde = "1"
+"#;
+
+    pub fn sample() -> Workspace {
+        ws(&[
+            ("Cargo.toml", ROOT),
+            (
+                "a/Cargo.toml",
+                "[package]\nname = \"a\"\nversion.workspace = true\n\n[dependencies]\nb.workspace = true\nserde.workspace = true\n",
+            ),
+            (
+                "b/Cargo.toml",
+                "[package]\nname = \"b\"\nversion.workspace = true\n\n[dependencies]\nc = { path = \"../c\", version = \"=0.3.0\" }\n",
+            ),
+            (
+                "c/Cargo.toml",
+                "[package]\nname = \"c\"\nversion = \"0.3.0\"\n",
+            ),
+            (
+                "tool/Cargo.toml",
+                "[package]\nname = \"tool\"\nversion = \"0.1.0\"\npublish = false\n\n[dev-dependencies]\na = { path = \"../a\" }\n",
+            ),
+        ])
+    }
+
+    #[test]
+    fn members_versions_and_publish() {
+        let w = sample();
+        let names: Vec<_> = w
+            .crates
+            .iter()
+            .map(|c| (c.name.as_str(), c.version.to_string(), c.publishable))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("a", "1.0.0-dev".to_string(), true),
+                ("b", "1.0.0-dev".to_string(), true),
+                ("c", "0.3.0".to_string(), true),
+                ("tool", "0.1.0".to_string(), false),
+            ]
+        );
+        assert_eq!(w.crates[0].version_source, VersionSource::Inherited);
+        assert_eq!(w.crates[2].version_source, VersionSource::Literal);
+    }
+
+    #[test]
+    fn edges_follow_workspace_inheritance() {
+        let w = sample();
+        let e: Vec<_> = w
+            .edges
+            .iter()
+            .map(|e| {
+                (
+                    w.crates[e.from].name.as_str(),
+                    w.crates[e.to].name.as_str(),
+                    e.kind,
+                    e.req.map(|s| w.req_at(s).to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            e,
+            [
+                ("a", "b", DepKind::Normal, Some("=1.0.0-dev".into())),
+                ("b", "c", DepKind::Normal, Some("=0.3.0".into())),
+                ("tool", "a", DepKind::Dev, None),
+            ]
+        );
+        // Sites: the two workspace entries and b's own.
+        assert_eq!(w.sites.len(), 3);
+    }
+
+    #[test]
+    fn inherited_version_without_workspace_version_is_an_error() {
+        let manifests = vec![
+            Manifest::parse("Cargo.toml", "[workspace]\n".into()).unwrap(),
+            Manifest::parse(
+                "a/Cargo.toml",
+                "[package]\nname = \"a\"\nversion.workspace = true\n".into(),
+            )
+            .unwrap(),
+        ];
+        let e = Workspace::new(manifests, &[1]).unwrap_err().to_string();
+        assert!(e.contains("a/Cargo.toml: inherits `version`"), "{e}");
+    }
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    cargo_train::cli::main(std::env::args_os().collect())
+}

@@ -1,0 +1,86 @@
+//! The operations, one file each. Each reads the workspace, asks `core` what
+//! to do, and hands every change to the executor.
+
+pub mod bump;
+pub mod config;
+pub mod order;
+pub mod verify;
+
+use crate::adapters::{cargo, fs};
+use crate::core::config::Config;
+use crate::core::manifest::{Manifest, display_path};
+use crate::core::workspace::Workspace;
+use anyhow::{Context as _, Result};
+use std::path::PathBuf;
+
+/// Where to find the workspace and its configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub manifest_path: Option<PathBuf>,
+    /// A configuration file to use instead of the workspace's own.
+    pub config: Option<PathBuf>,
+}
+
+/// A loaded workspace with its configuration.
+pub struct Context {
+    pub root: PathBuf,
+    pub ws: Workspace,
+    pub config: Config,
+    /// Where the configuration came from, for messages.
+    pub config_source: String,
+}
+
+impl Context {
+    pub fn load(opts: &Options) -> Result<Context> {
+        let layout = cargo::layout(opts.manifest_path.as_deref())?;
+        let root = layout.root;
+        let root_manifest = root.join("Cargo.toml");
+        let parse = |path: &std::path::Path| -> Result<Manifest> {
+            let text = fs::read(path)?;
+            Ok(Manifest::parse(display_path(&root, path), text)?)
+        };
+        let mut manifests = vec![parse(&root_manifest)?];
+        let mut members = Vec::with_capacity(layout.members.len());
+        for m in &layout.members {
+            if *m == root_manifest {
+                members.push(0);
+            } else {
+                members.push(manifests.len());
+                manifests.push(parse(m)?);
+            }
+        }
+        let (config, config_source) = load_config(&root, &manifests[0], opts)?;
+        let ws = Workspace::new(manifests, &members)
+            .context("the workspace cannot be read as a release train")?;
+        Ok(Context {
+            root,
+            ws,
+            config,
+            config_source,
+        })
+    }
+}
+
+fn load_config(
+    root: &std::path::Path,
+    root_manifest: &Manifest,
+    opts: &Options,
+) -> Result<(Config, String)> {
+    if let Some(p) = &opts.config {
+        let text = fs::read(p)?;
+        return Ok((Config::from_train_toml(p, &text)?, p.display().to_string()));
+    }
+    let in_manifest = Config::from_root_manifest(&root_manifest.path, &root_manifest.text)?;
+    let train_toml = fs::read_optional(&root.join("train.toml"))?;
+    match (train_toml, in_manifest) {
+        (Some(_), Some(_)) => anyhow::bail!(
+            "both train.toml and [workspace.metadata.train] in Cargo.toml configure cargo-train; keep one"
+        ),
+        (Some(text), None) => Ok((
+            Config::from_train_toml(std::path::Path::new("train.toml"), &text)?,
+            "train.toml".into(),
+        )),
+        (None, Some(c)) => Ok((c, "Cargo.toml [workspace.metadata.train]".into())),
+        (None, None) => Ok((Config::default(), "defaults".into())),
+    }
+}
