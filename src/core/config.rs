@@ -29,6 +29,9 @@ pub struct Config {
     /// Crates whose API is public: required with a caret, never exactly.
     /// Names or glob patterns (`cranelift-*`).
     pub public: Vec<CratePattern>,
+    /// Crates the train never publishes, although cargo would allow it
+    /// (examples, test harnesses without `publish = false`).
+    pub exclude: Vec<CratePattern>,
     pub notes: Notes,
     pub version_files: Vec<VersionFile>,
     /// Shell commands run at the workspace root after every bump
@@ -49,6 +52,7 @@ impl Default for Config {
             release_day: Day(20),
             weekend: Weekend::NextMonday,
             public: Vec::new(),
+            exclude: Vec::new(),
             notes: Notes::default(),
             version_files: Vec::new(),
             after_bump: Vec::new(),
@@ -156,6 +160,11 @@ impl Config {
     /// Whether `name` is a public crate.
     pub fn is_public(&self, name: &str) -> bool {
         self.public.iter().any(|p| p.matches(name))
+    }
+
+    /// Whether the train leaves `name` unpublished by configuration.
+    pub fn is_excluded(&self, name: &str) -> bool {
+        self.exclude.iter().any(|p| p.matches(name))
     }
 
     /// Parses a `train.toml`.

@@ -50,8 +50,13 @@ impl Context {
             }
         }
         let (config, config_source) = load_config(&root, &manifests[0], opts)?;
-        let ws = Workspace::new(manifests, &members)
+        let mut ws = Workspace::new(manifests, &members)
             .context("the workspace cannot be read as a release train")?;
+        for c in &mut ws.crates {
+            if config.is_excluded(&c.name) {
+                c.publishable = false;
+            }
+        }
         Ok(Context {
             root,
             ws,

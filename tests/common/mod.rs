@@ -1,0 +1,236 @@
+//! Fixture workspaces in temp dirs, and running the real binary on them.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+/// The files of the sample workspace. It covers every dependency table
+/// kind, inherited and literal versions, a 0.x line, a renamed dependency,
+/// `publish = false`, exact and caret pins, and a version header.
+pub fn sample_files() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "Cargo.toml",
+            r#"# The sample workspace.
+[workspace]
+members = ["crates/*"]
+resolver = "3"
+
+[workspace.package]
+version = "2.0.0-dev"   # the train's version
+license = "Apache-2.0"
+edition = "2024"
+repository = "https://example.invalid/sample"
+
+[workspace.dependencies]
+# internal: exact pins
+sample-core = { path = "crates/core", version = "=2.0.0-dev" }
+sample-macros = { version = "=0.4.0", path = "crates/macros" }
+# public: caret
+sample = { path = "crates/sample", version = "2.0.0-dev" }
+"#,
+        ),
+        (
+            "train.toml",
+            r##"project = "Sample"
+public = ["sample", "sample-cli*"]
+
+[[version-files]]
+path = "include/sample.h"
+patterns = [
+    '#define SAMPLE_VERSION "{version}"',
+    "#define SAMPLE_VERSION_MAJOR {major}",
+    "#define SAMPLE_VERSION_MINOR {minor}",
+    "#define SAMPLE_VERSION_PATCH {patch}",
+]
+"##,
+        ),
+        (
+            "include/sample.h",
+            "#ifndef SAMPLE_H\n#define SAMPLE_H\n#define SAMPLE_VERSION \"2.0.0-dev\"\n#define SAMPLE_VERSION_MAJOR 2\n#define SAMPLE_VERSION_MINOR 0\n#define SAMPLE_VERSION_PATCH 0\n#endif\n",
+        ),
+        (
+            "crates/util/Cargo.toml",
+            "[package]\nname = \"sample-util\"\nversion.workspace = true\nlicense.workspace = true\nedition.workspace = true\ndescription = \"Utilities\"\n",
+        ),
+        (
+            "crates/macros/Cargo.toml",
+            r#"[package]
+name = "sample-macros"
+version = "0.4.0" # its own 0.x line
+license.workspace = true
+edition.workspace = true
+description = "Macros"
+
+[build-dependencies]
+sample-util = { path = "../util", version = "=2.0.0-dev" }
+"#,
+        ),
+        (
+            "crates/core/Cargo.toml",
+            r#"[package]
+name = "sample-core"
+version.workspace = true
+license.workspace = true
+edition.workspace = true
+description = "Core"
+
+[dependencies]
+sample-macros.workspace = true
+
+[target.'cfg(unix)'.dependencies]
+util2 = { package = "sample-util", path = "../util", version = "=2.0.0-dev" }
+"#,
+        ),
+        (
+            "crates/sample/Cargo.toml",
+            r#"[package]
+name = "sample"
+version.workspace = true
+license.workspace = true
+edition.workspace = true
+description = "The public API"
+
+[dependencies]
+sample-core = { workspace = true }
+
+[dev-dependencies]
+sample-testkit = { path = "../testkit" }
+"#,
+        ),
+        (
+            "crates/cli/Cargo.toml",
+            r#"[package]
+name = "sample-cli"
+version.workspace = true
+license.workspace = true
+edition.workspace = true
+description = "The command line"
+
+[dependencies.sample]
+path = "../sample"
+version = "2.0.0-dev"    # caret: public
+"#,
+        ),
+        (
+            "crates/testkit/Cargo.toml",
+            r#"[package]
+name = "sample-testkit"
+version = "0.0.1"
+edition.workspace = true
+publish = false
+
+[dependencies]
+sample = { path = "../sample", version = "2.0.0-dev" }
+"#,
+        ),
+    ]
+}
+
+impl Fixture {
+    /// Writes `files` (with an empty `src/lib.rs` beside every member
+    /// manifest) and generates `Cargo.lock` offline.
+    pub fn new(files: &[(&str, &str)]) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            if path.ends_with("Cargo.toml") && *path != "Cargo.toml" {
+                let src = p.parent().unwrap().join("src");
+                std::fs::create_dir_all(&src).unwrap();
+                std::fs::write(src.join("lib.rs"), "").unwrap();
+            }
+        }
+        let f = Fixture { dir };
+        let out = f.cargo(&["generate-lockfile", "--offline"]);
+        assert!(out.status.success(), "generate-lockfile: {}", String::from_utf8_lossy(&out.stderr));
+        f
+    }
+
+    pub fn sample() -> Fixture {
+        Fixture::new(&sample_files())
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn read(&self, p: &str) -> String {
+        std::fs::read_to_string(self.path().join(p)).unwrap()
+    }
+
+    pub fn write(&self, p: &str, text: &str) {
+        std::fs::write(self.path().join(p), text).unwrap();
+    }
+
+    /// Runs `cargo train ARGS` (through the real binary) in the workspace.
+    pub fn train(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+            .arg("train")
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .unwrap();
+        Run::from(out)
+    }
+
+    pub fn cargo(&self, args: &[&str]) -> Output {
+        Command::new("cargo").args(args).current_dir(self.path()).output().unwrap()
+    }
+
+    /// Every file under the workspace (but `target/`), with its content.
+    pub fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        walk(self.path(), self.path(), &mut out);
+        out
+    }
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.file_name().unwrap() == "target" {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            walk(root, &p, out);
+        } else {
+            out.insert(p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+        }
+    }
+}
+
+pub struct Run {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            ok: o.status.success(),
+            stdout: String::from_utf8(o.stdout).unwrap(),
+            stderr: String::from_utf8(o.stderr).unwrap(),
+        }
+    }
+}
+
+impl Run {
+    pub fn success(self) -> Run {
+        assert!(self.ok, "command failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn failure(self) -> Run {
+        assert!(!self.ok, "command succeeded but should have failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+}
