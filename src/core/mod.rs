@@ -7,6 +7,7 @@ pub mod config;
 pub mod graph;
 pub mod lockfile;
 pub mod manifest;
+pub mod notes;
 pub mod pins;
 pub mod problem;
 pub mod verify;

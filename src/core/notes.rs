@@ -1,0 +1,236 @@
+//! RELEASES.md as a structured document: sections separated by a line of
+//! dashes, the newest on top, then an archive of links to older notes.
+//!
+//! ```text
+//! ## 49.0.0
+//!
+//! Unreleased.
+//! ...
+//! --------------------------------------------------------------------------------
+//!
+//! Release notes for previous releases … (preamble of the archive)
+//!
+//! <!-- ARCHIVE_START -->
+//! * [48.0.x](<repo>/blob/release-48.0.0/RELEASES.md)
+//! ```
+//!
+//! Every edit touches only the part it is about; all other bytes stay.
+
+use semver::Version;
+
+/// The line that separates sections.
+pub const SEPARATOR: &str =
+    "--------------------------------------------------------------------------------";
+
+/// Whether `line` separates sections: a line of dashes only. (The reference
+/// matches any line containing eleven dashes; a Markdown table's `|---|` row
+/// in the notes must not end a section.)
+fn is_separator(line: &str) -> bool {
+    let t = line.trim_end();
+    t.len() >= 11 && t.bytes().all(|b| b == b'-')
+}
+
+/// Byte offset just past the first separator line (its newline included),
+/// and the offset where it starts.
+fn first_separator(text: &str) -> Option<(usize, usize)> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if is_separator(line) {
+            return Some((at, at + line.len()));
+        }
+        at += line.len();
+    }
+    None
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotesError {
+    #[error("it has no separator line (a line of dashes) after the first section")]
+    NoSeparator,
+    #[error("it has no archive marker `{0}`")]
+    NoArchiveMarker(String),
+    #[error("it has no section `## {0}`")]
+    NoSection(String),
+}
+
+/// The series a release branch serves: `X.Y.x`.
+pub fn series(v: &Version) -> String {
+    format!("{}.{}.x", v.major, v.minor)
+}
+
+/// Fills a template section: every `VERSION` becomes `version`.
+pub fn section_from_template(template: &str, version: &str) -> String {
+    template.replace("VERSION", version)
+}
+
+/// What the cut does to `main`'s notes: drop the section of the version just
+/// branched (the branch keeps it), add its archive link after the marker,
+/// and put a fresh section for the next version on top.
+pub fn rotate(
+    text: &str,
+    new_section: &str,
+    marker: &str,
+    link: &str,
+) -> Result<String, NotesError> {
+    let (_, after) = first_separator(text).ok_or(NotesError::NoSeparator)?;
+    let rest = &text[after..];
+    let mut out = String::with_capacity(new_section.len() + rest.len() + link.len() + 1);
+    out.push_str(new_section);
+    let mut inserted = false;
+    for line in rest.split_inclusive('\n') {
+        out.push_str(line);
+        if !inserted && line.contains(marker) {
+            if !line.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(link);
+            out.push('\n');
+            inserted = true;
+        }
+    }
+    if !inserted {
+        return Err(NotesError::NoArchiveMarker(marker.to_string()));
+    }
+    Ok(out)
+}
+
+/// Release day: `Unreleased` at the start of a line of the first section
+/// becomes `Released DATE`.
+pub fn set_released(text: &str, date: &str) -> String {
+    let end = first_separator(text).map_or(text.len(), |(start, _)| start);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for line in text[..end].split_inclusive('\n') {
+        match line.strip_prefix("Unreleased") {
+            Some(rest) => {
+                out.push_str("Released ");
+                out.push_str(date);
+                out.push_str(rest);
+            }
+            None => out.push_str(line),
+        }
+        at += line.len();
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Whether the first section is still unreleased.
+pub fn first_section_unreleased(text: &str) -> bool {
+    let end = first_separator(text).map_or(text.len(), |(start, _)| start);
+    text[..end].lines().any(|l| l.starts_with("Unreleased"))
+}
+
+/// A patch release opens its own section on top, unless the notes already
+/// start with a section for that version.
+pub fn open_section(text: &str, new_section: &str, version: &str) -> String {
+    if heading_version(text) == Some(version) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + new_section.len());
+    out.push_str(new_section);
+    out.push_str(text);
+    out
+}
+
+/// The version named by the first `## ` heading.
+fn heading_version(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("## "))
+        .map(str::trim)
+}
+
+/// The notes of one version: from its `## VERSION` heading to the next
+/// separator, without either. `None` asks for the first section.
+pub fn section(text: &str, version: Option<&str>) -> Result<String, NotesError> {
+    let mut lines = text.split_inclusive('\n').peekable();
+    if let Some(v) = version {
+        loop {
+            match lines.peek() {
+                None => return Err(NotesError::NoSection(v.to_string())),
+                Some(l) if l.strip_prefix("## ").map(str::trim) == Some(v) => break,
+                Some(_) => {
+                    lines.next();
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    for line in lines {
+        if is_separator(line) {
+            break;
+        }
+        out.push_str(line);
+    }
+    Ok(out.trim().to_string() + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = "## VERSION\n\nUnreleased.\n\n### Added\n\n### Changed\n\n--------------------------------------------------------------------------------\n";
+
+    fn notes() -> String {
+        format!(
+            "## 49.0.0\n\nUnreleased.\n\n### Added\n\n* A thing. [#1](x)\n\n| a | b |\n|-----------|---|\n\n### Changed\n\n{SEPARATOR}\n\nRelease notes for previous releases of Wasmtime can be found on the respective\nrelease branches of the Wasmtime repository.\n\n<!-- ARCHIVE_START -->\n* [48.0.x](https://h/r/blob/release-48.0.0/RELEASES.md)\n"
+        )
+    }
+
+    #[test]
+    fn rotate_like_the_reference_but_tables_do_not_end_sections() {
+        let out = rotate(
+            &notes(),
+            &section_from_template(TEMPLATE, "50.0.0"),
+            "<!-- ARCHIVE_START -->",
+            "* [49.0.x](https://h/r/blob/release-49.0.0/RELEASES.md)",
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "## 50.0.0\n\nUnreleased.\n\n### Added\n\n### Changed\n\n{SEPARATOR}\n\nRelease notes for previous releases of Wasmtime can be found on the respective\nrelease branches of the Wasmtime repository.\n\n<!-- ARCHIVE_START -->\n* [49.0.x](https://h/r/blob/release-49.0.0/RELEASES.md)\n* [48.0.x](https://h/r/blob/release-48.0.0/RELEASES.md)\n"
+            )
+        );
+    }
+
+    #[test]
+    fn rotate_errors_leave_nothing_half_done() {
+        assert_eq!(
+            rotate("## 1\n", "x", "m", "l"),
+            Err(NotesError::NoSeparator)
+        );
+        assert_eq!(
+            rotate(&format!("## 1\n{SEPARATOR}\n"), "x", "<!-- A -->", "l"),
+            Err(NotesError::NoArchiveMarker("<!-- A -->".into()))
+        );
+    }
+
+    #[test]
+    fn release_date_and_sections() {
+        let n = set_released(&notes(), "2026-11-20");
+        assert!(n.starts_with("## 49.0.0\n\nReleased 2026-11-20.\n"));
+        assert!(!first_section_unreleased(&n));
+        assert!(first_section_unreleased(&notes()));
+        let s = section(&n, Some("49.0.0")).unwrap();
+        assert!(
+            s.starts_with("## 49.0.0\n\nReleased 2026-11-20.") && s.ends_with("### Changed\n"),
+            "{s}"
+        );
+        assert_eq!(section(&n, None).unwrap(), s);
+        assert_eq!(
+            section(&n, Some("1.0.0")),
+            Err(NotesError::NoSection("1.0.0".into()))
+        );
+
+        let p = open_section(&n, &section_from_template(TEMPLATE, "49.0.1"), "49.0.1");
+        assert!(p.starts_with("## 49.0.1\n\nUnreleased.\n"));
+        assert_eq!(open_section(&p, "again", "49.0.1"), p);
+        assert!(
+            section(&p, Some("49.0.0"))
+                .unwrap()
+                .contains("Released 2026-11-20.")
+        );
+        assert_eq!(series(&Version::parse("49.0.3").unwrap()), "49.0.x");
+    }
+}
