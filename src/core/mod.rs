@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod notes;
 pub mod pins;
 pub mod problem;
+pub mod schedule;
 pub mod verify;
 pub mod version;
 pub mod version_file;

@@ -1,0 +1,278 @@
+//! The calendar: what the train should do on a given day.
+//!
+//! Cut on the cut day, release on the release day (moved off weekends by
+//! configuration). A missed run catches up on a later day, and nothing is
+//! due twice: a cut is done once its branch exists or a cut was made this
+//! month; a release is done once its branch is released or its release
+//! change is waiting for review.
+
+use crate::core::config::{Config, Weekend};
+use jiff::civil::{Date, Weekday};
+use semver::Version;
+
+/// What `due` knows of the repository.
+#[derive(Debug, Clone)]
+pub struct Train {
+    /// `main`'s version (`X.Y.Z-dev`).
+    pub main_version: Version,
+    /// Whether the release branch for `main`'s version exists.
+    pub main_branch_cut: bool,
+    /// The newest release branch, if any.
+    pub latest: Option<Branch>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub version: Version,
+    /// When it was cut, if known.
+    pub cut_on: Option<Date>,
+    /// Its final release is tagged.
+    pub released: bool,
+    /// A release change for it waits for review (e.g. an open `ci/release-…`).
+    pub release_pending: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Cut,
+    Release,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// What is due today, oldest work first.
+    pub due: Vec<(Action, String)>,
+    /// When the next action falls, if nothing is due (or after what is).
+    pub next: Option<(Action, Date, String)>,
+}
+
+fn date(y: i16, m: i8, d: u8) -> Date {
+    Date::new(y, m, d as i8).expect("days are 1..=28")
+}
+
+fn next_month(d: Date) -> Date {
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    date(y, m, 1)
+}
+
+/// The cut day of `d`'s month.
+pub fn cut_date(d: Date, cfg: &Config) -> Date {
+    date(d.year(), d.month(), cfg.cut_day.0)
+}
+
+/// The release day of `d`'s month, moved off a weekend per configuration.
+pub fn release_date(d: Date, cfg: &Config) -> Date {
+    let day = date(d.year(), d.month(), cfg.release_day.0);
+    let shift = match (cfg.weekend, day.weekday()) {
+        (Weekend::NextMonday, Weekday::Saturday) => 2,
+        (Weekend::NextMonday, Weekday::Sunday) => 1,
+        (Weekend::PreviousFriday, Weekday::Saturday) => -1,
+        (Weekend::PreviousFriday, Weekday::Sunday) => -2,
+        _ => 0,
+    };
+    day.checked_add(jiff::Span::new().days(shift))
+        .expect("in range")
+}
+
+/// The first release day on or after `d`.
+fn release_after(d: Date, cfg: &Config) -> Date {
+    let r = release_date(d, cfg);
+    if r >= d {
+        r
+    } else {
+        release_date(next_month(d), cfg)
+    }
+}
+
+fn same_month(a: Date, b: Date) -> bool {
+    (a.year(), a.month()) == (b.year(), b.month())
+}
+
+pub fn due(today: Date, train: &Train, cfg: &Config) -> Decision {
+    let mut due = Vec::new();
+    let mut next: Option<(Action, Date, String)> = None;
+    let mut later = |a: Action, d: Date, why: String| {
+        if next.as_ref().is_none_or(|(_, n, _)| d < *n) {
+            next = Some((a, d, why));
+        }
+    };
+
+    // Release the newest branch first: it is the older piece of work.
+    if let Some(b) = &train.latest {
+        let name = format!("{}{}", cfg.branch_prefix, b.version);
+        if !b.released && !b.release_pending {
+            let on = b
+                .cut_on
+                .map_or_else(|| release_date(today, cfg), |c| release_after(c, cfg));
+            if today >= on {
+                due.push((
+                    Action::Release,
+                    format!("{name} was due for release on {on} and is not released"),
+                ));
+            } else {
+                later(Action::Release, on, format!("release of {name}"));
+            }
+        }
+    }
+
+    let cut_version = Version::new(
+        train.main_version.major,
+        train.main_version.minor,
+        train.main_version.patch,
+    );
+    let branch = format!("{}{cut_version}", cfg.branch_prefix);
+    let cut_this_month = train
+        .latest
+        .as_ref()
+        .and_then(|b| b.cut_on)
+        .is_some_and(|c| same_month(c, today));
+    let this_cut = cut_date(today, cfg);
+    if train.main_branch_cut {
+        later(
+            Action::Cut,
+            cut_date(next_month(today), cfg),
+            "next cut".into(),
+        );
+    } else if cut_this_month {
+        later(
+            Action::Cut,
+            cut_date(next_month(today), cfg),
+            format!("cut of {branch} (a branch was already cut this month)"),
+        );
+    } else if today >= this_cut {
+        due.push((
+            Action::Cut,
+            format!("{branch} was due to be cut on {this_cut} and does not exist"),
+        ));
+    } else {
+        later(Action::Cut, this_cut, format!("cut of {branch}"));
+    }
+    Decision { due, next }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    fn train(main: &str, cut: bool, latest: Option<(&str, &str, bool, bool)>) -> Train {
+        Train {
+            main_version: v(main),
+            main_branch_cut: cut,
+            latest: latest.map(|(ver, on, released, pending)| Branch {
+                version: v(ver),
+                cut_on: Some(d(on)),
+                released,
+                release_pending: pending,
+            }),
+        }
+    }
+
+    fn actions(today: &str, t: &Train) -> Vec<Action> {
+        due(d(today), t, &Config::default())
+            .due
+            .into_iter()
+            .map(|(a, _)| a)
+            .collect()
+    }
+
+    #[test]
+    fn weekend_release_moves_per_config() {
+        let mut cfg = Config::default();
+        // 2026-12-20 is a Sunday.
+        assert_eq!(release_date(d("2026-12-01"), &cfg), d("2026-12-21"));
+        // 2026-06-20 is a Saturday.
+        assert_eq!(release_date(d("2026-06-01"), &cfg), d("2026-06-22"));
+        cfg.weekend = Weekend::PreviousFriday;
+        assert_eq!(release_date(d("2026-06-01"), &cfg), d("2026-06-19"));
+        cfg.weekend = Weekend::Keep;
+        assert_eq!(release_date(d("2026-06-01"), &cfg), d("2026-06-20"));
+        // 2026-11-20 is a Friday: no move.
+        assert_eq!(
+            release_date(d("2026-11-01"), &Config::default()),
+            d("2026-11-20")
+        );
+    }
+
+    #[test]
+    fn cut_on_the_day_and_catch_up_later() {
+        let t = train(
+            "50.0.0-dev",
+            false,
+            Some(("49.0.0", "2026-10-05", true, false)),
+        );
+        assert_eq!(actions("2026-11-04", &t), []);
+        assert_eq!(actions("2026-11-05", &t), [Action::Cut]);
+        assert_eq!(actions("2026-11-07", &t), [Action::Cut]);
+        let dec = due(d("2026-11-04"), &t, &Config::default());
+        assert_eq!(dec.next.unwrap().1, d("2026-11-05"));
+    }
+
+    #[test]
+    fn no_second_cut() {
+        // The branch for main's version exists (the bump is not merged yet).
+        let t = train(
+            "50.0.0-dev",
+            true,
+            Some(("50.0.0", "2026-11-05", false, false)),
+        );
+        assert_eq!(actions("2026-11-06", &t), []);
+        // The bump is merged: main moved on, but this month's cut is done.
+        let t = train(
+            "51.0.0-dev",
+            false,
+            Some(("50.0.0", "2026-11-05", false, false)),
+        );
+        assert_eq!(actions("2026-11-06", &t), []);
+        assert_eq!(actions("2026-12-05", &t), [Action::Release, Action::Cut]);
+    }
+
+    #[test]
+    fn release_on_the_day_never_twice_and_catches_up() {
+        let t = train(
+            "51.0.0-dev",
+            false,
+            Some(("50.0.0", "2026-11-05", false, false)),
+        );
+        assert_eq!(actions("2026-11-19", &t), []);
+        assert_eq!(actions("2026-11-20", &t), [Action::Release]);
+        assert_eq!(actions("2026-11-30", &t), [Action::Release]);
+        let pending = train(
+            "51.0.0-dev",
+            false,
+            Some(("50.0.0", "2026-11-05", false, true)),
+        );
+        assert_eq!(actions("2026-11-20", &pending), []);
+        let done = train(
+            "51.0.0-dev",
+            false,
+            Some(("50.0.0", "2026-11-05", true, false)),
+        );
+        assert_eq!(actions("2026-11-20", &done), []);
+        // A branch cut late (after this month's release day) waits for next month's.
+        let late = train(
+            "51.0.0-dev",
+            false,
+            Some(("50.0.0", "2026-11-22", false, false)),
+        );
+        assert_eq!(actions("2026-11-25", &late), []);
+        assert_eq!(actions("2026-12-21", &late), [Action::Release, Action::Cut]);
+    }
+
+    #[test]
+    fn first_cut_of_a_new_project() {
+        let t = train("1.0.0-dev", false, None);
+        assert_eq!(actions("2026-01-05", &t), [Action::Cut]);
+    }
+}
