@@ -7,7 +7,11 @@ use common::{Fixture, sample_files};
 fn sample_verifies_clean_and_orders_by_the_graph() {
     let f = Fixture::sample();
     let r = f.train(&["verify"]).success();
-    assert!(r.stderr.contains("5 publishable crates: no problems"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("5 publishable crates: no problems"),
+        "{}",
+        r.stderr
+    );
 
     let r = f.train(&["order"]).success();
     assert_eq!(
@@ -26,8 +30,12 @@ fn verify_reports_every_problem_at_once() {
     for (path, text) in files.iter_mut() {
         let new = match *path {
             // No description; a path-only dependency; a dependency on an unpublished crate.
-            "crates/util/Cargo.toml" => "[package]\nname = \"sample-util\"\nversion.workspace = true\nlicense.workspace = true\nedition.workspace = true\n",
-            "crates/cli/Cargo.toml" => "[package]\nname = \"sample-cli\"\nversion.workspace = true\nlicense.workspace = true\nedition.workspace = true\ndescription = \"x\"\n\n[dependencies]\nsample = { path = \"../sample\" }\nsample-testkit = { path = \"../testkit\", version = \"0.0.1\" }\n",
+            "crates/util/Cargo.toml" => {
+                "[package]\nname = \"sample-util\"\nversion.workspace = true\nlicense.workspace = true\nedition.workspace = true\n"
+            }
+            "crates/cli/Cargo.toml" => {
+                "[package]\nname = \"sample-cli\"\nversion.workspace = true\nlicense.workspace = true\nedition.workspace = true\ndescription = \"x\"\n\n[dependencies]\nsample = { path = \"../sample\" }\nsample-testkit = { path = \"../testkit\", version = \"0.0.1\" }\n"
+            }
             "include/sample.h" => "#define SAMPLE_VERSION \"1.0.0\"\n",
             _ => continue,
         };
@@ -37,7 +45,11 @@ fn verify_reports_every_problem_at_once() {
     let before = f.snapshot();
     let r = f.train(&["verify"]).failure();
     assert_eq!(f.snapshot(), before);
-    let errors: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+    let errors: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
     assert_eq!(
         errors,
         [
@@ -66,36 +78,67 @@ fn cycle_is_reported_with_its_crates() {
     let f = Fixture::new(&files);
     let r = f.train(&["order"]).failure();
     assert!(
-        r.stderr.contains("cycle: sample-core -> sample-macros -> sample-util -> sample-core"),
+        r.stderr
+            .contains("cycle: sample-core -> sample-macros -> sample-util -> sample-core"),
         "{}",
         r.stderr
     );
     let r = f.train(&["verify"]).failure();
-    assert!(r.stderr.contains("error: Cargo.toml: publishable crates depend on each other in a cycle"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("error: Cargo.toml: publishable crates depend on each other in a cycle"),
+        "{}",
+        r.stderr
+    );
     // A cycle does not stop a version bump: only the publish order needs a DAG.
     let r = f.train(&["bump", "major"]).success();
-    assert!(r.stderr.contains("Bumping sample-util 2.0.0-dev -> 3.0.0-dev"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("Bumping sample-util 2.0.0-dev -> 3.0.0-dev"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn config_prints_the_effective_configuration() {
     let f = Fixture::sample();
     let r = f.train(&["config"]).success();
-    assert!(r.stdout.starts_with("# effective configuration (from train.toml)\n"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .starts_with("# effective configuration (from train.toml)\n"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("cut-day = 5\n"), "{}", r.stdout);
     assert!(r.stdout.contains("release-day = 20\n"), "{}", r.stdout);
-    assert!(r.stdout.contains("marker = \"[automatically-tag-and-release-this-commit]\"\n"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("marker = \"[automatically-tag-and-release-this-commit]\"\n"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("project = \"Sample\""), "{}", r.stdout);
 
     // Without train.toml: defaults; with the metadata table: that.
     std::fs::remove_file(f.path().join("train.toml")).unwrap();
     let r = f.train(&["config"]).success();
-    assert!(r.stdout.starts_with("# effective configuration (from defaults)\n"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .starts_with("# effective configuration (from defaults)\n"),
+        "{}",
+        r.stdout
+    );
     let root = f.read("Cargo.toml") + "\n[workspace.metadata.train]\ncut-day = 6\n";
     f.write("Cargo.toml", &root);
     let r = f.train(&["config"]).success();
     assert!(r.stdout.contains("cut-day = 6\n"), "{}", r.stdout);
     f.write("train.toml", "");
     let r = f.train(&["config"]).failure();
-    assert!(r.stderr.contains("both train.toml and [workspace.metadata.train]"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("both train.toml and [workspace.metadata.train]"),
+        "{}",
+        r.stderr
+    );
 }

@@ -149,7 +149,11 @@ impl Fixture {
         }
         let f = Fixture { dir };
         let out = f.cargo(&["generate-lockfile", "--offline"]);
-        assert!(out.status.success(), "generate-lockfile: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "generate-lockfile: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         f
     }
 
@@ -181,7 +185,11 @@ impl Fixture {
     }
 
     pub fn cargo(&self, args: &[&str]) -> Output {
-        Command::new("cargo").args(args).current_dir(self.path()).output().unwrap()
+        Command::new("cargo")
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .unwrap()
     }
 
     /// Every file under the workspace (but `target/`), with its content.
@@ -202,7 +210,10 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         if e.file_type().unwrap().is_dir() {
             walk(root, &p, out);
         } else {
-            out.insert(p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+            out.insert(
+                p.strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(&p).unwrap(),
+            );
         }
     }
 }
@@ -225,12 +236,20 @@ impl From<Output> for Run {
 
 impl Run {
     pub fn success(self) -> Run {
-        assert!(self.ok, "command failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert!(
+            self.ok,
+            "command failed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     pub fn failure(self) -> Run {
-        assert!(!self.ok, "command succeeded but should have failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert!(
+            !self.ok,
+            "command succeeded but should have failed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
