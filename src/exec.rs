@@ -1,47 +1,61 @@
-//! The one place side effects happen. Operations describe what to change
-//! (files to write, commands to run) and hand it here; a dry run prints the
-//! same description instead, so it cannot miss a side effect.
+//! The one place side effects happen: file writes, git commands that change
+//! something, shell hooks, pull requests. Operations describe each change and
+//! hand it here; a dry run prints the same description instead, so it cannot
+//! miss a side effect.
 
+use crate::adapters::forge::{self, Forge, PullRequest};
 use crate::adapters::fs;
+use crate::adapters::git::Git;
 use crate::core::changeset::ChangeSet;
 use anyhow::{Context, Result};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 pub struct Executor {
     dry_run: bool,
-    root: PathBuf,
 }
 
 impl Executor {
-    pub fn new(root: impl Into<PathBuf>, dry_run: bool) -> Executor {
-        Executor {
-            dry_run,
-            root: root.into(),
-        }
+    pub fn new(dry_run: bool) -> Executor {
+        Executor { dry_run }
     }
 
     pub fn is_dry_run(&self) -> bool {
         self.dry_run
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// Writes all files of `changes`, or (dry run) prints their diff.
-    pub fn write_files(&self, changes: &ChangeSet) -> Result<()> {
+    /// Writes all files of `changes` under `root`, or (dry run) prints their diff.
+    pub fn write_files(&self, root: &Path, changes: &ChangeSet) -> Result<()> {
         if self.dry_run {
             let mut out = std::io::stdout().lock();
             out.write_all(changes.diff().as_bytes())?;
             return Ok(());
         }
-        fs::write_all(&self.root, changes)
+        fs::write_all(root, changes)
     }
 
-    /// Runs a shell command at the workspace root (hooks such as `cargo vet`).
-    pub fn shell(&self, command: &str) -> Result<()> {
+    /// Runs a git command that changes something (commit, push, tag,
+    /// checkout); a dry run prints it and returns an empty output.
+    pub fn git(&self, git: &Git, args: &[&str]) -> Result<String> {
+        if self.dry_run {
+            println!("would run: git {}", args.join(" "));
+            return Ok(String::new());
+        }
+        git.run(args)
+    }
+
+    /// Opens a pull request (a dry run prints it).
+    pub fn open_pull_request(&self, forge: &dyn Forge, pr: &PullRequest) -> Result<()> {
+        if self.dry_run {
+            println!("would open {}", forge::render(pr));
+            return Ok(());
+        }
+        forge.open_pull_request(pr)
+    }
+
+    /// Runs a shell command in `dir` (hooks such as `cargo vet`).
+    pub fn shell(&self, dir: &Path, command: &str) -> Result<()> {
         if self.dry_run {
             println!("would run: {command}");
             return Ok(());
@@ -49,7 +63,7 @@ impl Executor {
         let status = Command::new("sh")
             .arg("-c")
             .arg(command)
-            .current_dir(&self.root)
+            .current_dir(dir)
             .status()
             .with_context(|| format!("failed to start `{command}`"))?;
         if !status.success() {

@@ -2,4 +2,6 @@
 //! directly; every write goes through [`crate::exec::Executor`].
 
 pub mod cargo;
+pub mod forge;
 pub mod fs;
+pub mod git;

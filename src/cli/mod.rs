@@ -24,6 +24,10 @@ struct Cli {
     /// Configuration file to use instead of train.toml / [workspace.metadata.train]
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// Act as on this day (YYYY-MM-DD): the schedule, release dates in the
+    /// notes, and the dates of the commits made
+    #[arg(long, global = true, value_name = "DATE")]
+    date: Option<jiff::civil::Date>,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,6 +54,58 @@ enum Command {
     },
     /// Print the effective configuration
     Config,
+    /// Cut the release branch from main, bump main, prepare the first candidate
+    Cut {
+        /// Cut even if a branch was already cut this month
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Prepare the next release candidate of a release branch
+    Rc {
+        /// The release branch (default: the one checked out)
+        #[arg(long)]
+        branch: Option<String>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Prepare the final release of a release branch (default: the newest)
+    Release {
+        #[arg(long, conflicts_with = "latest")]
+        branch: Option<String>,
+        /// The newest release branch (the default)
+        #[arg(long)]
+        latest: bool,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Prepare a patch release of a release branch
+    Patch {
+        #[arg(long)]
+        branch: Option<String>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Tag the release commit of a pushed range, if it has one
+    Tag {
+        /// The commits before and after the push: BEFORE..AFTER
+        #[arg(long)]
+        range: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print what the schedule says is due today, and why
+    Due,
+    /// Do what is due today
+    Tick {
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print main's version, the release branches and what is due next
+    Status,
+    /// Print one version's release notes (default: the newest section)
+    Notes { version: Option<String> },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -84,13 +140,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         config: cli.config,
     };
     let ctx = Context::load(&opts)?;
+    let date = cli.date;
+    let repo = || train::repo::Repo::open(ctx.root.clone(), ctx.config.clone(), date);
     match cli.command {
         Command::Bump {
             level,
             dry_run,
             no_hooks,
         } => {
-            let exec = Executor::new(&ctx.root, dry_run);
+            let exec = Executor::new(dry_run);
             train::bump::run(
                 &ctx,
                 &train::bump::BumpOpts {
@@ -135,6 +193,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Config => print!("{}", train::config::run(&ctx)),
+        Command::Cut { force, dry_run } => train::cut::run(
+            &repo()?,
+            &opts,
+            &train::cut::CutOpts { force },
+            &Executor::new(dry_run),
+        )?,
+        Command::Rc { branch, dry_run } => {
+            train::rc::run(&repo()?, &opts, branch.as_deref(), &Executor::new(dry_run))?
+        }
+        Command::Release {
+            branch,
+            latest: _,
+            dry_run,
+        } => train::release::run(&repo()?, &opts, branch.as_deref(), &Executor::new(dry_run))?,
+        Command::Patch { branch, dry_run } => {
+            train::patch::run(&repo()?, &opts, branch.as_deref(), &Executor::new(dry_run))?
+        }
+        Command::Tag { range, dry_run } => {
+            train::tag::run(&repo()?, &range, &Executor::new(dry_run))?;
+        }
+        Command::Due => {
+            let r = repo()?;
+            print!(
+                "{}",
+                train::status::render_due(&r, &train::status::decide(&r)?)
+            );
+        }
+        Command::Tick { dry_run } => train::tick::run(&repo()?, &opts, &Executor::new(dry_run))?,
+        Command::Status => print!("{}", train::status::status(&repo()?)?),
+        Command::Notes { version } => print!("{}", train::notes::show(&ctx, version.as_deref())?),
     }
     Ok(ExitCode::SUCCESS)
 }

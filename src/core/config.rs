@@ -37,6 +37,17 @@ pub struct Config {
     /// Shell commands run at the workspace root after every bump
     /// (the reference runs `cargo vet`).
     pub after_bump: Vec<String>,
+    /// How changes are delivered: `none` pushes them to their branch,
+    /// `dry-run` pushes `ci/*` branches and prints the pull requests.
+    pub forge: ForgeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForgeKind {
+    #[default]
+    None,
+    DryRun,
 }
 
 impl Default for Config {
@@ -56,6 +67,7 @@ impl Default for Config {
             notes: Notes::default(),
             version_files: Vec::new(),
             after_bump: Vec::new(),
+            forge: ForgeKind::None,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::adapters::fs;
 use crate::core::bump::{self, Files, Plan};
-use crate::core::changeset::ChangeSet;
+use crate::core::changeset::{ChangeSet, FileChange};
 use crate::core::version::Level;
 use crate::exec::Executor;
 use crate::train::Context;
@@ -17,8 +17,8 @@ pub struct BumpOpts {
     pub hooks: bool,
 }
 
-pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
-    // STEP 1: read everything the bump touches besides the manifests.
+/// Computes a bump of the workspace in `ctx`; writes nothing.
+pub fn plan(ctx: &Context, level: &Level) -> Result<Plan> {
     let mut version_files = HashMap::new();
     for vf in &ctx.config.version_files {
         version_files.insert(
@@ -28,15 +28,16 @@ pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
     }
     let lock_path = Path::new("Cargo.lock");
     let lock = fs::read_optional(&ctx.root.join(lock_path))?;
-
-    // STEP 2: compute every new version and file; any problem stops here.
     let files = Files {
         version_files: &version_files,
         lock: lock.as_deref(),
         lock_path,
     };
-    let plan = bump::plan(&ctx.ws, &opts.level, &ctx.config, &files)?;
+    Ok(bump::plan(&ctx.ws, level, &ctx.config, &files)?)
+}
 
+/// Prints one line per moved crate.
+pub fn report(ctx: &Context, plan: &Plan, level: &Level) {
     for (i, old, new) in &plan.moves {
         eprintln!(
             "{:>12} {} {old} -> {new}",
@@ -45,20 +46,26 @@ pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
     }
     if plan.moves.is_empty() {
         eprintln!(
-            "{:>12} nothing: every version is already {}",
-            "Bumping", opts.level
+            "{:>12} nothing: every version is already {level}",
+            "Bumping"
         );
     }
+}
 
-    // STEP 3: write all files at once.
-    exec.write_files(&plan.changes)?;
+pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
+    // STEP 1: compute every new version and file; any problem stops here.
+    let plan = plan(ctx, &opts.level)?;
+    report(ctx, &plan, &opts.level);
 
-    // STEP 4: the project's own follow-ups (e.g. `cargo vet`). If one fails,
+    // STEP 2: write all files at once.
+    exec.write_files(&ctx.root, &plan.changes)?;
+
+    // STEP 3: the project's own follow-ups (e.g. `cargo vet`). If one fails,
     // the bump is undone so that the tree is as it was.
     if opts.hooks {
         for cmd in &ctx.config.after_bump {
-            if let Err(e) = exec.shell(cmd) {
-                exec.write_files(&reverse(&plan.changes))?;
+            if let Err(e) = exec.shell(&ctx.root, cmd) {
+                exec.write_files(&ctx.root, &reverse(&plan.changes))?;
                 return Err(e.context("an after-bump command failed; the bump was undone"));
             }
         }
@@ -72,7 +79,7 @@ fn reverse(c: &ChangeSet) -> ChangeSet {
             .files
             .iter()
             .filter_map(|f| {
-                Some(crate::core::changeset::FileChange {
+                Some(FileChange {
                     path: f.path.clone(),
                     before: Some(f.after.clone()),
                     after: f.before.clone()?,

@@ -3,8 +3,20 @@
 
 pub mod bump;
 pub mod config;
+pub mod cut;
+pub mod deliver;
+pub mod notes;
+pub mod on_branch;
 pub mod order;
+pub mod patch;
+pub mod rc;
+pub mod release;
+pub mod repo;
+pub mod status;
+pub mod tag;
+pub mod tick;
 pub mod verify;
+pub mod workdir;
 
 use crate::adapters::{cargo, fs};
 use crate::core::config::Config;
@@ -88,4 +100,19 @@ fn load_config(
         (None, Some(c)) => Ok((c, "Cargo.toml [workspace.metadata.train]".into())),
         (None, None) => Ok((Config::default(), "defaults".into())),
     }
+}
+
+/// The name used in commit messages: configured, else the root package's,
+/// else the workspace directory's.
+pub fn project_name(ctx: &Context) -> String {
+    if let Some(p) = &ctx.config.project {
+        return p.clone();
+    }
+    if let Some(p) = &ctx.ws.root().package {
+        return p.name.clone();
+    }
+    ctx.root.file_name().map_or_else(
+        || "the project".into(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }

@@ -1,0 +1,199 @@
+//! git, through its command line: reads use machine formats
+//! (`for-each-ref --format`, `rev-parse`, `log --format`); writes are made
+//! by the executor with the same runner, so hooks, signing and credentials
+//! configured for the repository apply. Errors carry the arguments and stderr.
+
+use anyhow::{Result, bail};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A git command that failed.
+#[derive(Debug, thiserror::Error)]
+#[error("`git {args}` failed (exit code {}): {stderr}", code.map_or("none".to_string(), |c| c.to_string()))]
+pub struct GitError {
+    pub args: String,
+    pub code: Option<i32>,
+    pub stderr: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Git {
+    dir: PathBuf,
+    /// Extra environment for every git run (fixed dates for `--date`).
+    env: Vec<(String, String)>,
+}
+
+/// A ref and the commit it points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ref {
+    pub name: String,
+    pub oid: String,
+}
+
+impl Git {
+    pub fn new(dir: impl Into<PathBuf>) -> Git {
+        Git {
+            dir: dir.into(),
+            env: Vec::new(),
+        }
+    }
+
+    /// The same git settings, run in another directory.
+    pub fn in_dir(mut self, dir: &Path) -> Git {
+        self.dir = dir.to_path_buf();
+        self
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Makes every commit carry this date (author and committer).
+    pub fn with_date(mut self, iso: &str) -> Git {
+        self.env.push(("GIT_AUTHOR_DATE".into(), iso.into()));
+        self.env.push(("GIT_COMMITTER_DATE".into(), iso.into()));
+        self
+    }
+
+    /// Runs git and returns its standard output.
+    pub fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String> {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(&self.dir)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .output()?;
+        if !out.status.success() {
+            return Err(GitError {
+                args: args
+                    .iter()
+                    .map(|a| a.as_ref().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                code: out.status.code(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
+            }
+            .into());
+        }
+        Ok(String::from_utf8(out.stdout)?)
+    }
+
+    /// The commit `rev` names, or `None` if it names nothing.
+    pub fn resolve(&self, rev: &str) -> Result<Option<String>> {
+        match self.run(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ]) {
+            Ok(s) => Ok(Some(s.trim().to_string())),
+            Err(e)
+                if e.downcast_ref::<GitError>()
+                    .is_some_and(|g| g.stderr.is_empty()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Refs under `prefix` (e.g. `refs/remotes/origin/`), names without it.
+    pub fn refs(&self, prefix: &str) -> Result<Vec<Ref>> {
+        let out = self.run(&[
+            "for-each-ref",
+            "--format=%(refname)%00%(objectname)",
+            prefix,
+        ])?;
+        Ok(out
+            .lines()
+            .filter_map(|l| {
+                let (name, oid) = l.split_once('\0')?;
+                Some(Ref {
+                    name: name.strip_prefix(prefix)?.to_string(),
+                    oid: oid.to_string(),
+                })
+            })
+            .collect())
+    }
+
+    /// The branch checked out, or `None` on a detached HEAD.
+    pub fn current_branch(&self) -> Result<Option<String>> {
+        let out = self.run(&["symbolic-ref", "--quiet", "--short", "HEAD"]);
+        match out {
+            Ok(s) => Ok(Some(s.trim().to_string())),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Tracked files with changes, and untracked files not ignored.
+    pub fn dirty_paths(&self) -> Result<Vec<String>> {
+        let out = self.run(&["status", "--porcelain=v1", "-z"])?;
+        Ok(out
+            .split('\0')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.get(3..).unwrap_or(s).to_string())
+            .collect())
+    }
+
+    /// A file's content at a commit, or `None` if it has no such file.
+    pub fn show(&self, rev: &str, path: &str) -> Result<Option<String>> {
+        let spec = format!("{rev}:{path}");
+        if self.run(&["cat-file", "-e", &spec]).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(self.run(&["cat-file", "blob", &spec])?))
+    }
+
+    /// Whether any commit message in `range` contains `text`.
+    pub fn range_mentions(&self, range: &str, text: &str) -> Result<bool> {
+        let out = self.run(&["log", "--format=%B%x00", range])?;
+        Ok(out.contains(text))
+    }
+
+    /// Committer date (YYYY-MM-DD) of a commit.
+    pub fn commit_day(&self, rev: &str) -> Result<String> {
+        Ok(self
+            .run(&["log", "-1", "--format=%cs", rev])?
+            .trim()
+            .to_string())
+    }
+
+    /// Committer day of the newest commit reachable from `rev` whose message
+    /// contains `text`.
+    pub fn day_of_commit_mentioning(&self, rev: &str, text: &str) -> Result<Option<String>> {
+        let out = self.run(&[
+            "log",
+            "-1",
+            "--fixed-strings",
+            &format!("--grep={text}"),
+            "--format=%cs",
+            rev,
+        ])?;
+        Ok(Some(out.trim().to_string()).filter(|s| !s.is_empty()))
+    }
+
+    /// Whether `ancestor` is reachable from `rev`.
+    pub fn is_ancestor(&self, ancestor: &str, rev: &str) -> Result<bool> {
+        match self.run(&["merge-base", "--is-ancestor", ancestor, rev]) {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.downcast_ref::<GitError>()
+                    .is_some_and(|g| g.code == Some(1)) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The URL of `remote`, to check it exists.
+    pub fn remote_url(&self, remote: &str) -> Result<String> {
+        match self.run(&["remote", "get-url", remote]) {
+            Ok(u) => Ok(u.trim().to_string()),
+            Err(_) => bail!(
+                "this repository has no remote `{remote}` (set `remote` in the configuration)"
+            ),
+        }
+    }
+}

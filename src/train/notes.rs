@@ -1,0 +1,124 @@
+//! RELEASES.md on disk: the edits the train makes to it, and
+//! `cargo train notes [VERSION]`.
+
+use crate::adapters::fs;
+use crate::core::changeset::ChangeSet;
+use crate::core::manifest::Field;
+use crate::core::notes;
+use crate::train::Context;
+use anyhow::{Context as _, Result, bail};
+use semver::Version;
+
+/// Used when the project has no template file.
+pub const DEFAULT_TEMPLATE: &str = "## VERSION\n\nUnreleased.\n\n### Added\n\n### Changed\n\n--------------------------------------------------------------------------------\n";
+
+fn read_notes(ctx: &Context) -> Result<Option<String>> {
+    fs::read_optional(&ctx.root.join(&ctx.config.notes.file))
+}
+
+fn template(ctx: &Context) -> Result<String> {
+    Ok(
+        fs::read_optional(&ctx.root.join(&ctx.config.notes.template))?
+            .unwrap_or_else(|| DEFAULT_TEMPLATE.to_string()),
+    )
+}
+
+/// The repository URL for archive links.
+fn repository(ctx: &Context) -> Option<String> {
+    if let Some(r) = &ctx.config.notes.repository {
+        return Some(r.trim_end_matches('/').to_string());
+    }
+    let root = ctx.ws.root();
+    if let Some(r) = root
+        .workspace_package
+        .as_ref()
+        .and_then(|w| w.repository.clone())
+    {
+        return Some(r);
+    }
+    match root.package.as_ref().map(|p| &p.repository) {
+        Some(Field::Given(r)) => Some(r.clone()),
+        _ => None,
+    }
+}
+
+/// The version a section heading names: without the `-dev`/`-rc` suffix.
+pub fn heading(v: &Version) -> String {
+    Version::new(v.major, v.minor, v.patch).to_string()
+}
+
+/// Cut: `main`'s notes lose the branched version's section, gain its archive
+/// link, and start a section for `next`.
+pub fn rotate(
+    ctx: &Context,
+    changes: &mut ChangeSet,
+    branched: &Version,
+    branch: &str,
+    next: &Version,
+) -> Result<()> {
+    let Some(text) = read_notes(ctx)? else {
+        return Ok(());
+    };
+    let link = &ctx.config.notes.link;
+    let link = if link.contains("{repository}") {
+        let repo = repository(ctx).context(
+            "the archive link needs the repository URL: set `repository` in [workspace.package] or `notes.repository`",
+        )?;
+        link.replace("{repository}", &repo)
+    } else {
+        link.clone()
+    };
+    let link = link
+        .replace("{series}", &notes::series(branched))
+        .replace("{branch}", branch);
+    let section = notes::section_from_template(&template(ctx)?, &heading(next));
+    let out = notes::rotate(&text, &section, &ctx.config.notes.archive_marker, &link)
+        .map_err(|e| anyhow::anyhow!("cannot rotate {}: {e}", ctx.config.notes.file.display()))?;
+    changes.set(&ctx.config.notes.file, Some(text), out);
+    Ok(())
+}
+
+/// Release and patch: a section for `version` (opened from the template if
+/// missing, for a patch) is dated `date`.
+pub fn date_release(
+    ctx: &Context,
+    changes: &mut ChangeSet,
+    version: &Version,
+    date: &str,
+    open: bool,
+) -> Result<()> {
+    let Some(text) = read_notes(ctx)? else {
+        return Ok(());
+    };
+    let h = heading(version);
+    let text_opened = if open {
+        notes::open_section(
+            &text,
+            &notes::section_from_template(&template(ctx)?, &h),
+            &h,
+        )
+    } else {
+        text.clone()
+    };
+    changes.set(
+        &ctx.config.notes.file,
+        Some(text),
+        notes::set_released(&text_opened, date),
+    );
+    Ok(())
+}
+
+/// `cargo train notes [VERSION]`: one version's notes (the first section by default).
+pub fn show(ctx: &Context, version: Option<&str>) -> Result<String> {
+    let Some(text) = read_notes(ctx)? else {
+        bail!("{} does not exist", ctx.config.notes.file.display())
+    };
+    let v = version.map(|v| v.strip_prefix(&ctx.config.tag_prefix).unwrap_or(v));
+    let v = v.map(|v| {
+        Version::parse(v)
+            .map(|p| heading(&p))
+            .unwrap_or_else(|_| v.to_string())
+    });
+    notes::section(&text, v.as_deref())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", ctx.config.notes.file.display()))
+}

@@ -1,0 +1,71 @@
+//! `cargo train release [--branch B | --latest]`: the final release.
+//!
+//! STEP 1: the branch (by default the newest release branch), checks, fetch.
+//! STEP 2: nothing to do if it is released or its release waits for review.
+//! STEP 3: drop the candidate suffix, date the notes ("Released
+//! YYYY-MM-DD"), commit "Release P X.Y.Z" with the marker (even when no file
+//! changed), deliver (`ci/release-X.Y.Z` → the branch).
+
+use crate::core::version::Level;
+use crate::exec::Executor;
+use crate::train::on_branch::{Commit, pending, release_commit, target};
+use crate::train::repo::Repo;
+use crate::train::{Options, notes};
+use anyhow::{Context as _, Result};
+
+pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -> Result<()> {
+    let branch = match branch {
+        Some(b) => b.to_string(),
+        None => {
+            repo.fetch(exec)?;
+            repo.release_branches()?
+                .pop()
+                .context("there is no release branch to release")?
+                .name
+        }
+    };
+    let t = target(repo, Some(&branch), exec)?;
+    let final_version = semver::Version::new(t.version.major, t.version.minor, t.version.patch);
+    let tagged = repo
+        .tag(&format!("{}{}", repo.config.tag_prefix, t.version))?
+        .is_some();
+    if t.version.pre.is_empty() && (tagged || repo.tip_is_release(&t.base)?) {
+        eprintln!(
+            "{:>12} nothing to do: `{branch}` is released ({}); changes since go out with `patch`",
+            "Release", t.version
+        );
+        return Ok(());
+    }
+    let head = format!("ci/release-{final_version}");
+    if pending(repo, &head)? {
+        eprintln!(
+            "{:>12} nothing to do: {head} is waiting for review",
+            "Release"
+        );
+        return Ok(());
+    }
+    let date = repo.today.to_string();
+    let cfg = &repo.config;
+    let v = release_commit(
+        repo,
+        opts,
+        exec,
+        &t,
+        &Commit {
+            level: Level::DropRc,
+            notes: &|ctx, ch, v| notes::date_release(ctx, ch, v, &date, false),
+            head: &|_| head.clone(),
+            body: &|v| {
+                format!(
+                    "Time to release {v}: `{branch}` was cut for it and has had its candidates.\n\n\
+                     Check the release notes and that no known issue (security advisories included) is open, \
+                     then merge: the tag `{}{v}` is created once CI passes, the crates are published, \
+                     the release is made and the candidates of {v} are yanked.\n",
+                    cfg.tag_prefix
+                )
+            },
+        },
+    )?;
+    eprintln!("{:>12} {v} on `{branch}`", "Release");
+    Ok(())
+}

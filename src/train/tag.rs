@@ -1,0 +1,67 @@
+//! `cargo train tag --range BEFORE..AFTER`: after a push to a release
+//! branch (and its CI), tag the release commit.
+//!
+//! STEP 1: fetch. STEP 2: nothing to do unless a commit of the pushed range
+//! carries the marker. STEP 3: the tag is `<prefix><version at AFTER>`; if it
+//! exists it must be at AFTER (then nothing to do). STEP 4: push the tag,
+//! then make it locally.
+
+use crate::exec::Executor;
+use crate::train::repo::Repo;
+use anyhow::{Context as _, Result, bail};
+
+pub fn run(repo: &Repo, range: &str, exec: &Executor) -> Result<Option<String>> {
+    let (before, after) = range
+        .split_once("..")
+        .map(|(b, a)| (b, a.trim_start_matches('.')))
+        .context("--range takes BEFORE..AFTER (the commits before and after the push)")?;
+    repo.fetch(exec)?;
+    let after_oid = repo
+        .git
+        .resolve(after)?
+        .with_context(|| format!("`{after}` is not a commit here"))?;
+    // A new branch has no "before": only its newest commit is looked at.
+    let scanned = if before.is_empty() || before.bytes().all(|b| b == b'0') {
+        format!("{after_oid}^!")
+    } else {
+        let b = repo
+            .git
+            .resolve(before)?
+            .with_context(|| format!("`{before}` is not a commit here"))?;
+        format!("{b}..{after_oid}")
+    };
+    if !repo.git.range_mentions(&scanned, &repo.config.marker)? {
+        eprintln!(
+            "{:>12} nothing to do: no commit in {range} asks for a release",
+            "Tag"
+        );
+        return Ok(None);
+    }
+    let version = repo.version_at(&after_oid)?;
+    let name = format!("{}{version}", repo.config.tag_prefix);
+    if let Some(at) = repo.tag(&name)? {
+        if at == after_oid {
+            eprintln!(
+                "{:>12} nothing to do: `{name}` already tags {}",
+                "Tag",
+                &after_oid[..10]
+            );
+            return Ok(Some(name));
+        }
+        bail!(
+            "`{name}` already exists at {at}, not at {after_oid}; a released version is never re-tagged"
+        );
+    }
+    exec.git(
+        &repo.git,
+        &[
+            "push",
+            "--quiet",
+            repo.remote(),
+            &format!("{after_oid}:refs/tags/{name}"),
+        ],
+    )?;
+    exec.git(&repo.git, &["tag", &name, &after_oid])?;
+    eprintln!("{:>12} `{name}` at {}", "Tagged", &after_oid[..10]);
+    Ok(Some(name))
+}

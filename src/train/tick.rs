@@ -1,0 +1,25 @@
+//! `cargo train tick`: do what the schedule says is due today (a release
+//! of the newest branch first, then a cut).
+
+use crate::core::schedule::Action;
+use crate::exec::Executor;
+use crate::train::repo::Repo;
+use crate::train::{Options, cut, release, status};
+use anyhow::Result;
+
+pub fn run(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()> {
+    repo.fetch(exec)?;
+    let decision = status::decide(repo)?;
+    if decision.due.is_empty() {
+        eprint!("{}", status::render_due(repo, &decision));
+        return Ok(());
+    }
+    for (action, why) in &decision.due {
+        eprintln!("{:>12} {why}", "Due");
+        match action {
+            Action::Release => release::run(repo, opts, None, exec)?,
+            Action::Cut => cut::run(repo, opts, &cut::CutOpts { force: false }, exec)?,
+        }
+    }
+    Ok(())
+}
