@@ -9,5 +9,6 @@
 pub mod adapters;
 pub mod cli;
 pub mod core;
+pub mod demo;
 pub mod exec;
 pub mod train;

@@ -106,6 +106,12 @@ enum Command {
     Status,
     /// Print one version's release notes (default: the newest section)
     Notes { version: Option<String> },
+    /// Run three months of the train on a sample workspace with a local origin
+    Demo {
+        /// Where to build it (default: a new temporary directory, kept)
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -139,6 +145,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         manifest_path: cli.manifest_path,
         config: cli.config,
     };
+    if let Command::Demo { dir } = cli.command {
+        crate::demo::run(dir)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let ctx = Context::load(&opts)?;
     let date = cli.date;
     let repo = || train::repo::Repo::open(ctx.root.clone(), ctx.config.clone(), date);
@@ -223,6 +233,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tick { dry_run } => train::tick::run(&repo()?, &opts, &Executor::new(dry_run))?,
         Command::Status => print!("{}", train::status::status(&repo()?)?),
         Command::Notes { version } => print!("{}", train::notes::show(&ctx, version.as_deref())?),
+        Command::Demo { .. } => unreachable!("handled before loading a workspace"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,199 @@
+//! `cargo train demo`: three months of the train on a sample workspace with
+//! a local bare origin, driven by dates, left on disk to inspect.
+
+pub mod sample;
+
+use crate::adapters::git::Git;
+use crate::exec::Executor;
+use crate::train::repo::Repo;
+use crate::train::{Context, Options, patch, rc, status, tag, tick};
+use anyhow::{Context as _, Result, bail};
+use jiff::civil::Date;
+use std::path::{Path, PathBuf};
+
+struct Demo {
+    ws: PathBuf,
+    opts: Options,
+    exec: Executor,
+}
+
+impl Demo {
+    fn git(&self, day: &str) -> Git {
+        Git::new(&self.ws).with_date(&format!("{day}T12:00:00Z"))
+    }
+
+    fn repo(&self, day: &str) -> Result<Repo> {
+        let ctx = Context::load(&self.opts)?;
+        Repo::open(self.ws.clone(), ctx.config, Some(day.parse::<Date>()?))
+    }
+
+    /// Runs `f` as on `day`, then tags what it pushed to release branches,
+    /// as CI would after the push.
+    fn step(&self, day: &str, what: &str, f: impl FnOnce(&Repo) -> Result<()>) -> Result<()> {
+        println!("\n==> {day}  {what}");
+        let repo = self.repo(day)?;
+        let before: Vec<_> = repo
+            .release_branches()?
+            .into_iter()
+            .map(|b| (b.name, b.oid))
+            .collect();
+        f(&repo)?;
+        repo.fetch(&self.exec)?;
+        for b in repo.release_branches()? {
+            let old = before
+                .iter()
+                .find(|(n, _)| *n == b.name)
+                .map(|(_, o)| o.as_str());
+            if old != Some(b.oid.as_str()) {
+                let range = format!(
+                    "{}..{}",
+                    old.unwrap_or("0000000000000000000000000000000000000000"),
+                    b.oid
+                );
+                if let Some(t) = tag::run(&repo, &range, &self.exec)? {
+                    println!("    tagged {t} on {}", b.name);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A developer's change: lands on main, then is backported to `branch`.
+    fn fix(&self, day: &str, text: &str, backport_to: &str) -> Result<()> {
+        println!("\n==> {day}  a fix lands on main and is backported to {backport_to}");
+        let g = self.git(day);
+        g.run(&["pull", "--quiet", "--ff-only", "origin", "main"])?;
+        let lib = self.ws.join("crates/core/src/lib.rs");
+        let mut body = std::fs::read_to_string(&lib)?;
+        body.push_str(&format!("// {text}\n"));
+        std::fs::write(&lib, body)?;
+        g.run(&["commit", "--quiet", "-am", text])?;
+        g.run(&["push", "--quiet", "origin", "main"])?;
+        let fix = g.resolve("HEAD")?.context("a commit")?;
+        g.run(&[
+            "checkout",
+            "--quiet",
+            "-B",
+            backport_to,
+            &format!("origin/{backport_to}"),
+        ])?;
+        g.run(&["cherry-pick", "-x", &fix])?;
+        g.run(&["push", "--quiet", "origin", backport_to])?;
+        g.run(&["checkout", "--quiet", "main"])?;
+        Ok(())
+    }
+}
+
+fn init(dir: &Path) -> Result<PathBuf> {
+    let origin = dir.join("origin.git");
+    let ws = dir.join("rail");
+    std::fs::create_dir_all(&ws)?;
+    Git::new(dir).run(&["init", "--quiet", "--bare", "origin.git"])?;
+    for (path, text) in sample::files() {
+        let p = ws.join(&path);
+        std::fs::create_dir_all(p.parent().expect("files are in the workspace"))?;
+        std::fs::write(p, text)?;
+    }
+    let status = std::process::Command::new("cargo")
+        .args(["generate-lockfile", "--offline", "--quiet"])
+        .current_dir(&ws)
+        .status()?;
+    if !status.success() {
+        bail!("`cargo generate-lockfile` failed in {}", ws.display());
+    }
+    let g = Git::new(&ws).with_date("2026-01-02T12:00:00Z");
+    g.run(&["init", "--quiet", "-b", "main"])?;
+    // The demo must not depend on (or sign with) the user's git identity.
+    for (k, v) in [
+        ("user.name", "cargo-train demo"),
+        ("user.email", "demo@example.invalid"),
+        ("commit.gpgsign", "false"),
+        ("tag.gpgsign", "false"),
+    ] {
+        g.run(&["config", k, v])?;
+    }
+    g.run(&["add", "--all"])?;
+    g.run(&[
+        "commit",
+        "--quiet",
+        "-m",
+        "A workspace on the release train",
+    ])?;
+    g.run(&[
+        "remote",
+        "add",
+        "origin",
+        origin.to_str().context("UTF-8 path")?,
+    ])?;
+    g.run(&["push", "--quiet", "origin", "main"])?;
+    Ok(ws)
+}
+
+pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
+    let dir = match dir {
+        Some(d) => {
+            if d.exists() && std::fs::read_dir(&d)?.next().is_some() {
+                bail!("{} is not empty; give a new directory", d.display());
+            }
+            d
+        }
+        None => tempfile::Builder::new()
+            .prefix("cargo-train-demo-")
+            .tempdir()?
+            .keep(),
+    };
+    let dir = std::fs::canonicalize({
+        std::fs::create_dir_all(&dir)?;
+        &dir
+    })?;
+    println!(
+        "Sample workspace \"rail\" (12 crates) with a local origin in {}",
+        dir.display()
+    );
+    let ws = init(&dir)?;
+    let d = Demo {
+        opts: Options {
+            manifest_path: Some(ws.join("Cargo.toml")),
+            config: None,
+        },
+        ws,
+        exec: Executor::new(false),
+    };
+
+    let tick = |day: &str| {
+        d.step(day, "tick: what the schedule says", |r| {
+            tick::run(r, &d.opts, &d.exec)
+        })
+    };
+    tick("2026-01-05")?;
+    d.fix("2026-01-12", "Fix a crash in rail-core", "release-1.0.0")?;
+    d.step("2026-01-13", "rc: a second candidate with the fix", |r| {
+        rc::run(r, &d.opts, Some("release-1.0.0"), &d.exec)
+    })?;
+    tick("2026-01-20")?;
+    tick("2026-02-05")?;
+    d.fix("2026-02-10", "Fix a leak in rail-core", "release-1.0.0")?;
+    d.step("2026-02-11", "patch: 1.0.1 with the backported fix", |r| {
+        patch::run(r, &d.opts, Some("release-1.0.0"), &d.exec)
+    })?;
+    tick("2026-02-20")?;
+    tick("2026-03-05")?;
+    tick("2026-03-20")?;
+
+    let repo = d.repo("2026-03-21")?;
+    println!(
+        "\n==> where the train stands on 2026-03-21\n{}",
+        status::status(&repo)?
+    );
+    let tags = Git::new(&d.ws).run(&["tag", "--list", "--sort=v:refname"])?;
+    println!(
+        "tags: {}",
+        tags.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    println!(
+        "\nThe workspace is {} (origin: {}). Try `cargo train status` there.",
+        d.ws.display(),
+        dir.join("origin.git").display()
+    );
+    Ok(dir)
+}
