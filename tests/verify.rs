@@ -142,3 +142,50 @@ fn config_prints_the_effective_configuration() {
         r.stderr
     );
 }
+
+#[test]
+fn members_are_found_as_cargo_finds_them() {
+    // `b` is a member only as a path dependency; `crates/skip` is excluded
+    // although the glob matches it; the root is a package too.
+    let f = Fixture::new(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"top\"\nversion = \"1.0.0\"\nlicense = \"MIT\"\ndescription = \"t\"\nedition = \"2024\"\n\n\
+             [dependencies]\na = { path = \"crates/a\", version = \"=1.0.0\" }\n\n\
+             [workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/skip\"]\n",
+        ),
+        ("src/lib.rs", ""),
+        (
+            "crates/a/Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"1.0.0\"\nlicense = \"MIT\"\ndescription = \"a\"\nedition = \"2024\"\n\n\
+             [dependencies]\nb = { path = \"../../other/b\", version = \"=0.1.0\" }\n",
+        ),
+        (
+            "other/b/Cargo.toml",
+            "[package]\nname = \"b\"\nversion = \"0.1.0\"\nlicense = \"MIT\"\ndescription = \"b\"\nedition = \"2024\"\n",
+        ),
+        (
+            "crates/skip/Cargo.toml",
+            "[package]\nname = \"skip\"\nversion = \"9.0.0\"\nedition = \"2024\"\n\n[workspace]\n",
+        ),
+    ]);
+    // verify also asks cargo for the members and reports any difference.
+    let r = f.train(&["verify"]).success();
+    assert!(
+        r.stderr.contains("3 publishable crates: no problems"),
+        "{}",
+        r.stderr
+    );
+    let r = f.train(&["order"]).success();
+    assert_eq!(r.stdout, "b 0.1.0\na 1.0.0\ntop 1.0.0\n");
+    // From a member's directory, the same workspace is found.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+        .args(["train", "order"])
+        .current_dir(f.path().join("crates/a/src"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "b 0.1.0\na 1.0.0\ntop 1.0.0\n"
+    );
+}

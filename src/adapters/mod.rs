@@ -5,3 +5,4 @@ pub mod cargo;
 pub mod forge;
 pub mod fs;
 pub mod git;
+pub mod layout;

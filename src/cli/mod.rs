@@ -169,7 +169,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::Verify => {
-            let problems = train::verify::run(&ctx);
+            let problems = train::verify::run(&ctx)?;
             if problems.is_empty() {
                 let n = ctx.ws.crates.iter().filter(|c| c.publishable).count();
                 eprintln!("{:>12} {n} publishable crates: no problems", "Verified");

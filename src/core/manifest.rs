@@ -54,6 +54,8 @@ pub struct Package {
     pub license: Field<()>,
     pub license_file: Field<()>,
     pub repository: Field<String>,
+    /// `package.workspace`: an explicit path to the workspace root.
+    pub workspace_path: Option<String>,
 }
 
 /// `[workspace.package]` fields that members may inherit.
@@ -140,7 +142,16 @@ pub struct Manifest {
     pub text: String,
     pub package: Option<Package>,
     pub workspace_package: Option<WorkspacePackage>,
+    /// `[workspace]` itself, when this is a workspace root.
+    pub workspace: Option<WorkspaceTable>,
     pub deps: Vec<Dep>,
+}
+
+/// `[workspace] members` and `exclude`, and `package.workspace`.
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceTable {
+    pub members: Vec<String>,
+    pub exclude: Vec<String>,
 }
 
 impl Manifest {
@@ -239,6 +250,10 @@ impl Manifest {
                     license: field(p, "license", |_| Some(())),
                     license_file: field(p, "license-file", |_| Some(())),
                     repository: field(p, "repository", |i| i.as_str().map(str::to_string)),
+                    workspace_path: p
+                        .get("workspace")
+                        .and_then(Item::as_str)
+                        .map(str::to_string),
                 })
             }
         };
@@ -255,6 +270,22 @@ impl Manifest {
                 license_file: get("license-file").is_some(),
                 repository: get("repository").and_then(Item::as_str).map(str::to_string),
             }
+        });
+
+        let strings = |key: &str| -> Vec<String> {
+            workspace
+                .and_then(|w| w.get(key))
+                .and_then(Item::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let workspace_table = workspace.map(|_| WorkspaceTable {
+            members: strings("members"),
+            exclude: strings("exclude"),
         });
 
         let mut deps = Vec::new();
@@ -278,6 +309,7 @@ impl Manifest {
             text,
             package,
             workspace_package,
+            workspace: workspace_table,
             deps,
         })
     }

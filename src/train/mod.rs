@@ -18,9 +18,9 @@ pub mod tick;
 pub mod verify;
 pub mod workdir;
 
-use crate::adapters::{cargo, fs};
+use crate::adapters::{fs, layout};
 use crate::core::config::Config;
-use crate::core::manifest::{Manifest, display_path};
+use crate::core::manifest::Manifest;
 use crate::core::workspace::Workspace;
 use anyhow::{Context as _, Result};
 use std::path::PathBuf;
@@ -44,23 +44,10 @@ pub struct Context {
 
 impl Context {
     pub fn load(opts: &Options) -> Result<Context> {
-        let layout = cargo::layout(opts.manifest_path.as_deref())?;
+        let layout = layout::discover(opts.manifest_path.as_deref())?;
         let root = layout.root;
-        let root_manifest = root.join("Cargo.toml");
-        let parse = |path: &std::path::Path| -> Result<Manifest> {
-            let text = fs::read(path)?;
-            Ok(Manifest::parse(display_path(&root, path), text)?)
-        };
-        let mut manifests = vec![parse(&root_manifest)?];
-        let mut members = Vec::with_capacity(layout.members.len());
-        for m in &layout.members {
-            if *m == root_manifest {
-                members.push(0);
-            } else {
-                members.push(manifests.len());
-                manifests.push(parse(m)?);
-            }
-        }
+        let manifests = layout.manifests;
+        let members = layout.members;
         let (config, config_source) = load_config(&root, &manifests[0], opts)?;
         let mut ws = Workspace::new(manifests, &members)
             .context("the workspace cannot be read as a release train")?;

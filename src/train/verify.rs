@@ -1,13 +1,51 @@
 //! `cargo train verify`: report everything that would break a publish.
 
-use crate::adapters::fs;
+use crate::adapters::{cargo, fs};
 use crate::core::problem::Problem;
 use crate::core::verify;
 use crate::train::Context;
+use anyhow::Result;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 
-pub fn run(ctx: &Context) -> Vec<Problem> {
+pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
     let read = |vf: &crate::core::config::VersionFile| {
         fs::read_optional(&ctx.root.join(&vf.path)).ok().flatten()
     };
-    verify::verify(&ctx.ws, &ctx.config, &read)
+    let mut problems = verify::verify(&ctx.ws, &ctx.config, &read);
+    problems.extend(members_agree_with_cargo(ctx)?);
+    Ok(problems)
+}
+
+/// cargo-train finds members itself (see `adapters::layout`); here cargo is
+/// asked too, and any difference is a problem to report.
+fn members_agree_with_cargo(ctx: &Context) -> Result<Vec<Problem>> {
+    let cargo = cargo::layout(Some(&ctx.root.join("Cargo.toml")))?;
+    let theirs: BTreeSet<PathBuf> = cargo
+        .members
+        .iter()
+        .map(|m| crate::core::manifest::display_path(&ctx.root, m))
+        .collect();
+    let ours: BTreeSet<PathBuf> = ctx
+        .ws
+        .crates
+        .iter()
+        .map(|c| ctx.ws.manifests[c.manifest].path.clone())
+        .collect();
+    let mut out = Vec::new();
+    for m in theirs.difference(&ours) {
+        out.push(Problem::new(
+            m,
+            None,
+            "cargo counts this manifest as a workspace member, cargo-train does not",
+        ));
+    }
+    for m in ours.difference(&theirs) {
+        out.push(Problem::new(
+            m,
+            None,
+            "cargo-train counts this manifest as a workspace member, cargo does not",
+        ));
+    }
+    Ok(out)
 }
