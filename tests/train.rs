@@ -576,3 +576,24 @@ fn review_forge_pushes_ci_branches_and_prints_pull_requests() {
     let r = s.train("2026-01-06", &["cut"]).success();
     assert!(r.stderr.contains("nothing to do"), "{}", r.stderr);
 }
+
+#[test]
+fn tag_refuses_a_tag_that_exists_on_another_commit() {
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    s.git(&["fetch", "--quiet", "origin"]);
+    let tip = s.remote_oid("release-1.0.0").unwrap();
+    // Someone tagged the cut point by hand.
+    s.origin_git(&["tag", "v1.0.0-rc.1", &format!("{tip}~1")]);
+    let state = s.state();
+    let r = s.train("2026-01-05", &["tag", "--range", &format!("{}..{tip}", "0".repeat(40))]).failure();
+    assert!(r.stderr.contains("`v1.0.0-rc.1` already exists at"), "{}", r.stderr);
+    assert!(r.stderr.contains("never re-tagged"), "{}", r.stderr);
+    // Only the fetch of the existing tag happened.
+    let after = s.state();
+    assert_eq!((after.1, after.2, after.3), (state.1, state.2, state.3));
+    // A range without a release commit tags nothing.
+    let main = s.remote_oid("main").unwrap();
+    let r = s.train("2026-01-05", &["tag", "--range", &format!("{main}~1..{main}")]).success();
+    assert!(r.stderr.contains("nothing to do: no commit"), "{}", r.stderr);
+}
