@@ -150,6 +150,25 @@ impl Sandbox {
         tagged
     }
 
+    /// A fix pushed to `release-1.0.0` (as a backport would be).
+    fn backport(&self, text: &str) {
+        self.git(&["fetch", "--quiet", "origin"]);
+        self.git(&[
+            "checkout",
+            "--quiet",
+            "-B",
+            "release-1.0.0",
+            "origin/release-1.0.0",
+        ]);
+        std::fs::write(
+            self.ws.join("crates/core/src/lib.rs"),
+            format!("// {text}\n"),
+        )
+        .unwrap();
+        self.git(&["commit", "--quiet", "-am", text]);
+        self.git(&["push", "--quiet", "origin", "release-1.0.0"]);
+    }
+
     fn file_at(&self, rev: &str, path: &str) -> String {
         self.origin_git(&["show", &format!("{rev}:{path}")])
     }
@@ -337,16 +356,7 @@ fn candidates_patches_and_their_second_runs() {
     assert_eq!(s.state(), state);
 
     // A backport, then rc.2; a second rc does nothing.
-    s.git(&[
-        "checkout",
-        "--quiet",
-        "-b",
-        "release-1.0.0",
-        "origin/release-1.0.0",
-    ]);
-    std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// fixed\n").unwrap();
-    s.git(&["commit", "--quiet", "-am", "Fix"]);
-    s.git(&["push", "--quiet", "origin", "release-1.0.0"]);
+    s.backport("Fix");
     let r = s.train("2026-01-07", &["rc"]).success();
     assert!(r.stderr.contains("Candidate 1.0.0-rc.2"), "{}", r.stderr);
     let state = s.state();
@@ -389,11 +399,7 @@ fn candidates_patches_and_their_second_runs() {
         .train("2026-02-01", &["patch", "--branch", "release-1.0.0"])
         .success();
     assert!(r.stderr.contains("nothing to do"), "{}", r.stderr);
-    s.git(&["checkout", "--quiet", "release-1.0.0"]);
-    s.git(&["pull", "--quiet", "--ff-only", "origin", "release-1.0.0"]);
-    std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// fixed twice\n").unwrap();
-    s.git(&["commit", "--quiet", "-am", "Fix again"]);
-    s.git(&["push", "--quiet", "origin", "release-1.0.0"]);
+    s.backport("Fix again");
     let r = s.train("2026-02-02", &["patch"]).success();
     assert!(r.stderr.contains("Patch 1.0.1"), "{}", r.stderr);
     let notes = s.file_at("release-1.0.0", "RELEASES.md");
@@ -529,16 +535,7 @@ fn every_dry_run_changes_nothing() {
     check("2026-01-20", &["release"]);
     check("2026-01-20", &["tick"]);
     s.train("2026-01-20", &["release"]).success();
-    s.git(&[
-        "checkout",
-        "--quiet",
-        "-b",
-        "release-1.0.0",
-        "origin/release-1.0.0",
-    ]);
-    std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// fixed\n").unwrap();
-    s.git(&["commit", "--quiet", "-am", "Fix"]);
-    s.git(&["push", "--quiet", "origin", "release-1.0.0"]);
+    s.backport("Fix");
     let r = check("2026-02-01", &["patch"]);
     assert!(r.stdout.contains("+## 1.0.1"), "{}", r.stdout);
     check("2026-02-01", &["rc"]);
@@ -586,14 +583,32 @@ fn tag_refuses_a_tag_that_exists_on_another_commit() {
     // Someone tagged the cut point by hand.
     s.origin_git(&["tag", "v1.0.0-rc.1", &format!("{tip}~1")]);
     let state = s.state();
-    let r = s.train("2026-01-05", &["tag", "--range", &format!("{}..{tip}", "0".repeat(40))]).failure();
-    assert!(r.stderr.contains("`v1.0.0-rc.1` already exists at"), "{}", r.stderr);
+    let r = s
+        .train(
+            "2026-01-05",
+            &["tag", "--range", &format!("{}..{tip}", "0".repeat(40))],
+        )
+        .failure();
+    assert!(
+        r.stderr.contains("`v1.0.0-rc.1` already exists at"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("never re-tagged"), "{}", r.stderr);
     // Only the fetch of the existing tag happened.
     let after = s.state();
     assert_eq!((after.1, after.2, after.3), (state.1, state.2, state.3));
     // A range without a release commit tags nothing.
     let main = s.remote_oid("main").unwrap();
-    let r = s.train("2026-01-05", &["tag", "--range", &format!("{main}~1..{main}")]).success();
-    assert!(r.stderr.contains("nothing to do: no commit"), "{}", r.stderr);
+    let r = s
+        .train(
+            "2026-01-05",
+            &["tag", "--range", &format!("{main}~1..{main}")],
+        )
+        .success();
+    assert!(
+        r.stderr.contains("nothing to do: no commit"),
+        "{}",
+        r.stderr
+    );
 }
