@@ -6,8 +6,10 @@
 use crate::adapters::forge::{self, Forge, PullRequest};
 use crate::adapters::fs;
 use crate::adapters::git::Git;
+use crate::adapters::registry::{Failure, Registry};
 use crate::core::changeset::ChangeSet;
 use anyhow::{Context, Result};
+use semver::Version;
 use std::io::Write;
 use std::path::Path;
 use std::process::Command;
@@ -52,6 +54,34 @@ impl Executor {
             return Ok(());
         }
         forge.open_pull_request(pr)
+    }
+
+    /// Uploads a packaged crate (a dry run prints what it would upload).
+    pub fn publish(
+        &self,
+        reg: &Registry,
+        name: &str,
+        version: &Version,
+        metadata: &serde_json::Value,
+        krate: &[u8],
+    ) -> Result<(), Failure> {
+        if self.dry_run {
+            println!(
+                "would publish {name} {version} to {} ({} bytes)",
+                reg.name,
+                krate.len()
+            );
+            return Ok(());
+        }
+        reg.publish(name, metadata, krate)
+    }
+
+    pub fn yank(&self, reg: &Registry, name: &str, version: &Version) -> Result<(), Failure> {
+        if self.dry_run {
+            println!("would yank {name} {version} from {}", reg.name);
+            return Ok(());
+        }
+        reg.yank(name, version)
     }
 
     /// Runs a shell command in `dir` (hooks such as `cargo vet`).

@@ -3,6 +3,9 @@
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
+/// The name cargo gives crates.io in `--registry`.
+pub const CRATES_IO_NAME: &str = "crates-io";
+
 /// The workspace as cargo sees it.
 pub struct Layout {
     pub root: PathBuf,
@@ -35,4 +38,43 @@ pub fn layout(manifest_path: Option<&Path>) -> Result<Layout> {
         root: meta.workspace_root.into_std_path_buf(),
         members,
     })
+}
+
+/// Full `cargo metadata --no-deps` (what the publish metadata is built from).
+pub fn metadata(root: &Path) -> Result<cargo_metadata::Metadata> {
+    cargo_metadata::MetadataCommand::new()
+        .no_deps()
+        .manifest_path(root.join("Cargo.toml"))
+        .exec()
+        .map_err(|e| match e {
+            cargo_metadata::Error::CargoMetadata { stderr } => {
+                anyhow::anyhow!("`cargo metadata` failed:\n{}", stderr.trim_end())
+            }
+            other => anyhow::Error::new(other),
+        })
+}
+
+/// Packages `crates` in one cargo run (cargo overlays the ones not yet
+/// published, so a crate can depend on another of the same run). With
+/// `verify`, each is also built from its packaged sources.
+pub fn package(root: &Path, crates: &[&str], registry: Option<&str>, verify: bool) -> Result<()> {
+    let mut cmd = std::process::Command::new("cargo");
+    cmd.arg("package").arg("--quiet").current_dir(root);
+    if !verify {
+        cmd.arg("--no-verify");
+    }
+    if let Some(r) = registry {
+        cmd.args(["--registry", r]);
+    }
+    for c in crates {
+        cmd.args(["--package", c]);
+    }
+    let out = cmd.output().context("failed to run `cargo package`")?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "`cargo package` failed:\n{}",
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    Ok(())
 }

@@ -2,7 +2,9 @@
 //! directly; every write goes through [`crate::exec::Executor`].
 
 pub mod cargo;
+pub mod cargo_config;
 pub mod forge;
 pub mod fs;
 pub mod git;
 pub mod layout;
+pub mod registry;

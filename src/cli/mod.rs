@@ -46,7 +46,30 @@ enum Command {
         no_hooks: bool,
     },
     /// Check everything that would break a publish; exit 1 on any problem
-    Verify,
+    Verify {
+        /// Also package and build every publishable crate as it would be
+        /// built from the registry (one cargo run for the whole workspace)
+        #[arg(long)]
+        package: bool,
+    },
+    /// Publish every publishable crate in dependency order (safe to re-run)
+    Publish {
+        /// Registry name from cargo's configuration (default: `publish.registry`)
+        #[arg(long)]
+        registry: Option<String>,
+        /// Uploads at once (default: `publish.jobs`)
+        #[arg(long)]
+        jobs: Option<u32>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Yank the release candidates the current version supersedes
+    YankRcs {
+        #[arg(long)]
+        registry: Option<String>,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the publish order of the publishable crates
     Order {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -168,8 +191,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &exec,
             )?;
         }
-        Command::Verify => {
-            let problems = train::verify::run(&ctx)?;
+        Command::Publish {
+            registry,
+            jobs,
+            dry_run,
+        } => {
+            train::publish::run(
+                &ctx,
+                &train::publish::PublishOpts { registry, jobs },
+                &Executor::new(dry_run),
+            )?;
+        }
+        Command::YankRcs { registry, dry_run } => {
+            train::yank_rcs::run(&ctx, registry.as_deref(), &Executor::new(dry_run))?;
+        }
+        Command::Verify { package } => {
+            let mut problems = train::verify::run(&ctx)?;
+            if package && problems.is_empty() {
+                problems.extend(train::verify::package(&ctx)?);
+            }
             if problems.is_empty() {
                 let n = ctx.ws.crates.iter().filter(|c| c.publishable).count();
                 eprintln!("{:>12} {n} publishable crates: no problems", "Verified");

@@ -40,6 +40,74 @@ pub struct Config {
     /// How changes are delivered: `none` pushes them to their branch,
     /// `dry-run` pushes `ci/*` branches and prints the pull requests.
     pub forge: ForgeKind,
+    pub publish: Publish,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Publish {
+    /// The registry to publish to (a name from cargo's configuration).
+    pub registry: String,
+    /// Uploads in flight at once.
+    pub jobs: u32,
+    /// How long one crate may keep failing transiently before it is given up.
+    pub retry_budget_secs: u64,
+    /// How long to wait for a published version to appear in the index.
+    pub index_timeout_secs: u64,
+    /// Rate limits by registry name; crates.io's are built in.
+    pub rate_limits: std::collections::BTreeMap<String, RateLimits>,
+}
+
+impl Default for Publish {
+    fn default() -> Self {
+        Publish {
+            registry: "crates-io".into(),
+            jobs: 4,
+            retry_budget_secs: 900,
+            index_timeout_secs: 600,
+            rate_limits: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+/// A registry's limits: `burst` operations at once, then one per `every-secs`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RateLimits {
+    pub new_versions: Rate,
+    pub new_crates: Rate,
+    pub yanks: Rate,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Rate {
+    pub burst: u32,
+    pub every_secs: u64,
+}
+
+impl Publish {
+    /// The limits for `registry`: configured, else crates.io's published
+    /// ones for crates.io, else none.
+    pub fn limits(&self, registry: &str) -> Option<RateLimits> {
+        if let Some(l) = self.rate_limits.get(registry) {
+            return Some(*l);
+        }
+        (registry == "crates-io").then_some(RateLimits {
+            new_versions: Rate {
+                burst: 30,
+                every_secs: 60,
+            },
+            new_crates: Rate {
+                burst: 5,
+                every_secs: 600,
+            },
+            yanks: Rate {
+                burst: 100,
+                every_secs: 60,
+            },
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -68,6 +136,7 @@ impl Default for Config {
             version_files: Vec::new(),
             after_bump: Vec::new(),
             forge: ForgeKind::None,
+            publish: Publish::default(),
         }
     }
 }

@@ -10,6 +10,8 @@ pub mod manifest;
 pub mod notes;
 pub mod pins;
 pub mod problem;
+pub mod publish_metadata;
+pub mod publish_plan;
 pub mod schedule;
 pub mod verify;
 pub mod version;

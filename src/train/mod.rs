@@ -9,14 +9,17 @@ pub mod notes;
 pub mod on_branch;
 pub mod order;
 pub mod patch;
+pub mod publish;
 pub mod rc;
 pub mod release;
 pub mod repo;
+pub mod retry;
 pub mod status;
 pub mod tag;
 pub mod tick;
 pub mod verify;
 pub mod workdir;
+pub mod yank_rcs;
 
 use crate::adapters::{fs, layout};
 use crate::core::config::Config;

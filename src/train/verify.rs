@@ -49,3 +49,26 @@ fn members_agree_with_cargo(ctx: &Context) -> Result<Vec<Problem>> {
     }
     Ok(out)
 }
+
+/// Packages and builds every crate that publishes, as from the registry, in
+/// one cargo run (cargo overlays the crates of the run that are not published
+/// yet); a failure is reported as one problem with cargo's output.
+pub fn package(ctx: &Context) -> Result<Vec<Problem>> {
+    let names: Vec<&str> = crate::core::graph::publish_order(&ctx.ws)?
+        .into_iter()
+        .map(|i| ctx.ws.crates[i].name.as_str())
+        .collect();
+    let registry =
+        Some(ctx.config.publish.registry.as_str()).filter(|r| *r != cargo::CRATES_IO_NAME);
+    match cargo::package(&ctx.root, &names, registry, true) {
+        Ok(()) => {
+            eprintln!(
+                "{:>12} {} crates package and build from their packaged sources",
+                "Packaged",
+                names.len()
+            );
+            Ok(Vec::new())
+        }
+        Err(e) => Ok(vec![Problem::new("Cargo.toml", None, format!("{e:#}"))]),
+    }
+}

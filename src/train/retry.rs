@@ -1,0 +1,107 @@
+//! Retrying registry calls: exponential backoff with jitter, exactly the
+//! wait a registry asks for with `Retry-After` (however long), and a time
+//! budget after which a crate is given up.
+
+use crate::adapters::registry::Failure;
+use std::time::{Duration, Instant};
+
+/// A factor in [0.5, 1.5) that differs from call to call.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, RandomState};
+    let h = RandomState::new().hash_one(Instant::now());
+    0.5 + (h % 1000) as f64 / 1000.0
+}
+
+/// The wait before attempt `n` (0-based) without a `Retry-After`.
+pub fn backoff(n: u32) -> Duration {
+    let base = 0.5 * 2f64.powi(n.min(7) as i32);
+    Duration::from_secs_f64((base * jitter()).min(60.0))
+}
+
+/// Runs `f` until it succeeds, fails permanently, or the next wait would
+/// pass `deadline`. `on_retry` hears about every wait.
+pub fn retry<T>(
+    deadline: Instant,
+    mut f: impl FnMut() -> Result<T, Failure>,
+    mut on_retry: impl FnMut(&Failure, Duration),
+) -> Result<T, Failure> {
+    let mut n = 0;
+    loop {
+        match f() {
+            Ok(v) => return Ok(v),
+            Err(Failure::Permanent(m)) => return Err(Failure::Permanent(m)),
+            Err(e @ Failure::Transient { .. }) => {
+                let Failure::Transient { retry_after, .. } = &e else {
+                    unreachable!()
+                };
+                let wait = retry_after.unwrap_or_else(|| backoff(n));
+                if Instant::now() + wait > deadline {
+                    return Err(e);
+                }
+                on_retry(&e, wait);
+                std::thread::sleep(wait);
+                n += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_transient_failures_and_honours_retry_after() {
+        let mut calls = 0;
+        let mut waits = Vec::new();
+        let r = retry(
+            Instant::now() + Duration::from_secs(10),
+            || {
+                calls += 1;
+                match calls {
+                    1 => Err(Failure::Transient {
+                        message: "429".into(),
+                        retry_after: Some(Duration::from_millis(20)),
+                    }),
+                    2 => Err(Failure::Transient {
+                        message: "500".into(),
+                        retry_after: None,
+                    }),
+                    _ => Ok(calls),
+                }
+            },
+            |_, w| waits.push(w),
+        );
+        assert_eq!(r, Ok(3));
+        assert_eq!(waits[0], Duration::from_millis(20));
+        assert!(
+            waits[1] >= Duration::from_millis(250) && waits[1] < Duration::from_millis(750),
+            "{waits:?}"
+        );
+    }
+
+    #[test]
+    fn gives_up_at_the_deadline_and_on_permanent_failures() {
+        let r: Result<(), _> = retry(
+            Instant::now() + Duration::from_millis(50),
+            || {
+                Err(Failure::Transient {
+                    message: "busy".into(),
+                    retry_after: Some(Duration::from_secs(5)),
+                })
+            },
+            |_, _| panic!("a wait past the deadline must not be started"),
+        );
+        assert!(matches!(r, Err(Failure::Transient { .. })));
+        let mut calls = 0;
+        let r: Result<(), _> = retry(
+            Instant::now() + Duration::from_secs(5),
+            || {
+                calls += 1;
+                Err(Failure::Permanent("403".into()))
+            },
+            |_, _| {},
+        );
+        assert_eq!((r, calls), (Err(Failure::Permanent("403".into())), 1));
+    }
+}
