@@ -7,93 +7,15 @@
 //!
 //! Run: `cargo bench --bench scale` (sizes: `-- --sizes 100,1000`).
 
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
+use synthetic::{Shape, generate, run};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cargo-train");
 const RUNS: usize = 5;
-
-/// Every 10th crate is public; every 7th has a `0.x` version of its own.
-fn is_public(n: usize) -> bool {
-    n.is_multiple_of(10)
-}
-
-fn literal_version(n: usize) -> Option<&'static str> {
-    (n % 7 == 3).then_some("0.5.0")
-}
-
-/// Up to three lower-numbered dependencies: the chain `n-1` makes the DAG
-/// as deep as the workspace is large, as a worst case for ordering.
-fn deps(n: usize) -> Vec<usize> {
-    let mut d: Vec<usize> = [n.wrapping_sub(1), n / 2, n * 7 / 11]
-        .into_iter()
-        .filter(|&k| k < n)
-        .collect();
-    d.sort_unstable();
-    d.dedup();
-    d
-}
-
-fn generate(dir: &Path, size: usize) {
-    let mut root = String::from(
-        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"3\"\n\n[workspace.package]\n\
-         version = \"1.0.0-dev\"\nlicense = \"MIT\"\nedition = \"2024\"\n\n[workspace.dependencies]\n",
-    );
-    for n in 0..size {
-        let v = literal_version(n).unwrap_or("1.0.0-dev");
-        let op = if is_public(n) { "" } else { "=" };
-        root.push_str(&format!(
-            "c{n} = {{ path = \"crates/c{n}\", version = \"{op}{v}\" }}\n"
-        ));
-    }
-    std::fs::write(dir.join("Cargo.toml"), root).unwrap();
-    std::fs::write(dir.join("train.toml"), "public = [\"c*0\"]\n").unwrap();
-    std::fs::write(dir.join(".gitignore"), "/target\n").unwrap();
-    for n in 0..size {
-        let c = dir.join(format!("crates/c{n}"));
-        std::fs::create_dir_all(c.join("src")).unwrap();
-        std::fs::write(c.join("src/lib.rs"), "").unwrap();
-        let version = match literal_version(n) {
-            Some(v) => format!("version = \"{v}\"  # a line of its own"),
-            None => "version.workspace = true".to_string(),
-        };
-        let mut m = format!(
-            "# Crate {n} of the synthetic workspace.\n[package]\nname = \"c{n}\"\n{version}\n\
-             description = \"Synthetic crate {n}\"\nlicense.workspace = true\nedition.workspace = true\n"
-        );
-        let d = deps(n);
-        if !d.is_empty() {
-            m.push_str("\n[dependencies]\n");
-            for k in d {
-                m.push_str(&format!("c{k}.workspace = true\n"));
-            }
-        }
-        if n % 5 == 4 {
-            m.push_str(&format!(
-                "\n[dev-dependencies]\nc{} = {{ workspace = true }}\n",
-                n / 3
-            ));
-        }
-        std::fs::write(c.join("Cargo.toml"), m).unwrap();
-    }
-    run(dir, "cargo", &["generate-lockfile", "--offline", "--quiet"]);
-}
-
-fn run(dir: &Path, cmd: &str, args: &[&str]) -> String {
-    let out = Command::new(cmd)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?} failed in {}:\n{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn timed(dir: &Path, args: &[&str]) -> Duration {
     let start = Instant::now();
@@ -153,7 +75,7 @@ fn main() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("ws");
         std::fs::create_dir_all(&dir).unwrap();
-        generate(&dir, size);
+        generate(&dir, size, Shape::Chain);
         // The generated workspace follows the pin policy, or the figures mean nothing.
         run(&dir, BIN, &["train", "verify"]);
         git_setup(&dir);

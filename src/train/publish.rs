@@ -399,7 +399,9 @@ fn upload(
         if listed.iter().any(|v| v.version == *version) {
             return Ok(());
         }
-        let wait = crate::train::retry::backoff(n).min(Duration::from_secs(10));
+        // Registries usually list a version within moments: look again soon,
+        // then less and less often.
+        let wait = Duration::from_millis(100 * (1u64 << n.min(7))).min(Duration::from_secs(10));
         if Instant::now() + wait > until {
             return Err(format!(
                 "uploaded, but not in the index after {}s",

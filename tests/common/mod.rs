@@ -1,6 +1,9 @@
 //! Fixture workspaces in temp dirs, and running the real binary on them.
 #![allow(dead_code)]
 
+pub mod kellnr;
+pub mod proxy;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

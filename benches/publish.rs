@@ -1,0 +1,158 @@
+//! Publishing a 60-crate synthetic workspace to a fresh registry (kellnr on
+//! 127.0.0.1): `cargo train publish` against `cargo publish --workspace`,
+//! and against the limit the dependency graph's critical path sets.
+//!
+//! Run: `cargo bench --bench publish` (needs kellnr: scripts/install-kellnr.sh
+//! builds it once; set CARGO_TRAIN_KELLNR to use another binary).
+
+#[path = "../tests/common/kellnr.rs"]
+mod kellnr;
+#[path = "support/synthetic.rs"]
+mod synthetic;
+
+use kellnr::{Kellnr, TOKEN};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use synthetic::{Shape, deps, generate};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cargo-train");
+const SIZE: usize = 60;
+
+fn workspace(dir: &Path, size: usize, index: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    generate(dir, size, Shape::Layered);
+    // First-party crates live on the registry they are published to.
+    let root = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        root.replace("{ path = ", "{ registry = \"kellnr\", path = "),
+    )
+    .unwrap();
+    synthetic::run(dir, "cargo", &["generate-lockfile", "--offline", "--quiet"]);
+    std::fs::create_dir_all(dir.join(".cargo")).unwrap();
+    std::fs::write(
+        dir.join(".cargo/config.toml"),
+        format!("[registries.kellnr]\nindex = \"sparse+{index}\"\n"),
+    )
+    .unwrap();
+}
+
+fn timed(dir: &Path, cmd: &str, args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let out = Command::new(cmd)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_REGISTRIES_KELLNR_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    start.elapsed()
+}
+
+/// Crates on the longest dependency chain.
+fn critical_path(size: usize) -> usize {
+    let mut h = vec![1usize; size];
+    for n in 0..size {
+        for d in deps(n, Shape::Layered) {
+            h[n] = h[n].max(h[d] + 1);
+        }
+    }
+    h.into_iter().max().unwrap_or(0)
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().unwrap();
+
+    // One crate alone: the latency of one publish (package, upload, index).
+    let k = Kellnr::start();
+    let one = tmp.path().join("one");
+    workspace(&one, 1, &k.index());
+    let t_pkg_one = timed(
+        &one,
+        "cargo",
+        &["package", "--no-verify", "--quiet", "--registry", "kellnr"],
+    );
+    let t_one = timed(&one, BIN, &["train", "publish", "--registry", "kellnr"]);
+    drop(k);
+
+    let k = Kellnr::start();
+    let ws = tmp.path().join("train");
+    workspace(&ws, SIZE, &k.index());
+    let t_pkg = timed(
+        &ws,
+        "cargo",
+        &[
+            "package",
+            "--no-verify",
+            "--quiet",
+            "--registry",
+            "kellnr",
+            "--workspace",
+        ],
+    );
+    let t_train = timed(
+        &ws,
+        BIN,
+        &["train", "publish", "--registry", "kellnr", "--jobs", "8"],
+    );
+    drop(k);
+
+    let k = Kellnr::start();
+    let ws = tmp.path().join("cargo");
+    workspace(&ws, SIZE, &k.index());
+    let t_cargo = timed(
+        &ws,
+        "cargo",
+        &[
+            "publish",
+            "--workspace",
+            "--no-verify",
+            "--registry",
+            "kellnr",
+            "--quiet",
+        ],
+    );
+    drop(k);
+
+    let cp = critical_path(SIZE);
+    let per_crate = t_one.saturating_sub(t_pkg_one);
+    let limit = t_pkg + per_crate * cp as u32;
+    let s = |d: Duration| d.as_secs_f64();
+    println!(
+        "publish benchmark: {SIZE} crates, critical path {cp} crates, fresh kellnr each run\n"
+    );
+    println!(
+        "cargo publish --workspace --no-verify: {:>7.2} s",
+        s(t_cargo)
+    );
+    println!(
+        "cargo train publish --jobs 8:          {:>7.2} s",
+        s(t_train)
+    );
+    println!(
+        "speed-up: {:.2}x (target >= 2x: {})",
+        s(t_cargo) / s(t_train),
+        if s(t_cargo) >= 2.0 * s(t_train) {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    println!(
+        "critical-path limit: packaging {:.2} s + {cp} x {:.3} s per publish = {:.2} s; cargo-train at {:.2}x of it (target <= 1.5x: {})",
+        s(t_pkg),
+        s(per_crate),
+        s(limit),
+        s(t_train) / s(limit),
+        if s(t_train) <= 1.5 * s(limit) {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+}

@@ -1,0 +1,333 @@
+//! `cargo train publish` and `yank-rcs` against a real registry (kellnr on
+//! 127.0.0.1), through a fault-injecting proxy where the test needs one.
+
+mod common;
+use common::Run;
+use common::kellnr::{Kellnr, TOKEN};
+use common::proxy::{Event, Proxy};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Ws {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+/// The demo's 12-crate workspace (11 publish), pointed at `index`.
+fn workspace(index: &str) -> Ws {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rail");
+    for (p, text) in cargo_train::demo::sample::files() {
+        let f = path.join(&p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        // First-party crates live on the registry they are published to.
+        let text = if p == "Cargo.toml" {
+            text.replace("{ path = ", "{ registry = \"kellnr\", path = ")
+        } else {
+            text
+        };
+        std::fs::write(f, text).unwrap();
+    }
+    std::fs::create_dir_all(path.join(".cargo")).unwrap();
+    std::fs::write(
+        path.join(".cargo/config.toml"),
+        format!("[registries.kellnr]\nindex = \"sparse+{index}\"\n"),
+    )
+    .unwrap();
+    let ok = Command::new("cargo")
+        .args(["generate-lockfile", "--offline", "--quiet"])
+        .current_dir(&path)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    Ws { _dir: dir, path }
+}
+
+fn train(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+        .arg("train")
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_REGISTRIES_KELLNR_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let r = Run::from(out);
+    // The token is a canary: it must never be printed.
+    assert!(
+        !r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN),
+        "the token was printed:\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    r
+}
+
+fn publishable() -> Vec<String> {
+    let mut v: Vec<String> = cargo_train::demo::sample::files()
+        .into_iter()
+        .filter(|(p, t)| {
+            p.ends_with("Cargo.toml") && p != "Cargo.toml" && !t.contains("publish = false")
+        })
+        .map(|(_, t)| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("name = \""))
+                .unwrap()
+                .trim_end_matches('"')
+                .to_string()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// First-party dependencies of each crate, read from its manifest.
+fn deps_of(ws: &Path) -> Vec<(String, Vec<String>)> {
+    let out = Command::new("cargo")
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
+        .current_dir(ws)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let deps = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["path"].is_string() && d["kind"].is_null())
+                .map(|d| d["name"].as_str().unwrap().to_string())
+                .collect();
+            (p["name"].as_str().unwrap().to_string(), deps)
+        })
+        .collect()
+}
+
+#[test]
+fn publishes_in_graph_order_then_nothing_and_dry_run_uploads_nothing() {
+    let k = Kellnr::start();
+    let proxy = Proxy::start(k.port, usize::MAX); // records, injects nothing
+    let ws = workspace(&proxy.index());
+
+    let r = train(&ws.path, &["publish", "--registry", "kellnr", "--dry-run"]).success();
+    assert!(
+        r.stdout
+            .contains("would publish rail-core 1.0.0-dev to kellnr"),
+        "{}",
+        r.stdout
+    );
+    for name in publishable() {
+        assert!(
+            k.versions(&name).is_empty(),
+            "{name} was uploaded by a dry run"
+        );
+    }
+
+    let r = train(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--jobs", "3"],
+    )
+    .success();
+    assert!(
+        r.stderr.contains("11 published, 0 already there, 0 failed"),
+        "{}",
+        r.stderr
+    );
+    for name in publishable() {
+        let expected = if name == "rail-macros" || name == "rail-codegen" {
+            "0.3.0"
+        } else {
+            "1.0.0-dev"
+        };
+        assert_eq!(k.versions(&name), [(expected.to_string(), false)], "{name}");
+    }
+    assert!(
+        k.versions("rail-bench").is_empty(),
+        "publish = false was published"
+    );
+
+    // Every upload came after the uploads of the crates it depends on.
+    let uploads: Vec<String> = proxy
+        .events()
+        .into_iter()
+        .filter(|e| e.1 == "PUT" && e.3 == Event::Forwarded)
+        .map(|e| e.2.rsplit(':').next().unwrap().to_string())
+        .collect();
+    assert_eq!(uploads.len(), 11, "{uploads:?}");
+    for (name, deps) in deps_of(&ws.path) {
+        let Some(at) = uploads.iter().position(|u| *u == name) else {
+            continue;
+        };
+        for d in deps {
+            let dep_at = uploads.iter().position(|u| *u == d).unwrap();
+            assert!(
+                dep_at < at,
+                "{name} was uploaded before its dependency {d}: {uploads:?}"
+            );
+        }
+    }
+
+    let before = proxy.events().len();
+    let r = train(&ws.path, &["publish", "--registry", "kellnr"]).success();
+    assert!(
+        r.stderr
+            .contains("nothing: all 11 crates are in `kellnr` already"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        proxy.events()[before..].iter().all(|e| e.1 != "PUT"),
+        "a second run uploaded"
+    );
+}
+
+#[test]
+fn killed_midway_and_run_again_publishes_every_version_once() {
+    for k_done in [1, 4, 8] {
+        let k = Kellnr::start();
+        // Slow enough that the kill lands in the middle of the run.
+        let proxy = Proxy::with_delay(k.port, usize::MAX, Duration::from_millis(80));
+        let ws = workspace(&proxy.index());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+            .args(["train", "publish", "--registry", "kellnr", "--jobs", "1"])
+            .current_dir(&ws.path)
+            .env("CARGO_REGISTRIES_KELLNR_TOKEN", TOKEN)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let n = publishable()
+                .iter()
+                .filter(|c| !k.versions(c).is_empty())
+                .count();
+            if n >= k_done {
+                break;
+            }
+            assert!(Instant::now() < deadline, "publish made no progress");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let published = publishable()
+            .iter()
+            .filter(|c| !k.versions(c).is_empty())
+            .count();
+        assert!(
+            published < 11,
+            "the run finished before the kill at {k_done}"
+        );
+        let r = train(&ws.path, &["publish", "--registry", "kellnr"]).success();
+        assert!(
+            r.stderr.contains(&format!(
+                "{} published, {published} already there, 0 failed",
+                11 - published
+            )),
+            "{}",
+            r.stderr
+        );
+        for name in publishable() {
+            assert_eq!(
+                k.versions(&name).len(),
+                1,
+                "{name} after a kill at {k_done}: {:?}",
+                k.versions(&name)
+            );
+        }
+    }
+}
+
+#[test]
+fn completes_through_faults_and_honours_retry_after() {
+    let k = Kellnr::start();
+    let proxy = Proxy::start(k.port, 4);
+    let ws = workspace(&proxy.index());
+    let r = train(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--jobs", "2"],
+    )
+    .success();
+    assert!(r.stderr.contains("11 published"), "{}", r.stderr);
+    for name in publishable() {
+        assert_eq!(k.versions(&name).len(), 1, "{name}");
+    }
+    let events = proxy.events();
+    for kind in [Event::TooMany, Event::ServerError, Event::Dropped] {
+        assert!(
+            events.iter().any(|e| e.3 == kind),
+            "no {kind:?} was injected: {events:?}"
+        );
+    }
+    // After a 429 with `Retry-After: 1`, the same request waited at least 1 s.
+    for (i, (t, method, path, ev)) in events.iter().enumerate() {
+        if *ev == Event::TooMany
+            && let Some((t2, ..)) = events[i + 1..].iter().find(|e| {
+                e.1 == *method
+                    && e.2.split(':').next() == path.split(':').next()
+                    && (path.ends_with("/new") || e.2 == *path)
+            })
+        {
+            assert!(
+                t2.duration_since(*t) >= Duration::from_millis(950),
+                "{method} {path} came back after {:?}",
+                t2.duration_since(*t)
+            );
+        }
+    }
+}
+
+#[test]
+fn yank_rcs_yanks_exactly_the_superseded_candidates() {
+    let k = Kellnr::start();
+    let ws = workspace(&k.index());
+    let publish = |level: &str| {
+        train(&ws.path, &["bump", level]).success();
+        train(&ws.path, &["publish", "--registry", "kellnr"]).success();
+    };
+    publish("rc"); // 1.0.0-rc.1 (rail-macros 0.3.0-rc.1, …)
+    publish("rc"); // rc.2
+    let r = train(&ws.path, &["yank-rcs", "--registry", "kellnr"]).success();
+    assert!(
+        r.stderr.contains("Yanked rail-core 1.0.0-rc.1"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        k.versions("rail-core"),
+        [("1.0.0-rc.1".into(), true), ("1.0.0-rc.2".into(), false)]
+    );
+    publish("drop-rc"); // 1.0.0
+    let r = train(&ws.path, &["yank-rcs", "--registry", "kellnr", "--dry-run"]).success();
+    assert!(
+        r.stdout.contains("would yank rail-core 1.0.0-rc.2"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        k.versions("rail-core")[1],
+        ("1.0.0-rc.2".into(), false),
+        "a dry run yanked"
+    );
+    train(&ws.path, &["yank-rcs", "--registry", "kellnr"]).success();
+    for name in publishable() {
+        let v = k.versions(&name);
+        assert_eq!(v.len(), 3, "{name}: {v:?}");
+        assert!(
+            v.iter()
+                .all(|(ver, yanked)| *yanked == ver.contains("-rc.")),
+            "{name}: {v:?}"
+        );
+    }
+    let r = train(&ws.path, &["yank-rcs", "--registry", "kellnr"]).success();
+    assert!(r.stderr.contains("nothing"), "{}", r.stderr);
+}
