@@ -331,3 +331,36 @@ fn yank_rcs_yanks_exactly_the_superseded_candidates() {
     let r = train(&ws.path, &["yank-rcs", "--registry", "kellnr"]).success();
     assert!(r.stderr.contains("nothing"), "{}", r.stderr);
 }
+
+#[test]
+fn dependents_wait_until_their_dependencies_are_in_the_index() {
+    let k = Kellnr::start();
+    // Each new version shows in the index 1 s after its upload.
+    let proxy = Proxy::with_options(k.port, usize::MAX, Duration::ZERO, Duration::from_secs(1));
+    let ws = workspace(&proxy.index());
+    train(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--jobs", "4"],
+    )
+    .success();
+    let uploads: Vec<(Instant, String)> = proxy
+        .events()
+        .into_iter()
+        .filter(|e| e.1 == "PUT" && e.3 == Event::Forwarded)
+        .map(|e| (e.0, e.2.rsplit(':').next().unwrap().to_string()))
+        .collect();
+    assert_eq!(uploads.len(), 11);
+    for (name, deps) in deps_of(&ws.path) {
+        let Some((at, _)) = uploads.iter().find(|u| u.1 == name) else {
+            continue;
+        };
+        for d in deps {
+            let (dep_at, _) = uploads.iter().find(|u| u.1 == d).unwrap();
+            assert!(
+                at.duration_since(*dep_at) >= Duration::from_millis(900),
+                "{name} went {:?} after {d}",
+                at.duration_since(*dep_at)
+            );
+        }
+    }
+}

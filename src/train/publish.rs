@@ -399,9 +399,13 @@ fn upload(
         if listed.iter().any(|v| v.version == *version) {
             return Ok(());
         }
-        // Registries usually list a version within moments: look again soon,
-        // then less and less often.
-        let wait = Duration::from_millis(100 * (1u64 << n.min(7))).min(Duration::from_secs(10));
+        // Each poll is one small GET: look often at first (a dependent waits
+        // on this), then once a second.
+        let wait = if n < 50 {
+            Duration::from_millis(200)
+        } else {
+            Duration::from_secs(1)
+        };
         if Instant::now() + wait > until {
             return Err(format!(
                 "uploaded, but not in the index after {}s",

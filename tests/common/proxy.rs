@@ -6,10 +6,12 @@
 //! registry's `config.json` so that API calls come through it too, and
 //! records what it did.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use std::time::Instant;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,18 +77,68 @@ fn with_close(req: &[u8]) -> Vec<u8> {
     v
 }
 
+/// An index response without the versions uploaded less than `lag` ago.
+fn hide_recent(
+    resp: &[u8],
+    uploaded: &HashMap<(String, String), Instant>,
+    lag: Duration,
+) -> Vec<u8> {
+    let text = String::from_utf8_lossy(resp).to_string();
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return resp.to_vec();
+    };
+    if !head.starts_with("HTTP/1.1 200") {
+        return resp.to_vec();
+    }
+    let kept: String = body
+        .lines()
+        .filter(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap_or_default();
+            let key = (
+                v["name"].as_str().unwrap_or("").to_string(),
+                v["vers"].as_str().unwrap_or("").to_string(),
+            );
+            uploaded.get(&key).is_none_or(|t| t.elapsed() >= lag)
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if kept.is_empty() {
+        return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            .to_vec();
+    }
+    let head: String = head
+        .split("\r\n")
+        .filter(|l| !l.to_lowercase().starts_with("content-length:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    format!("{head}Content-Length: {}\r\n\r\n{kept}", kept.len()).into_bytes()
+}
+
 impl Proxy {
     /// `every`: one request in `every` gets a fault, cycling 429, 500, drop.
     pub fn start(upstream: u16, every: usize) -> Proxy {
-        Proxy::with_delay(upstream, every, std::time::Duration::ZERO)
+        Proxy::with_options(upstream, every, Duration::ZERO, Duration::ZERO)
     }
 
-    pub fn with_delay(upstream: u16, every: usize, delay: std::time::Duration) -> Proxy {
+    pub fn with_delay(upstream: u16, every: usize, delay: Duration) -> Proxy {
+        Proxy::with_options(upstream, every, delay, Duration::ZERO)
+    }
+
+    /// `propagation`: a version uploaded through the proxy stays out of the
+    /// index it serves for that long, as on a registry whose index lags
+    /// behind its API (crates.io's takes seconds).
+    pub fn with_options(
+        upstream: u16,
+        every: usize,
+        delay: Duration,
+        propagation: Duration,
+    ) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let count = Arc::new(AtomicUsize::new(0));
+        let uploaded: Arc<Mutex<HashMap<(String, String), Instant>>> = Arc::default();
         let (l2, s2) = (log.clone(), stop.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -94,7 +146,7 @@ impl Proxy {
                     break;
                 }
                 let Ok(mut c) = conn else { continue };
-                let (log, count) = (l2.clone(), count.clone());
+                let (log, count, uploaded) = (l2.clone(), count.clone(), uploaded.clone());
                 std::thread::spawn(move || {
                     let Some(req) = read_request(&mut c) else {
                         return;
@@ -110,6 +162,7 @@ impl Proxy {
                     );
                     // Name the crate of an upload: the body starts with the
                     // length of its JSON metadata, then the JSON.
+                    let mut upload = None;
                     if path.ends_with("/crates/new") {
                         let body =
                             &req[req.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
@@ -118,7 +171,9 @@ impl Proxy {
                             if let Ok(v) =
                                 serde_json::from_slice::<serde_json::Value>(&body[4..4 + n])
                             {
-                                path = format!("{path}:{}", v["name"].as_str().unwrap_or(""));
+                                let name = v["name"].as_str().unwrap_or("").to_string();
+                                path = format!("{path}:{name}");
+                                upload = Some((name, v["vers"].as_str().unwrap_or("").to_string()));
                             }
                         }
                     }
@@ -166,6 +221,18 @@ impl Proxy {
                                 resp =
                                     format!("{head}Content-Length: {}\r\n\r\n{body}", body.len())
                                         .into_bytes();
+                            }
+                            if let Some(key) = upload.take()
+                                && resp.starts_with(b"HTTP/1.1 200")
+                            {
+                                uploaded.lock().unwrap().insert(key, Instant::now());
+                            }
+                            if !propagation.is_zero()
+                                && method == "GET"
+                                && !path.contains("/dl/")
+                                && !path.ends_with("config.json")
+                            {
+                                resp = hide_recent(&resp, &uploaded.lock().unwrap(), propagation);
                             }
                             let _ = c.write_all(&resp);
                             Event::Forwarded
