@@ -5,6 +5,7 @@
 //! packaging, always). It can delay every forwarded request, rewrites the
 //! registry's `config.json` so that API calls come through it too, and
 //! records what it did.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
