@@ -364,3 +364,43 @@ fn dependents_wait_until_their_dependencies_are_in_the_index() {
         }
     }
 }
+
+#[test]
+fn verify_package_builds_every_crate_from_its_packaged_sources() {
+    let k = Kellnr::start();
+    let ws = workspace(&k.index());
+    let toml = std::fs::read_to_string(ws.path.join("train.toml")).unwrap();
+    std::fs::write(
+        ws.path.join("train.toml"),
+        format!("{toml}\n[publish]\nregistry = \"kellnr\"\n"),
+    )
+    .unwrap();
+    let r = train(&ws.path, &["verify", "--package"]).success();
+    assert!(
+        r.stderr
+            .contains("11 crates package and build from their packaged sources"),
+        "{}",
+        r.stderr
+    );
+
+    // A source file the package leaves out breaks the build from the registry
+    // (while the workspace itself still builds).
+    std::fs::write(ws.path.join("crates/cache/src/lib.rs"), "mod extra;\n").unwrap();
+    std::fs::write(ws.path.join("crates/cache/src/extra.rs"), "").unwrap();
+    let m = std::fs::read_to_string(ws.path.join("crates/cache/Cargo.toml")).unwrap();
+    std::fs::write(
+        ws.path.join("crates/cache/Cargo.toml"),
+        m.replace("[package]\n", "[package]\nexclude = [\"src/extra.rs\"]\n"),
+    )
+    .unwrap();
+    let r = train(&ws.path, &["verify", "--package"]).failure();
+    assert!(
+        r.stderr
+            .contains("error: Cargo.toml: `cargo package` failed"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("rail-cache"), "{}", r.stderr);
+    // Nothing reached the registry.
+    assert!(k.versions("rail-core").is_empty());
+}
