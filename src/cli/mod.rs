@@ -129,6 +129,26 @@ enum Command {
     Status,
     /// Print one version's release notes (default: the newest section)
     Notes { version: Option<String> },
+    /// Write train.toml, RELEASES.md and its template, and the GitHub workflows
+    Init {
+        /// Overwrite files that exist
+        #[arg(long)]
+        force: bool,
+        /// The CI workflow to run weekly on supported release branches
+        #[arg(long, default_value = "ci.yml")]
+        ci_workflow: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the supported release branches (the 3 newest and the 2 newest LTS)
+    Supported {
+        /// Print a JSON list
+        #[arg(long)]
+        json: bool,
+        /// Append `branches=<JSON list>` to the file in $GITHUB_OUTPUT
+        #[arg(long)]
+        github_output: bool,
+    },
     /// Run three months of the train on a sample workspace with a local origin
     Demo {
         /// Where to build it (default: a new temporary directory, kept)
@@ -274,6 +294,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Status => print!("{}", train::status::status(&repo()?)?),
         Command::Notes { version } => print!("{}", train::notes::show(&ctx, version.as_deref())?),
         Command::Demo { .. } => unreachable!("handled before loading a workspace"),
+        Command::Init {
+            force,
+            ci_workflow,
+            dry_run,
+        } => {
+            train::init::run(
+                &ctx,
+                &train::init::InitOpts { force, ci_workflow },
+                &Executor::new(dry_run),
+            )?;
+        }
+        Command::Supported {
+            json,
+            github_output,
+        } => {
+            let names = train::status::supported(&repo()?)?;
+            let list = serde_json::to_string(&names)?;
+            if github_output {
+                let path = std::env::var_os("GITHUB_OUTPUT")
+                    .ok_or_else(|| anyhow::anyhow!("GITHUB_OUTPUT is not set"))?;
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(path)?;
+                writeln!(f, "branches={list}")?;
+            } else if json {
+                println!("{list}");
+            } else {
+                for n in names {
+                    println!("{n}");
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

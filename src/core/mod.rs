@@ -13,6 +13,7 @@ pub mod problem;
 pub mod publish_metadata;
 pub mod publish_plan;
 pub mod schedule;
+pub mod supported;
 pub mod verify;
 pub mod version;
 pub mod version_file;

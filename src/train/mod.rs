@@ -5,6 +5,7 @@ pub mod bump;
 pub mod config;
 pub mod cut;
 pub mod deliver;
+pub mod init;
 pub mod notes;
 pub mod on_branch;
 pub mod order;

@@ -161,3 +161,13 @@ pub fn status(repo: &Repo) -> Result<String> {
     s.push_str(&render_due(repo, &schedule::due(repo.today, &t, cfg)));
     Ok(s)
 }
+
+/// The supported release branches on the remote, newest first.
+pub fn supported(repo: &Repo) -> Result<Vec<String>> {
+    let branches = repo.release_branches()?;
+    let versions: Vec<Version> = branches.iter().map(|b| b.version.clone()).collect();
+    Ok(crate::core::supported::supported(&versions, 3, 2)
+        .into_iter()
+        .map(|v| format!("{}{v}", repo.config.branch_prefix))
+        .collect())
+}

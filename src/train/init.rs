@@ -1,0 +1,119 @@
+//! `cargo train init`: set a workspace up for the train: `train.toml` with the
+//! defaults written out as comments, RELEASES.md and its template, and the
+//! GitHub Actions workflows. Existing files are kept unless `--force`.
+
+use crate::adapters::fs;
+use crate::core::changeset::ChangeSet;
+use crate::exec::Executor;
+use crate::train::Context;
+use crate::train::notes::{DEFAULT_TEMPLATE, heading};
+use anyhow::Result;
+use std::path::PathBuf;
+
+pub struct InitOpts {
+    pub force: bool,
+    /// The workflow file of the project's CI, run weekly on release branches.
+    pub ci_workflow: String,
+}
+
+/// `train.toml`: the project's name, every other key commented out at its
+/// default, so that the file documents itself and changes nothing.
+pub fn train_toml(project: &str) -> String {
+    let mut out = String::from(
+        "# cargo-train configuration. Every key is optional: the commented values\n\
+         # are the defaults (the reference release process).\n\n",
+    );
+    out.push_str(&format!("project = \"{project}\"\n\n"));
+    for line in crate::core::config::Config::default().to_toml().lines() {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str("# ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out.push_str(
+        "\n# Crates whose API is public (required with a caret), names or globs:\n# public = [\"my-crate\", \"my-crate-*\"]\n\
+         \n# Files that carry the version besides the manifests:\n# [[version-files]]\n# path = \"include/my.h\"\n\
+         # patterns = ['#define MY_VERSION \"{version}\"', \"#define MY_VERSION_MAJOR {major}\"]\n",
+    );
+    out
+}
+
+fn workflow(text: &str, ctx: &Context, opts: &InitOpts) -> String {
+    let c = &ctx.config;
+    let mut days = vec![c.cut_day.0, c.release_day.0];
+    if c.weekend == crate::core::config::Weekend::NextMonday {
+        days.extend([c.release_day.0 + 1, c.release_day.0 + 2]);
+    } else if c.weekend == crate::core::config::Weekend::PreviousFriday {
+        days.extend([
+            c.release_day.0.saturating_sub(1),
+            c.release_day.0.saturating_sub(2),
+        ]);
+    }
+    days.retain(|d| (1..=31).contains(d));
+    days.sort_unstable();
+    days.dedup();
+    let days: Vec<String> = days.iter().map(u8::to_string).collect();
+    text.replace("@DAYS@", &days.join(","))
+        .replace("@PREFIX@", &c.branch_prefix)
+        .replace("@TAG@", &c.tag_prefix)
+        .replace("@CI@", &opts.ci_workflow)
+}
+
+pub fn run(ctx: &Context, opts: &InitOpts, exec: &Executor) -> Result<ChangeSet> {
+    let project = super::project_name(ctx);
+    let version = ctx
+        .ws
+        .workspace_version()
+        .or_else(|| ctx.ws.crates.first().map(|c| c.version.clone()));
+    let notes = format!(
+        "{}\nNotes of earlier releases live on their release branches.\n\n{}\n",
+        DEFAULT_TEMPLATE.replace(
+            "VERSION",
+            &version.as_ref().map_or_else(|| "VERSION".into(), heading)
+        ),
+        ctx.config.notes.archive_marker
+    );
+    let files: Vec<(PathBuf, String)> = vec![
+        ("train.toml".into(), train_toml(&project)),
+        (ctx.config.notes.file.clone(), notes),
+        (
+            ctx.config.notes.template.clone(),
+            DEFAULT_TEMPLATE.to_string(),
+        ),
+        (
+            ".github/workflows/release-process.yml".into(),
+            workflow(include_str!("workflows/release-process.yml"), ctx, opts),
+        ),
+        (
+            ".github/workflows/release-tag.yml".into(),
+            workflow(include_str!("workflows/release-tag.yml"), ctx, opts),
+        ),
+        (
+            ".github/workflows/publish.yml".into(),
+            workflow(include_str!("workflows/publish.yml"), ctx, opts),
+        ),
+        (
+            ".github/workflows/release-branches-ci.yml".into(),
+            workflow(include_str!("workflows/release-branches-ci.yml"), ctx, opts),
+        ),
+    ];
+    let mut changes = ChangeSet::default();
+    for (path, text) in files {
+        let existing = fs::read_optional(&ctx.root.join(&path))?;
+        if existing.is_some() && !opts.force {
+            eprintln!(
+                "{:>12} {} (exists; --force overwrites it)",
+                "Keeping",
+                path.display()
+            );
+            continue;
+        }
+        eprintln!("{:>12} {}", "Writing", path.display());
+        changes.set(path, existing, text);
+    }
+    exec.write_files(&ctx.root, &changes)?;
+    Ok(changes)
+}
