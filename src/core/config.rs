@@ -40,6 +40,7 @@ pub struct Config {
     /// How changes are delivered: `none` pushes them to their branch,
     /// `dry-run` pushes `ci/*` branches and prints the pull requests.
     pub forge: ForgeKind,
+    pub github: Github,
     pub publish: Publish,
 }
 
@@ -116,6 +117,29 @@ pub enum ForgeKind {
     #[default]
     None,
     DryRun,
+    Github,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Github {
+    /// The REST API's base URL (GitHub Enterprise: `https://HOST/api/v3`).
+    pub api_url: String,
+    /// `owner/name`; default: from the remote's URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// Checks and statuses that must pass before a tag; empty: all of them.
+    pub required_checks: Vec<String>,
+}
+
+impl Default for Github {
+    fn default() -> Self {
+        Github {
+            api_url: "https://api.github.com".into(),
+            repository: None,
+            required_checks: Vec::new(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -136,6 +160,7 @@ impl Default for Config {
             version_files: Vec::new(),
             after_bump: Vec::new(),
             forge: ForgeKind::None,
+            github: Github::default(),
             publish: Publish::default(),
         }
     }

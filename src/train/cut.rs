@@ -39,6 +39,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
             on.as_deref().unwrap_or("a detached HEAD")
         );
     }
+    let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
     repo.fetch(exec)?;
 
     // STEP 2
@@ -108,7 +109,6 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     work.close(exec)?;
 
     // STEP 5
-    let forge = forge::from_kind(cfg.forge);
     let changes = [
         Change {
             commit: bump_commit.clone(),

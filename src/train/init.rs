@@ -23,8 +23,15 @@ pub fn train_toml(project: &str) -> String {
         "# cargo-train configuration. Every key is optional: the commented values\n\
          # are the defaults (the reference release process).\n\n",
     );
-    out.push_str(&format!("project = \"{project}\"\n\n"));
-    for line in crate::core::config::Config::default().to_toml().lines() {
+    out.push_str(&format!("project = \"{project}\"\n"));
+    out.push_str(
+        "# The workflows `cargo train init` wrote run the train on GitHub.\nforge = \"github\"\n\n",
+    );
+    for line in crate::core::config::Config::default()
+        .to_toml()
+        .lines()
+        .filter(|l| !l.starts_with("forge ="))
+    {
         if line.is_empty() {
             out.push('\n');
         } else {

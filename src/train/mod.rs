@@ -5,6 +5,7 @@ pub mod bump;
 pub mod config;
 pub mod cut;
 pub mod deliver;
+pub mod github_release;
 pub mod init;
 pub mod notes;
 pub mod on_branch;

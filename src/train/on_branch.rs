@@ -55,6 +55,7 @@ pub fn release_commit(
     c: &Commit<'_>,
 ) -> Result<Version> {
     let cfg = &repo.config;
+    let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
     let work = Workdir::open(&repo.git, &t.base, exec)?;
     let ctx = work.context(opts)?;
     let project = super::project_name(&ctx);
@@ -73,13 +74,7 @@ pub fn release_commit(
         title,
         body: (c.body)(&new),
     };
-    deliver(
-        repo,
-        exec,
-        forge::from_kind(cfg.forge).as_ref(),
-        &[],
-        &[change],
-    )?;
+    deliver(repo, exec, forge.as_ref(), &[], &[change])?;
     Ok(new)
 }
 

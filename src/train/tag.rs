@@ -3,9 +3,13 @@
 //!
 //! STEP 1: fetch. STEP 2: nothing to do unless a commit of the pushed range
 //! carries the marker. STEP 3: the tag is `<prefix><version at AFTER>`; if it
-//! exists it must be at AFTER (then nothing to do). STEP 4: push the tag,
-//! then make it locally.
+//! exists it must be at AFTER (then nothing to do). STEP 4: push the tag
+//! (on GitHub: only once the commit's checks passed, created through the
+//! API), then make it locally.
 
+use crate::adapters::forge;
+use crate::adapters::github::Checks;
+use crate::core::config::ForgeKind;
 use crate::exec::Executor;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
@@ -52,15 +56,31 @@ pub fn run(repo: &Repo, range: &str, exec: &Executor) -> Result<Option<String>> 
             "`{name}` already exists at {at}, not at {after_oid}; a released version is never re-tagged"
         );
     }
-    exec.git(
-        &repo.git,
-        &[
-            "push",
-            "--quiet",
-            repo.remote(),
-            &format!("{after_oid}:refs/tags/{name}"),
-        ],
-    )?;
+    if repo.config.forge == ForgeKind::Github {
+        // On GitHub: only once CI passed, and through the API so that the
+        // tag's own workflows (publishing) start.
+        let gh = forge::github(&repo.config, &repo.git.remote_url(repo.remote())?)?;
+        match gh.checks(&after_oid, &repo.config.github.required_checks)? {
+            Checks::Passed => {}
+            Checks::Pending(names) => bail!(
+                "not tagging `{name}` yet: checks still pending on {}: {}",
+                &after_oid[..10],
+                names.join(", ")
+            ),
+            Checks::Failed(names) => bail!(
+                "not tagging `{name}`: checks failed on {}: {}",
+                &after_oid[..10],
+                names.join(", ")
+            ),
+        }
+        exec.forge_call(
+            &format!("create tag {name} at {after_oid} on GitHub"),
+            || gh.create_tag(&name, &after_oid),
+        )?;
+    } else {
+        let spec = format!("{after_oid}:refs/tags/{name}");
+        exec.git(&repo.git, &["push", "--quiet", repo.remote(), &spec])?;
+    }
     exec.git(&repo.git, &["tag", &name, &after_oid])?;
     eprintln!("{:>12} `{name}` at {}", "Tagged", &after_oid[..10]);
     Ok(Some(name))

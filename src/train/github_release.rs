@@ -1,0 +1,94 @@
+//! `cargo train github-release [TAG] [--assets DIR]`: the GitHub release of a
+//! tag, with that version's notes from RELEASES.md, marked pre-release when
+//! the version has a suffix, every file of DIR attached. "Latest" stays on
+//! the highest final version: a patch of an older branch does not take it.
+
+use crate::adapters::forge;
+use crate::exec::Executor;
+use crate::train::repo::Repo;
+use crate::train::{Context, notes};
+use anyhow::{Context as _, Result};
+use semver::Version;
+use std::path::Path;
+
+pub fn run(
+    ctx: &Context,
+    repo: &Repo,
+    tag: Option<&str>,
+    assets: Option<&Path>,
+    exec: &Executor,
+) -> Result<()> {
+    let prefix = &ctx.config.tag_prefix;
+    let tag = match tag {
+        Some(t) => t.to_string(),
+        None => {
+            let v = ctx
+                .ws
+                .workspace_version()
+                .or_else(|| ctx.ws.crates.first().map(|c| c.version.clone()));
+            format!(
+                "{prefix}{}",
+                v.context("the workspace has no version to name the tag")?
+            )
+        }
+    };
+    let version = Version::parse(tag.strip_prefix(prefix.as_str()).unwrap_or(&tag))
+        .with_context(|| format!("tag `{tag}` does not name a version"))?;
+    let body = notes::show(ctx, Some(&version.to_string()))?;
+    let prerelease = !version.pre.is_empty();
+    // The highest final version among the tags decides "latest".
+    let highest = repo
+        .git
+        .refs("refs/tags/")?
+        .into_iter()
+        .filter_map(|r| Version::parse(r.name.strip_prefix(prefix.as_str())?).ok())
+        .filter(|v| v.pre.is_empty())
+        .max();
+    let latest = !prerelease && highest.as_ref().is_none_or(|h| version >= *h);
+
+    let gh = forge::github(&ctx.config, &repo.git.remote_url(repo.remote())?)?;
+    let files: Vec<std::path::PathBuf> = match assets {
+        None => Vec::new(),
+        Some(dir) => {
+            let mut f: Vec<_> = std::fs::read_dir(dir)
+                .with_context(|| format!("cannot read the assets directory {}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            f.sort();
+            f
+        }
+    };
+    if gh.release(&tag)?.is_some() {
+        eprintln!("{:>12} nothing to do: the release {tag} exists", "Release");
+        return Ok(());
+    }
+    let mut upload_url = String::new();
+    exec.forge_call(
+        &format!(
+            "create the release {tag} ({}{}) with the notes of {version}",
+            if prerelease { "pre-release" } else { "release" },
+            if latest { ", latest" } else { "" }
+        ),
+        || {
+            upload_url = gh.create_release(&tag, &body, prerelease, latest)?.1;
+            Ok(())
+        },
+    )?;
+    for f in &files {
+        let name = f.file_name().expect("a file").to_string_lossy().to_string();
+        exec.forge_call(&format!("upload {name}"), || {
+            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+            gh.upload_asset(&upload_url, &name, &bytes)
+        })?;
+    }
+    eprintln!(
+        "{:>12} {tag}{}{} with {} asset{}",
+        "Released",
+        if prerelease { " (pre-release)" } else { "" },
+        if latest { " (latest)" } else { "" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
+}

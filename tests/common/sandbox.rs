@@ -1,0 +1,202 @@
+//! A workspace under git with a bare origin in a temp dir (the demo's
+//! sample, fixed identity): what the train tests run on.
+
+use super::Run;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Sandbox {
+    _dir: tempfile::TempDir,
+    pub ws: PathBuf,
+    pub origin: PathBuf,
+}
+
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+impl Sandbox {
+    pub fn new(extra_config: &str) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("rail");
+        let origin = dir.path().join("origin.git");
+        git_in(dir.path(), &["init", "--quiet", "--bare", "origin.git"]);
+        for (path, text) in cargo_train::demo::sample::files() {
+            let p = ws.join(&path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            let text = if path == "train.toml" {
+                format!("{extra_config}{text}")
+            } else {
+                text
+            };
+            std::fs::write(p, text).unwrap();
+        }
+        let ok = Command::new("cargo")
+            .args(["generate-lockfile", "--offline", "--quiet"])
+            .current_dir(&ws)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        git_in(&ws, &["init", "--quiet", "-b", "main"]);
+        for (k, v) in [
+            ("user.name", "Train Test"),
+            ("user.email", "test@example.invalid"),
+            ("commit.gpgsign", "false"),
+        ] {
+            git_in(&ws, &["config", k, v]);
+        }
+        git_in(&ws, &["add", "--all"]);
+        git_in(&ws, &["commit", "--quiet", "-m", "init"]);
+        git_in(&ws, &["remote", "add", "origin", origin.to_str().unwrap()]);
+        git_in(&ws, &["push", "--quiet", "origin", "main"]);
+        Sandbox {
+            _dir: dir,
+            ws,
+            origin,
+        }
+    }
+
+    pub fn train(&self, date: &str, args: &[&str]) -> Run {
+        self.train_env(date, args, &[])
+    }
+
+    pub fn train_env(&self, date: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+            .envs(env.iter().copied())
+            .arg("train")
+            .args(["--date", date])
+            .args(args)
+            .current_dir(&self.ws)
+            .env("GIT_AUTHOR_DATE", "2000-01-01T00:00:00Z") // overridden by --date for train commits
+            .output()
+            .unwrap();
+        Run::from(out)
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        git_in(&self.ws, args)
+    }
+
+    pub fn origin_git(&self, args: &[&str]) -> String {
+        git_in(&self.origin, args)
+    }
+
+    /// Every ref of the workspace and of the origin, and every file of the
+    /// working tree: what a no-op must leave as it was.
+    pub fn state(&self) -> (String, String, BTreeMap<PathBuf, Vec<u8>>, String) {
+        let files = snapshot(&self.ws);
+        (
+            self.git(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+            self.origin_git(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+            files,
+            self.git(&["rev-parse", "--symbolic-full-name", "HEAD"]),
+        )
+    }
+
+    pub fn remote_oid(&self, branch: &str) -> Option<String> {
+        let out = Command::new("git")
+            .args([
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("refs/heads/{branch}"),
+            ])
+            .current_dir(&self.origin)
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).unwrap().trim().to_string())
+    }
+
+    pub fn release_branches(&self) -> Vec<(String, String)> {
+        self.origin_git(&[
+            "for-each-ref",
+            "--format=%(refname:short) %(objectname)",
+            "refs/heads/release-*",
+        ])
+        .lines()
+        .map(|l| {
+            let (a, b) = l.split_once(' ').unwrap();
+            (a.to_string(), b.to_string())
+        })
+        .collect()
+    }
+
+    /// What CI does after a push: tag every release branch that moved.
+    pub fn tag_moved(&self, date: &str, before: &[(String, String)]) -> Vec<String> {
+        let mut tagged = Vec::new();
+        for (name, oid) in self.release_branches() {
+            let old = before
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, o)| o.clone());
+            if old.as_deref() == Some(oid.as_str()) {
+                continue;
+            }
+            let range = format!("{}..{oid}", old.unwrap_or_else(|| "0".repeat(40)));
+            let r = self.train(date, &["tag", "--range", &range]).success();
+            if let Some(l) = r.stderr.lines().find(|l| l.contains("Tagged")) {
+                tagged.push(l.trim().to_string());
+            }
+        }
+        tagged
+    }
+
+    /// A fix pushed to `release-1.0.0` (as a backport would be).
+    pub fn backport(&self, text: &str) {
+        self.git(&["fetch", "--quiet", "origin"]);
+        self.git(&[
+            "checkout",
+            "--quiet",
+            "-B",
+            "release-1.0.0",
+            "origin/release-1.0.0",
+        ]);
+        std::fs::write(
+            self.ws.join("crates/core/src/lib.rs"),
+            format!("// {text}\n"),
+        )
+        .unwrap();
+        self.git(&["commit", "--quiet", "-am", text]);
+        self.git(&["push", "--quiet", "origin", "release-1.0.0"]);
+    }
+
+    pub fn file_at(&self, rev: &str, path: &str) -> String {
+        self.origin_git(&["show", &format!("{rev}:{path}")])
+    }
+}
+
+pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    pub fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap();
+            if name == ".git" || name == "target" {
+                continue;
+            }
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}

