@@ -254,3 +254,82 @@ fn releases_carry_notes_assets_prerelease_and_latest() {
         ]
     );
 }
+
+#[test]
+fn artifacts_pack_binaries_sources_and_sums() {
+    let s = Sandbox::new("");
+    std::fs::write(
+        s.ws.join("crates/cli/src/main.rs"),
+        "fn main() { println!(\"rail cli\"); }\n",
+    )
+    .unwrap();
+    s.git(&["add", "--all"]);
+    s.git(&["commit", "--quiet", "-m", "a binary"]);
+    let r = s.train("2026-01-05", &["artifacts"]).success();
+    let host = String::from_utf8(
+        std::process::Command::new("rustc")
+            .arg("-vV")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .lines()
+    .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+    .unwrap();
+    let dist = s.ws.join("dist");
+    let mut names: Vec<String> = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "Rail-1.0.0-dev-src.tar.gz".to_string(),
+            "SHA256SUMS".into(),
+            format!("rail-cli-1.0.0-dev-{host}.tar.gz")
+        ],
+        "{}",
+        r.stderr
+    );
+
+    // The sums check out with the standard tool.
+    let ok = std::process::Command::new("sha256sum")
+        .args(["--check", "--quiet", "SHA256SUMS"])
+        .current_dir(&dist)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    // The archive holds the binary in its own directory, and it runs.
+    let unpack = tempfile::tempdir().unwrap();
+    let tar = dist.join(format!("rail-cli-1.0.0-dev-{host}.tar.gz"));
+    let ok = std::process::Command::new("tar")
+        .arg("xzf")
+        .arg(&tar)
+        .current_dir(unpack.path())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = std::process::Command::new(
+        unpack
+            .path()
+            .join(format!("rail-cli-1.0.0-dev-{host}/rail-cli")),
+    )
+    .output()
+    .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "rail cli\n");
+    // The source tarball is the committed tree under one directory.
+    let list = std::process::Command::new("tar")
+        .arg("tzf")
+        .arg(dist.join("Rail-1.0.0-dev-src.tar.gz"))
+        .output()
+        .unwrap();
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(
+        list.contains("Rail-1.0.0-dev/Cargo.toml\n")
+            && list.contains("Rail-1.0.0-dev/crates/cli/src/main.rs\n"),
+        "{list}"
+    );
+    assert!(!list.contains("dist/"), "{list}");
+}

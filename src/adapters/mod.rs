@@ -1,6 +1,7 @@
 //! Access to the outside world, one job per module. Reads happen here
 //! directly; every write goes through [`crate::exec::Executor`].
 
+pub mod archive;
 pub mod cargo;
 pub mod cargo_config;
 pub mod forge;

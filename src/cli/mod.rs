@@ -140,6 +140,17 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Build and pack the release binaries, a source tarball and SHA256SUMS
+    Artifacts {
+        /// Target triple (default: the host)
+        #[arg(long)]
+        target: Option<String>,
+        /// Where to put them
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create the GitHub release of a tag with its notes and assets
     GithubRelease {
         /// The tag (default: the workspace version's)
@@ -312,6 +323,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             train::init::run(
                 &ctx,
                 &train::init::InitOpts { force, ci_workflow },
+                &Executor::new(dry_run),
+            )?;
+        }
+        Command::Artifacts {
+            target,
+            out,
+            dry_run,
+        } => {
+            train::artifacts::run(
+                &ctx,
+                &repo()?,
+                target.as_deref(),
+                &out,
                 &Executor::new(dry_run),
             )?;
         }

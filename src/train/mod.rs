@@ -1,6 +1,7 @@
 //! The operations, one file each. Each reads the workspace, asks `core` what
 //! to do, and hands every change to the executor.
 
+pub mod artifacts;
 pub mod bump;
 pub mod config;
 pub mod cut;
