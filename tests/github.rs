@@ -137,6 +137,23 @@ fn tags_only_after_every_check_passed() {
     );
     assert!(sim.state()["refs"].as_array().unwrap().is_empty());
 
+    // Waiting for pending checks gives up at the limit.
+    sim.post("/_test/clear", json!({"sha": tip}));
+    sim.post(
+        "/_test/check",
+        json!({"sha": tip, "name": "build", "status": "queued"}),
+    );
+    let r = train(
+        &s,
+        "2026-01-05",
+        &["tag", "--range", &range, "--wait-secs", "1"],
+    )
+    .failure();
+    assert!(
+        r.stderr.contains("Waiting for checks") && r.stderr.contains("still pending"),
+        "{}",
+        r.stderr
+    );
     sim.post("/_test/clear", json!({"sha": tip}));
     sim.post(
         "/_test/check",
@@ -146,7 +163,18 @@ fn tags_only_after_every_check_passed() {
         "/_test/status",
         json!({"sha": tip, "context": "ci/lint", "state": "success"}),
     );
-    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).success();
+    // The tag job itself is a check of the commit, still running: not waited for.
+    sim.post(
+        "/_test/check",
+        json!({"sha": tip, "name": "tag", "status": "in_progress"}),
+    );
+    let r = s
+        .train_env(
+            "2026-01-05",
+            &["tag", "--range", &range],
+            &[("GITHUB_TOKEN", TOKEN), ("GITHUB_JOB", "tag")],
+        )
+        .success();
     assert!(r.stderr.contains("Tagged `v1.0.0-rc.1`"), "{}", r.stderr);
     let refs = sim.state()["refs"].clone();
     assert_eq!(refs, json!([{"ref": "refs/tags/v1.0.0-rc.1", "sha": tip}]));

@@ -115,6 +115,9 @@ enum Command {
         /// The commits before and after the push: BEFORE..AFTER
         #[arg(long)]
         range: String,
+        /// On GitHub: wait this long for pending checks (e.g. the push's CI)
+        #[arg(long, default_value_t = 0)]
+        wait_secs: u64,
         #[arg(long)]
         dry_run: bool,
     },
@@ -301,8 +304,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Patch { branch, dry_run } => {
             train::patch::run(&repo()?, &opts, branch.as_deref(), &Executor::new(dry_run))?
         }
-        Command::Tag { range, dry_run } => {
-            train::tag::run(&repo()?, &range, &Executor::new(dry_run))?;
+        Command::Tag {
+            range,
+            wait_secs,
+            dry_run,
+        } => {
+            let wait = std::time::Duration::from_secs(wait_secs);
+            train::tag::run(&repo()?, &range, wait, &Executor::new(dry_run))?;
         }
         Command::Due => {
             let r = repo()?;

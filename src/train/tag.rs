@@ -14,7 +14,13 @@ use crate::exec::Executor;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 
-pub fn run(repo: &Repo, range: &str, exec: &Executor) -> Result<Option<String>> {
+/// `wait`: on GitHub, how long to wait for pending checks before giving up.
+pub fn run(
+    repo: &Repo,
+    range: &str,
+    wait: std::time::Duration,
+    exec: &Executor,
+) -> Result<Option<String>> {
     let (before, after) = range
         .split_once("..")
         .map(|(b, a)| (b, a.trim_start_matches('.')))
@@ -60,18 +66,34 @@ pub fn run(repo: &Repo, range: &str, exec: &Executor) -> Result<Option<String>> 
         // On GitHub: only once CI passed, and through the API so that the
         // tag's own workflows (publishing) start.
         let gh = forge::github(&repo.config, &repo.git.remote_url(repo.remote())?)?;
-        match gh.checks(&after_oid, &repo.config.github.required_checks)? {
-            Checks::Passed => {}
-            Checks::Pending(names) => bail!(
-                "not tagging `{name}` yet: checks still pending on {}: {}",
-                &after_oid[..10],
-                names.join(", ")
-            ),
-            Checks::Failed(names) => bail!(
-                "not tagging `{name}`: checks failed on {}: {}",
-                &after_oid[..10],
-                names.join(", ")
-            ),
+        let until = std::time::Instant::now() + wait;
+        // In GitHub Actions this job is a check run of the commit too.
+        let me: Vec<String> = std::env::var("GITHUB_JOB").into_iter().collect();
+        loop {
+            match gh.checks(&after_oid, &repo.config.github.required_checks, &me)? {
+                Checks::Passed => break,
+                Checks::Pending(names) if std::time::Instant::now() < until => {
+                    eprintln!(
+                        "{:>12} for checks on {}: {}",
+                        "Waiting",
+                        &after_oid[..10],
+                        names.join(", ")
+                    );
+                    std::thread::sleep(
+                        std::time::Duration::from_secs(20).min(until - std::time::Instant::now()),
+                    );
+                }
+                Checks::Pending(names) => bail!(
+                    "not tagging `{name}` yet: checks still pending on {}: {}",
+                    &after_oid[..10],
+                    names.join(", ")
+                ),
+                Checks::Failed(names) => bail!(
+                    "not tagging `{name}`: checks failed on {}: {}",
+                    &after_oid[..10],
+                    names.join(", ")
+                ),
+            }
         }
         exec.forge_call(
             &format!("create tag {name} at {after_oid} on GitHub"),
