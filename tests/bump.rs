@@ -6,20 +6,7 @@ use common::{Fixture, sample_files};
 
 /// Versions of all members as cargo itself reads them.
 fn cargo_versions(f: &Fixture) -> Vec<(String, String)> {
-    let out = f.cargo(&[
-        "metadata",
-        "--locked",
-        "--offline",
-        "--no-deps",
-        "--format-version",
-        "1",
-    ]);
-    assert!(
-        out.status.success(),
-        "cargo metadata --locked: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::cargo_metadata_locked(f.path());
     let mut list: Vec<_> = v["packages"]
         .as_array()
         .unwrap()

@@ -2,22 +2,10 @@
 //! checked by a real linter, and the train working right after.
 
 mod common;
+use common::sandbox::git_in;
 use common::{Fixture, node_modules, sample_files};
 use std::path::PathBuf;
 use std::process::Command;
-
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 const WORKFLOWS: [&str; 4] = [
     "release-process.yml",
@@ -107,24 +95,24 @@ fn init_writes_a_working_setup_and_keeps_existing_files() {
     assert_eq!(r.stderr.matches("Keeping").count(), 7, "{}", r.stderr);
     assert_eq!(f.snapshot(), before);
     let origin = f.path().join("origin.git");
-    git(f.path(), &["init", "--quiet", "-b", "main"]);
+    git_in(f.path(), &["init", "--quiet", "-b", "main"]);
     std::fs::write(f.path().join(".gitignore"), "/target\n/origin.git\n").unwrap();
-    git(f.path(), &["add", "--all"]);
+    git_in(f.path(), &["add", "--all"]);
     let id = ["-c", "user.name=T", "-c", "user.email=t@example.invalid"];
-    git(
+    git_in(
         f.path(),
         &[&id[..], &["commit", "--quiet", "-m", "init"]].concat(),
     );
-    git(
+    git_in(
         f.path(),
         &["init", "--quiet", "--bare", origin.to_str().unwrap()],
     );
-    git(
+    git_in(
         f.path(),
         &["remote", "add", "origin", origin.to_str().unwrap()],
     );
-    git(f.path(), &["push", "--quiet", "origin", "main"]);
-    git(f.path(), &["fetch", "--quiet", "origin"]);
+    git_in(f.path(), &["push", "--quiet", "origin", "main"]);
+    git_in(f.path(), &["fetch", "--quiet", "origin"]);
     let r = f.train(&["--date", "2026-01-04", "due"]).success();
     assert_eq!(
         r.stdout,

@@ -3,7 +3,6 @@
 
 mod common;
 use common::sandbox::Sandbox;
-use std::process::Command;
 
 /// The release day of a month, computed here independently: the 20th, or
 /// the Monday after when it falls on a weekend.
@@ -130,23 +129,7 @@ fn fourteen_months_of_the_train() {
         );
     }
     // `cargo metadata --locked` agrees with every release.
-    let out = Command::new("cargo")
-        .args([
-            "metadata",
-            "--locked",
-            "--offline",
-            "--no-deps",
-            "--format-version",
-            "1",
-        ])
-        .current_dir(&s.ws)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::cargo_metadata_locked(&s.ws);
 }
 
 #[test]

@@ -74,8 +74,9 @@ mod tests {
         );
         assert_eq!(r, Ok(3));
         assert_eq!(waits[0], Duration::from_millis(20));
+        // The second attempt's backoff: 1 s with a jitter of ±50 %.
         assert!(
-            waits[1] >= Duration::from_millis(250) && waits[1] < Duration::from_millis(750),
+            waits[1] >= Duration::from_millis(500) && waits[1] < Duration::from_millis(1500),
             "{waits:?}"
         );
     }

@@ -274,3 +274,26 @@ pub fn node_modules() -> PathBuf {
     );
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
+
+/// `cargo metadata --locked --offline --no-deps` in `dir`, which must
+/// succeed: proof that Cargo.lock agrees with the manifests.
+pub fn cargo_metadata_locked(dir: &Path) -> serde_json::Value {
+    let out = Command::new("cargo")
+        .args([
+            "metadata",
+            "--locked",
+            "--offline",
+            "--no-deps",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cargo metadata --locked: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
