@@ -180,7 +180,13 @@ impl Registry {
             .put(format!("{}/api/v1/crates/new", self.api))
             .header("Authorization", self.token()?)
             .header("Content-Type", "application/octet-stream");
-        check(&format!("publish {name}"), req.send(&body[..])).map(|_| ())
+        match check(&format!("publish {name}"), req.send(&body[..]))? {
+            (404, _) => Err(Failure::Permanent(format!(
+                "publish {name}: 404: no publish endpoint at {}",
+                self.api
+            ))),
+            _ => Ok(()),
+        }
     }
 
     pub fn yank(&self, name: &str, version: &Version) -> Result<(), Failure> {
@@ -188,7 +194,12 @@ impl Registry {
             .agent
             .delete(format!("{}/api/v1/crates/{name}/{version}/yank", self.api))
             .header("Authorization", self.token()?);
-        check(&format!("yank {name} {version}"), req.call()).map(|_| ())
+        match check(&format!("yank {name} {version}"), req.call())? {
+            (404, _) => Err(Failure::Permanent(format!(
+                "yank {name} {version}: 404: not in the registry"
+            ))),
+            _ => Ok(()),
+        }
     }
 }
 
