@@ -12,6 +12,7 @@ pub mod notes;
 pub mod on_branch;
 pub mod order;
 pub mod patch;
+pub mod progress;
 pub mod publish;
 pub mod rc;
 pub mod release;

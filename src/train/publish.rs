@@ -20,6 +20,7 @@ use crate::core::publish_metadata;
 use crate::core::publish_plan::{Limit, Scheduler, State, TokenBucket, min_duration_ms};
 use crate::exec::Executor;
 use crate::train::Context;
+use crate::train::progress::{Progress, fmt_secs};
 use crate::train::retry::retry;
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
@@ -60,17 +61,6 @@ fn limit(r: Rate) -> Limit {
     Limit {
         burst: r.burst,
         every_ms: r.every_secs * 1000,
-    }
-}
-
-fn fmt_duration(ms: u64) -> String {
-    let s = ms / 1000;
-    if s >= 3600 {
-        format!("{}h {:02}m", s / 3600, s % 3600 / 60)
-    } else if s >= 60 {
-        format!("{}m {:02}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
     }
 }
 
@@ -159,7 +149,7 @@ pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary
         todo.len(),
         summary.skipped.len(),
         sched.critical_path(),
-        fmt_duration(rate_ms)
+        fmt_secs(rate_ms / 1000)
     );
 
     // STEP 4
@@ -180,7 +170,7 @@ pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary
     });
     let budget = Duration::from_secs(pc.retry_budget_secs);
     let index_timeout = Duration::from_secs(pc.index_timeout_secs);
-    let total = todo.len();
+    let mut progress = Progress::new(todo.len());
     std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = mpsc::channel::<(usize, Result<(), String>)>();
         let mut running = 0;
@@ -239,18 +229,18 @@ pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary
                         });
                     let _ = tx.send((p, r));
                 });
-                eprintln!("{:>12} {} {}", "Uploading", names[p], versions[p]);
+                progress.say(&format!("{:>12} {} {}", "Uploading", names[p], versions[p]));
             }
             if running == 0 && wait_for_token.is_none() {
                 break;
             }
             let got = match wait_for_token {
                 Some(w) if running == 0 => {
-                    eprintln!(
+                    progress.say(&format!(
                         "{:>12} {} until the registry's rate limit allows the next upload",
                         "Waiting",
-                        fmt_duration(w.as_millis() as u64)
-                    );
+                        fmt_secs(w.as_secs())
+                    ));
                     std::thread::sleep(w);
                     continue;
                 }
@@ -265,26 +255,18 @@ pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary
                     summary
                         .published
                         .push(format!("{} {}", names[p], versions[p]));
-                    let n = summary.published.len();
-                    let eta = start.elapsed().as_millis() as u64 / n as u64 * (total - n) as u64;
-                    eprintln!(
-                        "{:>12} {} {} ({n}/{total}{})",
-                        if exec.is_dry_run() {
-                            "Checked"
-                        } else {
-                            "Published"
-                        },
-                        names[p],
-                        versions[p],
-                        if n < total {
-                            format!(", about {} left", fmt_duration(eta))
-                        } else {
-                            String::new()
-                        }
-                    );
+                    let verb = if exec.is_dry_run() {
+                        "Checked"
+                    } else {
+                        "Published"
+                    };
+                    progress.step(&format!("{verb:>12} {} {}", names[p], versions[p]));
                 }
                 Err(e) => {
-                    eprintln!("{:>12} {} {}: {e}", "Failed", names[p], versions[p]);
+                    progress.say(&format!(
+                        "{:>12} {} {}: {e}",
+                        "Failed", names[p], versions[p]
+                    ));
                     sched.set(p, State::Failed);
                     summary
                         .failed
@@ -294,6 +276,7 @@ pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary
         }
         Ok(())
     })?;
+    progress.finish();
 
     // STEP 6
     for p in sched.blocked() {
@@ -308,7 +291,7 @@ pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary
         summary.skipped.len(),
         summary.failed.len(),
         summary.blocked.len(),
-        fmt_duration(start.elapsed().as_millis() as u64)
+        fmt_secs(start.elapsed().as_secs())
     );
     if !summary.failed.is_empty() || !summary.blocked.is_empty() {
         bail!(
