@@ -34,49 +34,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Bump versions: major, minor, patch, rc, drop-rc, dev, or an exact X.Y.Z
-    Bump {
-        #[arg(value_parser = parse_level)]
-        level: Level,
-        /// Print the diff instead of writing anything
-        #[arg(long)]
-        dry_run: bool,
-        /// Skip the configured after-bump commands
-        #[arg(long)]
-        no_hooks: bool,
-    },
-    /// Check everything that would break a publish; exit 1 on any problem
-    Verify {
-        /// Also package and build every publishable crate as it would be
-        /// built from the registry (one cargo run for the whole workspace)
-        #[arg(long)]
-        package: bool,
-    },
-    /// Publish every publishable crate in dependency order (safe to re-run)
-    Publish {
-        /// Registry name from cargo's configuration (default: `publish.registry`)
-        #[arg(long)]
-        registry: Option<String>,
-        /// Uploads at once (default: `publish.jobs`)
-        #[arg(long)]
-        jobs: Option<u32>,
+    /// Print what the schedule says is due today, and why
+    Due,
+    /// Do what is due today
+    Tick {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Yank the release candidates the current version supersedes
-    YankRcs {
-        #[arg(long)]
-        registry: Option<String>,
-        #[arg(long)]
-        dry_run: bool,
-    },
-    /// Print the publish order of the publishable crates
-    Order {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-    },
-    /// Print the effective configuration
-    Config,
+    /// Print main's version, the release branches and what is due next
+    Status,
     /// Cut the release branch from main, bump main, prepare the first candidate
     Cut {
         /// Cut even if a branch was already cut this month
@@ -121,25 +87,46 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Print what the schedule says is due today, and why
-    Due,
-    /// Do what is due today
-    Tick {
+    /// Bump versions: major, minor, patch, rc, drop-rc, dev, or an exact X.Y.Z
+    Bump {
+        #[arg(value_parser = parse_level)]
+        level: Level,
+        /// Print the diff instead of writing anything
+        #[arg(long)]
+        dry_run: bool,
+        /// Skip the configured after-bump commands
+        #[arg(long)]
+        no_hooks: bool,
+    },
+    /// Check everything that would break a publish; exit 1 on any problem
+    Verify {
+        /// Also package and build every publishable crate as it would be
+        /// built from the registry (one cargo run for the whole workspace)
+        #[arg(long)]
+        package: bool,
+    },
+    /// Print the publish order of the publishable crates
+    Order {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print one version's release notes (default: the newest section)
+    Notes { version: Option<String> },
+    /// Publish every publishable crate in dependency order (safe to re-run)
+    Publish {
+        /// Registry name from cargo's configuration (default: `publish.registry`)
+        #[arg(long)]
+        registry: Option<String>,
+        /// Uploads at once (default: `publish.jobs`)
+        #[arg(long)]
+        jobs: Option<u32>,
         #[arg(long)]
         dry_run: bool,
     },
-    /// Print main's version, the release branches and what is due next
-    Status,
-    /// Print one version's release notes (default: the newest section)
-    Notes { version: Option<String> },
-    /// Write train.toml, RELEASES.md and its template, and the GitHub workflows
-    Init {
-        /// Overwrite files that exist
+    /// Yank the release candidates the current version supersedes
+    YankRcs {
         #[arg(long)]
-        force: bool,
-        /// The CI workflow to run weekly on supported release branches
-        #[arg(long, default_value = "ci.yml")]
-        ci_workflow: String,
+        registry: Option<String>,
         #[arg(long)]
         dry_run: bool,
     },
@@ -164,6 +151,19 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write train.toml, RELEASES.md and its template, and the GitHub workflows
+    Init {
+        /// Overwrite files that exist
+        #[arg(long)]
+        force: bool,
+        /// The CI workflow to run weekly on supported release branches
+        #[arg(long, default_value = "ci.yml")]
+        ci_workflow: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the effective configuration
+    Config,
     /// List the supported release branches (the 3 newest and the 2 newest LTS)
     Supported {
         /// Print a JSON list
