@@ -84,9 +84,9 @@ impl Executor {
         reg.yank(name, version)
     }
 
-    /// A call to a forge's API that changes something (create a tag, a
-    /// release, upload an asset); a dry run prints `what` instead.
-    pub fn forge_call(&self, what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    /// Any other side effect (a forge API call that changes something, a
+    /// release build, an archive written); a dry run prints `what` instead.
+    pub fn effect(&self, what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
         if self.dry_run {
             println!("would {what}");
             return Ok(());

@@ -70,7 +70,7 @@ pub fn run(
             cmd.extend(["--package".into(), p.clone(), "--bin".into(), b.clone()]);
         }
         eprintln!("{:>12} {} binaries for {target}", "Building", bins.len());
-        if !exec.is_dry_run() {
+        exec.effect(&format!("run cargo {}", cmd.join(" ")), || {
             let status = Command::new("cargo")
                 .args(&cmd)
                 .current_dir(&ctx.root)
@@ -78,23 +78,13 @@ pub fn run(
             if !status.success() {
                 bail!("`cargo {}` failed", cmd.join(" "));
             }
-        }
+            Ok(())
+        })?;
     }
-    if exec.is_dry_run() {
-        for (_, b) in &bins {
-            println!(
-                "would pack {b}-{version}-{target}{}",
-                if windows { ".zip" } else { ".tar.gz" }
-            );
-        }
-        println!(
-            "would write {project}-{version}-src.tar.gz and SHA256SUMS into {}",
-            out.display()
-        );
-        return Ok(files);
-    }
-    std::fs::create_dir_all(&out_dir)
-        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    exec.effect(&format!("create {}", out.display()), || {
+        std::fs::create_dir_all(&out_dir)
+            .with_context(|| format!("cannot create {}", out_dir.display()))
+    })?;
 
     // STEP 2
     let target_dir = meta
@@ -124,7 +114,9 @@ pub fn run(
             .iter()
             .map(|(p, n)| (p.as_path(), n.as_str()))
             .collect();
-        archive::pack(&file, &name, &refs, windows)?;
+        exec.effect(&format!("pack {}", file.display()), || {
+            archive::pack(&file, &name, &refs, windows)
+        })?;
         files.push(file);
     }
 
@@ -132,9 +124,15 @@ pub fn run(
     let src = out_dir.join(format!("{project}-{version}-src.tar.gz"));
     let prefix = format!("--prefix={project}-{version}/");
     let output = format!("--output={}", src.display());
-    repo.git
-        .run(&["archive", "--format=tar.gz", &prefix, &output, "HEAD"])?;
+    exec.git(
+        &repo.git,
+        &["archive", "--format=tar.gz", &prefix, &output, "HEAD"],
+    )?;
     files.push(src);
+    if exec.is_dry_run() {
+        println!("would write SHA256SUMS of {} files", files.len());
+        return Ok(files);
+    }
 
     // STEP 4
     let mut sums = String::new();

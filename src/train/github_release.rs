@@ -64,7 +64,7 @@ pub fn run(
         return Ok(());
     }
     let mut upload_url = String::new();
-    exec.forge_call(
+    exec.effect(
         &format!(
             "create the release {tag} ({}{}) with the notes of {version}",
             if prerelease { "pre-release" } else { "release" },
@@ -77,7 +77,7 @@ pub fn run(
     )?;
     for f in &files {
         let name = f.file_name().expect("a file").to_string_lossy().to_string();
-        exec.forge_call(&format!("upload {name}"), || {
+        exec.effect(&format!("upload {name}"), || {
             let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
             gh.upload_asset(&upload_url, &name, &bytes)
         })?;

@@ -95,7 +95,7 @@ pub fn run(
                 ),
             }
         }
-        exec.forge_call(
+        exec.effect(
             &format!("create tag {name} at {after_oid} on GitHub"),
             || gh.create_tag(&name, &after_oid),
         )?;
