@@ -294,7 +294,12 @@ fn artifacts_pack_binaries_sources_and_sums() {
     s.git(&["add", "--all"]);
     s.git(&["commit", "--quiet", "-m", "a binary"]);
     let dry = s.train("2026-01-05", &["artifacts", "--dry-run"]).success();
-    assert!(dry.stdout.contains("would run cargo build --release --locked"), "{}", dry.stdout);
+    assert!(
+        dry.stdout
+            .contains("would run cargo build --release --locked"),
+        "{}",
+        dry.stdout
+    );
     assert!(dry.stdout.contains("would pack "), "{}", dry.stdout);
     assert!(!s.ws.join("dist").exists(), "a dry run wrote dist/");
     let r = s.train("2026-01-05", &["artifacts"]).success();

@@ -336,7 +336,13 @@ fn yank_rcs_yanks_exactly_the_superseded_candidates() {
 fn dependents_wait_until_their_dependencies_are_in_the_index() {
     let k = Kellnr::start();
     // Each new version shows in the index 1 s after its upload.
-    let proxy = Proxy::with_options(k.port, usize::MAX, Duration::ZERO, Duration::from_secs(1));
+    let proxy = Proxy::with_options(
+        k.port,
+        usize::MAX,
+        Duration::ZERO,
+        Duration::from_secs(1),
+        Duration::ZERO,
+    );
     let ws = workspace(&proxy.index());
     train(
         &ws.path,

@@ -118,21 +118,29 @@ fn hide_recent(
 impl Proxy {
     /// `every`: one request in `every` gets a fault, cycling 429, 500, drop.
     pub fn start(upstream: u16, every: usize) -> Proxy {
-        Proxy::with_options(upstream, every, Duration::ZERO, Duration::ZERO)
+        Proxy::with_options(
+            upstream,
+            every,
+            Duration::ZERO,
+            Duration::ZERO,
+            Duration::ZERO,
+        )
     }
 
     pub fn with_delay(upstream: u16, every: usize, delay: Duration) -> Proxy {
-        Proxy::with_options(upstream, every, delay, Duration::ZERO)
+        Proxy::with_options(upstream, every, delay, Duration::ZERO, Duration::ZERO)
     }
 
     /// `propagation`: a version uploaded through the proxy stays out of the
     /// index it serves for that long, as on a registry whose index lags
-    /// behind its API (crates.io's takes seconds).
+    /// behind its API (crates.io's takes seconds). `upload_time`: extra time an
+    /// upload takes (sending the file, the registry's checks).
     pub fn with_options(
         upstream: u16,
         every: usize,
         delay: Duration,
         propagation: Duration,
+        upload_time: Duration,
     ) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -202,6 +210,9 @@ impl Proxy {
                         3 => Event::Dropped,
                         _ => {
                             std::thread::sleep(delay);
+                            if path.contains("/crates/new") {
+                                std::thread::sleep(upload_time);
+                            }
                             let mut up = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
                             up.write_all(&with_close(&req)).unwrap();
                             let mut resp = Vec::new();
