@@ -79,7 +79,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     }
 
     // STEP 3
-    let work = Workdir::open(&repo.git, &base, exec)?;
+    let work = Workdir::open(&repo.git, &base, true, exec)?;
     let ctx = work.context(opts)?;
     let project = super::project_name(&ctx);
     let mut next_plan = bump::plan(&ctx, &Level::Major)?;

@@ -56,7 +56,7 @@ pub fn release_commit(
 ) -> Result<Version> {
     let cfg = &repo.config;
     let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
-    let work = Workdir::open(&repo.git, &t.base, exec)?;
+    let work = Workdir::open(&repo.git, &t.base, true, exec)?;
     let ctx = work.context(opts)?;
     let project = super::project_name(&ctx);
     let mut plan = super::bump::plan(&ctx, &c.level)?;

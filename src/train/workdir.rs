@@ -26,7 +26,8 @@ pub struct Workdir {
 }
 
 impl Workdir {
-    pub fn open(repo: &Git, base: &str, exec: &Executor) -> Result<Workdir> {
+    /// `clean`: the caller has checked that the checkout has no changes.
+    pub fn open(repo: &Git, base: &str, clean: bool, exec: &Executor) -> Result<Workdir> {
         let head = repo.resolve("HEAD")?;
         let mut w = Workdir {
             repo: repo.clone(),
@@ -37,7 +38,7 @@ impl Workdir {
             dry_run: exec.is_dry_run(),
             closed: false,
         };
-        if head.as_deref() == Some(base) && repo.dirty_paths()?.is_empty() {
+        if head.as_deref() == Some(base) && clean {
             w.restore = Some(repo.current_branch()?.unwrap_or_else(|| base.to_string()));
             exec.git(repo, &["checkout", "--quiet", "--detach", base])?;
         } else {
@@ -91,7 +92,21 @@ impl Workdir {
         for h in hooks {
             exec.shell(self.dir(), h)?;
         }
-        exec.git(&self.git, &["add", "--all"])?;
+        if hooks.is_empty() {
+            // Only the files written here changed: no need to scan the tree.
+            let mut args = vec!["add", "--"];
+            let paths: Vec<String> = changes
+                .files
+                .iter()
+                .map(|f| f.path.to_string_lossy().into_owned())
+                .collect();
+            args.extend(paths.iter().map(String::as_str));
+            if !paths.is_empty() {
+                exec.git(&self.git, &args)?;
+            }
+        } else {
+            exec.git(&self.git, &["add", "--all"])?;
+        }
         let mut args = vec!["commit", "--quiet", "--allow-empty"];
         for m in message {
             args.push("-m");
