@@ -50,9 +50,7 @@ impl Demo {
                     old.unwrap_or("0000000000000000000000000000000000000000"),
                     b.oid
                 );
-                if let Some(t) = tag::run(&repo, &range, std::time::Duration::ZERO, &self.exec)? {
-                    println!("    tagged {t} on {}", b.name);
-                }
+                tag::run(&repo, &range, std::time::Duration::ZERO, &self.exec)?;
             }
         }
         Ok(())

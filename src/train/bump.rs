@@ -52,6 +52,31 @@ pub fn report(ctx: &Context, plan: &Plan, level: &Level) {
     }
 }
 
+/// One line for a train operation: how many crates move from what to what.
+pub fn summary(plan: &Plan) -> String {
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for (_, old, new) in &plan.moves {
+        let key = format!("{old} -> {new}");
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => groups.push((key, 1)),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(k, n)| format!("{n} crate{} {k}", if *n == 1 { "" } else { "s" }))
+        .collect();
+    format!(
+        "{:>12} {}",
+        "Bumping",
+        if parts.is_empty() {
+            "nothing".to_string()
+        } else {
+            parts.join(", ")
+        }
+    )
+}
+
 pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
     // STEP 1: compute every new version and file; any problem stops here.
     let plan = plan(ctx, &opts.level)?;

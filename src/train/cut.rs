@@ -83,7 +83,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     let ctx = work.context(opts)?;
     let project = super::project_name(&ctx);
     let mut next_plan = bump::plan(&ctx, &Level::Major)?;
-    bump::report(&ctx, &next_plan, &Level::Major);
+    eprintln!("{}", bump::summary(&next_plan));
     let next = next_plan
         .workspace
         .as_ref()

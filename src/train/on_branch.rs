@@ -60,7 +60,7 @@ pub fn release_commit(
     let ctx = work.context(opts)?;
     let project = super::project_name(&ctx);
     let mut plan = super::bump::plan(&ctx, &c.level)?;
-    super::bump::report(&ctx, &plan, &c.level);
+    eprintln!("{}", super::bump::summary(&plan));
     let new = bump(&t.version, &c.level);
     (c.notes)(&ctx, &mut plan.changes, &new)?;
     let title = format!("Release {project} {new}");
