@@ -410,3 +410,53 @@ fn verify_package_builds_every_crate_from_its_packaged_sources() {
     // Nothing reached the registry.
     assert!(k.versions("rail-core").is_empty());
 }
+
+#[test]
+fn gives_up_past_the_budget_reports_and_a_rerun_finishes() {
+    let k = Kellnr::start();
+    let proxy = Proxy::start(k.port, usize::MAX);
+    proxy.refuse_uploads_of("rail-runtime");
+    let ws = workspace(&proxy.index());
+    let toml = std::fs::read_to_string(ws.path.join("train.toml")).unwrap();
+    std::fs::write(
+        ws.path.join("train.toml"),
+        format!("{toml}\n[publish]\nretry-budget-secs = 2\n"),
+    )
+    .unwrap();
+
+    let r = train(&ws.path, &["publish", "--registry", "kellnr"]).failure();
+    assert!(
+        r.stderr.contains("Retrying rail-runtime 1.0.0-dev"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("Failed rail-runtime 1.0.0-dev: publish rail-runtime: server error 500: injected failure"), "{}", r.stderr);
+    // What needs rail-runtime was not attempted; the rest went out.
+    assert!(
+        r.stderr
+            .contains("4 published, 0 already there, 1 failed, 6 not attempted"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("failed: rail-runtime 1.0.0-dev; not attempted: "),
+        "{}",
+        r.stderr
+    );
+    assert!(k.versions("rail-runtime").is_empty() && k.versions("rail").is_empty());
+    assert_eq!(k.versions("rail-macros").len(), 1);
+
+    // Run again straight to the registry: only the rest is published.
+    std::fs::write(
+        ws.path.join(".cargo/config.toml"),
+        format!("[registries.kellnr]\nindex = \"sparse+{}\"\n", k.index()),
+    )
+    .unwrap();
+    let r = train(&ws.path, &["publish", "--registry", "kellnr"]).success();
+    assert!(
+        r.stderr.contains("7 published, 4 already there, 0 failed"),
+        "{}",
+        r.stderr
+    );
+}

@@ -29,6 +29,8 @@ pub type Entry = (Instant, String, String, Event);
 pub struct Proxy {
     pub port: u16,
     pub log: Arc<Mutex<Vec<Entry>>>,
+    /// Crates whose uploads always get a 500.
+    refused: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -148,14 +150,16 @@ impl Proxy {
         let stop = Arc::new(AtomicBool::new(false));
         let count = Arc::new(AtomicUsize::new(0));
         let uploaded: Arc<Mutex<HashMap<(String, String), Instant>>> = Arc::default();
-        let (l2, s2) = (log.clone(), stop.clone());
+        let refused: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (l2, s2, r2) = (log.clone(), stop.clone(), refused.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if s2.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(mut c) = conn else { continue };
-                let (log, count, uploaded) = (l2.clone(), count.clone(), uploaded.clone());
+                let (log, count, uploaded, refused) =
+                    (l2.clone(), count.clone(), uploaded.clone(), r2.clone());
                 std::thread::spawn(move || {
                     let Some(req) = read_request(&mut c) else {
                         return;
@@ -190,7 +194,12 @@ impl Proxy {
                         .to_lowercase()
                         .contains("user-agent: cargo-train/");
                     // config.json is never faulted: it is read once, at the start.
-                    let fault = if !from_train || path.ends_with("config.json") {
+                    let refuse = upload
+                        .as_ref()
+                        .is_some_and(|(n, _)| refused.lock().unwrap().contains(n));
+                    let fault = if refuse {
+                        2
+                    } else if !from_train || path.ends_with("config.json") {
                         0
                     } else {
                         let n = count.fetch_add(1, Ordering::SeqCst) + 1;
@@ -257,7 +266,17 @@ impl Proxy {
                 });
             }
         });
-        Proxy { port, log, stop }
+        Proxy {
+            port,
+            log,
+            refused,
+            stop,
+        }
+    }
+
+    /// From now on, every upload of `name` is answered with a 500.
+    pub fn refuse_uploads_of(&self, name: &str) {
+        self.refused.lock().unwrap().push(name.to_string());
     }
 
     pub fn index(&self) -> String {
