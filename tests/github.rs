@@ -5,6 +5,7 @@ mod common;
 use common::github_sim::GithubSim;
 use common::sandbox::Sandbox;
 use serde_json::json;
+use std::time::Duration;
 
 const TOKEN: &str = "ghp_canaryTokenForCargoTrainTests0123456789";
 
@@ -369,4 +370,39 @@ fn artifacts_pack_binaries_sources_and_sums() {
         "{list}"
     );
     assert!(!list.contains("dist/"), "{list}");
+}
+
+#[test]
+fn github_calls_survive_rate_limits_and_server_errors() {
+    use common::proxy::{Event, Proxy};
+    let sim = GithubSim::start();
+    // Every 2nd request of cargo-train: 500, dropped, or 429 with Retry-After.
+    let proxy = Proxy::start(sim.port, 2);
+    let s = Sandbox::new(&format!(
+        "forge = \"github\"\ngithub = {{ api-url = \"http://127.0.0.1:{}\", repository = \"o/r\" }}\n",
+        proxy.port
+    ));
+    train(&s, "2026-01-05", &["cut"]).success();
+    let pulls = sim.state()["pulls"].as_array().unwrap().len();
+    assert_eq!(pulls, 2, "a retried request opened a pull request twice");
+    let events = proxy.events();
+    assert!(events.iter().any(|e| e.3 == Event::TooMany), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.3 == Event::ServerError || e.3 == Event::Dropped),
+        "{events:?}"
+    );
+    for (i, (t, method, path, ev)) in events.iter().enumerate() {
+        if *ev == Event::TooMany
+            && let Some((t2, ..)) = events[i + 1..]
+                .iter()
+                .find(|e| e.1 == *method && e.2 == *path)
+        {
+            assert!(
+                t2.duration_since(*t) >= Duration::from_millis(950),
+                "{method} {path} came back too soon"
+            );
+        }
+    }
 }
