@@ -8,6 +8,11 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod batch;
+pub mod network;
+
+pub use batch::{PeeledRef, commit_message};
+
 /// A git command that failed.
 #[derive(Debug, thiserror::Error)]
 #[error("`git {args}` failed (exit code {}): {stderr}", code.map_or("none".to_string(), |c| c.to_string()))]
@@ -56,14 +61,20 @@ impl Git {
         self
     }
 
-    /// Runs git and returns its standard output.
+    /// Runs git and returns its standard output. Commands that reach a
+    /// remote run bounded (see [`network`]).
     pub fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String> {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&self.dir)
+        let mut cmd = Command::new("git");
+        cmd.current_dir(&self.dir)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .output()?;
+            .env("GIT_TERMINAL_PROMPT", "0");
+        if args
+            .first()
+            .is_some_and(|a| network::is_network(a.as_ref()))
+        {
+            network::bound(self, &mut cmd)?;
+        }
+        let out = cmd.args(args).output()?;
         if !out.status.success() {
             return Err(GitError {
                 args: args
@@ -170,6 +181,24 @@ impl Git {
             "--format=%cs",
             rev,
         ])?;
+        Ok(Some(out.trim().to_string()).filter(|s| !s.is_empty()))
+    }
+
+    /// Committer day of the newest commit reachable from `rev` but not from
+    /// `not` (when given) whose message contains `text`: a search bounded
+    /// to a branch's own commits, however long the shared history is.
+    pub fn day_of_commit_mentioning_since(
+        &self,
+        rev: &str,
+        not: Option<&str>,
+        text: &str,
+    ) -> Result<Option<String>> {
+        let grep = format!("--grep={text}");
+        let exclude = not.map(|n| format!("^{n}"));
+        let mut args = vec!["log", "-1", "--fixed-strings", &grep, "--format=%cs", rev];
+        args.extend(exclude.as_deref());
+        args.push("--");
+        let out = self.run(&args)?;
         Ok(Some(out.trim().to_string()).filter(|s| !s.is_empty()))
     }
 

@@ -41,8 +41,12 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Print main's version, the release branches and what is due next
-    Status,
+    /// Print main's version, the supported release branches and what is due next
+    Status {
+        /// List every release branch, supported or not
+        #[arg(long)]
+        all: bool,
+    },
     /// Cut the release branch from main, bump main, prepare the first candidate
     Cut {
         /// Cut even if a branch was already cut this month
@@ -320,7 +324,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Tick { dry_run } => train::tick::run(&repo()?, &opts, &Executor::new(dry_run))?,
-        Command::Status => print!("{}", train::status::status(&repo()?)?),
+        Command::Status { all } => {
+            let shown = if all {
+                train::status::Shown::All
+            } else {
+                train::status::Shown::Supported
+            };
+            print!("{}", train::status::status_of(&repo()?, shown)?)
+        }
         Command::Notes { version } => print!("{}", train::notes::show(&ctx, version.as_deref())?),
         Command::Demo { .. } => unreachable!("handled before loading a workspace"),
         Command::Init {

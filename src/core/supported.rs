@@ -4,6 +4,11 @@
 
 use semver::Version;
 
+/// How many of the newest branches are supported by default.
+pub const LATEST: usize = 3;
+/// How many of the newest LTS branches are supported by default.
+pub const LTS: usize = 2;
+
 pub fn is_lts(v: &Version) -> bool {
     v.major > 0 && v.major.is_multiple_of(12)
 }

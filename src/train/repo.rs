@@ -1,13 +1,15 @@
 //! The repository the train runs on: its remote's branches and tags, the
 //! version at any commit, and the checks every operation makes first.
 
-use crate::adapters::git::Git;
+use crate::adapters::git::{Git, GitError};
 use crate::core::config::Config;
 use crate::core::manifest::{Field, Manifest};
 use crate::exec::Executor;
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
 use semver::Version;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 pub struct Repo {
@@ -24,6 +26,15 @@ pub struct ReleaseBranch {
     /// The version in its name.
     pub version: Version,
     pub oid: String,
+}
+
+/// The remote's branches and the tags, as read at one moment.
+#[derive(Debug, Default)]
+pub struct Refs {
+    /// Branch name (without `refs/remotes/<remote>/`) → its commit.
+    pub branches: BTreeMap<String, String>,
+    /// Tag name → the commit it names.
+    pub tags: BTreeMap<String, String>,
 }
 
 impl Repo {
@@ -49,12 +60,54 @@ impl Repo {
 
     /// Brings the remote's branches and tags up to date (a dry run works on
     /// what was last fetched).
+    /// Without `--quiet`: git's report of a refused ref is the reason.
     pub fn fetch(&self, exec: &Executor) -> Result<()> {
-        exec.git(
-            &self.git,
-            &["fetch", "--quiet", "--prune", "--tags", self.remote()],
-        )?;
-        Ok(())
+        match exec.git(&self.git, &["fetch", "--prune", "--tags", self.remote()]) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.explain_fetch_error(e)),
+        }
+    }
+
+    /// A fetch refused because local tags differ from the remote's: says
+    /// which, where each points, and how to fix it (git's output kept).
+    fn explain_fetch_error(&self, e: anyhow::Error) -> anyhow::Error {
+        let Some(stderr) = e.downcast_ref::<GitError>().map(|g| g.stderr.clone()) else {
+            return e;
+        };
+        let tags = clobbered_tags(&stderr);
+        if tags.is_empty() {
+            return e;
+        }
+        let remote = self.remote();
+        let refs: Vec<String> = tags.iter().map(|t| format!("refs/tags/{t}")).collect();
+        let mut args = vec!["ls-remote", remote];
+        args.extend(refs.iter().map(String::as_str));
+        let theirs = self.git.run(&args).unwrap_or_default();
+        let short = |oid: &str| oid.get(..12).unwrap_or(oid).to_string();
+        let mut msg = String::new();
+        for t in &tags {
+            let here = self
+                .tag(t)
+                .ok()
+                .flatten()
+                .map_or_else(|| "?".to_string(), |o| short(&o));
+            // The peeled line (`^{}`) names the commit of an annotated tag.
+            let find = |suffix: &str| {
+                theirs.lines().find_map(|l| {
+                    let (oid, name) = l.split_once('\t')?;
+                    (name == format!("refs/tags/{t}{suffix}")).then(|| short(oid))
+                })
+            };
+            let there = find("^{}")
+                .or_else(|| find(""))
+                .unwrap_or_else(|| "?".into());
+            let _ = writeln!(
+                msg,
+                "tag `{t}` here points at {here}, but on `{remote}` at {there}; \
+                 to take `{remote}`'s: git tag -d {t} && git fetch --tags {remote}"
+            );
+        }
+        e.context(msg.trim_end().to_string())
     }
 
     /// Refuses to work over uncommitted changes.
@@ -83,21 +136,46 @@ impl Repo {
     /// pre-release or build part are not release branches.
     pub fn release_branches(&self) -> Result<Vec<ReleaseBranch>> {
         let prefix = format!("refs/remotes/{}/", self.remote());
-        let mut out: Vec<ReleaseBranch> = self
-            .git
-            .refs(&prefix)?
-            .into_iter()
-            .filter_map(|r| {
-                let v = Version::parse(r.name.strip_prefix(&self.config.branch_prefix)?).ok()?;
+        let refs = self.git.refs(&prefix)?;
+        Ok(self.release_branches_of(refs.into_iter().map(|r| (r.name, r.oid))))
+    }
+
+    /// The release branches among remote branches (name, commit).
+    fn release_branches_of(
+        &self,
+        branches: impl Iterator<Item = (String, String)>,
+    ) -> Vec<ReleaseBranch> {
+        let mut out: Vec<ReleaseBranch> = branches
+            .filter_map(|(name, oid)| {
+                let v = Version::parse(name.strip_prefix(&self.config.branch_prefix)?).ok()?;
                 (v.pre.is_empty() && v.build.is_empty()).then_some(ReleaseBranch {
-                    name: r.name,
+                    name,
                     version: v,
-                    oid: r.oid,
+                    oid,
                 })
             })
             .collect();
         out.sort_by(|a, b| a.version.cmp(&b.version));
-        Ok(out)
+        out
+    }
+
+    /// The remote's branches and the tags, from one `for-each-ref`.
+    pub fn read_refs(&self) -> Result<Refs> {
+        let remote = format!("refs/remotes/{}/", self.remote());
+        let mut refs = Refs::default();
+        for r in self.git.refs_peeled(&[&remote, "refs/tags/"])? {
+            if let Some(b) = r.name.strip_prefix(&remote) {
+                refs.branches.insert(b.to_string(), r.commit);
+            } else if let Some(t) = r.name.strip_prefix("refs/tags/") {
+                refs.tags.insert(t.to_string(), r.commit);
+            }
+        }
+        Ok(refs)
+    }
+
+    /// The release branches among `refs`, oldest version first.
+    pub fn release_branches_in(&self, refs: &Refs) -> Vec<ReleaseBranch> {
+        self.release_branches_of(refs.branches.iter().map(|(n, o)| (n.clone(), o.clone())))
     }
 
     /// The workspace version at `rev` (`[workspace.package] version`, else
@@ -107,17 +185,7 @@ impl Repo {
             .git
             .show(rev, "Cargo.toml")?
             .with_context(|| format!("{rev} has no Cargo.toml"))?;
-        let m = Manifest::parse(format!("Cargo.toml at {rev}"), text)?;
-        let v = m
-            .workspace_package
-            .as_ref()
-            .and_then(|w| w.version.as_ref().map(|s| s.value.clone()))
-            .or_else(|| match m.package.as_ref().map(|p| &p.version) {
-                Some(Field::Given(s)) => Some(s.value.clone()),
-                _ => None,
-            })
-            .with_context(|| format!("Cargo.toml at {rev} has no version"))?;
-        Version::parse(&v).with_context(|| format!("Cargo.toml at {rev}: bad version \"{v}\""))
+        workspace_version(rev, text)
     }
 
     /// The branch an operation on a release branch acts on: `--branch`, else
@@ -155,5 +223,44 @@ impl Repo {
             .project
             .clone()
             .unwrap_or_else(|| ctx_project.to_string())
+    }
+}
+
+/// The workspace version in a root `Cargo.toml`'s text at `rev`.
+pub fn workspace_version(rev: &str, text: String) -> Result<Version> {
+    let m = Manifest::parse(format!("Cargo.toml at {rev}"), text)?;
+    let v = m
+        .workspace_package
+        .as_ref()
+        .and_then(|w| w.version.as_ref().map(|s| s.value.clone()))
+        .or_else(|| match m.package.as_ref().map(|p| &p.version) {
+            Some(Field::Given(s)) => Some(s.value.clone()),
+            _ => None,
+        })
+        .with_context(|| format!("Cargo.toml at {rev} has no version"))?;
+    Version::parse(&v).with_context(|| format!("Cargo.toml at {rev}: bad version \"{v}\""))
+}
+
+/// Tags a fetch refused to move (`! [rejected] v1 -> v1 (would clobber
+/// existing tag)`), by their local name.
+fn clobbered_tags(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("would clobber existing tag"))
+        .filter_map(|l| l.split(" -> ").nth(1)?.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_tags_a_fetch_would_clobber() {
+        let stderr = "From ../origin\n ! [rejected]        v1.0.0     -> v1.0.0  (would clobber existing tag)\n \
+             * [new tag]         v1.0.1     -> v1.0.1\n ! [rejected]  v2.0.0-rc.1 -> v2.0.0-rc.1  (would clobber existing tag)\n";
+        assert_eq!(clobbered_tags(stderr), ["v1.0.0", "v2.0.0-rc.1"]);
+        assert!(clobbered_tags("fatal: could not read from remote").is_empty());
     }
 }

@@ -1,9 +1,16 @@
 //! `cargo train status` and `cargo train due`: the train's state as read
 //! from the remote, and what the schedule asks for.
+//!
+//! Reads are batched so their cost does not grow with the history: one
+//! `for-each-ref` for every branch and tag, one `cat-file --batch` for the
+//! versions and the newest branch's tip, and one `log` bounded to the
+//! newest branch's own commits for its cut day.
 
+use crate::adapters::git::commit_message;
 use crate::core::schedule::{self, Action, Branch, Decision, Train};
-use crate::train::repo::{ReleaseBranch, Repo};
-use anyhow::Result;
+use crate::core::supported;
+use crate::train::repo::{Refs, ReleaseBranch, Repo, workspace_version};
+use anyhow::{Context as _, Result};
 use jiff::civil::Date;
 use semver::Version;
 use std::fmt::Write;
@@ -11,12 +18,31 @@ use std::fmt::Write;
 /// The day a release branch was cut: the day of its first candidate's
 /// commit (on the branch, or still waiting for review).
 pub fn cut_day(repo: &Repo, b: &ReleaseBranch) -> Result<Option<Date>> {
+    let main = repo.remote_branch(&repo.config.main_branch)?;
+    let review = repo.remote_branch(&rc1_review_branch(b))?;
+    cut_day_from(repo, b, main.as_deref(), review.as_deref())
+}
+
+fn rc1_review_branch(b: &ReleaseBranch) -> String {
+    format!("ci/rc-{}-rc.1", b.version)
+}
+
+/// The candidate is committed after the branch leaves `main`, so the
+/// search stops at `main`: a few commits instead of the whole history.
+fn cut_day_from(
+    repo: &Repo,
+    b: &ReleaseBranch,
+    main: Option<&str>,
+    review: Option<&str>,
+) -> Result<Option<Date>> {
     let rc1 = format!("{}-rc.1", b.version);
-    let mut day = repo.git.day_of_commit_mentioning(&b.oid, &rc1)?;
+    let mut day = repo
+        .git
+        .day_of_commit_mentioning_since(&b.oid, main, &rc1)?;
     if day.is_none()
-        && let Some(oid) = repo.remote_branch(&format!("ci/rc-{rc1}"))?
+        && let Some(oid) = review
     {
-        day = repo.git.day_of_commit_mentioning(&oid, &rc1)?;
+        day = repo.git.day_of_commit_mentioning_since(oid, main, &rc1)?;
     }
     Ok(day.and_then(|d| d.parse().ok()))
 }
@@ -32,19 +58,23 @@ pub struct BranchState {
     pub release_pending: bool,
 }
 
+/// A release branch's state in a word, from the version at its tip.
+fn label(branch: &Version, version: &Version) -> String {
+    if version.pre.as_str() == "dev" {
+        "cut".into()
+    } else if !version.pre.is_empty() {
+        // `rc.N` (or another suffix) as it stands.
+        version.pre.to_string()
+    } else if version.patch > branch.patch {
+        "patched".into()
+    } else {
+        "released".into()
+    }
+}
+
 impl BranchState {
     pub fn label(&self) -> String {
-        let v = &self.version;
-        if v.pre.as_str() == "dev" {
-            "cut".into()
-        } else if !v.pre.is_empty() {
-            // `rc.N` (or another suffix) as it stands.
-            v.pre.to_string()
-        } else if v.patch > self.branch.version.patch {
-            "patched".into()
-        } else {
-            "released".into()
-        }
+        label(&self.branch.version, &self.version)
     }
 
     /// Its final release is done (or tagged as soon as CI passes).
@@ -53,49 +83,138 @@ impl BranchState {
     }
 }
 
-pub fn branch_state(repo: &Repo, b: ReleaseBranch) -> Result<BranchState> {
-    let version = repo.version_at(&b.oid)?;
-    let tag_name = format!("{}{version}", repo.config.tag_prefix);
-    let tag = repo.tag(&tag_name)?.map(|_| tag_name);
-    Ok(BranchState {
-        cut_on: cut_day(repo, &b)?,
-        tip_released: repo.tip_is_release(&b.oid)?,
-        release_pending: repo
-            .remote_branch(&format!("ci/release-{}", b.version))?
-            .is_some(),
-        tag,
-        version,
-        branch: b,
-    })
+/// Which release branches a read covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// The newest only (what the schedule needs).
+    Latest,
+    /// The supported ones.
+    Supported,
+    All,
+}
+
+/// The repository as `status` and `due` see it, read in a fixed number of
+/// git runs.
+struct View {
+    refs: Refs,
+    main: String,
+    main_version: Version,
+    /// The branches read, newest first, with the version at each tip.
+    rows: Vec<(ReleaseBranch, Version)>,
+    /// Whether the newest branch's tip is a release commit.
+    latest_tip_released: bool,
+    /// Release branches not read.
+    hidden: usize,
+}
+
+impl View {
+    fn read(repo: &Repo, shown: Shown) -> Result<View> {
+        let cfg = &repo.config;
+        let refs = repo.read_refs()?;
+        let main = refs
+            .branches
+            .get(&cfg.main_branch)
+            .cloned()
+            .ok_or_else(|| {
+                anyhow::anyhow!("`{}/{}` does not exist", cfg.remote, cfg.main_branch)
+            })?;
+        let mut branches = repo.release_branches_in(&refs);
+        branches.reverse();
+        let total = branches.len();
+        match shown {
+            Shown::Latest => branches.truncate(1),
+            Shown::Supported => {
+                let versions: Vec<Version> = branches.iter().map(|b| b.version.clone()).collect();
+                let keep = supported::supported(&versions, supported::LATEST, supported::LTS);
+                branches.retain(|b| keep.contains(&b.version));
+            }
+            Shown::All => {}
+        }
+        // One `cat-file --batch`: main's and every branch's Cargo.toml,
+        // then the newest branch's tip commit.
+        let mut names = vec![format!("{main}:Cargo.toml")];
+        names.extend(branches.iter().map(|b| format!("{}:Cargo.toml", b.oid)));
+        names.extend(branches.first().map(|b| b.oid.clone()));
+        let mut objects = repo.git.read_objects(&names)?.into_iter();
+        let mut version = |rev: &str| -> Result<Version> {
+            let text = objects
+                .next()
+                .flatten()
+                .with_context(|| format!("{rev} has no Cargo.toml"))?;
+            workspace_version(rev, String::from_utf8(text)?)
+        };
+        let main_version = version(&main)?;
+        let mut rows = Vec::with_capacity(branches.len());
+        for b in branches {
+            let v = version(&b.oid)?;
+            rows.push((b, v));
+        }
+        let latest_tip_released = objects
+            .next()
+            .flatten()
+            .is_some_and(|raw| String::from_utf8_lossy(commit_message(&raw)).contains(&cfg.marker));
+        Ok(View {
+            hidden: total - rows.len(),
+            refs,
+            main,
+            main_version,
+            rows,
+            latest_tip_released,
+        })
+    }
+
+    fn latest(&self, repo: &Repo) -> Result<Option<BranchState>> {
+        let Some((b, version)) = self.rows.first() else {
+            return Ok(None);
+        };
+        let tag_name = format!("{}{version}", repo.config.tag_prefix);
+        Ok(Some(BranchState {
+            cut_on: cut_day_from(
+                repo,
+                b,
+                Some(&self.main),
+                self.refs
+                    .branches
+                    .get(&rc1_review_branch(b))
+                    .map(String::as_str),
+            )?,
+            tip_released: self.latest_tip_released,
+            release_pending: self
+                .refs
+                .branches
+                .contains_key(&format!("ci/release-{}", b.version)),
+            tag: self.refs.tags.contains_key(&tag_name).then_some(tag_name),
+            version: version.clone(),
+            branch: b.clone(),
+        }))
+    }
+
+    fn train(&self, repo: &Repo) -> Result<(Train, Option<BranchState>)> {
+        let cfg = &repo.config;
+        let v = &self.main_version;
+        let cut_name = format!(
+            "{}{}",
+            cfg.branch_prefix,
+            Version::new(v.major, v.minor, v.patch)
+        );
+        let latest = self.latest(repo)?;
+        let t = Train {
+            main_branch_cut: self.refs.branches.contains_key(&cut_name),
+            main_version: self.main_version.clone(),
+            latest: latest.as_ref().map(|s| Branch {
+                version: s.branch.version.clone(),
+                cut_on: s.cut_on,
+                released: s.released(),
+                release_pending: s.release_pending,
+            }),
+        };
+        Ok((t, latest))
+    }
 }
 
 /// The schedule's view of the repository.
 pub fn train(repo: &Repo) -> Result<(Train, Option<BranchState>)> {
-    let cfg = &repo.config;
-    let main = repo
-        .remote_branch(&cfg.main_branch)?
-        .ok_or_else(|| anyhow::anyhow!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
-    let main_version = repo.version_at(&main)?;
-    let cut_name = format!(
-        "{}{}",
-        cfg.branch_prefix,
-        Version::new(main_version.major, main_version.minor, main_version.patch)
-    );
-    let latest = match repo.release_branches()?.pop() {
-        Some(b) => Some(branch_state(repo, b)?),
-        None => None,
-    };
-    let t = Train {
-        main_branch_cut: repo.remote_branch(&cut_name)?.is_some(),
-        main_version,
-        latest: latest.as_ref().map(|s| Branch {
-            version: s.branch.version.clone(),
-            cut_on: s.cut_on,
-            released: s.released(),
-            release_pending: s.release_pending,
-        }),
-    };
-    Ok((t, latest))
+    View::read(repo, Shown::Latest)?.train(repo)
 }
 
 pub fn decide(repo: &Repo) -> Result<Decision> {
@@ -125,37 +244,53 @@ pub fn render_due(repo: &Repo, d: &Decision) -> String {
     s
 }
 
+/// `status`: main, the supported release branches, what is due.
 pub fn status(repo: &Repo) -> Result<String> {
+    status_of(repo, Shown::Supported)
+}
+
+/// `status` over the release branches `shown`.
+pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
     let cfg = &repo.config;
-    let (t, _) = train(repo)?;
+    let view = View::read(repo, shown)?;
+    let (t, _) = view.train(repo)?;
     let mut s = String::new();
     let _ = writeln!(s, "{}: {}", cfg.main_branch, t.main_version);
-    let branches = repo.release_branches()?;
-    if branches.is_empty() {
+    if view.rows.is_empty() {
         let _ = writeln!(s, "no release branches");
     }
-    for b in branches.into_iter().rev() {
-        let st = branch_state(repo, b)?;
-        let prefix = format!(
-            "{}{}.{}.",
-            cfg.tag_prefix, st.branch.version.major, st.branch.version.minor
-        );
-        let latest_tag = repo
-            .git
-            .refs("refs/tags/")?
-            .into_iter()
-            .filter_map(|r| {
-                let v = Version::parse(r.name.strip_prefix(&cfg.tag_prefix)?).ok()?;
-                r.name.starts_with(&prefix).then_some((v, r.name))
-            })
+    let tags: Vec<(Version, &str)> = view
+        .refs
+        .tags
+        .keys()
+        .filter_map(|n| {
+            Some((
+                Version::parse(n.strip_prefix(&cfg.tag_prefix)?).ok()?,
+                n.as_str(),
+            ))
+        })
+        .collect();
+    for (b, version) in &view.rows {
+        let line = (b.version.major, b.version.minor);
+        let latest_tag = tags
+            .iter()
+            .filter(|(v, _)| (v.major, v.minor) == line)
             .max()
-            .map_or_else(|| "-".to_string(), |(_, n)| n);
+            .map_or("-", |(_, n)| n);
         let _ = writeln!(
             s,
             "{:<24} {:<16} {:<10} latest tag {latest_tag}",
-            st.branch.name,
-            st.version.to_string(),
-            st.label()
+            b.name,
+            version.to_string(),
+            label(&b.version, version)
+        );
+    }
+    if view.hidden > 0 {
+        let _ = writeln!(
+            s,
+            "({} older release branch{} not supported; --all lists every one)",
+            view.hidden,
+            if view.hidden == 1 { "" } else { "es" }
         );
     }
     s.push_str(&render_due(repo, &schedule::due(repo.today, &t, cfg)));
@@ -166,8 +301,10 @@ pub fn status(repo: &Repo) -> Result<String> {
 pub fn supported(repo: &Repo) -> Result<Vec<String>> {
     let branches = repo.release_branches()?;
     let versions: Vec<Version> = branches.iter().map(|b| b.version.clone()).collect();
-    Ok(crate::core::supported::supported(&versions, 3, 2)
-        .into_iter()
-        .map(|v| format!("{}{v}", repo.config.branch_prefix))
-        .collect())
+    Ok(
+        supported::supported(&versions, supported::LATEST, supported::LTS)
+            .into_iter()
+            .map(|v| format!("{}{v}", repo.config.branch_prefix))
+            .collect(),
+    )
 }
