@@ -403,3 +403,204 @@ fn tag_refuses_a_tag_that_exists_on_another_commit() {
         r.stderr
     );
 }
+
+/// Sets `[workspace.package] version` in the sandbox's checkout.
+fn set_version(s: &Sandbox, v: &str) {
+    let path = s.ws.join("Cargo.toml");
+    let text: String = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("version = ") {
+                format!("version = \"{v}\"\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn status_shows_the_supported_branches_and_all_of_them_with_all() {
+    let s = Sandbox::new("");
+    // Thirteen release branches made by hand on the origin: 3, 6, 9 and 12
+    // released, the others patched, 13 at its second candidate; every
+    // version tagged, and each line's first release too.
+    let version = |n: u64| match n {
+        13 => "13.0.0-rc.2".to_string(),
+        n if n % 3 == 0 => format!("{n}.0.0"),
+        n => format!("{n}.0.{}", n % 3),
+    };
+    for n in 1..=13u64 {
+        let v = version(n);
+        s.git(&["checkout", "--quiet", "--detach", "main"]);
+        set_version(&s, &v);
+        s.git(&[
+            "commit",
+            "--quiet",
+            "-am",
+            &format!("Release Rail {v}\n\n[automatically-tag-and-release-this-commit]"),
+        ]);
+        s.git(&["tag", &format!("v{v}")]);
+        s.git(&["tag", &format!("v{n}.0.0-rc.1"), "HEAD"]);
+        s.git(&[
+            "push",
+            "--quiet",
+            "origin",
+            &format!("HEAD:refs/heads/release-{n}.0.0"),
+        ]);
+    }
+    s.git(&["checkout", "--quiet", "main"]);
+    set_version(&s, "14.0.0-dev");
+    s.git(&["commit", "--quiet", "-am", "Bump Rail to 14.0.0"]);
+    s.git(&["push", "--quiet", "--tags", "origin", "main"]);
+    s.git(&["fetch", "--quiet", "origin"]);
+
+    let row = |n: u64| {
+        let v = version(n);
+        let label = match n {
+            13 => "rc.2",
+            n if n % 3 == 0 => "released",
+            _ => "patched",
+        };
+        format!(
+            "{:<24} {:<16} {label:<10} latest tag v{v}\n",
+            format!("release-{n}.0.0"),
+            v
+        )
+    };
+    let due = s.train("2026-01-10", &["due"]).success().stdout;
+    assert!(due.contains("release-14.0.0 was due to be cut"), "{due}");
+
+    // By default: the supported branches (the three newest; 12 is also the
+    // newest LTS), and how many are left out.
+    let r = s.train("2026-01-10", &["status"]).success();
+    let want: String = [13, 12, 11].map(row).concat();
+    assert_eq!(
+        r.stdout,
+        format!(
+            "main: 14.0.0-dev\n{want}(10 older release branches not supported; --all lists every one)\n{due}"
+        )
+    );
+    let supported = s.train("2026-01-10", &["supported"]).success().stdout;
+    assert_eq!(
+        supported,
+        "release-13.0.0\nrelease-12.0.0\nrelease-11.0.0\n"
+    );
+
+    // --all: every branch, newest first, and the same schedule.
+    let r = s.train("2026-01-10", &["status", "--all"]).success();
+    let want: String = (1..=13).rev().map(row).collect();
+    assert_eq!(r.stdout, format!("main: 14.0.0-dev\n{want}{due}"));
+}
+
+/// Runs the train with `env`, killing it if it outlives `limit`: returns
+/// its result and how long it took.
+fn train_within(
+    s: &Sandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+    limit: std::time::Duration,
+) -> (std::process::Output, std::time::Duration) {
+    use std::process::{Command, Stdio};
+    let start = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+        .arg("train")
+        .args(["--date", "2026-01-05"])
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(&s.ws)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("`cargo train {args:?}` still runs after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (child.wait_with_output().unwrap(), start.elapsed())
+}
+
+#[test]
+fn an_ssh_remote_that_never_answers_fails_within_the_bound() {
+    // A server that accepts connections and never says a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in listener.incoming() {
+            held.push(c);
+        }
+    });
+    let s = Sandbox::new("");
+    let url = format!("ssh://git@127.0.0.1:{port}/x.git");
+    s.git(&["remote", "set-url", "origin", &url]);
+    let state = s.state();
+    let limit = std::time::Duration::from_secs(60);
+    let env = [("CARGO_TRAIN_GIT_TIMEOUT", "2")];
+    let (out, took) = train_within(&s, &["cut"], &env, limit);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+    // git's own words are kept: which command, and why.
+    assert!(
+        stderr.contains("`git fetch --prune --tags origin` failed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("timed out"), "{stderr}");
+    assert_eq!(s.state(), state);
+
+    // The user's own ssh command (here verbose) is kept, with the bound.
+    s.git(&["config", "core.sshCommand", "ssh -v"]);
+    let (out, took) = train_within(&s, &["cut"], &env, limit);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+    assert!(
+        stderr.contains("debug1: Connecting to 127.0.0.1"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("timed out"), "{stderr}");
+}
+
+#[test]
+fn a_local_tag_that_differs_from_the_remotes_is_named_with_the_fix() {
+    let s = Sandbox::new("");
+    std::fs::write(s.ws.join("NOTES"), "a\n").unwrap();
+    s.git(&["add", "NOTES"]);
+    s.git(&["commit", "--quiet", "-m", "notes"]);
+    s.git(&["push", "--quiet", "origin", "main"]);
+    s.origin_git(&["tag", "v0.9.0", "main"]);
+    s.git(&["fetch", "--quiet", "--tags", "origin"]);
+    // Someone moved the tag on the remote.
+    s.origin_git(&["tag", "--force", "v0.9.0", "main~1"]);
+    let here = s.git(&["rev-parse", "--short=12", "main"]);
+    let there = s.git(&["rev-parse", "--short=12", "main~1"]);
+    let state = s.state();
+    let r = s.train("2026-01-05", &["cut"]).failure();
+    assert!(
+        r.stderr.contains(&format!(
+            "tag `v0.9.0` here points at {}, but on `origin` at {}; \
+             to take `origin`'s: git tag -d v0.9.0 && git fetch --tags origin",
+            here.trim(),
+            there.trim()
+        )),
+        "{}",
+        r.stderr
+    );
+    // git's own reason is kept too.
+    assert!(
+        r.stderr.contains("would clobber existing tag"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.state(), state);
+    // The advice works: the cut goes through.
+    s.git(&["tag", "-d", "v0.9.0"]);
+    let r = s.train("2026-01-05", &["cut"]).success();
+    assert!(r.stderr.contains("Cut `release-1.0.0`"), "{}", r.stderr);
+}
