@@ -9,7 +9,9 @@
 //! day when nothing is due (so `tick` is its fetch and its reads).
 //!
 //! Run: `cargo bench --bench status`; `-- --bin PATH` measures another
-//! cargo-train binary (an older build, to compare).
+//! cargo-train binary (an older build, to compare), `-- --runs N` sets the
+//! runs, `-- --repo DIR --date YYYY-MM-DD` measures an existing checkout
+//! instead (its `origin`'s release branches and its tags).
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
@@ -161,12 +163,12 @@ fn repository(dir: &Path, branches: u32) -> (PathBuf, usize) {
 }
 
 /// One run: wall time and the git processes started.
-fn measure(bin: &str, ws: &Path, args: &[&str], trace: &Path) -> (Duration, usize) {
+fn measure(bin: &str, ws: &Path, date: &str, args: &[&str], trace: &Path) -> (Duration, usize) {
     let _ = std::fs::remove_file(trace);
     let start = Instant::now();
     let out = Command::new(bin)
         .arg("train")
-        .args(["--date", TODAY])
+        .args(["--date", date])
         .args(args)
         .current_dir(ws)
         .env("GIT_TRACE2_EVENT", trace)
@@ -194,48 +196,90 @@ fn knows(bin: &str, cmd: &[&str]) -> bool {
         .success()
 }
 
+fn arg(args: &[String], name: &str) -> Option<String> {
+    let i = args.iter().position(|a| a == name)?;
+    Some(
+        args.get(i + 1)
+            .unwrap_or_else(|| panic!("{name} takes a value"))
+            .clone(),
+    )
+}
+
+/// Times every command in one checkout and prints a row each.
+fn bench(bin: &str, ws: &Path, date: &str, runs: usize, label: &str, trace: &Path) {
+    let commands: [&[&str]; 4] = [&["status"], &["status", "--all"], &["due"], &["tick"]];
+    for cmd in commands {
+        // `status --all` is new; an older binary only has `status`.
+        if !knows(bin, cmd) {
+            println!("{label}  {:<14} (not in this binary)", cmd.join(" "));
+            continue;
+        }
+        measure(bin, ws, date, cmd, trace);
+        let mut times = Vec::new();
+        let mut procs = 0;
+        for _ in 0..runs {
+            let (t, p) = measure(bin, ws, date, cmd, trace);
+            times.push(t);
+            procs = p;
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{label}  {:<14} {:>10.1} {:>10.1} {procs:>6}",
+            cmd.join(" "),
+            ms(times[runs / 2]),
+            ms(times[0])
+        );
+    }
+}
+
+/// Options: `--bin PATH` (another build), `--runs N`, and `--repo DIR
+/// --date YYYY-MM-DD` to measure an existing checkout (e.g. a clone of
+/// Wasmtime, on a day when nothing is due so `tick` only fetches).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let bin = match args.iter().position(|a| a == "--bin") {
-        Some(i) => args[i + 1].clone(),
-        None => env!("CARGO_BIN_EXE_cargo-train").to_string(),
-    };
-    let commands: [&[&str]; 4] = [&["status"], &["status", "--all"], &["due"], &["tick"]];
+    let bin = arg(&args, "--bin").unwrap_or_else(|| env!("CARGO_BIN_EXE_cargo-train").to_string());
+    let runs: usize =
+        arg(&args, "--runs").map_or(RUNS, |n| n.parse().expect("--runs takes a number"));
     println!("cargo-train status benchmark: {bin}");
-    println!("median wall time of the whole command over {RUNS} runs, and git processes per run\n");
+    println!("median wall time of the whole command over {runs} runs, and git processes per run\n");
     println!(
         "{:>9} {:>5}  {:<14} {:>10} {:>10} {:>6}",
         "branches", "tags", "command", "median ms", "min ms", "git"
     );
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = tmp.path().join("trace.json");
+    if let Some(repo) = arg(&args, "--repo") {
+        let ws = PathBuf::from(repo);
+        let date = arg(&args, "--date").unwrap_or_else(|| TODAY.to_string());
+        let count = |pattern: &str| {
+            run(
+                &ws,
+                "git",
+                &["for-each-ref", "--format=%(refname)", pattern],
+            )
+            .lines()
+            .count()
+        };
+        let label = format!(
+            "{:>9} {:>5}",
+            count("refs/remotes/origin/release-*"),
+            count("refs/tags/")
+        );
+        bench(&bin, &ws, &date, runs, &label, &trace);
+        return;
+    }
     for branches in [3, 100] {
-        let tmp = tempfile::tempdir().unwrap();
-        let (ws, tags) = repository(tmp.path(), branches);
-        let trace = tmp.path().join("trace.json");
-        for cmd in commands {
-            // `status --all` is new; an older binary only has `status`.
-            if !knows(&bin, cmd) {
-                println!(
-                    "{branches:>9} {tags:>5}  {:<14} (not in this binary)",
-                    cmd.join(" ")
-                );
-                continue;
-            }
-            measure(&bin, &ws, cmd, &trace);
-            let mut times = Vec::new();
-            let mut procs = 0;
-            for _ in 0..RUNS {
-                let (t, p) = measure(&bin, &ws, cmd, &trace);
-                times.push(t);
-                procs = p;
-            }
-            times.sort();
-            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-            println!(
-                "{branches:>9} {tags:>5}  {:<14} {:>10.1} {:>10.1} {procs:>6}",
-                cmd.join(" "),
-                ms(times[RUNS / 2]),
-                ms(times[0])
-            );
-        }
+        let dir = tmp.path().join(format!("b{branches}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (ws, tags) = repository(&dir, branches);
+        bench(
+            &bin,
+            &ws,
+            TODAY,
+            runs,
+            &format!("{branches:>9} {tags:>5}"),
+            &trace,
+        );
     }
 }
