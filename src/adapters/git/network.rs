@@ -74,6 +74,8 @@ fn read_settings(git: &Git) -> Result<UserSettings> {
 pub(super) fn bound(git: &Git, cmd: &mut Command) -> Result<()> {
     let secs = timeout_secs()?;
     let user = read_settings(git)?;
+    // Git Credential Manager would otherwise open a prompt and wait.
+    cmd.env("GCM_INTERACTIVE", "never");
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     if !user.low_speed_limit && env("GIT_HTTP_LOW_SPEED_LIMIT").is_none() {
         cmd.args(["-c", &format!("http.lowSpeedLimit={LOW_SPEED_BYTES}")]);
