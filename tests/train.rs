@@ -451,6 +451,12 @@ fn status_shows_the_supported_branches_and_all_of_them_with_all() {
             &format!("HEAD:refs/heads/release-{n}.0.0"),
         ]);
     }
+    // An old branch of another layout: no version at its root.
+    s.git(&["checkout", "--quiet", "--detach", "main"]);
+    std::fs::write(s.ws.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+    s.git(&["commit", "--quiet", "-am", "old layout"]);
+    let old = s.git(&["rev-parse", "HEAD"]);
+    s.git(&["push", "--quiet", "origin", "HEAD:refs/heads/release-0.1.0"]);
     s.git(&["checkout", "--quiet", "main"]);
     set_version(&s, "14.0.0-dev");
     s.git(&["commit", "--quiet", "-am", "Bump Rail to 14.0.0"]);
@@ -480,7 +486,7 @@ fn status_shows_the_supported_branches_and_all_of_them_with_all() {
     assert_eq!(
         r.stdout,
         format!(
-            "main: 14.0.0-dev\n{want}(10 older release branches not supported; --all lists every one)\n{due}"
+            "main: 14.0.0-dev\n{want}(11 older release branches not supported; --all lists every one)\n{due}"
         )
     );
     let supported = s.train("2026-01-10", &["supported"]).success().stdout;
@@ -489,10 +495,21 @@ fn status_shows_the_supported_branches_and_all_of_them_with_all() {
         "release-13.0.0\nrelease-12.0.0\nrelease-11.0.0\n"
     );
 
-    // --all: every branch, newest first, and the same schedule.
+    // --all: every branch, newest first, and the same schedule; the one
+    // without a version says why.
     let r = s.train("2026-01-10", &["status", "--all"]).success();
     let want: String = (1..=13).rev().map(row).collect();
-    assert_eq!(r.stdout, format!("main: 14.0.0-dev\n{want}{due}"));
+    assert_eq!(
+        r.stdout,
+        format!(
+            "main: 14.0.0-dev\n{want}{:<24} {:<16} {:<10} latest tag -\n\
+             (release-0.1.0: Cargo.toml at {} has no version)\n{due}",
+            "release-0.1.0",
+            "?",
+            "unreadable",
+            old.trim()
+        )
+    );
 }
 
 /// Runs the train with `env`, killing it if it outlives `limit`: returns

@@ -99,8 +99,9 @@ struct View {
     refs: Refs,
     main: String,
     main_version: Version,
-    /// The branches read, newest first, with the version at each tip.
-    rows: Vec<(ReleaseBranch, Version)>,
+    /// The branches read, newest first, with the version at each tip (an
+    /// old branch of another layout may have none).
+    rows: Vec<(ReleaseBranch, Result<Version>)>,
     /// Whether the newest branch's tip is a release commit.
     latest_tip_released: bool,
     /// Release branches not read.
@@ -146,7 +147,7 @@ impl View {
         let main_version = version(&main)?;
         let mut rows = Vec::with_capacity(branches.len());
         for b in branches {
-            let v = version(&b.oid)?;
+            let v = version(&b.oid);
             rows.push((b, v));
         }
         let latest_tip_released = objects
@@ -166,6 +167,10 @@ impl View {
     fn latest(&self, repo: &Repo) -> Result<Option<BranchState>> {
         let Some((b, version)) = self.rows.first() else {
             return Ok(None);
+        };
+        let version = match version {
+            Ok(v) => v,
+            Err(e) => anyhow::bail!("{}: {e:#}", b.name),
         };
         let tag_name = format!("{}{version}", repo.config.tag_prefix);
         Ok(Some(BranchState {
@@ -270,6 +275,7 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
             ))
         })
         .collect();
+    let mut unreadable = Vec::new();
     for (b, version) in &view.rows {
         let line = (b.version.major, b.version.minor);
         let latest_tag = tags
@@ -277,13 +283,21 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
             .filter(|(v, _)| (v.major, v.minor) == line)
             .max()
             .map_or("-", |(_, n)| n);
+        let (version, label) = match version {
+            Ok(v) => (v.to_string(), label(&b.version, v)),
+            Err(e) => {
+                unreadable.push(format!("({}: {e:#})", b.name));
+                ("?".to_string(), "unreadable".to_string())
+            }
+        };
         let _ = writeln!(
             s,
-            "{:<24} {:<16} {:<10} latest tag {latest_tag}",
-            b.name,
-            version.to_string(),
-            label(&b.version, version)
+            "{:<24} {version:<16} {label:<10} latest tag {latest_tag}",
+            b.name
         );
+    }
+    for line in unreadable {
+        let _ = writeln!(s, "{line}");
     }
     if view.hidden > 0 {
         let _ = writeln!(
