@@ -495,6 +495,23 @@ fn status_shows_the_supported_branches_and_all_of_them_with_all() {
         "release-13.0.0\nrelease-12.0.0\nrelease-11.0.0\n"
     );
 
+    // The reads do not grow with the branches: remote lookup, refs,
+    // objects, the newest branch's cut day.
+    let trace = s.ws.with_file_name("trace.json");
+    let trace = trace.to_str().unwrap();
+    s.train_env(
+        "2026-01-10",
+        &["status", "--all"],
+        &[("GIT_TRACE2_EVENT", trace)],
+    )
+    .success();
+    let started = std::fs::read_to_string(trace).unwrap();
+    assert_eq!(
+        started.matches("\"event\":\"start\"").count(),
+        4,
+        "{started}"
+    );
+
     // --all: every branch, newest first, and the same schedule; the one
     // without a version says why.
     let r = s.train("2026-01-10", &["status", "--all"]).success();
@@ -582,6 +599,19 @@ fn an_ssh_remote_that_never_answers_fails_within_the_bound() {
         "{stderr}"
     );
     assert!(stderr.contains("timed out"), "{stderr}");
+
+    // Over http the same silent server trips the low-speed limit.
+    let url = format!("http://127.0.0.1:{port}/x.git");
+    s.git(&["remote", "set-url", "origin", &url]);
+    let (out, took) = train_within(&s, &["cut"], &env, limit);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+    assert!(
+        stderr.contains("`git fetch --prune --tags origin` failed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Operation too slow"), "{stderr}");
 }
 
 #[test]
