@@ -97,6 +97,9 @@ enum Command {
         /// Skip the configured after-bump commands
         #[arg(long)]
         no_hooks: bool,
+        /// Allow an explicit version below the current one, or one already tagged
+        #[arg(long)]
+        allow_downgrade: bool,
     },
     /// Check everything that would break a publish; exit 1 on any problem
     Verify {
@@ -224,6 +227,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             level,
             dry_run,
             no_hooks,
+            allow_downgrade,
         } => {
             let exec = Executor::new(dry_run);
             train::bump::run(
@@ -231,6 +235,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &train::bump::BumpOpts {
                     level,
                     hooks: !no_hooks,
+                    allow_downgrade,
                 },
                 &exec,
             )?;
