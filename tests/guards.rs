@@ -3,7 +3,7 @@
 //! they were. Through the real binary, on real git and cargo.
 
 mod common;
-use common::sandbox::git_in;
+use common::sandbox::{Sandbox, git_in};
 use common::{Fixture, sample_files};
 
 /// Runs `args`, which must fail and change no file; returns stderr.
@@ -161,4 +161,187 @@ fn bump_to_a_released_version_is_refused() {
     f.train(&["bump", "2.0.1", "--dry-run"]).success();
     f.train(&["bump", "drop-rc", "--allow-downgrade"]).success();
     assert!(f.read("Cargo.toml").contains("version = \"2.0.0\""));
+}
+
+#[test]
+fn duplicate_members_are_an_error_naming_both_manifests() {
+    let f = Fixture::sample();
+    std::fs::create_dir_all(f.path().join("crates/core2/src")).unwrap();
+    f.write("crates/core2/src/lib.rs", "");
+    f.write(
+        "crates/core2/Cargo.toml",
+        "[package]\nname = \"sample-core\"\nversion = \"9.0.0\"\nedition = \"2024\"\n",
+    );
+    for args in [&["bump", "patch"][..], &["verify"]] {
+        let e = refused(&f, args);
+        assert!(
+            e.contains("crates/core2/Cargo.toml: package `sample-core` is also defined by crates/core/Cargo.toml"),
+            "{e}"
+        );
+        assert!(!e.contains("cargo update"), "{e}");
+    }
+}
+
+/// Runs a train command in `s` that must fail and leave every file, ref
+/// and HEAD as they were; returns stderr.
+fn sandbox_refused(s: &Sandbox, date: &str, args: &[&str]) -> String {
+    let before = s.state();
+    let r = s.train(date, args).failure();
+    assert_eq!(s.state(), before, "{args:?} changed something");
+    r.stderr
+}
+
+#[test]
+fn operations_refuse_a_merge_rebase_cherry_pick_or_revert_in_progress() {
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    // A side branch that changes a file main changes too.
+    s.git(&["checkout", "--quiet", "-b", "side"]);
+    std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// side\n").unwrap();
+    s.git(&["commit", "--quiet", "-am", "side"]);
+    s.git(&["checkout", "--quiet", "main"]);
+
+    // A merge with a clean tree (as `git merge --no-commit -s ours` leaves
+    // it): a cut then would silently drop it.
+    s.git(&["merge", "--quiet", "--no-commit", "-s", "ours", "side"]);
+    assert!(s.git(&["status", "--porcelain"]).is_empty());
+    let e = sandbox_refused(&s, "2026-02-05", &["cut"]);
+    assert!(e.contains("a merge is in progress"), "{e}");
+    assert!(
+        e.contains("MERGE_HEAD") && e.contains("git merge --abort"),
+        "{e}"
+    );
+    let e = sandbox_refused(&s, "2026-01-12", &["rc", "--branch", "release-1.0.0"]);
+    assert!(e.contains("a merge is in progress"), "{e}");
+    s.git(&["merge", "--abort"]);
+
+    // A cherry-pick and a revert stopped on a conflict.
+    std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// main\n").unwrap();
+    s.git(&["commit", "--quiet", "-am", "main edit"]);
+    let out = std::process::Command::new("git")
+        .args(["cherry-pick", "side"])
+        .current_dir(&s.ws)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let e = sandbox_refused(&s, "2026-02-05", &["cut"]);
+    assert!(e.contains("a cherry-pick is in progress"), "{e}");
+    assert!(e.contains("git cherry-pick --abort"), "{e}");
+    s.git(&["cherry-pick", "--abort"]);
+    std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// main again\n").unwrap();
+    s.git(&["commit", "--quiet", "-am", "main edit 2"]);
+    let out = std::process::Command::new("git")
+        .args(["revert", "--no-edit", "HEAD~1"])
+        .current_dir(&s.ws)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let e = sandbox_refused(&s, "2026-02-05", &["cut"]);
+    assert!(e.contains("a revert is in progress"), "{e}");
+    assert!(e.contains("git revert --abort"), "{e}");
+    s.git(&["revert", "--abort"]);
+
+    // An interactive rebase stopped at `break`: HEAD is detached, but the
+    // message is about the rebase.
+    let out = std::process::Command::new("git")
+        .args(["rebase", "-i", "HEAD~1"])
+        .env("GIT_SEQUENCE_EDITOR", "sh -c 'echo break > \"$1\"' -")
+        .current_dir(&s.ws)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.git(&["rev-parse", "--abbrev-ref", "HEAD"]).trim(), "HEAD");
+    for args in [&["rc"][..], &["release"], &["patch"], &["cut"], &["tick"]] {
+        let e = sandbox_refused(&s, "2026-01-20", args);
+        assert!(e.contains("a rebase is in progress"), "{args:?}: {e}");
+        assert!(
+            e.contains("rebase-merge") && e.contains("git rebase --abort"),
+            "{e}"
+        );
+        assert!(!e.contains("detached"), "{e}");
+    }
+    s.git(&["rebase", "--abort"]);
+    // Nothing in the way any more.
+    s.train(
+        "2026-01-12",
+        &["rc", "--branch", "release-1.0.0", "--dry-run"],
+    )
+    .success();
+}
+
+#[test]
+fn a_date_before_the_commit_built_on_is_refused() {
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    // main and the release branch now end in commits of 2026-01-05 12:00.
+    let e = sandbox_refused(&s, "2025-12-20", &["cut"]);
+    assert!(e.contains("--date 2025-12-20 is before"), "{e}");
+    assert!(e.contains("dated 2026-01-05 12:00:00 UTC"), "{e}");
+    assert!(e.contains("use --date 2026-01-05 or later"), "{e}");
+    let e = sandbox_refused(&s, "2026-01-04", &["release", "--branch", "release-1.0.0"]);
+    assert!(e.contains("--date 2026-01-04 is before"), "{e}");
+    // The same day is not before: commits are made at noon.
+    s.train("2026-01-05", &["release", "--branch", "release-1.0.0"])
+        .success();
+
+    // Under review, main does not move at the cut; a later bump of main
+    // made by hand (dated 2025-12-01 here) is no guard against a date
+    // before the last cut.
+    let s = Sandbox::new("forge = \"dry-run\"\n");
+    s.train("2026-01-05", &["cut"]).success();
+    s.train("2026-01-05", &["bump", "major", "--no-hooks"])
+        .success();
+    s.git(&["commit", "--quiet", "-am", "bump by hand"]);
+    s.git(&["push", "--quiet", "origin", "main"]);
+    let e = sandbox_refused(&s, "2025-12-20", &["cut", "--force"]);
+    assert!(
+        e.contains("--date 2025-12-20 is before the last cut (`release-1.0.0` on 2026-01-05)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn misleading_messages_say_what_is_wrong() {
+    // Outside a git repository.
+    let f = Fixture::sample();
+    let e = refused(&f, &["status"]);
+    assert!(e.contains("is not in a git repository"), "{e}");
+    assert!(e.contains(&f.path().display().to_string()), "{e}");
+    assert!(!e.contains("no remote"), "{e}");
+    // GIT_DIR pointing at nothing.
+    let before = f.snapshot();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+        .args(["train", "status"])
+        .env("GIT_DIR", f.path().join("nowhere"))
+        .current_dir(f.path())
+        .output()
+        .unwrap();
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(!out.status.success());
+    assert!(
+        e.contains("GIT_DIR is set to") && e.contains("nowhere"),
+        "{e}"
+    );
+    assert!(e.contains("not a git repository"), "{e}");
+    assert_eq!(f.snapshot(), before);
+
+    // --manifest-path to a directory.
+    let dir = f.path().join("crates/core");
+    let e = refused(&f, &["--manifest-path", dir.to_str().unwrap(), "verify"]);
+    assert!(e.contains("is a directory"), "{e}");
+    assert!(e.contains("crates/core/Cargo.toml"), "{e}");
+
+    // --range with an empty AFTER.
+    let s = Sandbox::new("");
+    for range in ["abc..", "abc...", "abc"] {
+        let e = sandbox_refused(&s, "2026-01-05", &["tag", "--range", range]);
+        assert!(e.contains("BEFORE..AFTER"), "{range}: {e}");
+        assert!(!e.contains("``"), "{range}: {e}");
+    }
+    let e = sandbox_refused(&s, "2026-01-05", &["tag", "--range", "abc.."]);
+    assert!(e.contains("AFTER (after the `..`) is empty"), "{e}");
 }

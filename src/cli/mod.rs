@@ -79,7 +79,7 @@ enum Command {
     /// Tag the release commit of a pushed range, if it has one
     Tag {
         /// The commits before and after the push: BEFORE..AFTER
-        #[arg(long)]
+        #[arg(long, value_parser = parse_range)]
         range: String,
         /// On GitHub: wait this long for pending checks (e.g. the push's CI)
         #[arg(long, default_value_t = 0)]
@@ -192,6 +192,20 @@ enum Format {
 
 fn parse_level(s: &str) -> Result<Level, String> {
     s.parse()
+}
+
+/// `BEFORE..AFTER`: AFTER is required; an empty (or all-zero) BEFORE is a
+/// new branch.
+fn parse_range(s: &str) -> Result<String, String> {
+    let form = "expected BEFORE..AFTER, the commits before and after the push \
+                (BEFORE may be empty or all zeros for a new branch)";
+    match s.split_once("..") {
+        None => Err(format!("no `..` in it; {form}")),
+        Some((_, after)) if after.trim_start_matches('.').is_empty() => {
+            Err(format!("AFTER (after the `..`) is empty; {form}"))
+        }
+        Some(_) => Ok(s.to_string()),
+    }
 }
 
 /// Parses `args` (as given to the binary) and runs the command.

@@ -78,6 +78,19 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
         return Ok(());
     }
 
+    repo.require_date_after(&base)?;
+    if let Some(latest) = repo.release_branches()?.pop()
+        && let Some(day) = super::status::cut_day(repo, &latest)?
+        && day > repo.today
+    {
+        bail!(
+            "--date {} is before the last cut (`{}` on {day}); a cut dates its commits, so use \
+             {day} or later",
+            repo.today,
+            latest.name
+        );
+    }
+
     // STEP 3
     let work = Workdir::open(&repo.git, &base, true, exec)?;
     let ctx = work.context(opts)?;

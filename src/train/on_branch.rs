@@ -56,6 +56,7 @@ pub fn release_commit(
 ) -> Result<Version> {
     let cfg = &repo.config;
     let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
+    repo.require_date_after(&t.base)?;
     let work = Workdir::open(&repo.git, &t.base, true, exec)?;
     let ctx = work.context(opts)?;
     let project = super::project_name(&ctx);
