@@ -328,6 +328,22 @@ fn misleading_messages_say_what_is_wrong() {
     );
     assert!(e.contains("not a git repository"), "{e}");
     assert_eq!(f.snapshot(), before);
+    // GIT_DIR pointing at another repository, without the remote.
+    let other = tempfile::tempdir().unwrap();
+    git_in(other.path(), &["init", "--quiet", "--bare", "other.git"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+        .args(["train", "status"])
+        .env("GIT_DIR", other.path().join("other.git"))
+        .current_dir(f.path())
+        .output()
+        .unwrap();
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(!out.status.success());
+    assert!(
+        e.contains("the repository GIT_DIR points at") && e.contains("other.git"),
+        "{e}"
+    );
+    assert!(e.contains("has no remote `origin`"), "{e}");
 
     // --manifest-path to a directory.
     let dir = f.path().join("crates/core");
