@@ -260,7 +260,11 @@ fn ref_prefix<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         ));
     }
     let bad = |c: char| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c);
-    if s.chars().any(bad) || s.contains("..") || s.contains("@{") || s.starts_with(['/', '-', '.'])
+    if s.chars().any(bad)
+        || s.contains("..")
+        || s.contains("//")
+        || s.contains("@{")
+        || s.starts_with(['/', '-', '.'])
     {
         return Err(serde::de::Error::custom(format!(
             "`{s}` cannot start a git branch or tag name (see `git check-ref-format`); \
