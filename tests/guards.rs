@@ -361,3 +361,26 @@ fn misleading_messages_say_what_is_wrong() {
     let e = sandbox_refused(&s, "2026-01-05", &["tag", "--range", "abc.."]);
     assert!(e.contains("AFTER (after the `..`) is empty"), "{e}");
 }
+
+#[test]
+fn overflowing_release_branch_version_is_refused() {
+    let s = Sandbox::new("");
+    s.git(&["checkout", "--quiet", "-b", "release-1.0.0"]);
+    let root = std::fs::read_to_string(s.ws.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        s.ws.join("Cargo.toml"),
+        root.replace(
+            "version = \"1.0.0-dev\"",
+            &format!("version = \"1.0.{}\"", u64::MAX),
+        ),
+    )
+    .unwrap();
+    s.git(&["commit", "--quiet", "-am", "at the end of the line"]);
+    s.git(&["push", "--quiet", "origin", "release-1.0.0"]);
+    let e = sandbox_refused(&s, "2026-01-20", &["patch"]);
+    assert!(
+        e.contains("Cargo.toml on `release-1.0.0`: version 1.0.18446744073709551615"),
+        "{e}"
+    );
+    assert!(e.contains("overflow its patch number"), "{e}");
+}

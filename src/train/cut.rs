@@ -111,7 +111,8 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     // STEP 4
     work.reset(exec)?;
     let rc_plan = bump::plan(&ctx, &Level::Rc)?;
-    let rc = crate::core::version::bump(&dev, &Level::Rc);
+    let rc = crate::core::version::try_bump(&dev, &Level::Rc)
+        .map_err(|e| anyhow::anyhow!("Cargo.toml on `{}`: version {dev}: {e}", cfg.main_branch))?;
     let rc_title = format!("Release {project} {rc}");
     let rc_commit = work.commit(
         exec,
