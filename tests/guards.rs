@@ -133,15 +133,31 @@ fn downgrades_need_an_explicit_flag() {
     for v in ["0.0.0", "1.9.9", "2.0.0-alpha"] {
         let e = refused(&f, &["bump", v]);
         assert!(
-            e.contains(&format!("`sample-core` would go from 2.0.0-dev to {v}")),
+            e.contains(&format!(
+                "Cargo.toml: `workspace.package.version` would go from 2.0.0-dev to {v} \
+                 (for sample-cli, sample-core, sample, sample-util)"
+            )),
             "{e}"
         );
-        assert!(e.contains("crates/core/Cargo.toml"), "{e}");
         assert!(e.contains("--allow-downgrade"), "{e}");
     }
     f.train(&["bump", "1.9.9", "--allow-downgrade"]).success();
     assert!(f.read("Cargo.toml").contains("version = \"1.9.9\""));
     common::cargo_metadata_locked(f.path());
+
+    // A crate with a literal version equal to the workspace's moves with an
+    // exact version and is named with its own manifest.
+    let f = Fixture::sample();
+    let cli = f.read("crates/cli/Cargo.toml");
+    f.write(
+        "crates/cli/Cargo.toml",
+        &cli.replace("version.workspace = true", "version = \"2.0.0-dev\""),
+    );
+    let e = refused(&f, &["bump", "1.0.0"]);
+    assert!(
+        e.contains("crates/cli/Cargo.toml: `sample-cli` would go from 2.0.0-dev to 1.0.0"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -181,8 +181,31 @@ fn check_overflow(ctx: &Context, level: &Level) -> Result<(), Problems> {
 /// one: cargo would keep resolving the older, higher release.
 fn check_downgrade(ctx: &Context, plan: &Plan, level: &Level) -> Result<()> {
     let mut problems = Vec::new();
+    // Crates on the workspace version are reported once, at its line.
+    if let Some((old, new)) = &plan.workspace
+        && let Some(why) = downgrade(old, new, level)
+    {
+        let names: Vec<&str> = plan
+            .moves
+            .iter()
+            .map(|(i, _, _)| &ctx.ws.crates[*i])
+            .filter(|c| c.version_source == VersionSource::Inherited)
+            .map(|c| c.name.as_str())
+            .collect();
+        problems.push(Problem::new(
+            &ctx.ws.root().path,
+            None,
+            format!(
+                "`workspace.package.version` would go from {old} to {new} (for {}): {why}",
+                names.join(", ")
+            ),
+        ));
+    }
     for (i, old, new) in &plan.moves {
         let c = &ctx.ws.crates[*i];
+        if c.version_source == VersionSource::Inherited && plan.workspace.is_some() {
+            continue;
+        }
         if let Some(why) = downgrade(old, new, level) {
             problems.push(Problem::new(
                 &ctx.ws.manifests[c.manifest].path,
