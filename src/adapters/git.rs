@@ -29,6 +29,17 @@ pub struct Git {
     env: Vec<(String, String)>,
 }
 
+/// A git operation in progress in a checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InProgress {
+    /// "a merge", "a rebase", …
+    pub what: &'static str,
+    /// The file or directory git keeps for it.
+    pub path: PathBuf,
+    /// The commands that finish or abort it.
+    pub finish: &'static str,
+}
+
 /// A ref and the commit it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ref {
@@ -216,12 +227,91 @@ impl Git {
         }
     }
 
+    /// A multi-step operation left half-done in this checkout (merge,
+    /// rebase, `am`, cherry-pick, revert, bisect), if any: what it is, the
+    /// file that shows it, and how to finish or abort it. One git run.
+    pub fn operation_in_progress(&self) -> Result<Option<InProgress>> {
+        const STATES: [(&str, &str, &str); 7] = [
+            (
+                "rebase-merge",
+                "a rebase",
+                "`git rebase --continue` or `git rebase --abort`",
+            ),
+            (
+                "rebase-apply",
+                "a rebase (or `git am`)",
+                "`git rebase --continue` / `git am --continue`, or `--abort`",
+            ),
+            (
+                "MERGE_HEAD",
+                "a merge",
+                "`git commit` (or `git merge --continue`) or `git merge --abort`",
+            ),
+            (
+                "CHERRY_PICK_HEAD",
+                "a cherry-pick",
+                "`git cherry-pick --continue` or `git cherry-pick --abort`",
+            ),
+            (
+                "REVERT_HEAD",
+                "a revert",
+                "`git revert --continue` or `git revert --abort`",
+            ),
+            (
+                "sequencer",
+                "a cherry-pick or revert of several commits",
+                "`git cherry-pick --continue` (or `git revert --continue`), or `--abort`",
+            ),
+            ("BISECT_LOG", "a bisect", "`git bisect reset`"),
+        ];
+        let mut args = vec!["rev-parse"];
+        for (name, _, _) in &STATES {
+            args.extend(["--git-path", name]);
+        }
+        let out = self.run(&args)?;
+        for (path, (_, what, finish)) in out.lines().zip(STATES) {
+            let path = self.dir.join(path);
+            if path.exists() {
+                return Ok(Some(InProgress { what, path, finish }));
+            }
+        }
+        Ok(None)
+    }
+
     /// The URL of `remote`, to check it exists.
     pub fn remote_url(&self, remote: &str) -> Result<String> {
         match self.run(&["remote", "get-url", remote]) {
             Ok(u) => Ok(u.trim().to_string()),
             Err(_) => bail!(
-                "this repository has no remote `{remote}` (set `remote` in the configuration)"
+                "{} has no remote `{remote}` (add it with `git remote add {remote} URL`, or set \
+                 `remote` in the configuration)",
+                match std::env::var_os("GIT_DIR") {
+                    Some(d) => format!(
+                        "the repository GIT_DIR points at ({})",
+                        Path::new(&d).display()
+                    ),
+                    None => "this repository".into(),
+                }
+            ),
+        }
+    }
+
+    /// Refuses to go on outside a git repository, saying where git looked
+    /// (and that `GIT_DIR` sent it elsewhere, if it did).
+    pub fn require_repository(&self) -> Result<()> {
+        if self.run(&["rev-parse", "--git-dir"]).is_ok() {
+            return Ok(());
+        }
+        match std::env::var_os("GIT_DIR") {
+            Some(d) => bail!(
+                "GIT_DIR is set to {}, which is not a git repository; unset it or point it at the \
+                 project's `.git`",
+                Path::new(&d).display()
+            ),
+            None => bail!(
+                "{} is not in a git repository (git looked there and in every parent directory); \
+                 run this in a clone of the project",
+                self.dir.display()
             ),
         }
     }

@@ -44,6 +44,20 @@ fn normalize(p: &Path) -> PathBuf {
 fn start(manifest_path: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = manifest_path {
         let p = std::path::absolute(p)?;
+        // As cargo does: the path names the manifest itself, so that a
+        // script's arguments mean the same to both.
+        if p.is_dir() {
+            let m = p.join("Cargo.toml");
+            bail!(
+                "--manifest-path {} is a directory; pass the path of its Cargo.toml{}",
+                p.display(),
+                if m.is_file() {
+                    format!(" ({})", m.display())
+                } else {
+                    " (it has none)".into()
+                }
+            );
+        }
         if !p.is_file() {
             bail!("manifest {} does not exist", p.display());
         }

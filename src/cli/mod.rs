@@ -83,7 +83,7 @@ enum Command {
     /// Tag the release commit of a pushed range, if it has one
     Tag {
         /// The commits before and after the push: BEFORE..AFTER
-        #[arg(long)]
+        #[arg(long, value_parser = parse_range)]
         range: String,
         /// On GitHub: wait this long for pending checks (e.g. the push's CI)
         #[arg(long, default_value_t = 0)]
@@ -101,6 +101,9 @@ enum Command {
         /// Skip the configured after-bump commands
         #[arg(long)]
         no_hooks: bool,
+        /// Allow an explicit version below the current one, or one already tagged
+        #[arg(long)]
+        allow_downgrade: bool,
     },
     /// Check everything that would break a publish; exit 1 on any problem
     Verify {
@@ -195,6 +198,20 @@ fn parse_level(s: &str) -> Result<Level, String> {
     s.parse()
 }
 
+/// `BEFORE..AFTER`: AFTER is required; an empty (or all-zero) BEFORE is a
+/// new branch.
+fn parse_range(s: &str) -> Result<String, String> {
+    let form = "expected BEFORE..AFTER, the commits before and after the push \
+                (BEFORE may be empty or all zeros for a new branch)";
+    match s.split_once("..") {
+        None => Err(format!("no `..` in it; {form}")),
+        Some((_, after)) if after.trim_start_matches('.').is_empty() => {
+            Err(format!("AFTER (after the `..`) is empty; {form}"))
+        }
+        Some(_) => Ok(s.to_string()),
+    }
+}
+
 /// Parses `args` (as given to the binary) and runs the command.
 pub fn main(mut args: Vec<OsString>) -> ExitCode {
     // `cargo train …` runs `cargo-train train …`.
@@ -228,6 +245,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             level,
             dry_run,
             no_hooks,
+            allow_downgrade,
         } => {
             let exec = Executor::new(dry_run);
             train::bump::run(
@@ -235,6 +253,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &train::bump::BumpOpts {
                     level,
                     hooks: !no_hooks,
+                    allow_downgrade,
                 },
                 &exec,
             )?;

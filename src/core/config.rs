@@ -18,9 +18,12 @@ pub struct Config {
     pub project: Option<String>,
     pub main_branch: String,
     pub remote: String,
+    #[serde(deserialize_with = "ref_prefix")]
     pub branch_prefix: String,
+    #[serde(deserialize_with = "ref_prefix")]
     pub tag_prefix: String,
     /// Text in a commit message that asks for a tag once CI passes.
+    #[serde(deserialize_with = "marker")]
     pub marker: String,
     pub cut_day: Day,
     pub release_day: Day,
@@ -233,6 +236,57 @@ pub enum Weekend {
     Keep,
 }
 
+/// The marker must have text: an empty one is in every commit message, so
+/// every commit would be a release commit.
+fn marker<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() {
+        return Err(serde::de::Error::custom(
+            "`marker` is empty: every commit message would contain it and count as a release; \
+             give it some text (the default is `[automatically-tag-and-release-this-commit]`)",
+        ));
+    }
+    Ok(s)
+}
+
+/// A branch or tag prefix: not empty (a bare version would be both a branch
+/// and a tag name) and usable in a git ref name.
+fn ref_prefix<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() {
+        return Err(serde::de::Error::custom(
+            "the prefix is empty: release branches and tags would both be named `X.Y.Z`; \
+             use a prefix such as `release-` (branches) or `v` (tags)",
+        ));
+    }
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c);
+    if s.chars().any(bad)
+        || s.contains("..")
+        || s.contains("//")
+        || s.contains("@{")
+        || s.starts_with(['/', '-', '.'])
+    {
+        return Err(serde::de::Error::custom(format!(
+            "`{s}` cannot start a git branch or tag name (see `git check-ref-format`); \
+             use letters, digits, `-`, `_`, `.` or `/`"
+        )));
+    }
+    Ok(s)
+}
+
+/// Whether release branches named `<branch>X.Y.Z` and tags named
+/// `<tag>VERSION` could share a name: equal prefixes, or one that is the
+/// other followed by a digit (`r` and `r1`: `r11.0.0` is both).
+fn prefixes_clash(branch: &str, tag: &str) -> bool {
+    let (short, long) = if branch.len() <= tag.len() {
+        (branch, tag)
+    } else {
+        (tag, branch)
+    };
+    long.strip_prefix(short)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
 /// A crate name or glob pattern.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(transparent)]
@@ -275,9 +329,46 @@ impl Config {
 
     /// Parses a `train.toml`.
     pub fn from_train_toml(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError {
+        let c: Config = toml::from_str(text).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
+        })?;
+        c.check_prefixes(path, text, &[])?;
+        Ok(c)
+    }
+
+    /// Checks what no single key can: that branch and tag names cannot meet.
+    /// `table` is where the configuration sits in `text`.
+    fn check_prefixes(&self, path: &Path, text: &str, table: &[&str]) -> Result<(), ConfigError> {
+        if !prefixes_clash(&self.branch_prefix, &self.tag_prefix) {
+            return Ok(());
+        }
+        // Name the line of a key that is written (the other may be a default).
+        let line = toml_edit::Document::parse(text).ok().and_then(|doc| {
+            let mut t = doc.as_table();
+            for k in table {
+                t = t.get(k)?.as_table()?;
+            }
+            let key = ["tag-prefix", "branch-prefix"]
+                .into_iter()
+                .find_map(|k| t.get_key_value(k))?
+                .0;
+            Some(crate::core::manifest::line_of(text, key.span()?.start))
+        });
+        Err(ConfigError {
+            path: path.to_path_buf(),
+            message: format!(
+                "{}`branch-prefix` \"{}\" and `tag-prefix` \"{}\" let a release branch and a tag \
+                 have the same name (`{}1.0.0`); make them differ, e.g. `release-` and `v`",
+                line.map_or(String::new(), |l| format!("line {l}: ")),
+                self.branch_prefix,
+                self.tag_prefix,
+                if self.branch_prefix.len() >= self.tag_prefix.len() {
+                    &self.branch_prefix
+                } else {
+                    &self.tag_prefix
+                },
+            ),
         })
     }
 
@@ -304,10 +395,14 @@ impl Config {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        Ok(root
+        let c = root
             .workspace
             .and_then(|w| w.metadata)
-            .and_then(|m| m.train))
+            .and_then(|m| m.train);
+        if let Some(c) = &c {
+            c.check_prefixes(path, text, &["workspace", "metadata", "train"])?;
+        }
+        Ok(c)
     }
 
     /// The effective configuration as TOML (what `cargo train config` prints).
@@ -385,6 +480,61 @@ patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MA
         .unwrap_err()
         .to_string();
         assert!(e.contains("line 3") && e.contains("placeholder"), "{e}");
+    }
+
+    fn err(text: &str) -> String {
+        Config::from_train_toml(Path::new("train.toml"), text)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn empty_marker_is_refused_with_its_line() {
+        for m in ["\"\"", "\"  \\t \""] {
+            let e = err(&format!("cut-day = 5\nmarker = {m}\n"));
+            assert!(e.contains("train.toml") && e.contains("line 2"), "{e}");
+            assert!(e.contains("`marker` is empty"), "{e}");
+        }
+    }
+
+    #[test]
+    fn empty_or_unusable_prefixes_are_refused() {
+        let e = err("\nbranch-prefix = \"\"\n");
+        assert!(
+            e.contains("line 2") && e.contains("the prefix is empty"),
+            "{e}"
+        );
+        let e = err("tag-prefix = \" \"\n");
+        assert!(
+            e.contains("line 1") && e.contains("the prefix is empty"),
+            "{e}"
+        );
+        let e = err("tag-prefix = \"re lease\"\n");
+        assert!(
+            e.contains("line 1") && e.contains("git branch or tag name"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn clashing_prefixes_are_refused() {
+        assert!(prefixes_clash("v", "v"));
+        assert!(prefixes_clash("r", "r1"));
+        assert!(prefixes_clash("release-2", "release-"));
+        assert!(!prefixes_clash("release-", "v"));
+        assert!(!prefixes_clash("release-", "release-v"));
+        let e = err("cut-day = 5\n\nbranch-prefix = \"v\"\n");
+        assert!(e.contains("line 3") && e.contains("`v1.0.0`"), "{e}");
+        // Against the default branch prefix.
+        let e = err("tag-prefix = \"release-\"\n");
+        assert!(e.contains("line 1") && e.contains("same name"), "{e}");
+        let e = Config::from_root_manifest(
+            Path::new("Cargo.toml"),
+            "[workspace]\n\n[workspace.metadata.train]\nbranch-prefix = \"v\"\ntag-prefix = \"v\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("Cargo.toml") && e.contains("line 5"), "{e}");
     }
 
     #[test]

@@ -73,38 +73,63 @@ pub fn rc_number(v: &Version) -> Option<u64> {
 /// The next version of a crate at `v` under `level`.
 ///
 /// `Level::Exact` is not a per-crate rule (it applies to the workspace
-/// version only) and returns the exact version unchanged.
+/// version only) and returns the exact version unchanged. Callers check
+/// [`try_bump`] first: a number at `u64::MAX` cannot move.
 pub fn bump(v: &Version, level: &Level) -> Version {
+    try_bump(v, level).unwrap_or_else(|e| panic!("{v}: {e}"))
+}
+
+/// [`bump`], or which number would overflow.
+pub fn try_bump(v: &Version, level: &Level) -> Result<Version, String> {
+    let up = |n: u64, what: &str| {
+        n.checked_add(1).ok_or_else(|| {
+            format!(
+                "a `{level}` bump would overflow its {what} number ({n} is the largest there is)"
+            )
+        })
+    };
     let mut next = v.clone();
     match level {
         Level::Major => {
             if next.major > 0 {
-                next = Version::new(next.major + 1, 0, 0);
+                next = Version::new(up(next.major, "major")?, 0, 0);
             } else if next.minor > 0 {
-                next = Version::new(0, next.minor + 1, 0);
+                next = Version::new(0, up(next.minor, "minor")?, 0);
             } else {
-                next = Version::new(0, 0, next.patch + 1);
+                next = Version::new(0, 0, up(next.patch, "patch")?);
             }
             next.pre = dev();
         }
         Level::Minor => {
             if next.major > 0 {
-                next = Version::new(next.major, next.minor + 1, 0);
+                next = Version::new(next.major, up(next.minor, "minor")?, 0);
             } else {
-                next = Version::new(0, next.minor, next.patch + 1);
+                next = Version::new(0, next.minor, up(next.patch, "patch")?);
             }
             next.pre = dev();
         }
-        Level::Patch => next.patch += 1,
+        Level::Patch => next.patch = up(next.patch, "patch")?,
         Level::Rc => {
-            let n = rc_number(v).map_or(1, |n| n + 1);
+            let n = match rc_number(v) {
+                Some(n) => up(n, "release candidate")?,
+                None => 1,
+            };
             next.pre = Prerelease::new(&format!("rc.{n}")).expect("rc.N is a valid pre-release");
         }
         Level::DropRc => next.pre = Prerelease::EMPTY,
         Level::Dev => next.pre = dev(),
         Level::Exact(x) => next = x.clone(),
     }
-    next
+    Ok(next)
+}
+
+/// Why moving from `old` to `new` needs `--allow-downgrade`, if it does:
+/// an explicit version below the current one (cargo would keep resolving
+/// the higher, older release). `dev` lowers a version on purpose
+/// (`1.0.0` to `1.0.0-dev`) and is not asked about.
+pub fn downgrade(old: &Version, new: &Version, level: &Level) -> Option<String> {
+    (matches!(level, Level::Exact(_)) && new < old)
+        .then(|| format!("{new} is below the current version {old}"))
 }
 
 #[cfg(test)]
@@ -151,6 +176,56 @@ mod tests {
         assert_eq!(b("44.0.0", "drop-rc"), "44.0.0");
         assert_eq!(b("44.0.0", "dev"), "44.0.0-dev");
         assert_eq!(b("44.0.0-dev", "dev"), "44.0.0-dev");
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_a_wrap() {
+        let max = u64::MAX;
+        let t = |v: String, level: &str| {
+            try_bump(&Version::parse(&v).unwrap(), &level.parse().unwrap())
+        };
+        let e = t(format!("{max}.0.0"), "major").unwrap_err();
+        assert!(e.contains("overflow its major number"), "{e}");
+        assert!(
+            t(format!("0.{max}.0"), "major")
+                .unwrap_err()
+                .contains("minor")
+        );
+        assert!(
+            t(format!("1.{max}.0"), "minor")
+                .unwrap_err()
+                .contains("minor")
+        );
+        assert!(
+            t(format!("1.0.{max}"), "patch")
+                .unwrap_err()
+                .contains("patch")
+        );
+        assert!(
+            t(format!("1.0.0-rc.{max}"), "rc")
+                .unwrap_err()
+                .contains("release candidate")
+        );
+        // Only the number that moves matters.
+        assert_eq!(
+            t(format!("{max}.0.0"), "patch").unwrap().to_string(),
+            format!("{max}.0.1")
+        );
+        assert_eq!(
+            t(format!("1.0.{max}"), "major").unwrap().to_string(),
+            "2.0.0-dev"
+        );
+    }
+
+    #[test]
+    fn downgrades_are_explicit_versions_below_the_current() {
+        let v = |s: &str| Version::parse(s).unwrap();
+        let exact = |s: &str| Level::Exact(v(s));
+        assert!(downgrade(&v("1.2.0"), &v("0.0.0"), &exact("0.0.0")).is_some());
+        assert!(downgrade(&v("1.2.0"), &v("1.2.0-rc.1"), &exact("1.2.0-rc.1")).is_some());
+        assert!(downgrade(&v("1.2.0"), &v("1.2.0"), &exact("1.2.0")).is_none());
+        assert!(downgrade(&v("1.2.0"), &v("1.3.0"), &exact("1.3.0")).is_none());
+        assert!(downgrade(&v("1.2.0"), &v("1.2.0-dev"), &Level::Dev).is_none());
     }
 
     #[test]

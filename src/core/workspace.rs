@@ -125,6 +125,21 @@ impl Workspace {
                     Some(Publish::Bool(b)) => b,
                     Some(Publish::Registries(r)) => !r.is_empty(),
                 };
+            // Cargo refuses two members with one name; so does the train,
+            // before the name's requirements and lock entries get mixed up.
+            if let Some(first) = crates.iter().find(|c: &&Crate| c.name == pkg.name) {
+                problems.push(Problem::new(
+                    &man.path,
+                    None,
+                    format!(
+                        "package `{}` is also defined by {}: two workspace members cannot \
+                         share a name; rename one or exclude it from `workspace.members`",
+                        pkg.name,
+                        manifests[first.manifest].path.display()
+                    ),
+                ));
+                continue;
+            }
             crates.push(Crate {
                 name: pkg.name.clone(),
                 manifest: m,
@@ -358,6 +373,29 @@ serde = "1"
         );
         // Sites: the two workspace entries and b's own.
         assert_eq!(w.sites.len(), 3);
+    }
+
+    #[test]
+    fn two_members_with_one_name_are_an_error_naming_both() {
+        let manifests: Vec<Manifest> = [
+            ("Cargo.toml", "[workspace]\n"),
+            (
+                "a/Cargo.toml",
+                "[package]\nname = \"a\"\nversion = \"1.0.0\"\n",
+            ),
+            (
+                "b/Cargo.toml",
+                "[package]\nname = \"a\"\nversion = \"2.0.0\"\n",
+            ),
+        ]
+        .iter()
+        .map(|(p, t)| Manifest::parse(*p, t.to_string()).unwrap())
+        .collect();
+        let e = Workspace::new(manifests, &[1, 2]).unwrap_err().to_string();
+        assert!(
+            e.contains("b/Cargo.toml: package `a` is also defined by a/Cargo.toml"),
+            "{e}"
+        );
     }
 
     #[test]

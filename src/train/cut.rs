@@ -66,16 +66,29 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
         eprintln!("{:>12} nothing to do: `{branch}` already exists", "Cut");
         return Ok(());
     }
+    let last_cut = match repo.release_branches()?.pop() {
+        Some(latest) => super::status::cut_day(repo, &latest)?.map(|day| (latest.name, day)),
+        None => None,
+    };
     if !cut.force
-        && let Some(latest) = repo.release_branches()?.pop()
-        && let Some(day) = super::status::cut_day(repo, &latest)?
+        && let Some((name, day)) = &last_cut
         && (day.year(), day.month()) == (repo.today.year(), repo.today.month())
     {
         eprintln!(
-            "{:>12} nothing to do: `{}` was already cut this month ({day}); --force cuts another",
-            "Cut", latest.name
+            "{:>12} nothing to do: `{name}` was already cut this month ({day}); --force cuts another",
+            "Cut"
         );
         return Ok(());
+    }
+    repo.require_date_after(&base)?;
+    if let Some((name, day)) = &last_cut
+        && *day > repo.today
+    {
+        bail!(
+            "--date {} is before the last cut (`{name}` on {day}); a cut dates its commits, so use \
+             {day} or later",
+            repo.today,
+        );
     }
 
     // STEP 3
@@ -98,7 +111,8 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     // STEP 4
     work.reset(exec)?;
     let rc_plan = bump::plan(&ctx, &Level::Rc)?;
-    let rc = crate::core::version::bump(&dev, &Level::Rc);
+    let rc = crate::core::version::try_bump(&dev, &Level::Rc)
+        .map_err(|e| anyhow::anyhow!("Cargo.toml on `{}`: version {dev}: {e}", cfg.main_branch))?;
     let rc_title = format!("Release {project} {rc}");
     let rc_commit = work.commit(
         exec,

@@ -3,7 +3,7 @@
 
 use crate::adapters::forge;
 use crate::core::changeset::ChangeSet;
-use crate::core::version::{Level, bump};
+use crate::core::version::Level;
 use crate::exec::Executor;
 use crate::train::deliver::{Change, deliver};
 use crate::train::repo::Repo;
@@ -36,6 +36,20 @@ pub fn target(repo: &Repo, branch: Option<&str>, exec: &Executor) -> Result<Targ
     })
 }
 
+impl Target {
+    /// The branch's version under `level`, or an error naming the branch and
+    /// its manifest when a number would overflow.
+    pub fn next(&self, level: &Level) -> Result<Version> {
+        crate::core::version::try_bump(&self.version, level).map_err(|e| {
+            anyhow::anyhow!(
+                "Cargo.toml on `{}`: version {}: {e}; set the version by hand",
+                self.branch,
+                self.version
+            )
+        })
+    }
+}
+
 pub struct Commit<'a> {
     pub level: Level,
     /// Edits RELEASES.md for the new version.
@@ -56,12 +70,13 @@ pub fn release_commit(
 ) -> Result<Version> {
     let cfg = &repo.config;
     let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
+    repo.require_date_after(&t.base)?;
     let work = Workdir::open(&repo.git, &t.base, true, exec)?;
     let ctx = work.context(opts)?;
     let project = super::project_name(&ctx);
     let mut plan = super::bump::plan(&ctx, &c.level)?;
     eprintln!("{}", super::bump::summary(&plan));
-    let new = bump(&t.version, &c.level);
+    let new = t.next(&c.level)?;
     (c.notes)(&ctx, &mut plan.changes, &new)?;
     let title = format!("Release {project} {new}");
     let commit = work.commit(exec, &plan.changes, &cfg.after_bump, &[&title, &cfg.marker])?;

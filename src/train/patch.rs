@@ -21,7 +21,7 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
         );
         return Ok(());
     }
-    let next = crate::core::version::bump(&t.version, &Level::Patch);
+    let next = t.next(&Level::Patch)?;
     if pending(repo, &format!("ci/bump-to-{next}"))? {
         eprintln!(
             "{:>12} nothing to do: ci/bump-to-{next} is waiting for review",

@@ -5,7 +5,7 @@
 //! STEP 3: bump to the next `-rc.N`, commit "Release P X.Y.Z-rc.N" with
 //! the marker, deliver (`ci/rc-…` → the branch).
 
-use crate::core::version::{Level, bump};
+use crate::core::version::Level;
 use crate::exec::Executor;
 use crate::train::Options;
 use crate::train::on_branch::{Commit, pending, release_commit, target};
@@ -14,7 +14,7 @@ use anyhow::Result;
 
 pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -> Result<()> {
     let t = target(repo, branch, exec)?;
-    let next = bump(&t.version, &Level::Rc);
+    let next = t.next(&Level::Rc)?;
     if repo.tip_is_release(&t.base)? {
         eprintln!(
             "{:>12} nothing to do: nothing landed on `{}` since {}",

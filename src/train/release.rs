@@ -17,6 +17,8 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     let branch = match branch {
         Some(b) => b.to_string(),
         None => {
+            // Refuse before the fetch, so that a refusal changes nothing.
+            repo.require_clean()?;
             repo.fetch(exec)?;
             repo.release_branches()?
                 .pop()

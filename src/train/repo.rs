@@ -17,6 +17,8 @@ pub struct Repo {
     pub config: Config,
     /// The day the train acts on (`--date`, else today in UTC).
     pub today: Date,
+    /// With `--date`: the time every commit made carries.
+    pub commit_time: Option<jiff::Timestamp>,
 }
 
 /// A `release-X.Y.Z` branch on the remote.
@@ -41,17 +43,63 @@ impl Repo {
     /// `date` fixes both the train's day and the dates of its commits.
     pub fn open(dir: PathBuf, config: Config, date: Option<Date>) -> Result<Repo> {
         let mut git = Git::new(dir);
+        let mut commit_time = None;
         let today = match date {
             Some(d) => {
-                git = git.with_date(&format!("{d}T12:00:00Z"));
+                let at = format!("{d}T12:00:00Z");
+                git = git.with_date(&at);
+                commit_time = Some(at.parse()?);
                 d
             }
             None => jiff::tz::Offset::UTC
                 .to_datetime(jiff::Timestamp::now())
                 .date(),
         };
-        git.remote_url(&config.remote)?;
-        Ok(Repo { git, config, today })
+        if let Err(e) = git.remote_url(&config.remote) {
+            // Outside a repository, say so rather than "no remote".
+            git.require_repository()?;
+            return Err(e);
+        }
+        Ok(Repo {
+            git,
+            config,
+            today,
+            commit_time,
+        })
+    }
+
+    /// Refuses to commit on `base` with a `--date` before `base`'s own
+    /// date: history would run backwards (commits dated before their
+    /// parents), which confuses `git log`, the schedule and the notes.
+    pub fn require_date_after(&self, base: &str) -> Result<()> {
+        let Some(at) = self.commit_time else {
+            return Ok(());
+        };
+        let secs: i64 = self
+            .git
+            .run(&["log", "-1", "--format=%ct", base])?
+            .trim()
+            .parse()
+            .context("reading a commit's date")?;
+        let parent = jiff::Timestamp::from_second(secs)?;
+        if parent <= at {
+            return Ok(());
+        }
+        // Commits are made at noon UTC of the day given.
+        let day = jiff::tz::Offset::UTC.to_datetime(parent);
+        let first_ok = if day.hour() < 12 || (day.hour(), day.minute(), day.second()) == (12, 0, 0)
+        {
+            day.date()
+        } else {
+            day.date().tomorrow()?
+        };
+        bail!(
+            "--date {} is before {}, the commit this builds on, which is dated {}; the new commits \
+             would be dated before their parent: use --date {first_ok} or later",
+            self.today,
+            &base[..base.len().min(10)],
+            day.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        )
     }
 
     pub fn remote(&self) -> &str {
@@ -110,8 +158,19 @@ impl Repo {
         e.context(msg.trim_end().to_string())
     }
 
-    /// Refuses to work over uncommitted changes.
+    /// Refuses to work over uncommitted changes, or in the middle of a
+    /// merge, rebase, cherry-pick or revert (a commit made then would drop
+    /// or mix up the user's half-done work).
     pub fn require_clean(&self) -> Result<()> {
+        if let Some(op) = self.git.operation_in_progress()? {
+            bail!(
+                "{} is in progress in {} ({} exists): finish or abort it ({}), then run this again",
+                op.what,
+                self.git.dir().display(),
+                op.path.display(),
+                op.finish
+            );
+        }
         let dirty = self.git.dirty_paths()?;
         if !dirty.is_empty() {
             bail!(
