@@ -183,6 +183,149 @@ fn tags_only_after_every_check_passed() {
     assert_eq!(s.origin_git(&["tag", "--list"]), "");
 }
 
+/// The candidate's pull request merged into its release branch: the tip to
+/// tag and the pushed range.
+fn candidate_merged(s: &Sandbox) -> (String, String) {
+    train(s, "2026-01-05", &["cut"]).success();
+    s.git(&["fetch", "--quiet", "origin"]);
+    s.git(&[
+        "push",
+        "--quiet",
+        "origin",
+        "origin/ci/rc-1.0.0-rc.1:refs/heads/release-1.0.0",
+    ]);
+    let base = s.git(&["rev-parse", "origin/main"]).trim().to_string();
+    let tip = s
+        .git(&["rev-parse", "origin/ci/rc-1.0.0-rc.1"])
+        .trim()
+        .to_string();
+    let range = format!("{base}..{tip}");
+    (tip, range)
+}
+
+/// The URLs of the requests cargo-train made to `path`.
+fn urls(sim: &GithubSim, path: &str) -> Vec<String> {
+    sim.state()["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == path)
+        .map(|r| r["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_tag_gate_reads_every_page_of_check_runs_and_statuses() {
+    let sim = GithubSim::start();
+    let s = sandbox(&sim);
+    let (tip, range) = candidate_merged(&s);
+    // 150 check runs and 150 statuses: two pages of 100 each; the one
+    // failure is the very last item.
+    for i in 1..=150 {
+        let conclusion = if i == 150 { "failure" } else { "success" };
+        sim.post(
+            "/_test/check",
+            json!({"sha": tip, "name": format!("job-{i}"), "status": "completed", "conclusion": conclusion}),
+        );
+        sim.post(
+            "/_test/status",
+            json!({"sha": tip, "context": format!("ci/ctx-{i}"), "state": "success"}),
+        );
+    }
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
+    assert!(
+        r.stderr.contains(&format!(
+            "not tagging `v1.0.0-rc.1`: checks failed on {}: job-150\n",
+            &tip[..10]
+        )),
+        "{}",
+        r.stderr
+    );
+    let runs = urls(&sim, &format!("/repos/o/r/commits/{tip}/check-runs"));
+    assert_eq!(
+        runs,
+        [
+            format!("/repos/o/r/commits/{tip}/check-runs?per_page=100"),
+            format!("/repos/o/r/commits/{tip}/check-runs?per_page=100&page=2"),
+        ]
+    );
+
+    // The check is re-run and passes; now a status on the last page fails.
+    sim.post(
+        "/_test/check",
+        json!({"sha": tip, "name": "job-150", "status": "completed", "conclusion": "success"}),
+    );
+    sim.post(
+        "/_test/status",
+        json!({"sha": tip, "context": "ci/ctx-150", "state": "error"}),
+    );
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
+    assert!(
+        r.stderr.contains("checks failed") && r.stderr.contains(": ci/ctx-150\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        urls(&sim, &format!("/repos/o/r/commits/{tip}/status"))
+            .iter()
+            .any(|u| u.ends_with("page=2")),
+        "the statuses' second page was not read"
+    );
+    assert!(sim.state()["refs"].as_array().unwrap().is_empty());
+
+    // Green again: the newest status of that context wins, the tag is made.
+    sim.post(
+        "/_test/status",
+        json!({"sha": tip, "context": "ci/ctx-150", "state": "success"}),
+    );
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).success();
+    assert!(r.stderr.contains("Tagged `v1.0.0-rc.1`"), "{}", r.stderr);
+    assert_eq!(
+        sim.state()["refs"],
+        json!([{"ref": "refs/tags/v1.0.0-rc.1", "sha": tip}])
+    );
+}
+
+#[test]
+fn the_open_pull_request_is_found_on_a_later_page() {
+    let sim = GithubSim::start();
+    let s = sandbox(&sim);
+    // The bump's pull request into main is the oldest of 106 open ones from
+    // its branch (GitHub lists newest first): it is on page 2 of 100.
+    let head = "ci/bump-to-2.0.0";
+    sim.post(
+        "/repos/o/r/pulls",
+        json!({"title": "old", "head": head, "base": "main", "body": "old"}),
+    );
+    for i in 0..105 {
+        sim.post(
+            "/repos/o/r/pulls",
+            json!({"title": format!("other {i}"), "head": head, "base": format!("other-{i}"), "body": ""}),
+        );
+    }
+    let r = train(&s, "2026-01-05", &["cut"]).success();
+    assert!(
+        r.stderr
+            .contains("Updated pull request #1: Bump Rail to 2.0.0"),
+        "{}",
+        r.stderr
+    );
+    let st = sim.state();
+    let pulls = st["pulls"].as_array().unwrap();
+    assert_eq!(pulls.len(), 107, "a pull request was opened twice");
+    assert_eq!(pulls[0]["title"], "Bump Rail to 2.0.0");
+    assert!(pulls[1..106].iter().all(|p| p.get("updated").is_none()));
+    // The branch name, `/` included, is encoded as one query value.
+    let lists = urls(&sim, "/repos/o/r/pulls");
+    assert!(
+        lists.contains(
+            &"/repos/o/r/pulls?state=open&head=o%3Aci%2Fbump-to-2.0.0&per_page=100&page=2"
+                .to_string()
+        ),
+        "{lists:?}"
+    );
+}
+
 #[test]
 fn releases_carry_notes_assets_prerelease_and_latest() {
     let sim = GithubSim::start();
