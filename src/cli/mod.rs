@@ -138,6 +138,14 @@ enum Command {
         /// Where to put them
         #[arg(long, default_value = "dist")]
         out: PathBuf,
+        /// Binaries only, no source tarball (for one target of several)
+        #[arg(long)]
+        no_source: bool,
+        /// Build nothing: gather the archives of these directories (each
+        /// with its SHA256SUMS, written by runs for other targets) into
+        /// --out, with the source tarball and one SHA256SUMS
+        #[arg(long, num_args = 0.., value_name = "DIR", conflicts_with = "target")]
+        gather: Option<Vec<PathBuf>>,
         #[arg(long)]
         dry_run: bool,
     },
@@ -337,15 +345,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Artifacts {
             target,
             out,
+            no_source,
+            gather,
             dry_run,
         } => {
-            train::artifacts::run(
-                &ctx,
-                &repo()?,
-                target.as_deref(),
-                &out,
-                &Executor::new(dry_run),
-            )?;
+            let exec = Executor::new(dry_run);
+            match gather {
+                Some(dirs) => {
+                    train::artifacts::gather(&ctx, &repo()?, &dirs, &out, !no_source, &exec)?
+                }
+                None => train::artifacts::run(
+                    &ctx,
+                    &repo()?,
+                    target.as_deref(),
+                    &out,
+                    !no_source,
+                    &exec,
+                )?,
+            };
         }
         Command::GithubRelease {
             tag,
