@@ -330,3 +330,124 @@ fn binstall_metadata_names_the_release_archives() {
         );
     }
 }
+
+/// The generated install step, run for real with a stand-in `gh` that
+/// serves a release from a directory: it installs a release archive whose
+/// SHA-256 matches the release's SHA256SUMS, and fails (so the job falls back
+/// to `cargo install`) on a damaged archive or none for this host.
+#[test]
+fn the_install_step_takes_only_a_verified_prebuilt_binary() {
+    let f = Fixture::new(&sample_files());
+    f.train(&["init"]).success();
+    let wf = f.read(".github/workflows/release-tag.yml");
+    let script: String = wf
+        .split_once("id: prebuilt\n")
+        .unwrap()
+        .1
+        .split_once("run: |\n")
+        .unwrap()
+        .1
+        .lines()
+        .take_while(|l| l.starts_with("          "))
+        .map(|l| format!("{}\n", &l[10..]))
+        .collect();
+    let host = String::from_utf8(Command::new("rustc").arg("-vV").output().unwrap().stdout)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .unwrap();
+
+    let tmp = tempfile::tempdir().unwrap();
+    let release = tmp.path().join("release");
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&release).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    // `gh release download --repo R --pattern P ...`: copies the release's
+    // files that match a pattern into the working directory.
+    std::fs::write(
+        bin.join("gh"),
+        "#!/bin/sh\nset -e\n[ \"$1 $2 $3\" = \"release download --repo\" ] || exit 2\necho \"$4\" >> \"$RELEASE/../asked\"\nshift 4\nfound=\nwhile [ $# -gt 0 ]; do\n  [ \"$1\" = --pattern ] || exit 2\n  for f in \"$RELEASE\"/$2; do [ -f \"$f\" ] && cp \"$f\" . && found=1; done\n  shift 2\ndone\n[ -n \"$found\" ]\n",
+    )
+    .unwrap();
+    // A cargo-train that only tells its version.
+    let fake = tmp.path().join("cargo-train");
+    std::fs::write(&fake, "#!/bin/sh\necho \"cargo-train 9.9.9 ($*)\"\n").unwrap();
+    for p in [bin.join("gh"), fake.clone()] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let name = format!("cargo-train-9.9.9-{host}");
+    let archive = release.join(format!("{name}.tar.gz"));
+    cargo_train::adapters::archive::pack(&archive, &name, &[(&fake, "cargo-train")], false)
+        .unwrap();
+    let sums = |release: &std::path::Path| {
+        let out = Command::new("sha256sum")
+            .arg(format!("{name}.tar.gz"))
+            .current_dir(release)
+            .output()
+            .unwrap();
+        let other = "0".repeat(64) + "  cargo-train-9.9.9-some-other-target.tar.gz\n";
+        std::fs::write(
+            release.join("SHA256SUMS"),
+            [out.stdout, other.into_bytes()].concat(),
+        )
+        .unwrap();
+    };
+    sums(&release);
+    let run = |cargo_home: &std::path::Path| {
+        std::fs::create_dir_all(cargo_home.join("bin")).unwrap();
+        let path = format!(
+            "{}:{}:{}",
+            bin.display(),
+            cargo_home.join("bin").display(),
+            std::env::var("PATH").unwrap()
+        );
+        Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .env("PATH", path)
+            .env("CARGO_HOME", cargo_home)
+            .env("RELEASE", &release)
+            .env("GH_TOKEN", "t")
+            .current_dir(tmp.path())
+            .output()
+            .unwrap()
+    };
+
+    let home = tmp.path().join("home-ok");
+    let out = run(&home);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("cargo-train 9.9.9 (train --version)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(home.join("bin/cargo-train").is_file());
+    let asked = std::fs::read_to_string(tmp.path().join("asked")).unwrap();
+    assert_eq!(asked, "cargo-train/cargo-train\n");
+
+    // A damaged archive: refused, nothing installed.
+    let mut bytes = std::fs::read(&archive).unwrap();
+    bytes.extend_from_slice(b"tampered");
+    std::fs::write(&archive, bytes).unwrap();
+    let home = tmp.path().join("home-damaged");
+    let out = run(&home);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("{name}.tar.gz: FAILED")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!home.join("bin/cargo-train").exists());
+
+    // No archive for this host: refused.
+    std::fs::remove_file(&archive).unwrap();
+    let home = tmp.path().join("home-none");
+    assert!(!run(&home).status.success());
+    assert!(!home.join("bin/cargo-train").exists());
+}
