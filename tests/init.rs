@@ -257,7 +257,7 @@ fn the_target_matrix_is_configurable() {
 fn this_repository_carries_the_workflows_init_writes() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
-        .args(["train", "init", "--force", "--dry-run"])
+        .args(["train", "init", "--workflows", "--force", "--dry-run"])
         .current_dir(root)
         .output()
         .unwrap();
@@ -266,6 +266,12 @@ fn this_repository_carries_the_workflows_init_writes() {
         String::from_utf8_lossy(&out.stderr),
     );
     assert!(out.status.success(), "{stderr}");
+    // Only the workflows: train.toml and the notes are the project's own.
+    assert_eq!(
+        stderr.matches("Writing").count(),
+        WORKFLOWS.len(),
+        "{stderr}"
+    );
     for w in WORKFLOWS {
         assert!(
             stderr.contains(&format!("Writing .github/workflows/{w}")),
@@ -282,7 +288,7 @@ fn this_repository_carries_the_workflows_init_writes() {
     lint_files(&paths);
     assert!(
         !stdout.contains(".github/workflows/"),
-        "the committed workflows differ from what `cargo train init` writes; run `cargo run -- train init --force` and keep the workflow changes:\n{stdout}"
+        "the committed workflows differ from what `cargo train init` writes; run `cargo run -- train init --workflows --force`:\n{stdout}"
     );
 }
 

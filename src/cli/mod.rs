@@ -167,6 +167,9 @@ enum Command {
         /// The CI workflow to run weekly on supported release branches
         #[arg(long, default_value = "ci.yml")]
         ci_workflow: String,
+        /// Only the workflows (with --force: refresh them after an upgrade)
+        #[arg(long)]
+        workflows: bool,
         #[arg(long)]
         dry_run: bool,
     },
@@ -334,11 +337,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init {
             force,
             ci_workflow,
+            workflows,
             dry_run,
         } => {
             train::init::run(
                 &ctx,
-                &train::init::InitOpts { force, ci_workflow },
+                &train::init::InitOpts {
+                    force,
+                    ci_workflow,
+                    workflows_only: workflows,
+                },
                 &Executor::new(dry_run),
             )?;
         }

@@ -71,6 +71,9 @@ pub struct InitOpts {
     pub force: bool,
     /// The workflow file of the project's CI, run weekly on release branches.
     pub ci_workflow: String,
+    /// Only the workflows (to refresh them after upgrading cargo-train,
+    /// keeping train.toml and the notes).
+    pub workflows_only: bool,
 }
 
 /// `train.toml`: the project's name, every other key commented out at its
@@ -203,6 +206,9 @@ pub fn run(ctx: &Context, opts: &InitOpts, exec: &Executor) -> Result<ChangeSet>
     ];
     let mut changes = ChangeSet::default();
     for (path, text) in files {
+        if opts.workflows_only && !path.starts_with(".github/workflows") {
+            continue;
+        }
         let existing = fs::read_optional(&ctx.root.join(&path))?;
         if existing.is_some() && !opts.force {
             eprintln!(
