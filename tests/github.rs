@@ -273,10 +273,29 @@ fn the_tag_gate_reads_every_page_of_check_runs_and_statuses() {
     );
     assert!(sim.state()["refs"].as_array().unwrap().is_empty());
 
-    // Green again: the newest status of that context wins, the tag is made.
+    // Green again: the newest status of that context wins.
     sim.post(
         "/_test/status",
         json!({"sha": tip, "context": "ci/ctx-150", "state": "success"}),
+    );
+    // Meanwhile someone tagged another commit with that name on GitHub.
+    let base = range.split_once("..").unwrap().0.to_string();
+    sim.post(
+        "/_test/ref",
+        json!({"ref": "refs/tags/v1.0.0-rc.1", "sha": base}),
+    );
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
+    assert!(
+        r.stderr.contains(&format!(
+            "`v1.0.0-rc.1` already exists on GitHub at {base}, not at {tip}"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.git(&["tag", "--list"]), "", "tagged locally all the same");
+    sim.post(
+        "/_test/ref",
+        json!({"ref": "refs/tags/v1.0.0-rc.1", "sha": null}),
     );
     let r = train(&s, "2026-01-05", &["tag", "--range", &range]).success();
     assert!(r.stderr.contains("Tagged `v1.0.0-rc.1`"), "{}", r.stderr);
@@ -284,6 +303,17 @@ fn the_tag_gate_reads_every_page_of_check_runs_and_statuses() {
         sim.state()["refs"],
         json!([{"ref": "refs/tags/v1.0.0-rc.1", "sha": tip}])
     );
+    // A re-run (a fresh checkout, where the tag is not yet fetched) finds
+    // the tag made at this very commit: nothing is made twice.
+    s.git(&["tag", "-d", "v1.0.0-rc.1"]);
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).success();
+    assert!(r.stderr.contains("Tagged `v1.0.0-rc.1`"), "{}", r.stderr);
+    assert_eq!(
+        urls(&sim, "/repos/o/r/git/ref/tags/v1.0.0-rc.1").len(),
+        2,
+        "the existing tag was not looked up"
+    );
+    assert_eq!(sim.state()["refs"].as_array().unwrap().len(), 1);
 }
 
 #[test]

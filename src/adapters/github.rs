@@ -411,17 +411,49 @@ impl GitHub {
     }
 
     /// Creates `refs/tags/NAME` at `sha` (through the API, so the tag's own
-    /// workflows run).
+    /// workflows run). A tag already there at `sha` (an earlier or a
+    /// concurrent run made it) is success; elsewhere, an error.
     pub fn create_tag(&self, name: &str, sha: &str) -> Result<()> {
         let (status, v) = self.call(
             "POST",
             &format!("{}/git/refs", self.repo_path()),
             Some(json!({"ref": format!("refs/tags/{name}"), "sha": sha})),
         )?;
+        if status == 422
+            && let Some(at) = self.tag_target(name)?
+        {
+            if at == sha {
+                return Ok(());
+            }
+            bail!(
+                "`{name}` already exists on GitHub at {at}, not at {sha}; a released version is never re-tagged"
+            );
+        }
         if status >= 300 {
             bail!("could not create tag {name}: {}", v["message"]);
         }
         Ok(())
+    }
+
+    /// What `refs/tags/NAME` points at on GitHub, if it exists.
+    pub fn tag_target(&self, name: &str) -> Result<Option<String>> {
+        // `/git/ref/` takes the ref with its slashes: `tags/release/1.0`.
+        let (status, v) = self.call(
+            "GET",
+            &format!(
+                "{}/git/ref/{}",
+                self.repo_path(),
+                enc_ref(&format!("tags/{name}"))
+            ),
+            None,
+        )?;
+        if status == 404 {
+            return Ok(None);
+        }
+        if status >= 300 {
+            bail!("could not read the tag {name}: {}", v["message"]);
+        }
+        Ok(v["object"]["sha"].as_str().map(str::to_string))
     }
 
     /// The release of `tag`: its id and asset upload URL.

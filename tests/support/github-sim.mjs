@@ -118,6 +118,21 @@ const app = simulation({
         if (!req.path.startsWith("/_test")) state.requests.push({ method: req.method, path: req.path, url: req.originalUrl, auth: req.headers.authorization ?? null });
         next();
       });
+      // GitHub takes a ref here with its slashes (`tags/release/1.0`),
+      // which the OpenAPI router would read as one segment only.
+      router.get(/^\/repos\/([^/]+)\/([^/]+)\/git\/ref\/(.+)$/, (req, res) => {
+        const ref = `refs/${req.params[2].split("/").map(decodeURIComponent).join("/")}`;
+        const r = state.refs.find((x) => x.ref === ref);
+        if (!r) return res.status(404).json({ message: "Not Found" });
+        res.json({ ref: r.ref, node_id: "REF_kwDO", url: `http://${req.headers.host}${req.path}`, object: { type: "commit", sha: r.sha, url: `http://${req.headers.host}/repos/${req.params[0]}/${req.params[1]}/git/commits/${r.sha}` } });
+      });
+      // A ref made (or, with sha null, removed) by someone else.
+      router.post("/_test/ref", (req, res) => {
+        const { ref, sha } = req.body;
+        state.refs = state.refs.filter((r) => r.ref !== ref);
+        if (sha) state.refs.push({ ref, sha });
+        res.json({ ok: true });
+      });
       router.post("/_test/status", (req, res) => {
         const { sha, context, state: s } = req.body;
         (state.statuses[sha] ??= []).push({ context, state: s });
