@@ -699,6 +699,22 @@ fn gather_makes_one_release_of_the_archives_of_every_target() {
     want.retain(|n| n != "SHA256SUMS");
     assert_eq!(names, want);
 
+    // Gathering again into the same place is fine; a stranger there is not
+    // (the release would carry it without a sum).
+    let gather = ["artifacts", "--gather", "from/host", "from/windows"];
+    s.train("2026-01-05", &gather).success();
+    let stale =
+        s.ws.join("dist/rail-cli-0.9.0-x86_64-unknown-linux-gnu.tar.gz");
+    std::fs::write(&stale, "old").unwrap();
+    let r = s.train("2026-01-05", &gather).failure();
+    assert!(
+        r.stderr
+            .contains("already holds rail-cli-0.9.0-x86_64-unknown-linux-gnu.tar.gz"),
+        "{}",
+        r.stderr
+    );
+    std::fs::remove_file(&stale).unwrap();
+
     // An archive damaged on the way is refused, and nothing is written.
     let mut bytes = std::fs::read(win.join(win_zip)).unwrap();
     bytes.push(0);

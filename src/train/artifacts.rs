@@ -141,16 +141,21 @@ pub fn run(
     write_sums(ctx, out, files, exec)
 }
 
-/// `<project>-<version>-src.tar.gz`: `git archive` of HEAD under one directory.
-fn source_tarball(ctx: &Context, repo: &Repo, out_dir: &Path, exec: &Executor) -> Result<PathBuf> {
-    let project = super::project_name(ctx);
+/// `<project>-<version>`: the source tarball's directory.
+fn source_dir(ctx: &Context) -> Result<String> {
     let version = ctx
         .ws
         .workspace_version()
         .or_else(|| ctx.ws.crates.first().map(|c| c.version.clone()))
         .context("the workspace has no version")?;
-    let src = out_dir.join(format!("{project}-{version}-src.tar.gz"));
-    let prefix = format!("--prefix={project}-{version}/");
+    Ok(format!("{}-{version}", super::project_name(ctx)))
+}
+
+/// `<project>-<version>-src.tar.gz`: `git archive` of HEAD under one directory.
+fn source_tarball(ctx: &Context, repo: &Repo, out_dir: &Path, exec: &Executor) -> Result<PathBuf> {
+    let dir = source_dir(ctx)?;
+    let src = out_dir.join(format!("{dir}-src.tar.gz"));
+    let prefix = format!("--prefix={dir}/");
     let output = format!("--output={}", src.display());
     exec.git(
         &repo.git,
@@ -269,8 +274,10 @@ pub fn gather(
     if let Ok(entries) = std::fs::read_dir(&out_dir) {
         for e in entries {
             let name = e?.file_name().to_string_lossy().into_owned();
-            let source_name = name.ends_with("-src.tar.gz") && source;
-            if name != "SHA256SUMS" && !found.contains_key(&name) && !source_name {
+            let ours = name == "SHA256SUMS"
+                || found.contains_key(&name)
+                || (source && name == format!("{}-src.tar.gz", source_dir(ctx)?));
+            if !ours {
                 bail!(
                     "{} already holds {name}, which is not among the gathered files: remove it or choose another --out",
                     out_dir.display()
