@@ -183,6 +183,179 @@ fn tags_only_after_every_check_passed() {
     assert_eq!(s.origin_git(&["tag", "--list"]), "");
 }
 
+/// The candidate's pull request merged into its release branch: the tip to
+/// tag and the pushed range.
+fn candidate_merged(s: &Sandbox) -> (String, String) {
+    train(s, "2026-01-05", &["cut"]).success();
+    s.git(&["fetch", "--quiet", "origin"]);
+    s.git(&[
+        "push",
+        "--quiet",
+        "origin",
+        "origin/ci/rc-1.0.0-rc.1:refs/heads/release-1.0.0",
+    ]);
+    let base = s.git(&["rev-parse", "origin/main"]).trim().to_string();
+    let tip = s
+        .git(&["rev-parse", "origin/ci/rc-1.0.0-rc.1"])
+        .trim()
+        .to_string();
+    let range = format!("{base}..{tip}");
+    (tip, range)
+}
+
+/// The URLs of the requests cargo-train made to `path`.
+fn urls(sim: &GithubSim, path: &str) -> Vec<String> {
+    sim.state()["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"] == path)
+        .map(|r| r["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_tag_gate_reads_every_page_of_check_runs_and_statuses() {
+    let sim = GithubSim::start();
+    let s = sandbox(&sim);
+    let (tip, range) = candidate_merged(&s);
+    // 150 check runs and 150 statuses: two pages of 100 each; the one
+    // failure is the very last item.
+    for i in 1..=150 {
+        let conclusion = if i == 150 { "failure" } else { "success" };
+        sim.post(
+            "/_test/check",
+            json!({"sha": tip, "name": format!("job-{i}"), "status": "completed", "conclusion": conclusion}),
+        );
+        sim.post(
+            "/_test/status",
+            json!({"sha": tip, "context": format!("ci/ctx-{i}"), "state": "success"}),
+        );
+    }
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
+    assert!(
+        r.stderr.contains(&format!(
+            "not tagging `v1.0.0-rc.1`: checks failed on {}: job-150\n",
+            &tip[..10]
+        )),
+        "{}",
+        r.stderr
+    );
+    let runs = urls(&sim, &format!("/repos/o/r/commits/{tip}/check-runs"));
+    assert_eq!(
+        runs,
+        [
+            format!("/repos/o/r/commits/{tip}/check-runs?per_page=100"),
+            format!("/repos/o/r/commits/{tip}/check-runs?per_page=100&page=2"),
+        ]
+    );
+
+    // The check is re-run and passes; now a status on the last page fails.
+    sim.post(
+        "/_test/check",
+        json!({"sha": tip, "name": "job-150", "status": "completed", "conclusion": "success"}),
+    );
+    sim.post(
+        "/_test/status",
+        json!({"sha": tip, "context": "ci/ctx-150", "state": "error"}),
+    );
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
+    assert!(
+        r.stderr.contains("checks failed") && r.stderr.contains(": ci/ctx-150\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        urls(&sim, &format!("/repos/o/r/commits/{tip}/status"))
+            .iter()
+            .any(|u| u.ends_with("page=2")),
+        "the statuses' second page was not read"
+    );
+    assert!(sim.state()["refs"].as_array().unwrap().is_empty());
+
+    // Green again: the newest status of that context wins.
+    sim.post(
+        "/_test/status",
+        json!({"sha": tip, "context": "ci/ctx-150", "state": "success"}),
+    );
+    // Meanwhile someone tagged another commit with that name on GitHub.
+    let base = range.split_once("..").unwrap().0.to_string();
+    sim.post(
+        "/_test/ref",
+        json!({"ref": "refs/tags/v1.0.0-rc.1", "sha": base}),
+    );
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
+    assert!(
+        r.stderr.contains(&format!(
+            "`v1.0.0-rc.1` already exists on GitHub at {base}, not at {tip}"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.git(&["tag", "--list"]), "", "tagged locally all the same");
+    sim.post(
+        "/_test/ref",
+        json!({"ref": "refs/tags/v1.0.0-rc.1", "sha": null}),
+    );
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).success();
+    assert!(r.stderr.contains("Tagged `v1.0.0-rc.1`"), "{}", r.stderr);
+    assert_eq!(
+        sim.state()["refs"],
+        json!([{"ref": "refs/tags/v1.0.0-rc.1", "sha": tip}])
+    );
+    // A re-run (a fresh checkout, where the tag is not yet fetched) finds
+    // the tag made at this very commit: nothing is made twice.
+    s.git(&["tag", "-d", "v1.0.0-rc.1"]);
+    let r = train(&s, "2026-01-05", &["tag", "--range", &range]).success();
+    assert!(r.stderr.contains("Tagged `v1.0.0-rc.1`"), "{}", r.stderr);
+    assert_eq!(
+        urls(&sim, "/repos/o/r/git/ref/tags/v1.0.0-rc.1").len(),
+        2,
+        "the existing tag was not looked up"
+    );
+    assert_eq!(sim.state()["refs"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_open_pull_request_is_found_on_a_later_page() {
+    let sim = GithubSim::start();
+    let s = sandbox(&sim);
+    // The bump's pull request into main is the oldest of 106 open ones from
+    // its branch (GitHub lists newest first): it is on page 2 of 100.
+    let head = "ci/bump-to-2.0.0";
+    sim.post(
+        "/repos/o/r/pulls",
+        json!({"title": "old", "head": head, "base": "main", "body": "old"}),
+    );
+    for i in 0..105 {
+        sim.post(
+            "/repos/o/r/pulls",
+            json!({"title": format!("other {i}"), "head": head, "base": format!("other-{i}"), "body": ""}),
+        );
+    }
+    let r = train(&s, "2026-01-05", &["cut"]).success();
+    assert!(
+        r.stderr
+            .contains("Updated pull request #1: Bump Rail to 2.0.0"),
+        "{}",
+        r.stderr
+    );
+    let st = sim.state();
+    let pulls = st["pulls"].as_array().unwrap();
+    assert_eq!(pulls.len(), 107, "a pull request was opened twice");
+    assert_eq!(pulls[0]["title"], "Bump Rail to 2.0.0");
+    assert!(pulls[1..106].iter().all(|p| p.get("updated").is_none()));
+    // The branch name, `/` included, is encoded as one query value.
+    let lists = urls(&sim, "/repos/o/r/pulls");
+    assert!(
+        lists.contains(
+            &"/repos/o/r/pulls?state=open&head=o%3Aci%2Fbump-to-2.0.0&per_page=100&page=2"
+                .to_string()
+        ),
+        "{lists:?}"
+    );
+}
+
 #[test]
 fn releases_carry_notes_assets_prerelease_and_latest() {
     let sim = GithubSim::start();
@@ -405,4 +578,180 @@ fn github_calls_survive_rate_limits_and_server_errors() {
             );
         }
     }
+}
+
+#[test]
+fn gather_makes_one_release_of_the_archives_of_every_target() {
+    let s = Sandbox::new("");
+    std::fs::write(
+        s.ws.join("crates/cli/src/main.rs"),
+        "fn main() { println!(\"rail cli\"); }\n",
+    )
+    .unwrap();
+    s.git(&["add", "--all"]);
+    s.git(&["commit", "--quiet", "-m", "a binary"]);
+    let host = String::from_utf8(
+        std::process::Command::new("rustc")
+            .arg("-vV")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .lines()
+    .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+    .unwrap();
+    let list = |dir: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(s.ws.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let sha256sum_check = |dir: &str| {
+        std::process::Command::new("sha256sum")
+            .args(["--check", "--strict", "--quiet", "SHA256SUMS"])
+            .current_dir(s.ws.join(dir))
+            .status()
+            .unwrap()
+            .success()
+    };
+
+    // One target's job: binaries only, with their sums.
+    s.train(
+        "2026-01-05",
+        &["artifacts", "--no-source", "--out", "from/host"],
+    )
+    .success();
+    let host_zip = format!("rail-cli-1.0.0-dev-{host}.tar.gz");
+    assert_eq!(
+        list("from/host"),
+        ["SHA256SUMS".to_string(), host_zip.clone()]
+    );
+    assert!(sha256sum_check("from/host"));
+    // Another target's job (Windows: a zip), its sums by the standard tool.
+    let win = s.ws.join("from/windows");
+    std::fs::create_dir_all(&win).unwrap();
+    let exe = win.join("rail-cli.exe");
+    std::fs::write(&exe, b"MZ not really").unwrap();
+    let win_zip = "rail-cli-1.0.0-dev-x86_64-pc-windows-msvc.zip";
+    cargo_train::adapters::archive::pack(
+        &win.join(win_zip),
+        "rail-cli-1.0.0-dev-x86_64-pc-windows-msvc",
+        &[(&exe, "rail-cli.exe")],
+        true,
+    )
+    .unwrap();
+    std::fs::remove_file(&exe).unwrap();
+    let out = std::process::Command::new("sha256sum")
+        .arg(win_zip)
+        .current_dir(&win)
+        .output()
+        .unwrap();
+    std::fs::write(win.join("SHA256SUMS"), out.stdout).unwrap();
+
+    let dry = s
+        .train(
+            "2026-01-05",
+            &[
+                "artifacts",
+                "--gather",
+                "from/host",
+                "from/windows",
+                "--dry-run",
+            ],
+        )
+        .success();
+    assert!(
+        dry.stdout.contains(&format!(
+            "would copy {}",
+            s.ws.join("from/windows").join(win_zip).display()
+        )),
+        "{}",
+        dry.stdout
+    );
+    assert!(!s.ws.join("dist").exists(), "a dry run wrote dist/");
+
+    let r = s
+        .train(
+            "2026-01-05",
+            &["artifacts", "--gather", "from/host", "from/windows"],
+        )
+        .success();
+    assert!(
+        r.stderr.contains("Gathered 2 archives from 2 directories"),
+        "{}",
+        r.stderr
+    );
+    let mut want = vec![
+        "Rail-1.0.0-dev-src.tar.gz".to_string(),
+        "SHA256SUMS".into(),
+        host_zip.clone(),
+        win_zip.into(),
+    ];
+    want.sort();
+    assert_eq!(list("dist"), want);
+    // One SHA256SUMS for all of them, which the standard tool accepts.
+    assert!(sha256sum_check("dist"));
+    let sums = std::fs::read_to_string(s.ws.join("dist/SHA256SUMS")).unwrap();
+    let names: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
+    want.retain(|n| n != "SHA256SUMS");
+    assert_eq!(names, want);
+
+    // Gathering again into the same place is fine; a stranger there is not
+    // (the release would carry it without a sum).
+    let gather = ["artifacts", "--gather", "from/host", "from/windows"];
+    s.train("2026-01-05", &gather).success();
+    let stale =
+        s.ws.join("dist/rail-cli-0.9.0-x86_64-unknown-linux-gnu.tar.gz");
+    std::fs::write(&stale, "old").unwrap();
+    let r = s.train("2026-01-05", &gather).failure();
+    assert!(
+        r.stderr
+            .contains("already holds rail-cli-0.9.0-x86_64-unknown-linux-gnu.tar.gz"),
+        "{}",
+        r.stderr
+    );
+    std::fs::remove_file(&stale).unwrap();
+
+    // An archive damaged on the way is refused, and nothing is written.
+    let mut bytes = std::fs::read(win.join(win_zip)).unwrap();
+    bytes.push(0);
+    std::fs::write(win.join(win_zip), bytes).unwrap();
+    let r = s
+        .train(
+            "2026-01-05",
+            &[
+                "artifacts",
+                "--gather",
+                "from/host",
+                "from/windows",
+                "--out",
+                "dist2",
+            ],
+        )
+        .failure();
+    assert!(
+        r.stderr.contains(win_zip) && r.stderr.contains("does not match its SHA-256"),
+        "{}",
+        r.stderr
+    );
+    assert!(!s.ws.join("dist2").exists());
+    // The same target twice is refused too.
+    let r = s
+        .train(
+            "2026-01-05",
+            &[
+                "artifacts",
+                "--gather",
+                "from/host",
+                "from/host",
+                "--out",
+                "dist2",
+            ],
+        )
+        .failure();
+    assert!(r.stderr.contains("is in both"), "{}", r.stderr);
+    assert!(!s.ws.join("dist2").exists());
 }

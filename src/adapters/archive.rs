@@ -36,15 +36,39 @@ pub fn pack(out: &Path, dir: &str, files: &[(&Path, &str)], zip: bool) -> Result
     Ok(())
 }
 
+/// The SHA-256 of a file, in lowercase hex.
+pub fn sha256_hex(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 /// `sha256sum`'s format: the hex digest, two spaces, the name.
 pub fn sha256_line(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let digest = Sha256::digest(&bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     Ok(format!(
-        "{hex}  {}",
+        "{}  {}",
+        sha256_hex(path)?,
         path.file_name().expect("a file").to_string_lossy()
     ))
+}
+
+/// The (digest, file name) lines of a `SHA256SUMS` (`sha256sum`'s text or
+/// binary mode), or the number of the first line that is neither.
+pub fn parse_sums(text: &str) -> Result<Vec<(String, String)>, usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let (hex, name) = l.split_once(' ').ok_or(i + 1)?;
+            let name = name.strip_prefix([' ', '*']).ok_or(i + 1)?;
+            let ok = hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+            (ok && !name.is_empty() && !name.contains(['/', '\\']))
+                .then(|| (hex.to_ascii_lowercase(), name.to_string()))
+                .ok_or(i + 1)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -90,5 +114,21 @@ mod tests {
             sha256_line(&bin).unwrap(),
             "9a3a45d01531a20e89ac6ae10b0b0beb0492acd7216a368aa062d1a5fecaf9cd  tool.exe"
         );
+    }
+
+    #[test]
+    fn reads_sha256sum_lines() {
+        let h = "9a3a45d01531a20e89ac6ae10b0b0beb0492acd7216a368aa062d1a5fecaf9cd";
+        let text = format!("{h}  a.tar.gz\n{} *b.zip\n\n", h.to_uppercase());
+        assert_eq!(
+            parse_sums(&text).unwrap(),
+            [
+                (h.to_string(), "a.tar.gz".to_string()),
+                (h.into(), "b.zip".into())
+            ]
+        );
+        assert_eq!(parse_sums(&format!("{h}  ok\nnonsense\n")), Err(2));
+        assert_eq!(parse_sums(&format!("{h}  ../escape\n")), Err(1));
+        assert_eq!(parse_sums("abc  short\n"), Err(1));
     }
 }

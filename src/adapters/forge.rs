@@ -69,7 +69,7 @@ impl Forge for GithubForge {
         true
     }
     fn open_pull_request(&self, pr: &PullRequest) -> Result<()> {
-        match self.0.open_pull_request(&pr.head)? {
+        match self.0.open_pull_request(&pr.head, &pr.base)? {
             Some(n) => {
                 self.0.update_pull_request(n, &pr.title, &pr.body)?;
                 eprintln!("{:>12} pull request #{n}: {}", "Updated", pr.title);

@@ -1,15 +1,60 @@
 //! GitHub's REST API: pull requests, commit checks and statuses, tag refs,
 //! releases and their assets. Requests are retried like registry calls;
-//! rate-limit answers (429, or 403 with `x-ratelimit-remaining: 0`) wait for
-//! `retry-after` or `x-ratelimit-reset`. The token goes only into the
-//! `Authorization` header.
+//! rate-limit answers (429, or 403 with `x-ratelimit-remaining: 0`, or
+//! GitHub's "secondary rate limit") wait for `retry-after`,
+//! `x-ratelimit-reset` or a minute, within the call's time budget. Lists ask
+//! for 100 items a page and follow every `Link: rel="next"`. Path segments
+//! and query values are percent-encoded. The token goes only into the
+//! `Authorization` header, and only to URLs under the configured API.
 
 use crate::adapters::cargo_config::Token;
 use crate::adapters::registry::Failure;
 use crate::train::retry::retry;
 use anyhow::{Context as _, Result, bail};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Everything but RFC 3986's unreserved characters is encoded, `/` too: a
+/// branch `feature/x` is one segment or one query value.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One path segment or query value, percent-encoded.
+pub fn enc(s: &str) -> String {
+    utf8_percent_encode(s, COMPONENT).to_string()
+}
+
+/// A Git ref path (`heads/feature/x`) for `/git/ref/…` and
+/// `/git/matching-refs/…`: GitHub expects its slashes as they are, so only
+/// the parts between them are encoded.
+pub fn enc_ref(r: &str) -> String {
+    r.split('/').map(enc).collect::<Vec<_>>().join("/")
+}
+
+/// The `rel="next"` URL of a `Link` header
+/// (`<https://…?page=2>; rel="next", <https://…?page=5>; rel="last"`).
+pub fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (url, params) = part.trim().split_once(';')?;
+        let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .any(|p| {
+                p.trim()
+                    .strip_prefix("rel=")
+                    .is_some_and(|v| v.trim_matches('"').split(' ').any(|r| r == "next"))
+            })
+            .then(|| url.to_string())
+    })
+}
+
+/// Lists longer than this many pages (of 100) are refused rather than read
+/// without end.
+const MAX_PAGES: usize = 100;
 
 pub struct GitHub {
     api: String,
@@ -39,22 +84,35 @@ pub fn repo_from_url(url: &str) -> Option<String> {
     (!owner.is_empty() && !name.is_empty()).then(|| format!("{owner}/{name}"))
 }
 
-fn retry_after(resp: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
-    let h = |k: &str| {
-        resp.headers()
-            .get(k)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    if let Some(s) = h("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+/// How long a rate-limited answer asks to wait, after GitHub's documented
+/// rules: `retry-after` (seconds) first; else with `x-ratelimit-remaining: 0`
+/// until `x-ratelimit-reset` (epoch seconds); else, for a secondary rate limit
+/// (403 or 429 saying so), at least a minute. `None`: not rate limited.
+pub fn limit_wait(
+    status: u16,
+    header: impl Fn(&str) -> Option<String>,
+    message: &str,
+    now_epoch: u64,
+) -> Option<Duration> {
+    if let Some(s) = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
         return Some(Duration::from_secs(s));
     }
-    if h("x-ratelimit-remaining") == Some("0") {
-        let reset = h("x-ratelimit-reset")?.parse::<u64>().ok()?;
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
-        return Some(Duration::from_secs(reset.saturating_sub(now) + 1));
+    if header("x-ratelimit-remaining").as_deref().map(str::trim) == Some("0")
+        && let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        return Some(Duration::from_secs(reset.saturating_sub(now_epoch) + 1));
     }
-    None
+    let secondary = message
+        .to_ascii_lowercase()
+        .contains("secondary rate limit");
+    (matches!(status, 403 | 429) && secondary).then_some(Duration::from_secs(60))
+}
+
+/// One answer of the API: status, JSON body, and the next page's URL.
+struct Answer {
+    status: u16,
+    body: Value,
+    next: Option<String>,
 }
 
 impl GitHub {
@@ -87,7 +145,7 @@ impl GitHub {
         url: &str,
         body: Option<&Value>,
         raw: Option<&[u8]>,
-    ) -> Result<(u16, Value), Failure> {
+    ) -> Result<Answer, Failure> {
         let auth = format!("Bearer {}", self.token.expose());
         let what = format!("{method} {}", url.strip_prefix(&self.api).unwrap_or(url));
         let req = ureq::http::Request::builder()
@@ -118,7 +176,15 @@ impl GitHub {
             retry_after: None,
         })?;
         let status = resp.status().as_u16();
-        let wait = retry_after(&resp);
+        let header = |k: &str| {
+            resp.headers()
+                .get(k)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let next = header("link").as_deref().and_then(next_link);
+        let (remaining, reset) = (header("x-ratelimit-remaining"), header("x-ratelimit-reset"));
+        let retry_after = header("retry-after");
         let text = resp.body_mut().read_to_string().unwrap_or_default();
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let msg = || {
@@ -126,15 +192,37 @@ impl GitHub {
                 .as_str()
                 .map_or_else(|| text.chars().take(300).collect(), str::to_string)
         };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let wait = limit_wait(
+            status,
+            |k| match k {
+                "retry-after" => retry_after.clone(),
+                "x-ratelimit-remaining" => remaining.clone(),
+                "x-ratelimit-reset" => reset.clone(),
+                _ => None,
+            },
+            &msg(),
+            now,
+        );
         match status {
-            200..=299 | 404 | 422 => Ok((status, v)),
-            429 => Err(Failure::Transient {
-                message: format!("{what}: rate limited: {}", msg()),
+            200..=299 | 404 | 422 => Ok(Answer {
+                status,
+                body: v,
+                next,
+            }),
+            403 | 429 if wait.is_some() => Err(Failure::Transient {
+                message: format!(
+                    "{what}: rate limited for {}s: {}",
+                    wait.unwrap_or_default().as_secs(),
+                    msg()
+                ),
                 retry_after: wait,
             }),
-            403 if wait.is_some() => Err(Failure::Transient {
+            429 => Err(Failure::Transient {
                 message: format!("{what}: rate limited: {}", msg()),
-                retry_after: wait,
+                retry_after: None,
             }),
             500..=599 => Err(Failure::Transient {
                 message: format!("{what}: server error {status}: {}", msg()),
@@ -144,29 +232,82 @@ impl GitHub {
         }
     }
 
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<(u16, Value)> {
-        let url = format!("{}{path}", self.api);
+    /// One request to `url` (absolute, under the API), retried within the
+    /// time budget.
+    fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Answer> {
         let deadline = Instant::now() + Duration::from_secs(600);
         let say = |e: &Failure, w: Duration| {
             eprintln!("{:>12} in {:.1}s: {e}", "Retrying", w.as_secs_f64())
         };
-        Ok(retry(
-            deadline,
-            || self.once(method, &url, body.as_ref(), None),
-            say,
-        )?)
+        Ok(retry(deadline, || self.once(method, url, body, None), say)?)
     }
 
-    /// The number of the open pull request from `head`, if any.
-    pub fn open_pull_request(&self, head: &str) -> Result<Option<u64>> {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<(u16, Value)> {
+        let a = self.send(method, &format!("{}{path}", self.api), body.as_ref())?;
+        Ok((a.status, a.body))
+    }
+
+    /// `/repos/OWNER/NAME`, each part encoded.
+    fn repo_path(&self) -> String {
+        let (owner, name) = self.repo.split_once('/').unwrap_or((&self.repo, ""));
+        format!("/repos/{}/{}", enc(owner), enc(name))
+    }
+
+    /// Every item of a list: `path` (with its query) asked for 100 a page,
+    /// then each `Link: rel="next"` followed. `key` names the array in an
+    /// object answer (`check_runs`); `None`: the answer is the array.
+    fn list(&self, path: &str, key: Option<&str>) -> Result<Vec<Value>> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut url = format!("{}{path}{sep}per_page=100", self.api);
+        let mut items = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let a = self.send("GET", &url, None)?;
+            if a.status >= 300 {
+                bail!(
+                    "GET {path}: {}: {}",
+                    a.status,
+                    a.body["message"].as_str().unwrap_or("no message")
+                );
+            }
+            let page = match key {
+                Some(k) => &a.body[k],
+                None => &a.body,
+            };
+            let page = page.as_array().with_context(|| {
+                format!(
+                    "GET {path}: GitHub answered without a list ({})",
+                    key.unwrap_or("array")
+                )
+            })?;
+            items.extend(page.iter().cloned());
+            match a.next {
+                None => return Ok(items),
+                // The token is only ever sent under the configured API.
+                Some(n) if n.starts_with(&format!("{}/", self.api)) => url = n,
+                Some(n) => bail!(
+                    "GET {path}: GitHub's next page {n} is not under the API {}; not following it",
+                    self.api
+                ),
+            }
+        }
+        bail!("GET {path}: more than {MAX_PAGES} pages of 100; refusing to read on")
+    }
+
+    /// The number of the open pull request from `head` into `base`, if any.
+    /// GitHub filters by head; the base is matched here, through every page.
+    pub fn open_pull_request(&self, head: &str, base: &str) -> Result<Option<u64>> {
         let owner = self.repo.split('/').next().unwrap_or_default();
-        let (_, v) = self.call(
-            "GET",
-            &format!("/repos/{}/pulls?state=open&head={owner}:{head}", self.repo),
+        let pulls = self.list(
+            &format!(
+                "{}/pulls?state=open&head={}",
+                self.repo_path(),
+                enc(&format!("{owner}:{head}"))
+            ),
             None,
         )?;
-        Ok(v.as_array()
-            .and_then(|a| a.first())
+        Ok(pulls
+            .iter()
+            .find(|p| p["head"]["ref"] == head && p["base"]["ref"] == base)
             .and_then(|p| p["number"].as_u64()))
     }
 
@@ -179,7 +320,7 @@ impl GitHub {
     ) -> Result<u64> {
         let (status, v) = self.call(
             "POST",
-            &format!("/repos/{}/pulls", self.repo),
+            &format!("{}/pulls", self.repo_path()),
             Some(json!({"title": title, "head": head, "base": base, "body": body})),
         )?;
         if status >= 300 {
@@ -196,7 +337,7 @@ impl GitHub {
     pub fn update_pull_request(&self, number: u64, title: &str, body: &str) -> Result<()> {
         let (status, v) = self.call(
             "PATCH",
-            &format!("/repos/{}/pulls/{number}", self.repo),
+            &format!("{}/pulls/{number}", self.repo_path()),
             Some(json!({"title": title, "body": body})),
         )?;
         if status >= 300 {
@@ -209,18 +350,18 @@ impl GitHub {
     /// empty) limits which ones must pass; `ignore` names checks not to wait
     /// for (the job asking, which is itself a check run of the commit).
     pub fn checks(&self, sha: &str, required: &[String], ignore: &[String]) -> Result<Checks> {
-        let (_, st) = self.call(
-            "GET",
-            &format!("/repos/{}/commits/{sha}/status", self.repo),
-            None,
+        // The combined status holds the newest status of each context (the
+        // list endpoint would hold every status ever set); both paginate.
+        let statuses = self.list(
+            &format!("{}/commits/{}/status", self.repo_path(), enc(sha)),
+            Some("statuses"),
         )?;
-        let (_, cr) = self.call(
-            "GET",
-            &format!("/repos/{}/commits/{sha}/check-runs", self.repo),
-            None,
+        let runs = self.list(
+            &format!("{}/commits/{}/check-runs", self.repo_path(), enc(sha)),
+            Some("check_runs"),
         )?;
         let mut results: Vec<(String, &str)> = Vec::new();
-        for s in st["statuses"].as_array().into_iter().flatten() {
+        for s in &statuses {
             let state = match s["state"].as_str().unwrap_or("pending") {
                 "success" => "passed",
                 "pending" => "pending",
@@ -228,7 +369,7 @@ impl GitHub {
             };
             results.push((s["context"].as_str().unwrap_or("?").to_string(), state));
         }
-        for r in cr["check_runs"].as_array().into_iter().flatten() {
+        for r in &runs {
             let state = if r["status"].as_str() != Some("completed") {
                 "pending"
             } else {
@@ -270,24 +411,56 @@ impl GitHub {
     }
 
     /// Creates `refs/tags/NAME` at `sha` (through the API, so the tag's own
-    /// workflows run).
+    /// workflows run). A tag already there at `sha` (an earlier or a
+    /// concurrent run made it) is success; elsewhere, an error.
     pub fn create_tag(&self, name: &str, sha: &str) -> Result<()> {
         let (status, v) = self.call(
             "POST",
-            &format!("/repos/{}/git/refs", self.repo),
+            &format!("{}/git/refs", self.repo_path()),
             Some(json!({"ref": format!("refs/tags/{name}"), "sha": sha})),
         )?;
+        if status == 422
+            && let Some(at) = self.tag_target(name)?
+        {
+            if at == sha {
+                return Ok(());
+            }
+            bail!(
+                "`{name}` already exists on GitHub at {at}, not at {sha}; a released version is never re-tagged"
+            );
+        }
         if status >= 300 {
             bail!("could not create tag {name}: {}", v["message"]);
         }
         Ok(())
     }
 
+    /// What `refs/tags/NAME` points at on GitHub, if it exists.
+    pub fn tag_target(&self, name: &str) -> Result<Option<String>> {
+        // `/git/ref/` takes the ref with its slashes: `tags/release/1.0`.
+        let (status, v) = self.call(
+            "GET",
+            &format!(
+                "{}/git/ref/{}",
+                self.repo_path(),
+                enc_ref(&format!("tags/{name}"))
+            ),
+            None,
+        )?;
+        if status == 404 {
+            return Ok(None);
+        }
+        if status >= 300 {
+            bail!("could not read the tag {name}: {}", v["message"]);
+        }
+        Ok(v["object"]["sha"].as_str().map(str::to_string))
+    }
+
     /// The release of `tag`: its id and asset upload URL.
     pub fn release(&self, tag: &str) -> Result<Option<(u64, String)>> {
         let (status, v) = self.call(
             "GET",
-            &format!("/repos/{}/releases/tags/{tag}", self.repo),
+            &format!("{}/releases/tags/{}", self.repo_path(), enc(tag)),
             None,
         )?;
         if status == 404 {
@@ -308,7 +481,7 @@ impl GitHub {
     ) -> Result<(u64, String)> {
         let (status, v) = self.call(
             "POST",
-            &format!("/repos/{}/releases", self.repo),
+            &format!("{}/releases", self.repo_path()),
             Some(json!({
                 "tag_name": tag, "name": tag, "body": body, "prerelease": prerelease,
                 "make_latest": if latest { "true" } else { "false" },
@@ -325,15 +498,15 @@ impl GitHub {
 
     pub fn upload_asset(&self, upload_url: &str, name: &str, bytes: &[u8]) -> Result<()> {
         let base = upload_url.split('{').next().unwrap_or(upload_url);
-        let url = format!("{base}?name={name}");
+        let url = format!("{base}?name={}", enc(name));
         let deadline = Instant::now() + Duration::from_secs(600);
-        let (status, v) = retry(
+        let a = retry(
             deadline,
             || self.once("POST", &url, None, Some(bytes)),
             |_, _| {},
         )?;
-        if status >= 300 {
-            bail!("could not upload {name}: {}", v["message"]);
+        if a.status >= 300 {
+            bail!("could not upload {name}: {}", a.body["message"]);
         }
         Ok(())
     }
@@ -358,5 +531,64 @@ mod tests {
             Some("o/r")
         );
         assert_eq!(repo_from_url("/tmp/origin.git"), None);
+    }
+
+    #[test]
+    fn segments_and_refs_are_encoded() {
+        assert_eq!(enc("release/1.0 + rc#1"), "release%2F1.0%20%2B%20rc%231");
+        assert_eq!(enc("v1.0.0-rc.1_x~"), "v1.0.0-rc.1_x~");
+        assert_eq!(enc("o:ci/bump&x"), "o%3Aci%2Fbump%26x");
+        assert_eq!(enc_ref("heads/feature/a b"), "heads/feature/a%20b");
+    }
+
+    #[test]
+    fn next_page_from_link_header() {
+        let h = r#"<https://api.github.com/repositories/1/pulls?page=1>; rel="prev", <https://api.github.com/repositories/1/pulls?per_page=100&page=3>; rel="next", <https://api.github.com/repositories/1/pulls?page=9>; rel="last""#;
+        assert_eq!(
+            next_link(h).as_deref(),
+            Some("https://api.github.com/repositories/1/pulls?per_page=100&page=3")
+        );
+        assert_eq!(
+            next_link(r#"<https://x/a?page=1>; rel="first", <https://x/a?page=1>; rel="prev""#),
+            None
+        );
+        assert_eq!(next_link(""), None);
+    }
+
+    #[test]
+    fn rate_limit_waits_follow_githubs_rules() {
+        let h = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let s = |n| Some(Duration::from_secs(n));
+        assert_eq!(limit_wait(429, h(&[("retry-after", "7")]), "", 0), s(7));
+        assert_eq!(limit_wait(403, h(&[("retry-after", "3")]), "", 0), s(3));
+        let primary = h(&[
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "1030"),
+        ]);
+        assert_eq!(
+            limit_wait(403, primary, "API rate limit exceeded", 1000),
+            s(31)
+        );
+        // A secondary limit without headers: at least a minute.
+        let msg = "You have exceeded a secondary rate limit. Please wait a few minutes.";
+        assert_eq!(limit_wait(403, h(&[]), msg, 0), s(60));
+        assert_eq!(limit_wait(429, h(&[]), msg, 0), s(60));
+        // A 403 that is no rate limit is a plain refusal.
+        assert_eq!(
+            limit_wait(403, h(&[]), "Resource not accessible by integration", 0),
+            None
+        );
+        let left = h(&[
+            ("x-ratelimit-remaining", "12"),
+            ("x-ratelimit-reset", "1030"),
+        ]);
+        assert_eq!(limit_wait(403, left, "Forbidden", 1000), None);
     }
 }

@@ -145,6 +145,14 @@ enum Command {
         /// Where to put them
         #[arg(long, default_value = "dist")]
         out: PathBuf,
+        /// Binaries only, no source tarball (for one target of several)
+        #[arg(long)]
+        no_source: bool,
+        /// Build nothing: gather the archives of these directories (each
+        /// with its SHA256SUMS, written by runs for other targets) into
+        /// --out, with the source tarball and one SHA256SUMS
+        #[arg(long, num_args = 0.., value_name = "DIR", conflicts_with = "target")]
+        gather: Option<Vec<PathBuf>>,
         #[arg(long)]
         dry_run: bool,
     },
@@ -166,6 +174,9 @@ enum Command {
         /// The CI workflow to run weekly on supported release branches
         #[arg(long, default_value = "ci.yml")]
         ci_workflow: String,
+        /// Only the workflows (with --force: refresh them after an upgrade)
+        #[arg(long)]
+        workflows: bool,
         #[arg(long)]
         dry_run: bool,
     },
@@ -356,26 +367,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init {
             force,
             ci_workflow,
+            workflows,
             dry_run,
         } => {
             train::init::run(
                 &ctx,
-                &train::init::InitOpts { force, ci_workflow },
+                &train::init::InitOpts {
+                    force,
+                    ci_workflow,
+                    workflows_only: workflows,
+                },
                 &Executor::new(dry_run),
             )?;
         }
         Command::Artifacts {
             target,
             out,
+            no_source,
+            gather,
             dry_run,
         } => {
-            train::artifacts::run(
-                &ctx,
-                &repo()?,
-                target.as_deref(),
-                &out,
-                &Executor::new(dry_run),
-            )?;
+            let exec = Executor::new(dry_run);
+            match gather {
+                Some(dirs) => {
+                    train::artifacts::gather(&ctx, &repo()?, &dirs, &out, !no_source, &exec)?
+                }
+                None => train::artifacts::run(
+                    &ctx,
+                    &repo()?,
+                    target.as_deref(),
+                    &out,
+                    !no_source,
+                    &exec,
+                )?,
+            };
         }
         Command::GithubRelease {
             tag,

@@ -1,10 +1,14 @@
 //! `cargo train artifacts [--target T] [--out DIR]`: the release's binaries
 //! for one target, each packed as `<bin>-<version>-<target>.tar.gz` (`.zip`
-//! for Windows targets), a source tarball of the commit checked out, and
-//! `SHA256SUMS`, in `dist/`.
+//! for Windows targets), a source tarball of the commit checked out (not with
+//! `--no-source`), and `SHA256SUMS`, in `dist/`.
 //!
 //! STEP 1: build every binary of the publishable crates in release mode.
 //! STEP 2: pack each. STEP 3: `git archive` the tree. STEP 4: the sums.
+//!
+//! `--gather DIR...` builds nothing: it takes the archives that runs for
+//! other targets wrote (each DIR with its `SHA256SUMS`, every file checked
+//! against it), adds the source tarball, and writes one `SHA256SUMS` for all.
 
 use crate::adapters::{archive, cargo};
 use crate::core::changeset::ChangeSet;
@@ -12,8 +16,20 @@ use crate::exec::Executor;
 use crate::train::Context;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The archive of binary `bin` for `target`, as `artifacts` names it (and
+/// cargo-train's own `[package.metadata.binstall]` expects it).
+pub fn archive_name(bin: &str, version: &str, target: &str) -> String {
+    let ext = if target.contains("windows") {
+        ".zip"
+    } else {
+        ".tar.gz"
+    };
+    format!("{bin}-{version}-{target}{ext}")
+}
 
 fn host_target() -> Result<String> {
     let out = Command::new("rustc")
@@ -31,6 +47,7 @@ pub fn run(
     repo: &Repo,
     target: Option<&str>,
     out: &Path,
+    source: bool,
     exec: &Executor,
 ) -> Result<Vec<PathBuf>> {
     let target = match target {
@@ -39,7 +56,6 @@ pub fn run(
     };
     let windows = target.contains("windows");
     let meta = cargo::metadata(&ctx.root)?;
-    let project = super::project_name(ctx);
     let version = ctx
         .ws
         .workspace_version()
@@ -100,10 +116,7 @@ pub fn run(
             b.clone()
         };
         let name = format!("{b}-{version}-{target}");
-        let file = out_dir.join(format!(
-            "{name}{}",
-            if windows { ".zip" } else { ".tar.gz" }
-        ));
+        let file = out_dir.join(archive_name(b, &version.to_string(), &target));
         let mut inside: Vec<(PathBuf, String)> = vec![(target_dir.join(&exe), exe.clone())];
         for extra in ["README.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE"] {
             if ctx.root.join(extra).is_file() {
@@ -121,20 +134,48 @@ pub fn run(
     }
 
     // STEP 3
-    let src = out_dir.join(format!("{project}-{version}-src.tar.gz"));
-    let prefix = format!("--prefix={project}-{version}/");
+    if source {
+        files.push(source_tarball(ctx, repo, &out_dir, exec)?);
+    }
+    // STEP 4
+    write_sums(ctx, out, files, exec)
+}
+
+/// `<project>-<version>`: the source tarball's directory.
+fn source_dir(ctx: &Context) -> Result<String> {
+    let version = ctx
+        .ws
+        .workspace_version()
+        .or_else(|| ctx.ws.crates.first().map(|c| c.version.clone()))
+        .context("the workspace has no version")?;
+    Ok(format!("{}-{version}", super::project_name(ctx)))
+}
+
+/// `<project>-<version>-src.tar.gz`: `git archive` of HEAD under one directory.
+fn source_tarball(ctx: &Context, repo: &Repo, out_dir: &Path, exec: &Executor) -> Result<PathBuf> {
+    let dir = source_dir(ctx)?;
+    let src = out_dir.join(format!("{dir}-src.tar.gz"));
+    let prefix = format!("--prefix={dir}/");
     let output = format!("--output={}", src.display());
     exec.git(
         &repo.git,
         &["archive", "--format=tar.gz", &prefix, &output, "HEAD"],
     )?;
-    files.push(src);
+    Ok(src)
+}
+
+/// `SHA256SUMS` of `files` in `out`; returns them and it.
+fn write_sums(
+    ctx: &Context,
+    out: &Path,
+    mut files: Vec<PathBuf>,
+    exec: &Executor,
+) -> Result<Vec<PathBuf>> {
     if exec.is_dry_run() {
         println!("would write SHA256SUMS of {} files", files.len());
         return Ok(files);
     }
-
-    // STEP 4
+    files.sort_by_key(|f| f.file_name().map(|n| n.to_os_string()));
     let mut sums = String::new();
     for f in &files {
         sums.push_str(&archive::sha256_line(f)?);
@@ -157,4 +198,118 @@ pub fn run(
         );
     }
     Ok(files)
+}
+
+/// `--gather DIR...`: every archive of `dirs` (checked against its
+/// directory's `SHA256SUMS`) copied into `out`, the source tarball unless
+/// `source` is false, and one `SHA256SUMS`. Everything is checked before
+/// anything is written.
+pub fn gather(
+    ctx: &Context,
+    repo: &Repo,
+    dirs: &[PathBuf],
+    out: &Path,
+    source: bool,
+    exec: &Executor,
+) -> Result<Vec<PathBuf>> {
+    let out_dir = ctx.root.join(out);
+    // name -> the file to copy
+    let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for dir in dirs {
+        let dir = ctx.root.join(dir);
+        let sums_file = dir.join("SHA256SUMS");
+        let text = std::fs::read_to_string(&sums_file).with_context(|| {
+            format!(
+                "cannot read {}: --gather takes the directories that `cargo train artifacts` wrote",
+                sums_file.display()
+            )
+        })?;
+        let sums = archive::parse_sums(&text).map_err(|line| {
+            anyhow::anyhow!(
+                "{} line {line} is not `<sha256>  <file name>`",
+                sums_file.display()
+            )
+        })?;
+        let mut listed: Vec<&str> = Vec::new();
+        for (hex, name) in &sums {
+            let file = dir.join(name);
+            if !file.is_file() {
+                bail!(
+                    "{} lists {name}, which is not in {}",
+                    sums_file.display(),
+                    dir.display()
+                );
+            }
+            if archive::sha256_hex(&file)? != *hex {
+                bail!(
+                    "{} does not match its SHA-256 in {}: it was damaged on the way; build it again",
+                    file.display(),
+                    sums_file.display()
+                );
+            }
+            if let Some(other) = found.get(name) {
+                bail!(
+                    "{name} is in both {} and {}: gather the archives of distinct targets (built with --no-source)",
+                    other.parent().unwrap_or(other).display(),
+                    dir.display()
+                );
+            }
+            found.insert(name.clone(), file);
+            listed.push(name);
+        }
+        for entry in std::fs::read_dir(&dir)
+            .with_context(|| format!("cannot read the directory {}", dir.display()))?
+        {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if name != "SHA256SUMS" && !listed.contains(&name.as_str()) {
+                bail!(
+                    "{} is not listed in {}: not gathering a file nobody vouched for",
+                    dir.join(&name).display(),
+                    sums_file.display()
+                );
+            }
+        }
+    }
+    // Never overwrite what is not ours to write.
+    if let Ok(entries) = std::fs::read_dir(&out_dir) {
+        for e in entries {
+            let name = e?.file_name().to_string_lossy().into_owned();
+            let ours = name == "SHA256SUMS"
+                || found.contains_key(&name)
+                || (source && name == format!("{}-src.tar.gz", source_dir(ctx)?));
+            if !ours {
+                bail!(
+                    "{} already holds {name}, which is not among the gathered files: remove it or choose another --out",
+                    out_dir.display()
+                );
+            }
+        }
+    }
+    exec.effect(&format!("create {}", out.display()), || {
+        std::fs::create_dir_all(&out_dir)
+            .with_context(|| format!("cannot create {}", out_dir.display()))
+    })?;
+    let mut files = Vec::new();
+    for (name, from) in &found {
+        let to = out_dir.join(name);
+        exec.effect(
+            &format!("copy {} to {}", from.display(), out.join(name).display()),
+            || {
+                std::fs::copy(from, &to)
+                    .map(|_| ())
+                    .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))
+            },
+        )?;
+        files.push(to);
+    }
+    eprintln!(
+        "{:>12} {} archives from {} directories",
+        "Gathered",
+        found.len(),
+        dirs.len()
+    );
+    if source {
+        files.push(source_tarball(ctx, repo, &out_dir, exec)?);
+    }
+    write_sums(ctx, out, files, exec)
 }

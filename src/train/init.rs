@@ -7,13 +7,73 @@ use crate::core::changeset::ChangeSet;
 use crate::exec::Executor;
 use crate::train::Context;
 use crate::train::notes::{DEFAULT_TEMPLATE, heading};
-use anyhow::Result;
+use anyhow::{Result, bail};
 use std::path::PathBuf;
+
+/// Where cargo-train's own releases are (`owner/name` on GitHub).
+fn cargo_train_repository() -> Option<String> {
+    crate::adapters::github::repo_from_url(env!("CARGO_PKG_REPOSITORY"))
+}
+
+/// The steps that install cargo-train in a job: the newest release's
+/// prebuilt binary for the runner, checked against that release's
+/// `SHA256SUMS` (seconds); if there is none, or anything about it fails,
+/// `cargo install --locked` (minutes).
+fn install_steps() -> String {
+    let build = "      - name: Install cargo-train
+        if: steps.prebuilt.outcome != 'success'
+        shell: bash
+        run: cargo install cargo-train --locked
+";
+    let Some(repo) = cargo_train_repository() else {
+        return build.replace("        if: steps.prebuilt.outcome != 'success'\n", "");
+    };
+    format!(
+        r#"      - name: Install cargo-train (prebuilt)
+        id: prebuilt
+        continue-on-error: true
+        shell: bash
+        env:
+          GH_TOKEN: ${{{{ github.token }}}}
+        run: |
+          set -euo pipefail
+          host="$(rustc -vV | sed -n 's/^host: //p')"
+          cd "$(mktemp -d)"
+          gh release download --repo {repo} --pattern "cargo-train-*-$host.*" --pattern SHA256SUMS
+          grep -E "^[0-9a-f]{{64}}  cargo-train-[^ ]+-$host\.(tar\.gz|zip)$" SHA256SUMS > ours
+          test "$(wc -l < ours)" -eq 1
+          if command -v sha256sum > /dev/null; then sha256sum -c ours; else shasum -a 256 -c ours; fi
+          archive="$(cut -d' ' -f3 ours)"
+          case "$archive" in *.zip) unzip -q "$archive" ;; *) tar xzf "$archive" ;; esac
+          dir="${{archive%.zip}}"
+          cp "${{dir%.tar.gz}}"/cargo-train* "${{CARGO_HOME:-$HOME/.cargo}}/bin/"
+          cargo train --version
+{build}"#
+    )
+}
+
+/// Keeps (without its marker lines) or drops each `#@name` … `#@end` block.
+fn section(text: &str, name: &str, keep: bool) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        match line.trim_end() {
+            l if l == format!("#@{name}") => inside = true,
+            "#@end" if inside => inside = false,
+            _ if inside && !keep => {}
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
 
 pub struct InitOpts {
     pub force: bool,
     /// The workflow file of the project's CI, run weekly on release branches.
     pub ci_workflow: String,
+    /// Only the workflows (to refresh them after upgrading cargo-train,
+    /// keeping train.toml and the notes).
+    pub workflows_only: bool,
 }
 
 /// `train.toml`: the project's name, every other key commented out at its
@@ -50,6 +110,27 @@ pub fn train_toml(project: &str) -> String {
 
 fn workflow(text: &str, ctx: &Context, opts: &InitOpts) -> String {
     let c = &ctx.config;
+    let targets = &c.artifacts.targets;
+    let matrix: String = targets
+        .iter()
+        .map(|t| {
+            format!(
+                "          - target: {}\n            runner: {}\n",
+                t.target, t.runner
+            )
+        })
+        .collect();
+    let text = section(text, "binaries", !targets.is_empty())
+        .replace("@MATRIX@\n", &matrix)
+        .replace("@INSTALL@\n", &install_steps())
+        .replace(
+            "@NEEDS@",
+            if targets.is_empty() { "" } else { ", binaries" },
+        )
+        .replace(
+            "@GATHER@",
+            if targets.is_empty() { "" } else { "binaries/*" },
+        );
     let mut days = vec![c.cut_day.0, c.release_day.0];
     if c.weekend == crate::core::config::Weekend::NextMonday {
         days.extend([c.release_day.0 + 1, c.release_day.0 + 2]);
@@ -70,6 +151,22 @@ fn workflow(text: &str, ctx: &Context, opts: &InitOpts) -> String {
 }
 
 pub fn run(ctx: &Context, opts: &InitOpts, exec: &Executor) -> Result<ChangeSet> {
+    // The matrix is written into YAML as it is: plain names only.
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    };
+    for t in &ctx.config.artifacts.targets {
+        if !plain(&t.target) || !plain(&t.runner) {
+            bail!(
+                "{}: artifacts.targets: `{}` on `{}` is not a target triple and a runner label (letters, digits, `.`, `_`, `-`)",
+                ctx.config_source,
+                t.target,
+                t.runner
+            );
+        }
+    }
     let project = super::project_name(ctx);
     let version = ctx
         .ws
@@ -109,6 +206,9 @@ pub fn run(ctx: &Context, opts: &InitOpts, exec: &Executor) -> Result<ChangeSet>
     ];
     let mut changes = ChangeSet::default();
     for (path, text) in files {
+        if opts.workflows_only && !path.starts_with(".github/workflows") {
+            continue;
+        }
         let existing = fs::read_optional(&ctx.root.join(&path))?;
         if existing.is_some() && !opts.force {
             eprintln!(

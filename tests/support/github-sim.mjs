@@ -8,6 +8,25 @@ import { simulation } from "@simulacrum/github-api-simulator";
 const port = Number(process.argv[2]);
 const state = { pulls: [], statuses: {}, checks: {}, refs: [], releases: [], requests: [] };
 
+// GitHub's pagination: `per_page` (default 30, at most 100) and `page`
+// (from 1) pick the slice; a Link header names the first, prev, next and last
+// pages with the request's other parameters kept.
+const paginate = (req, res, list) => {
+  const perPage = Math.min(Math.max(Number(req.query.per_page ?? 30) || 30, 1), 100);
+  const page = Math.max(Number(req.query.page ?? 1) || 1, 1);
+  const last = Math.max(Math.ceil(list.length / perPage), 1);
+  const url = (n) => {
+    const q = new URLSearchParams(req.query);
+    q.set("page", String(n));
+    return `<http://${req.headers.host}${req.path}?${q}>`;
+  };
+  const links = [];
+  if (page > 1) links.push(`${url(1)}; rel="first"`, `${url(Math.min(page - 1, last))}; rel="prev"`);
+  if (page < last) links.push(`${url(page + 1)}; rel="next"`, `${url(last)}; rel="last"`);
+  if (links.length) res.set("Link", links.join(", "));
+  return list.slice((page - 1) * perPage, page * perPage);
+};
+
 // A schema-valid mock of an operation's response, with fields replaced.
 const mock = (context, op, fields) => {
   const { mock } = context.api.mockResponseForOperation(op);
@@ -15,12 +34,14 @@ const mock = (context, op, fields) => {
 };
 
 const handlers = () => ({
-  "pulls/list": async (c, _req, res) => {
+  "pulls/list": async (c, req, res) => {
     const { head, state: s } = c.request.query;
-    const list = state.pulls
+    // Newest first, as GitHub sorts by default.
+    const list = [...state.pulls]
+      .reverse()
       .filter((p) => (!head || `${p.owner}:${p.head}` === head) && (!s || s === "all" || p.state === s))
       .map((p) => mock(c, "pulls/get", { number: p.number, state: p.state, title: p.title, body: p.body, head: { ...mock(c, "pulls/get", {}).head, ref: p.head }, base: { ...mock(c, "pulls/get", {}).base, ref: p.base } }));
-    res.status(200).json(list);
+    res.status(200).json(paginate(req, res, list));
   },
   "pulls/create": async (c, _req, res) => {
     const b = c.request.requestBody;
@@ -37,21 +58,24 @@ const handlers = () => ({
     p.updated = (p.updated ?? 0) + 1;
     res.status(200).json(mock(c, "pulls/update", { number: p.number, title: p.title, body: p.body }));
   },
-  "repos/get-combined-status-for-ref": async (c, _req, res) => {
-    const list = state.statuses[c.request.params.ref] ?? [];
+  "repos/get-combined-status-for-ref": async (c, req, res) => {
+    // The newest status of each context.
+    const newest = new Map();
+    for (const s of state.statuses[c.request.params.ref] ?? []) newest.set(s.context, s);
+    const list = [...newest.values()];
     const overall = list.some((s) => s.state === "failure" || s.state === "error") ? "failure" : list.some((s) => s.state === "pending") || list.length === 0 ? "pending" : "success";
     const m = mock(c, "repos/get-combined-status-for-ref", {});
     m.state = overall;
     m.sha = c.request.params.ref;
     m.total_count = list.length;
-    m.statuses = list.map((s) => ({ ...m.statuses[0], context: s.context, state: s.state }));
+    m.statuses = paginate(req, res, list).map((s) => ({ ...m.statuses[0], context: s.context, state: s.state }));
     res.status(200).json(m);
   },
-  "checks/list-for-ref": async (c, _req, res) => {
+  "checks/list-for-ref": async (c, req, res) => {
     const list = state.checks[c.request.params.ref] ?? [];
     const m = mock(c, "checks/list-for-ref", {});
     const one = m.check_runs[0];
-    res.status(200).json({ total_count: list.length, check_runs: list.map((k) => ({ ...one, name: k.name, status: k.status, conclusion: k.conclusion })) });
+    res.status(200).json({ total_count: list.length, check_runs: paginate(req, res, list).map((k) => ({ ...one, name: k.name, status: k.status, conclusion: k.conclusion })) });
   },
   "git/create-ref": async (c, _req, res) => {
     const b = c.request.requestBody;
@@ -91,8 +115,23 @@ const app = simulation({
     openapiHandlers: handlers,
     extendRouter: (router) => {
       router.use((req, _res, next) => {
-        if (!req.path.startsWith("/_test")) state.requests.push({ method: req.method, path: req.path, auth: req.headers.authorization ?? null });
+        if (!req.path.startsWith("/_test")) state.requests.push({ method: req.method, path: req.path, url: req.originalUrl, auth: req.headers.authorization ?? null });
         next();
+      });
+      // GitHub takes a ref here with its slashes (`tags/release/1.0`),
+      // which the OpenAPI router would read as one segment only.
+      router.get(/^\/repos\/([^/]+)\/([^/]+)\/git\/ref\/(.+)$/, (req, res) => {
+        const ref = `refs/${req.params[2].split("/").map(decodeURIComponent).join("/")}`;
+        const r = state.refs.find((x) => x.ref === ref);
+        if (!r) return res.status(404).json({ message: "Not Found" });
+        res.json({ ref: r.ref, node_id: "REF_kwDO", url: `http://${req.headers.host}${req.path}`, object: { type: "commit", sha: r.sha, url: `http://${req.headers.host}/repos/${req.params[0]}/${req.params[1]}/git/commits/${r.sha}` } });
+      });
+      // A ref made (or, with sha null, removed) by someone else.
+      router.post("/_test/ref", (req, res) => {
+        const { ref, sha } = req.body;
+        state.refs = state.refs.filter((r) => r.ref !== ref);
+        if (sha) state.refs.push({ ref, sha });
+        res.json({ ok: true });
       });
       router.post("/_test/status", (req, res) => {
         const { sha, context, state: s } = req.body;
@@ -100,8 +139,14 @@ const app = simulation({
         res.json({ ok: true });
       });
       router.post("/_test/check", (req, res) => {
+        // A check run of a name the commit has is re-run: its newest result
+        // replaces the old one, as with GitHub's default `filter=latest`.
         const { sha, name, status, conclusion } = req.body;
-        (state.checks[sha] ??= []).push({ name, status, conclusion: conclusion ?? null });
+        const runs = (state.checks[sha] ??= []);
+        const run = { name, status, conclusion: conclusion ?? null };
+        const i = runs.findIndex((r) => r.name === name);
+        if (i >= 0) runs[i] = run;
+        else runs.push(run);
         res.json({ ok: true });
       });
       router.post("/_test/clear", (req, res) => {
