@@ -3,10 +3,12 @@
 //! hand it here; a dry run prints the same description instead, so it cannot
 //! miss a side effect.
 
+use crate::adapters::cargo_config::Token;
 use crate::adapters::forge::{self, Forge, PullRequest};
 use crate::adapters::fs;
 use crate::adapters::git::Git;
 use crate::adapters::registry::{Failure, Registry};
+use crate::adapters::trusted_publishing::TrustedPublisher;
 use crate::core::changeset::ChangeSet;
 use anyhow::{Context, Result};
 use semver::Version;
@@ -82,6 +84,24 @@ impl Executor {
             return Ok(());
         }
         reg.yank(name, version)
+    }
+
+    /// Asks a registry for a short-lived token (trusted publishing). A dry
+    /// run needs no token and never gets here.
+    pub fn mint_token(&self, tp: &TrustedPublisher) -> Result<Token, Failure> {
+        if self.dry_run {
+            return Err(Failure::Permanent("a dry run mints no token".into()));
+        }
+        tp.mint()
+    }
+
+    /// Revokes a token minted with [`Executor::mint_token`].
+    pub fn revoke_token(&self, tp: &TrustedPublisher, token: &Token) -> Result<(), Failure> {
+        if self.dry_run {
+            println!("would revoke the trusted publishing token");
+            return Ok(());
+        }
+        tp.revoke(token)
     }
 
     /// Any other side effect (a forge API call that changes something, a

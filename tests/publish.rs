@@ -5,6 +5,7 @@ mod common;
 use common::Run;
 use common::kellnr::{Kellnr, TOKEN};
 use common::proxy::{Event, Proxy};
+use common::trustpub;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -45,21 +46,34 @@ fn workspace(index: &str) -> Ws {
 }
 
 fn train(dir: &Path, args: &[&str]) -> Run {
+    train_with(dir, args, &[("CARGO_REGISTRIES_KELLNR_TOKEN", TOKEN)])
+}
+
+/// Runs cargo-train with `env`; no registry token unless `env` has one.
+fn train_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
         .arg("train")
         .args(args)
         .current_dir(dir)
-        .env("CARGO_REGISTRIES_KELLNR_TOKEN", TOKEN)
+        .env_remove("CARGO_REGISTRIES_KELLNR_TOKEN")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let r = Run::from(out);
-    // The token is a canary: it must never be printed.
-    assert!(
-        !r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN),
-        "the token was printed:\n{}\n{}",
-        r.stdout,
-        r.stderr
-    );
+    // Tokens are canaries: none may ever be printed.
+    for canary in [
+        TOKEN,
+        trustpub::REQUEST_TOKEN,
+        "jwt-canary",
+        "cio-tp-canary",
+    ] {
+        assert!(
+            !r.stdout.contains(canary) && !r.stderr.contains(canary),
+            "a token was printed:\n{}\n{}",
+            r.stdout,
+            r.stderr
+        );
+    }
     r
 }
 
@@ -194,8 +208,9 @@ fn publishes_in_graph_order_then_nothing_and_dry_run_uploads_nothing() {
 fn killed_midway_and_run_again_publishes_every_version_once() {
     for k_done in [1, 4, 8] {
         let k = Kellnr::start();
-        // Slow enough that the kill lands in the middle of the run.
-        let proxy = Proxy::with_delay(k.port, usize::MAX, Duration::from_millis(80));
+        // Slow enough that the kill lands in the middle of the run (index
+        // confirmations overlap the next uploads, so every request is slow).
+        let proxy = Proxy::with_delay(k.port, usize::MAX, Duration::from_millis(250));
         let ws = workspace(&proxy.index());
         let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
             .args(["train", "publish", "--registry", "kellnr", "--jobs", "1"])
@@ -219,6 +234,9 @@ fn killed_midway_and_run_again_publishes_every_version_once() {
         }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
+        // An upload the proxy was holding still reaches the registry, as a
+        // killed client's request can: count once it has.
+        std::thread::sleep(Duration::from_millis(600));
         let published = publishable()
             .iter()
             .filter(|c| !k.versions(c).is_empty())
@@ -332,6 +350,33 @@ fn yank_rcs_yanks_exactly_the_superseded_candidates() {
     assert!(r.stderr.contains("nothing"), "{}", r.stderr);
 }
 
+/// When each crate's upload was accepted (the proxy records it as the
+/// upload's answer goes back), in order, since `from` (an index into the log).
+fn accepted_uploads(proxy: &Proxy, from: usize) -> Vec<(Instant, String)> {
+    proxy.events()[from..]
+        .iter()
+        .filter(|e| e.1 == "PUT" && e.3 == Event::Forwarded)
+        .map(|e| (e.0, e.2.rsplit(':').next().unwrap().to_string()))
+        .collect()
+}
+
+/// For every first-party edge, how long after its dependency's upload the
+/// dependent's was accepted.
+fn gaps(ws: &Path, uploads: &[(Instant, String)]) -> Vec<(String, String, Duration)> {
+    let mut out = Vec::new();
+    for (name, deps) in deps_of(ws) {
+        let Some((at, _)) = uploads.iter().find(|u| u.1 == name) else {
+            continue;
+        };
+        for d in deps {
+            let (dep_at, _) = uploads.iter().find(|u| u.1 == d).unwrap();
+            out.push((name.clone(), d, at.duration_since(*dep_at)));
+        }
+    }
+    assert!(!out.is_empty());
+    out
+}
+
 #[test]
 fn dependents_wait_until_their_dependencies_are_in_the_index() {
     let k = Kellnr::start();
@@ -349,25 +394,81 @@ fn dependents_wait_until_their_dependencies_are_in_the_index() {
         &["publish", "--registry", "kellnr", "--jobs", "4"],
     )
     .success();
-    let uploads: Vec<(Instant, String)> = proxy
-        .events()
-        .into_iter()
-        .filter(|e| e.1 == "PUT" && e.3 == Event::Forwarded)
-        .map(|e| (e.0, e.2.rsplit(':').next().unwrap().to_string()))
-        .collect();
+    let uploads = accepted_uploads(&proxy, 0);
     assert_eq!(uploads.len(), 11);
-    for (name, deps) in deps_of(&ws.path) {
-        let Some((at, _)) = uploads.iter().find(|u| u.1 == name) else {
-            continue;
-        };
-        for d in deps {
-            let (dep_at, _) = uploads.iter().find(|u| u.1 == d).unwrap();
-            assert!(
-                at.duration_since(*dep_at) >= Duration::from_millis(900),
-                "{name} went {:?} after {d}",
-                at.duration_since(*dep_at)
-            );
-        }
+    for (name, d, gap) in gaps(&ws.path, &uploads) {
+        assert!(
+            gap >= Duration::from_millis(900),
+            "{name} went {gap:?} after {d}"
+        );
+    }
+}
+
+#[test]
+fn with_the_acceptance_gate_updates_go_once_accepted_new_crates_wait_for_the_index() {
+    let k = Kellnr::start();
+    let proxy = Proxy::with_options(
+        k.port,
+        usize::MAX,
+        Duration::ZERO,
+        Duration::from_secs(1),
+        Duration::ZERO,
+    );
+    let ws = workspace(&proxy.index());
+    let toml = std::fs::read_to_string(ws.path.join("train.toml")).unwrap();
+    std::fs::write(
+        ws.path.join("train.toml"),
+        format!("{toml}\n[publish.dependents-wait-for]\nkellnr = \"acceptance\"\n"),
+    )
+    .unwrap();
+
+    // Every crate is new: a dependent still waits for its dependencies to
+    // be in the index.
+    let r = train(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--jobs", "4"],
+    )
+    .success();
+    assert!(
+        r.stderr
+            .contains("each goes once the registry accepted its dependencies"),
+        "{}",
+        r.stderr
+    );
+    let first = accepted_uploads(&proxy, 0);
+    assert_eq!(first.len(), 11);
+    for (name, d, gap) in gaps(&ws.path, &first) {
+        assert!(
+            gap >= Duration::from_millis(900),
+            "{name} went {gap:?} after the new crate {d}"
+        );
+    }
+
+    // The next version of crates that exist: each dependent goes as soon as
+    // its dependencies were accepted, well before they show in the index.
+    let logged = proxy.events().len();
+    train(&ws.path, &["bump", "patch"]).success();
+    let r = train(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--jobs", "4"],
+    )
+    .success();
+    let second = accepted_uploads(&proxy, logged);
+    assert_eq!(second.len(), 11);
+    for (name, d, gap) in gaps(&ws.path, &second) {
+        assert!(
+            gap < Duration::from_millis(700),
+            "{name} went {gap:?} after {d}: it waited for the index"
+        );
+    }
+    // And every version was still confirmed in the index before the end.
+    assert!(
+        r.stderr.contains("11 published, 0 already there, 0 failed"),
+        "{}",
+        r.stderr
+    );
+    for name in publishable() {
+        assert_eq!(k.versions(&name).len(), 2, "{name}");
     }
 }
 
@@ -459,4 +560,128 @@ fn gives_up_past_the_budget_reports_and_a_rerun_finishes() {
         "{}",
         r.stderr
     );
+}
+
+/// A job's environment for trusted publishing through `front`.
+fn oidc_env(front: &trustpub::Front) -> Vec<(&'static str, String)> {
+    vec![
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", front.oidc_url()),
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            trustpub::REQUEST_TOKEN.to_string(),
+        ),
+    ]
+}
+
+fn as_env<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, x)| (*k, x.as_str())).collect()
+}
+
+#[test]
+fn trusted_publishing_renews_its_token_and_revokes_every_one() {
+    let k = Kellnr::start();
+    // Tokens live 3 s here (30 minutes on crates.io); each upload takes 0.3 s,
+    // so the run outlives several tokens.
+    let front = trustpub::Front::start(k.port, Duration::from_secs(3), Duration::from_millis(300));
+    let ws = workspace(&front.index());
+    let toml = std::fs::read_to_string(ws.path.join("train.toml")).unwrap();
+    std::fs::write(
+        ws.path.join("train.toml"),
+        format!("{toml}\n[publish]\ntrusted-token-renew-secs = 2\n"),
+    )
+    .unwrap();
+    let env = oidc_env(&front);
+
+    // Every crate is new: trusted publishing cannot create them. Nothing
+    // is uploaded, and the crates are named.
+    let r = train_with(
+        &ws.path,
+        &["publish", "--registry", "kellnr"],
+        &as_env(&env),
+    )
+    .failure();
+    assert!(
+        r.stderr.contains("11 crates are new to `kellnr`, and trusted publishing tokens cannot create crates: rail-core 1.0.0-dev, rail-util 1.0.0-dev, rail-macros 0.3.0"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("CARGO_REGISTRIES_KELLNR_TOKEN"),
+        "{}",
+        r.stderr
+    );
+    {
+        let s = front.state.lock().unwrap();
+        assert!(s.uploads.is_empty());
+        assert_eq!(s.minted.len(), 1);
+        assert_eq!(
+            s.revoked.len(),
+            1,
+            "the token minted for nothing is revoked"
+        );
+    }
+
+    // The first versions with a regular token; then the next ones by
+    // trusted publishing.
+    train(&ws.path, &["publish", "--registry", "kellnr"]).success();
+    train(&ws.path, &["bump", "patch"]).success();
+    let start = Instant::now();
+    let r = train_with(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--jobs", "2"],
+        &as_env(&env),
+    )
+    .success();
+    assert!(
+        start.elapsed() > Duration::from_secs(3),
+        "the run must outlive one token"
+    );
+    assert!(
+        r.stderr.contains("Using trusted publishing"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("Renewed a new trusted publishing token"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("11 published, 0 already there, 0 failed"),
+        "{}",
+        r.stderr
+    );
+    let s = front.state.lock().unwrap();
+    assert!(s.breaches.is_empty(), "{:?}", s.breaches);
+    let trusted: Vec<_> = s.uploads.iter().filter(|u| u.1 != TOKEN).collect();
+    assert_eq!(trusted.len(), 11);
+    // One token at the failed run, at least two in this one; each JWT was
+    // exchanged once, every token revoked at the end.
+    assert!(s.minted.len() >= 3, "{} tokens", s.minted.len());
+    assert!(s.jwts.values().all(|&used| used));
+    assert_eq!(s.jwts.len(), s.minted.len());
+    assert_eq!(s.revoked.len(), s.minted.len());
+    for name in publishable() {
+        assert_eq!(k.versions(&name).len(), 2, "{name}");
+    }
+}
+
+#[test]
+fn yank_rcs_says_it_needs_a_regular_token_under_trusted_publishing() {
+    let k = Kellnr::start();
+    let front = trustpub::Front::start(k.port, Duration::from_secs(60), Duration::ZERO);
+    let ws = workspace(&front.index());
+    let env = oidc_env(&front);
+    let r = train_with(
+        &ws.path,
+        &["yank-rcs", "--registry", "kellnr"],
+        &as_env(&env),
+    )
+    .failure();
+    assert!(
+        r.stderr.contains("yank-rcs needs a regular API token for registry `kellnr` (trusted publishing tokens can only publish): set CARGO_REGISTRIES_KELLNR_TOKEN"),
+        "{}",
+        r.stderr
+    );
+    assert!(front.state.lock().unwrap().minted.is_empty());
 }

@@ -10,3 +10,4 @@ pub mod git;
 pub mod github;
 pub mod layout;
 pub mod registry;
+pub mod trusted_publishing;

@@ -25,7 +25,8 @@ pub struct Registry {
     pub name: String,
     index: String,
     api: String,
-    token: Option<Token>,
+    /// Replaced during a run when short-lived tokens are renewed.
+    token: std::sync::RwLock<Option<Token>>,
     agent: ureq::Agent,
 }
 
@@ -64,7 +65,7 @@ fn transient(message: String) -> Failure {
 }
 
 /// Turns a response into its body, or a classified failure.
-fn check(
+pub(crate) fn check(
     what: &str,
     resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<(u16, String), Failure> {
@@ -123,20 +124,34 @@ impl Registry {
             name: cfg.name,
             index: cfg.index,
             api,
-            token: cfg.token,
+            token: std::sync::RwLock::new(cfg.token),
             agent,
         })
     }
 
     pub fn has_token(&self) -> bool {
-        self.token.is_some()
+        self.current_token().is_some()
+    }
+
+    /// The registry's web API (`https://crates.io`).
+    pub fn api(&self) -> &str {
+        &self.api
+    }
+
+    /// Uses `token` from now on (a renewed short-lived token).
+    pub fn set_token(&self, token: Token) {
+        *self.token.write().expect("token lock") = Some(token);
+    }
+
+    fn current_token(&self) -> Option<Token> {
+        self.token.read().expect("token lock").clone()
     }
 
     /// Every version of `name` in the index (none if it is not there).
     pub fn versions(&self, name: &str) -> Result<Vec<IndexVersion>, Failure> {
         let url = format!("{}{}", self.index, index_path(name));
         let mut req = self.agent.get(&url).header("Cache-Control", "no-cache");
-        if let Some(t) = &self.token {
+        if let Some(t) = self.current_token() {
             req = req.header("Authorization", t.expose());
         }
         let (status, body) = check(&format!("index of {name}"), req.call())?;
@@ -155,10 +170,9 @@ impl Registry {
             .collect())
     }
 
-    fn token(&self) -> Result<&str, Failure> {
-        self.token
-            .as_ref()
-            .map(Token::expose)
+    fn token(&self) -> Result<String, Failure> {
+        self.current_token()
+            .map(|t| t.expose().to_string())
             .ok_or_else(|| Failure::Permanent(format!("no token for registry `{}`", self.name)))
     }
 

@@ -94,8 +94,27 @@ pub struct Publish {
     pub retry_budget_secs: u64,
     /// How long to wait for a published version to appear in the index.
     pub index_timeout_secs: u64,
+    /// With trusted publishing, a token older than this is replaced before
+    /// the next upload (crates.io's live 30 minutes).
+    pub trusted_token_renew_secs: u64,
     /// Rate limits by registry name; crates.io's are built in.
     pub rate_limits: std::collections::BTreeMap<String, RateLimits>,
+    /// What a dependent's upload waits for, by registry name; see
+    /// [`Publish::gate`].
+    pub dependents_wait_for: std::collections::BTreeMap<String, Gate>,
+}
+
+/// What a crate's upload waits for from each first-party dependency
+/// published in the same run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Gate {
+    /// The dependency's version is in the index: safe on every registry.
+    Index,
+    /// The registry accepted the dependency's upload. Only for registries
+    /// that check, at upload, that a dependency crate exists rather than
+    /// that the required version is in their index (crates.io).
+    Acceptance,
 }
 
 impl Default for Publish {
@@ -105,7 +124,9 @@ impl Default for Publish {
             jobs: 4,
             retry_budget_secs: 900,
             index_timeout_secs: 600,
+            trusted_token_renew_secs: 1500,
             rate_limits: std::collections::BTreeMap::new(),
+            dependents_wait_for: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -127,6 +148,17 @@ pub struct Rate {
 }
 
 impl Publish {
+    /// The gate for `registry`: configured, else `acceptance` for crates.io
+    /// (its publish endpoint checks that dependency crates exist, not that
+    /// the required versions are indexed), else `index`.
+    pub fn gate(&self, registry: &str) -> Gate {
+        match self.dependents_wait_for.get(registry) {
+            Some(g) => *g,
+            None if registry == "crates-io" => Gate::Acceptance,
+            None => Gate::Index,
+        }
+    }
+
     /// The limits for `registry`: configured, else crates.io's published
     /// ones for crates.io, else none.
     pub fn limits(&self, registry: &str) -> Option<RateLimits> {

@@ -1,5 +1,6 @@
 //! Which crate to publish next: a crate goes once every first-party crate it
-//! needs is visible in the index; among the ready ones, those heading the
+//! needs is visible in the index (or, where the registry allows it, once the
+//! registry accepted that crate's upload); among the ready ones, those heading the
 //! longest chain of crates still to publish go first, so the critical path
 //! never waits behind crates nothing depends on. Also the registry's rate
 //! limits as token buckets, and the duration they imply.
@@ -14,6 +15,8 @@ pub enum State {
     Done,
     Waiting,
     Running,
+    /// Uploaded and accepted by the registry, not yet seen in its index.
+    Accepted,
     Failed,
 }
 
@@ -21,6 +24,8 @@ pub struct Scheduler {
     names: Vec<String>,
     deps: Vec<BTreeSet<usize>>,
     users: Vec<Vec<usize>>,
+    /// Crates whose dependents may go once their upload is accepted.
+    early: Vec<bool>,
     pub state: Vec<State>,
     /// Length of the longest chain of crates still to publish that starts here.
     pub height: Vec<u32>,
@@ -44,11 +49,27 @@ impl Scheduler {
             names,
             deps,
             users,
+            early: vec![false; n],
             state,
             height: vec![0; n],
         };
         s.height = s.heights();
         s
+    }
+
+    /// Lets the dependents of each crate `i` with `early[i]` go as soon as
+    /// the registry accepted `i`'s upload, without waiting for its index.
+    pub fn release_on_acceptance(&mut self, early: Vec<bool>) {
+        assert_eq!(early.len(), self.names.len());
+        self.early = early;
+    }
+
+    fn satisfied(&self, dep: usize) -> bool {
+        match self.state[dep] {
+            State::Done => true,
+            State::Accepted => self.early[dep],
+            _ => false,
+        }
     }
 
     /// Heights by memoized depth-first search over the users (the graph is a
@@ -60,7 +81,7 @@ impl Scheduler {
             if let Some(v) = h[i] {
                 return v;
             }
-            let own = u32::from(s.state[i] != State::Done);
+            let own = u32::from(!matches!(s.state[i], State::Done | State::Accepted));
             let below = s.users[i]
                 .iter()
                 .map(|&u| visit(u, s, h))
@@ -77,8 +98,7 @@ impl Scheduler {
     pub fn ready(&self) -> Vec<usize> {
         let mut r: Vec<usize> = (0..self.names.len())
             .filter(|&i| {
-                self.state[i] == State::Waiting
-                    && self.deps[i].iter().all(|&d| self.state[d] == State::Done)
+                self.state[i] == State::Waiting && self.deps[i].iter().all(|&d| self.satisfied(d))
             })
             .collect();
         r.sort_by(|&a, &b| {
@@ -93,9 +113,11 @@ impl Scheduler {
         self.state[i] = s;
     }
 
-    /// Nothing is running and nothing more can start.
+    /// Nothing is running or awaiting its index and nothing more can start.
     pub fn stuck(&self) -> bool {
-        !self.state.contains(&State::Running) && self.ready().is_empty()
+        !self.state.contains(&State::Running)
+            && !self.state.contains(&State::Accepted)
+            && self.ready().is_empty()
     }
 
     /// Crates that cannot go because something they need failed.
@@ -194,6 +216,24 @@ mod tests {
         s.set(1, State::Failed);
         assert!(s.stuck());
         assert_eq!(s.blocked(), [2]);
+    }
+
+    #[test]
+    fn acceptance_releases_only_dependents_of_early_crates() {
+        //  c0 <- c1      c2 <- c3
+        let mut s = sched(&[(1, 0), (3, 2)], 4, &[]);
+        // c0 existed before the run (an update); c2 is a new crate.
+        s.release_on_acceptance(vec![true, false, false, false]);
+        s.set(0, State::Accepted);
+        s.set(2, State::Accepted);
+        assert_eq!(s.ready(), [1]);
+        assert!(!s.stuck());
+        s.set(2, State::Done);
+        assert_eq!(s.ready(), [1, 3]);
+        // Without the setting, acceptance releases nothing.
+        let mut s = sched(&[(1, 0)], 2, &[]);
+        s.set(0, State::Accepted);
+        assert!(s.ready().is_empty() && !s.stuck());
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod patch;
 pub mod progress;
 pub mod publish;
 pub mod rc;
+pub mod registry_auth;
 pub mod release;
 pub mod repo;
 pub mod retry;

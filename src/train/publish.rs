@@ -6,14 +6,17 @@
 //! STEP 2: ask the index which versions exist; those are skipped.
 //! STEP 3: say what will happen and how long the rate limits make it take.
 //! STEP 4: package every crate to publish in one cargo run.
-//! STEP 5: upload crates whose first-party dependencies are in the index,
-//!         `--jobs` at a time, the critical path first; wait for each to
-//!         appear in the index before its dependents go.
+//! STEP 5: upload crates whose first-party dependencies are ready, `--jobs`
+//!         uploads at a time, the critical path first. A dependency is ready
+//!         once its version is in the index, or (registries whose gate is
+//!         `acceptance`, crates.io by default) once the registry accepted
+//!         the upload of a crate that existed before this run. Every upload
+//!         is then confirmed in the index.
 //! STEP 6: a summary; non-zero exit if anything failed.
 
 use crate::adapters::cargo_config;
 use crate::adapters::registry::{Failure, Registry};
-use crate::core::config::Rate;
+use crate::core::config::{self, Gate, Rate};
 use crate::core::graph;
 use crate::core::manifest::{Field, Publish};
 use crate::core::publish_metadata;
@@ -21,10 +24,12 @@ use crate::core::publish_plan::{Limit, Scheduler, State, TokenBucket, min_durati
 use crate::exec::Executor;
 use crate::train::Context;
 use crate::train::progress::{Progress, fmt_secs};
+use crate::train::registry_auth::{self, Trusted};
 use crate::train::retry::retry;
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -64,21 +69,42 @@ fn limit(r: Rate) -> Limit {
     }
 }
 
-pub fn open_registry(ctx: &Context, name: &str, exec: &Executor) -> Result<Registry> {
-    let cfg = cargo_config::registry(&ctx.root, name)?;
-    let reg = Registry::open(cfg)?;
-    if !exec.is_dry_run() && !reg.has_token() {
-        let var = if name == cargo_config::CRATES_IO {
-            "CARGO_REGISTRY_TOKEN".to_string()
-        } else {
-            format!(
-                "CARGO_REGISTRIES_{}_TOKEN",
-                name.to_uppercase().replace('-', "_")
-            )
-        };
-        bail!("no token for registry `{name}`: set {var} or run `cargo login`");
+/// The crates that go to one registry, in publish order, with the
+/// first-party dependencies of each (positions in that order).
+struct Crates {
+    names: Vec<String>,
+    versions: Vec<Version>,
+    deps: Vec<BTreeSet<usize>>,
+}
+
+impl Crates {
+    fn for_registry(ctx: &Context, registry: &str) -> Result<Crates> {
+        let order: Vec<usize> = graph::publish_order(&ctx.ws)?
+            .into_iter()
+            .filter(|&i| goes_to(ctx, i, registry))
+            .collect();
+        let pos: std::collections::HashMap<usize, usize> =
+            order.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+        let full = graph::publish_graph(&ctx.ws);
+        Ok(Crates {
+            names: order
+                .iter()
+                .map(|&i| ctx.ws.crates[i].name.clone())
+                .collect(),
+            versions: order
+                .iter()
+                .map(|&i| ctx.ws.crates[i].version.clone())
+                .collect(),
+            deps: order
+                .iter()
+                .map(|&i| full[i].iter().filter_map(|d| pos.get(d).copied()).collect())
+                .collect(),
+        })
     }
-    Ok(reg)
+
+    fn label(&self, p: usize) -> String {
+        format!("{} {}", self.names[p], self.versions[p])
+    }
 }
 
 pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary> {
@@ -87,203 +113,185 @@ pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary
     let jobs = opts.jobs.unwrap_or(pc.jobs).max(1) as usize;
 
     // STEP 1
-    let reg = open_registry(ctx, &reg_name, exec)?;
-    let order: Vec<usize> = graph::publish_order(&ctx.ws)?
-        .into_iter()
-        .filter(|&i| goes_to(ctx, i, &reg_name))
-        .collect();
-    let names: Vec<String> = order
-        .iter()
-        .map(|&i| ctx.ws.crates[i].name.clone())
-        .collect();
-    let versions: Vec<Version> = order
-        .iter()
-        .map(|&i| ctx.ws.crates[i].version.clone())
-        .collect();
-    let pos: std::collections::HashMap<usize, usize> =
-        order.iter().enumerate().map(|(p, &i)| (i, p)).collect();
-    let full = graph::publish_graph(&ctx.ws);
-    let deps: Vec<BTreeSet<usize>> = order
-        .iter()
-        .map(|&i| full[i].iter().filter_map(|d| pos.get(d).copied()).collect())
-        .collect();
+    let (reg, trusted) = registry_auth::open_to_publish(ctx, &reg_name, exec)?;
+    let result = publish(ctx, &reg_name, jobs, &reg, trusted.as_ref(), exec);
+    if let Some(t) = &trusted {
+        t.revoke_all(exec);
+    }
+    result
+}
+
+fn publish(
+    ctx: &Context,
+    reg_name: &str,
+    jobs: usize,
+    reg: &Registry,
+    trusted: Option<&Trusted>,
+    exec: &Executor,
+) -> Result<Summary> {
+    let pc = &ctx.config.publish;
+    let crates = Crates::for_registry(ctx, reg_name)?;
 
     // STEP 2
-    let existing = index_versions(&reg, &names)?;
-    let done: Vec<bool> = (0..names.len())
-        .map(|p| existing[p].contains(&versions[p]))
+    let existing = index_versions(reg, &crates.names)?;
+    let n = crates.names.len();
+    let done: Vec<bool> = (0..n)
+        .map(|p| existing[p].contains(&crates.versions[p]))
         .collect();
     let new_crate: Vec<bool> = existing.iter().map(Vec::is_empty).collect();
-    let mut summary = Summary::default();
-    for p in (0..names.len()).filter(|&p| done[p]) {
-        summary
-            .skipped
-            .push(format!("{} {}", names[p], versions[p]));
-    }
-    let todo: Vec<usize> = (0..names.len()).filter(|&p| !done[p]).collect();
+    let mut summary = Summary {
+        skipped: (0..n)
+            .filter(|&p| done[p])
+            .map(|p| crates.label(p))
+            .collect(),
+        ..Summary::default()
+    };
+    let todo: Vec<usize> = (0..n).filter(|&p| !done[p]).collect();
     if todo.is_empty() {
         eprintln!(
-            "{:>12} nothing: all {} crates are in `{reg_name}` already",
-            "Publishing",
-            names.len()
+            "{:>12} nothing: all {n} crates are in `{reg_name}` already",
+            "Publishing"
         );
         return Ok(summary);
     }
 
+    if trusted.is_some() {
+        refuse_new_crates(&crates, &todo, &new_crate, reg_name)?;
+    }
+
     // STEP 3
-    let mut sched = Scheduler::new(names.clone(), deps, &done);
-    let limits = pc.limits(&reg_name);
-    let (n_new, n_versions) =
-        todo.iter().fold(
-            (0, 0),
-            |(a, b), &p| if new_crate[p] { (a + 1, b) } else { (a, b + 1) },
-        );
+    let mut sched = Scheduler::new(crates.names.clone(), crates.deps.clone(), &done);
+    let gate = pc.gate(reg_name);
+    if gate == Gate::Acceptance {
+        // A crate new to the registry exists for its dependents only once
+        // it is in the index: they wait for that.
+        sched.release_on_acceptance(new_crate.iter().map(|n| !n).collect());
+    }
+    let limits = pc.limits(reg_name);
+    // Trusted publishing tokens have no user, so the per-user limit on new
+    // versions does not apply to them.
+    let version_limit = limits.filter(|_| trusted.is_none()).map(|l| l.new_versions);
+    announce(
+        reg_name,
+        &todo,
+        &new_crate,
+        &sched,
+        &summary,
+        pc,
+        trusted.is_some(),
+    );
+
+    // STEP 4
+    let todo_names: Vec<&str> = todo.iter().map(|&p| crates.names[p].as_str()).collect();
+    let registry_flag = (reg_name != cargo_config::CRATES_IO).then_some(reg_name);
+    crate::adapters::cargo::package(&ctx.root, &todo_names, registry_flag, false)?;
+    let meta = crate::adapters::cargo::metadata(&ctx.root)?;
+
+    // STEP 5
+    let start = Instant::now();
+    let uploads = Uploads {
+        reg,
+        trusted,
+        exec,
+        crates: &crates,
+        new_crate: &new_crate,
+        meta: &meta,
+        target: meta.target_directory.clone().into_std_path_buf(),
+        crates_io: reg_name == cargo_config::CRATES_IO,
+        jobs,
+        budget: Duration::from_secs(pc.retry_budget_secs),
+        index_timeout: Duration::from_secs(pc.index_timeout_secs),
+        start,
+    };
+    let buckets = Buckets {
+        versions: version_limit.map(|r| TokenBucket::new(limit(r), 0)),
+        crates: limits.map(|l| TokenBucket::new(limit(l.new_crates), 0)),
+    };
+    uploads.run(&mut sched, buckets, Progress::new(todo.len()), &mut summary)?;
+
+    // STEP 6
+    summary.blocked = sched
+        .blocked()
+        .into_iter()
+        .map(|p| crates.label(p))
+        .collect();
+    report(&summary, start)?;
+    Ok(summary)
+}
+
+/// Trusted publishing cannot create crates (crates.io answers 403): say
+/// which crates need a first version published with a regular token.
+fn refuse_new_crates(crates: &Crates, todo: &[usize], new_crate: &[bool], reg: &str) -> Result<()> {
+    let new: Vec<String> = todo
+        .iter()
+        .filter(|&&p| new_crate[p])
+        .map(|&p| crates.label(p))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{} crates are new to `{reg}`, and trusted publishing tokens cannot create crates: {}. \
+         Publish their first versions with a regular token (set {}), then run this again; \
+         nothing was uploaded",
+        new.len(),
+        new.join(", "),
+        if reg == cargo_config::CRATES_IO {
+            "CARGO_REGISTRY_TOKEN".to_string()
+        } else {
+            format!(
+                "CARGO_REGISTRIES_{}_TOKEN",
+                reg.to_uppercase().replace('-', "_")
+            )
+        }
+    )
+}
+
+/// The line that says what will happen and the least time it takes.
+fn announce(
+    reg_name: &str,
+    todo: &[usize],
+    new_crate: &[bool],
+    sched: &Scheduler,
+    summary: &Summary,
+    pc: &config::Publish,
+    trusted: bool,
+) {
+    let limits = pc.limits(reg_name);
+    let n_new = todo.iter().filter(|&&p| new_crate[p]).count() as u32;
+    let n_versions = todo.len() as u32 - n_new;
     let rate_ms = limits.map_or(0, |l| {
-        min_duration_ms(limit(l.new_crates), n_new)
-            .max(min_duration_ms(limit(l.new_versions), n_versions))
+        let versions = if trusted {
+            0
+        } else {
+            min_duration_ms(limit(l.new_versions), n_versions)
+        };
+        min_duration_ms(limit(l.new_crates), n_new).max(versions)
     });
+    let gate = match pc.gate(reg_name) {
+        Gate::Acceptance => {
+            "the registry accepted its dependencies (a new dependency: once it is in the index)"
+        }
+        Gate::Index => "its dependencies' versions are in the index",
+    };
+    let token = if trusted {
+        " (trusted publishing: no per-user limit on new versions)"
+    } else {
+        ""
+    };
     eprintln!(
         "{:>12} {} crates to `{reg_name}` ({} already there, {n_new} new crates); critical path {} crates; \
-         at least {} under the registry's rate limits",
+         at least {} under the registry's rate limits{token}; each goes once {gate}",
         "Publishing",
         todo.len(),
         summary.skipped.len(),
         sched.critical_path(),
         fmt_secs(rate_ms / 1000)
     );
+}
 
-    // STEP 4
-    let todo_names: Vec<&str> = todo.iter().map(|&p| names[p].as_str()).collect();
-    let registry_flag = (reg_name != cargo_config::CRATES_IO).then_some(reg_name.as_str());
-    crate::adapters::cargo::package(&ctx.root, &todo_names, registry_flag, false)?;
-    let meta = crate::adapters::cargo::metadata(&ctx.root)?;
-    let target = meta.target_directory.clone().into_std_path_buf();
-
-    // STEP 5
-    let start = Instant::now();
-    let now_ms = || start.elapsed().as_millis() as u64;
-    let mut buckets = limits.map(|l| {
-        (
-            TokenBucket::new(limit(l.new_versions), 0),
-            TokenBucket::new(limit(l.new_crates), 0),
-        )
-    });
-    let budget = Duration::from_secs(pc.retry_budget_secs);
-    let index_timeout = Duration::from_secs(pc.index_timeout_secs);
-    let mut progress = Progress::new(todo.len());
-    std::thread::scope(|scope| -> Result<()> {
-        let (tx, rx) = mpsc::channel::<(usize, Result<(), String>)>();
-        let mut running = 0;
-        loop {
-            let mut wait_for_token = None;
-            while running < jobs {
-                let Some(&p) = sched.ready().first() else {
-                    break;
-                };
-                if let Some((versions_bucket, crates_bucket)) = buckets.as_mut() {
-                    let b = if new_crate[p] {
-                        crates_bucket
-                    } else {
-                        versions_bucket
-                    };
-                    if let Err(wait) = b.take(now_ms()) {
-                        wait_for_token = Some(Duration::from_millis(wait));
-                        break;
-                    }
-                }
-                sched.set(p, State::Running);
-                running += 1;
-                let pkg = meta
-                    .packages
-                    .iter()
-                    .find(|k| k.name.as_str() == names[p])
-                    .with_context(|| format!("cargo metadata does not list {}", names[p]))?;
-                let readme = pkg.readme.as_ref().and_then(|r| {
-                    let dir = pkg
-                        .manifest_path
-                        .parent()
-                        .expect("manifest has a directory");
-                    std::fs::read_to_string(dir.join(r)).ok()
-                });
-                let metadata =
-                    publish_metadata::metadata(pkg, readme, reg_name == cargo_config::CRATES_IO);
-                let file = target
-                    .join("package")
-                    .join(format!("{}-{}.crate", names[p], versions[p]));
-                let (tx, reg, name, version) =
-                    (tx.clone(), &reg, names[p].clone(), versions[p].clone());
-                scope.spawn(move || {
-                    let r = std::fs::read(&file)
-                        .map_err(|e| format!("{}: {e}", file.display()))
-                        .and_then(|bytes| {
-                            upload(
-                                reg,
-                                exec,
-                                &name,
-                                &version,
-                                &metadata,
-                                &bytes,
-                                budget,
-                                index_timeout,
-                            )
-                        });
-                    let _ = tx.send((p, r));
-                });
-                progress.say(&format!("{:>12} {} {}", "Uploading", names[p], versions[p]));
-            }
-            if running == 0 && wait_for_token.is_none() {
-                break;
-            }
-            let got = match wait_for_token {
-                Some(w) if running == 0 => {
-                    progress.say(&format!(
-                        "{:>12} {} until the registry's rate limit allows the next upload",
-                        "Waiting",
-                        fmt_secs(w.as_secs())
-                    ));
-                    std::thread::sleep(w);
-                    continue;
-                }
-                Some(w) => rx.recv_timeout(w).ok(),
-                None => rx.recv().ok(),
-            };
-            let Some((p, r)) = got else { continue };
-            running -= 1;
-            match r {
-                Ok(()) => {
-                    sched.set(p, State::Done);
-                    summary
-                        .published
-                        .push(format!("{} {}", names[p], versions[p]));
-                    let verb = if exec.is_dry_run() {
-                        "Checked"
-                    } else {
-                        "Published"
-                    };
-                    progress.step(&format!("{verb:>12} {} {}", names[p], versions[p]));
-                }
-                Err(e) => {
-                    progress.say(&format!(
-                        "{:>12} {} {}: {e}",
-                        "Failed", names[p], versions[p]
-                    ));
-                    sched.set(p, State::Failed);
-                    summary
-                        .failed
-                        .push((format!("{} {}", names[p], versions[p]), e));
-                }
-            }
-        }
-        Ok(())
-    })?;
-    progress.finish();
-
-    // STEP 6
-    for p in sched.blocked() {
-        summary
-            .blocked
-            .push(format!("{} {}", names[p], versions[p]));
-    }
+/// The summary line, and an error naming what is left when not all went.
+fn report(summary: &Summary, start: Instant) -> Result<()> {
     eprintln!(
         "{:>12} {} published, {} already there, {} failed, {} not attempted (a dependency failed) in {}",
         "Summary",
@@ -293,23 +301,300 @@ pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary
         summary.blocked.len(),
         fmt_secs(start.elapsed().as_secs())
     );
-    if !summary.failed.is_empty() || !summary.blocked.is_empty() {
-        bail!(
-            "publishing did not complete: failed: {}; not attempted: {}. Run it again: what is published is skipped",
-            summary
-                .failed
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            if summary.blocked.is_empty() {
-                "none".to_string()
-            } else {
-                summary.blocked.join(", ")
-            }
-        );
+    if summary.failed.is_empty() && summary.blocked.is_empty() {
+        return Ok(());
     }
-    Ok(summary)
+    let failed: Vec<&str> = summary.failed.iter().map(|(n, _)| n.as_str()).collect();
+    let blocked = if summary.blocked.is_empty() {
+        "none".to_string()
+    } else {
+        summary.blocked.join(", ")
+    };
+    bail!(
+        "publishing did not complete: failed: {}; not attempted: {blocked}. Run it again: what is published is skipped",
+        failed.join(", ")
+    )
+}
+
+/// The registry's rate limits for new versions and new crates (none where
+/// the registry or the token has none).
+struct Buckets {
+    versions: Option<TokenBucket>,
+    crates: Option<TokenBucket>,
+}
+
+/// What a worker thread reports about one crate.
+enum Event {
+    /// The registry accepted the upload (a dry run: it would be uploaded).
+    Accepted(usize),
+    /// The version is in the index.
+    Confirmed(usize),
+    /// The upload failed, or the version never showed in the index.
+    Failed(usize, String),
+}
+
+/// Uploads under way, and accepted uploads not yet seen in the index.
+#[derive(Default)]
+struct InFlight {
+    uploading: usize,
+    confirming: usize,
+}
+
+impl InFlight {
+    fn is_empty(&self) -> bool {
+        self.uploading + self.confirming == 0
+    }
+}
+
+/// STEP 5: the uploads and index confirmations of one run.
+struct Uploads<'a> {
+    reg: &'a Registry,
+    trusted: Option<&'a Trusted>,
+    exec: &'a Executor,
+    crates: &'a Crates,
+    new_crate: &'a [bool],
+    meta: &'a cargo_metadata::Metadata,
+    target: PathBuf,
+    crates_io: bool,
+    jobs: usize,
+    budget: Duration,
+    index_timeout: Duration,
+    start: Instant,
+}
+
+impl Uploads<'_> {
+    fn now_ms(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    /// Uploads until nothing more can go: `jobs` uploads in flight at once;
+    /// an accepted upload frees its slot while its index confirmation runs.
+    fn run(
+        &self,
+        sched: &mut Scheduler,
+        mut buckets: Buckets,
+        mut progress: Progress,
+        summary: &mut Summary,
+    ) -> Result<()> {
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = mpsc::channel::<Event>();
+            let mut flight = InFlight::default();
+            loop {
+                let wait_for_token =
+                    self.start_ready(scope, &tx, sched, &mut buckets, &mut flight, &progress)?;
+                if flight.is_empty() && wait_for_token.is_none() {
+                    return Ok(());
+                }
+                let got = match wait_for_token {
+                    Some(w) if flight.is_empty() => {
+                        progress.say(&format!(
+                            "{:>12} {} until the registry's rate limit allows the next upload",
+                            "Waiting",
+                            fmt_secs(w.as_secs())
+                        ));
+                        std::thread::sleep(w);
+                        continue;
+                    }
+                    Some(w) => rx.recv_timeout(w).ok(),
+                    None => rx.recv().ok(),
+                };
+                if let Some(event) = got {
+                    self.handle(
+                        event,
+                        scope,
+                        &tx,
+                        sched,
+                        &mut flight,
+                        &mut progress,
+                        summary,
+                    );
+                }
+            }
+        })?;
+        progress.finish();
+        Ok(())
+    }
+
+    /// Starts the uploads of ready crates while slots and rate limits allow;
+    /// says how long to wait when a rate limit stopped it.
+    fn start_ready<'s>(
+        &'s self,
+        scope: &'s std::thread::Scope<'s, '_>,
+        tx: &mpsc::Sender<Event>,
+        sched: &mut Scheduler,
+        buckets: &mut Buckets,
+        flight: &mut InFlight,
+        progress: &Progress,
+    ) -> Result<Option<Duration>> {
+        while flight.uploading < self.jobs {
+            let Some(&p) = sched.ready().first() else {
+                break;
+            };
+            let bucket = if self.new_crate[p] {
+                &mut buckets.crates
+            } else {
+                &mut buckets.versions
+            };
+            if let Some(b) = bucket
+                && let Err(wait) = b.take(self.now_ms())
+            {
+                return Ok(Some(Duration::from_millis(wait)));
+            }
+            let (metadata, file) = self.prepare(p)?;
+            sched.set(p, State::Running);
+            flight.uploading += 1;
+            let tx = tx.clone();
+            scope.spawn(move || {
+                let r = std::fs::read(&file)
+                    .map_err(|e| format!("{}: {e}", file.display()))
+                    .and_then(|bytes| self.upload(p, &metadata, &bytes));
+                let _ = tx.send(match r {
+                    Ok(()) => Event::Accepted(p),
+                    Err(e) => Event::Failed(p, e),
+                });
+            });
+            progress.say(&format!("{:>12} {}", "Uploading", self.crates.label(p)));
+        }
+        Ok(None)
+    }
+
+    /// Records what a worker reported; an accepted upload starts its index
+    /// confirmation.
+    #[allow(clippy::too_many_arguments)]
+    fn handle<'s>(
+        &'s self,
+        event: Event,
+        scope: &'s std::thread::Scope<'s, '_>,
+        tx: &mpsc::Sender<Event>,
+        sched: &mut Scheduler,
+        flight: &mut InFlight,
+        progress: &mut Progress,
+        summary: &mut Summary,
+    ) {
+        match event {
+            Event::Accepted(p) => {
+                flight.uploading -= 1;
+                flight.confirming += 1;
+                sched.set(p, State::Accepted);
+                let tx = tx.clone();
+                scope.spawn(move || {
+                    let _ = tx.send(match self.confirm(p) {
+                        Ok(()) => Event::Confirmed(p),
+                        Err(e) => Event::Failed(p, e),
+                    });
+                });
+            }
+            Event::Confirmed(p) => {
+                flight.confirming -= 1;
+                sched.set(p, State::Done);
+                summary.published.push(self.crates.label(p));
+                let verb = if self.exec.is_dry_run() {
+                    "Checked"
+                } else {
+                    "Published"
+                };
+                progress.step(&format!("{verb:>12} {}", self.crates.label(p)));
+            }
+            Event::Failed(p, e) => {
+                if sched.state[p] == State::Accepted {
+                    flight.confirming -= 1;
+                } else {
+                    flight.uploading -= 1;
+                }
+                progress.say(&format!("{:>12} {}: {e}", "Failed", self.crates.label(p)));
+                sched.set(p, State::Failed);
+                summary.failed.push((self.crates.label(p), e));
+            }
+        }
+    }
+
+    /// The upload's metadata (cargo's publish format) and `.crate` file.
+    fn prepare(&self, p: usize) -> Result<(serde_json::Value, PathBuf)> {
+        let name = &self.crates.names[p];
+        let pkg = self
+            .meta
+            .packages
+            .iter()
+            .find(|k| k.name.as_str() == name)
+            .with_context(|| format!("cargo metadata does not list {name}"))?;
+        let readme = pkg.readme.as_ref().and_then(|r| {
+            let dir = pkg
+                .manifest_path
+                .parent()
+                .expect("manifest has a directory");
+            std::fs::read_to_string(dir.join(r)).ok()
+        });
+        let metadata = publish_metadata::metadata(pkg, readme, self.crates_io);
+        let file = self
+            .target
+            .join("package")
+            .join(format!("{name}-{}.crate", self.crates.versions[p]));
+        Ok((metadata, file))
+    }
+
+    fn say_retry(&self, p: usize) -> impl Fn(&Failure, Duration) + '_ {
+        move |e, w| {
+            eprintln!(
+                "{:>12} {} in {:.1}s: {e}",
+                "Retrying",
+                self.crates.label(p),
+                w.as_secs_f64()
+            )
+        }
+    }
+
+    /// Uploads one crate with retries, until the registry accepts it.
+    fn upload(&self, p: usize, metadata: &serde_json::Value, bytes: &[u8]) -> Result<(), String> {
+        let (name, version) = (&self.crates.names[p], &self.crates.versions[p]);
+        let deadline = Instant::now() + self.budget;
+        match retry(
+            deadline,
+            || {
+                if let Some(t) = self.trusted {
+                    t.renew_if_due(self.reg, self.exec)?;
+                }
+                self.exec.publish(self.reg, name, version, metadata, bytes)
+            },
+            self.say_retry(p),
+        ) {
+            Ok(()) => Ok(()),
+            // A run killed after its upload left the version there: fine.
+            Err(Failure::Permanent(m)) if m.contains("already") => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Waits until the index lists an accepted upload.
+    fn confirm(&self, p: usize) -> Result<(), String> {
+        if self.exec.is_dry_run() {
+            return Ok(());
+        }
+        let (name, version) = (&self.crates.names[p], &self.crates.versions[p]);
+        let until = Instant::now() + self.index_timeout;
+        let mut n = 0;
+        loop {
+            let listed = retry(until, || self.reg.versions(name), self.say_retry(p))
+                .map_err(|e| e.to_string())?;
+            if listed.iter().any(|v| v.version == *version) {
+                return Ok(());
+            }
+            // Each poll is one small GET: look often at first (a dependent
+            // may wait on this), then once a second.
+            let wait = if n < 50 {
+                Duration::from_millis(200)
+            } else {
+                Duration::from_secs(1)
+            };
+            if Instant::now() + wait > until {
+                return Err(format!(
+                    "uploaded, but not in the index after {}s",
+                    self.index_timeout.as_secs()
+                ));
+            }
+            std::thread::sleep(wait);
+            n += 1;
+        }
+    }
 }
 
 /// Index versions of every crate, asked a few at a time.
@@ -340,62 +625,4 @@ fn index_versions(reg: &Registry, names: &[String]) -> Result<Vec<Vec<Version>>>
         .zip(names)
         .map(|(r, n)| r.map_err(|e| anyhow::anyhow!("could not read the index entry of {n}: {e}")))
         .collect()
-}
-
-/// Uploads one crate with retries, then waits until the index lists it.
-#[allow(clippy::too_many_arguments)]
-fn upload(
-    reg: &Registry,
-    exec: &Executor,
-    name: &str,
-    version: &Version,
-    metadata: &serde_json::Value,
-    bytes: &[u8],
-    budget: Duration,
-    index_timeout: Duration,
-) -> Result<(), String> {
-    let deadline = Instant::now() + budget;
-    let say = |e: &Failure, w: Duration| {
-        eprintln!(
-            "{:>12} {name} {version} in {:.1}s: {e}",
-            "Retrying",
-            w.as_secs_f64()
-        )
-    };
-    match retry(
-        deadline,
-        || exec.publish(reg, name, version, metadata, bytes),
-        say,
-    ) {
-        Ok(()) => {}
-        // A run killed after its upload left the version there: fine.
-        Err(Failure::Permanent(m)) if m.contains("already") => {}
-        Err(e) => return Err(e.to_string()),
-    }
-    if exec.is_dry_run() {
-        return Ok(());
-    }
-    let until = Instant::now() + index_timeout;
-    let mut n = 0;
-    loop {
-        let listed = retry(until, || reg.versions(name), say).map_err(|e| e.to_string())?;
-        if listed.iter().any(|v| v.version == *version) {
-            return Ok(());
-        }
-        // Each poll is one small GET: look often at first (a dependent waits
-        // on this), then once a second.
-        let wait = if n < 50 {
-            Duration::from_millis(200)
-        } else {
-            Duration::from_secs(1)
-        };
-        if Instant::now() + wait > until {
-            return Err(format!(
-                "uploaded, but not in the index after {}s",
-                index_timeout.as_secs()
-            ));
-        }
-        std::thread::sleep(wait);
-        n += 1;
-    }
 }

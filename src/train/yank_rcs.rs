@@ -7,7 +7,7 @@ use crate::core::publish_plan::{Limit, TokenBucket};
 use crate::core::version::rc_number;
 use crate::exec::Executor;
 use crate::train::Context;
-use crate::train::publish::open_registry;
+use crate::train::registry_auth::open_with_token;
 use crate::train::retry::retry;
 use anyhow::{Result, bail};
 use semver::Version;
@@ -35,7 +35,7 @@ pub fn superseded(current: &Version, listed: &[(Version, bool)]) -> Vec<Version>
 pub fn run(ctx: &Context, registry: Option<&str>, exec: &Executor) -> Result<Vec<String>> {
     let pc = &ctx.config.publish;
     let reg_name = registry.map_or_else(|| pc.registry.clone(), str::to_string);
-    let reg = open_registry(ctx, &reg_name, exec)?;
+    let reg = open_with_token(ctx, &reg_name, exec, "yank-rcs")?;
     let deadline = Instant::now() + Duration::from_secs(pc.retry_budget_secs);
     let mut bucket = pc.limits(&reg_name).map(|l| {
         TokenBucket::new(

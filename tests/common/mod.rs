@@ -5,6 +5,7 @@ pub mod github_sim;
 pub mod kellnr;
 pub mod proxy;
 pub mod sandbox;
+pub mod trustpub;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -34,7 +34,7 @@ pub struct Proxy {
     stop: Arc<AtomicBool>,
 }
 
-fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
+pub fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let header_end = loop {
@@ -66,7 +66,7 @@ fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
 }
 
 /// Forces `Connection: close` so each side sends one message and hangs up.
-fn with_close(req: &[u8]) -> Vec<u8> {
+pub fn with_close(req: &[u8]) -> Vec<u8> {
     let end = req.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
     let head = String::from_utf8_lossy(&req[..end - 2]).to_string();
     let mut out: String = head
