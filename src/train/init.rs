@@ -10,22 +10,29 @@ use crate::train::notes::{DEFAULT_TEMPLATE, heading};
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 
-/// Where cargo-train's own releases are (`owner/name` on GitHub).
+/// Where cargo-train's own releases are (`owner/name` on GitHub): the
+/// package's `repository`. Without one, jobs build cargo-train from source
+/// rather than download a binary from a place nobody named.
 fn cargo_train_repository() -> Option<String> {
     crate::adapters::github::repo_from_url(env!("CARGO_PKG_REPOSITORY"))
 }
 
-/// The steps that install cargo-train in a job: the newest release's
-/// prebuilt binary for the runner, checked against that release's
-/// `SHA256SUMS` (seconds); if there is none, or anything about it fails,
-/// `cargo install --locked` (minutes).
+/// The steps that install cargo-train in a job.
 fn install_steps() -> String {
+    install_steps_from(cargo_train_repository().as_deref())
+}
+
+/// The steps that install cargo-train in a job: the newest release's
+/// prebuilt binary from `repo` for the runner, checked against that
+/// release's `SHA256SUMS` (seconds); if there is none, or anything about it
+/// fails, `cargo install --locked` (minutes).
+pub fn install_steps_from(repo: Option<&str>) -> String {
     let build = "      - name: Install cargo-train
         if: steps.prebuilt.outcome != 'success'
         shell: bash
         run: cargo install cargo-train --locked
 ";
-    let Some(repo) = cargo_train_repository() else {
+    let Some(repo) = repo else {
         return build.replace("        if: steps.prebuilt.outcome != 'success'\n", "");
     };
     format!(
