@@ -3,10 +3,10 @@
 //! Nothing is written here; the caller hands the change set to the executor.
 
 use crate::core::changeset::ChangeSet;
-use crate::core::config::Config;
+use crate::core::config::{Config, Requirements};
 use crate::core::lockfile;
 use crate::core::manifest::{Edit, Field, apply_edits};
-use crate::core::pins::Req;
+use crate::core::pins::{self, Req};
 use crate::core::problem::{Problem, Problems};
 use crate::core::verify;
 use crate::core::version::{Level, bump};
@@ -116,14 +116,30 @@ pub fn plan(
         if news[to] == ws.crates[to].version {
             continue;
         }
-        // Unparsable requirements were reported above.
-        if let Ok(req) = Req::parse(ws.req_at(site)) {
-            let span = ws.dep(site).req.as_ref().expect("site").span.clone();
-            edits[site.manifest].push(Edit {
-                span,
-                value: req.with_version(&news[to]),
-            });
-        }
+        let span = ws.dep(site).req.as_ref().expect("site").span.clone();
+        let value = match config.requirements {
+            // Unparsable requirements were reported above.
+            Requirements::Pinned => match Req::parse(ws.req_at(site)) {
+                Ok(req) => req.with_version(&news[to]),
+                Err(_) => continue,
+            },
+            // A requirement that does not match today was reported above.
+            _ if pins::check_kept(ws.req_at(site), "", &ws.crates[to].version).is_some() => {
+                continue;
+            }
+            mode => {
+                let always = mode == Requirements::Follow;
+                match pins::follow(ws.req_at(site), &ws.crates[to].name, &news[to], always) {
+                    Ok(Some(v)) => v,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        problems.push(ws.problem_at(site, e));
+                        continue;
+                    }
+                }
+            }
+        };
+        edits[site.manifest].push(Edit { span, value });
     }
 
     let mut changes = ChangeSet::default();
@@ -184,6 +200,7 @@ mod tests {
     fn config() -> Config {
         Config {
             public: vec![CratePattern("a".into())],
+            requirements: Requirements::Pinned,
             ..Config::default()
         }
     }
@@ -259,7 +276,11 @@ mod tests {
     #[test]
     fn policy_violations_stop_the_bump() {
         let w = sample();
-        let cfg = Config::default(); // `a` is not public here, so its caret pin is wrong
+        // `a` is not public here, so its caret pin is wrong.
+        let cfg = Config {
+            requirements: Requirements::Pinned,
+            ..Config::default()
+        };
         let vf = HashMap::new();
         let files = Files {
             version_files: &vf,
