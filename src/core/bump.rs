@@ -78,6 +78,13 @@ pub fn plan(
     // The requirements and version files must be right before they are
     // moved: a wrong one would be carried along silently.
     let mut problems = verify::check_requirements(ws, config);
+    // A stale lock would be moved along and break `cargo metadata --locked`.
+    let lock_problems = files
+        .lock
+        .map(|l| verify::check_lock(ws, l, files.lock_path))
+        .unwrap_or_default();
+    let lock_ok = lock_problems.is_empty();
+    problems.extend(lock_problems);
     let read = |vf: &crate::core::config::VersionFile| {
         files.version_files.get(&vf.path).cloned().flatten()
     };
@@ -166,7 +173,7 @@ pub fn plan(
         .map(|(i, c)| (i, c.version.clone(), news[i].clone()))
         .collect();
 
-    if let Some(lock) = files.lock {
+    if let Some(lock) = files.lock.filter(|_| lock_ok) {
         let lm: Vec<lockfile::Move<'_>> = moves
             .iter()
             .map(|(i, old, new)| lockfile::Move {

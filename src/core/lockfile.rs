@@ -1,10 +1,16 @@
-//! Keeps `Cargo.lock` current after a bump without running cargo: the
-//! entries of workspace members (packages without a `source`) and the
-//! references to them that carry a version are rewritten in place.
+//! Keeps `Cargo.lock` current after a bump without running cargo, writing
+//! what `cargo update --workspace` would: member entries (packages without a
+//! `source`) take their new versions, entries stay sorted as cargo sorts
+//! them (name, then version), and every reference is re-encoded as cargo
+//! encodes it (`name` when one package has that name, `name version` when
+//! that version is unique, `name version (source)` otherwise), so a moved
+//! member can change how other entries are written.
+//!
+//! Also checks that a lock file is current before anything relies on it.
 
-use crate::core::manifest::{Edit, apply_edits};
 use semver::Version;
 use std::collections::HashMap;
+use std::ops::Range;
 use toml_edit::{Document, Item};
 
 /// One member whose version moves.
@@ -14,51 +20,216 @@ pub struct Move<'a> {
     pub new: &'a Version,
 }
 
-/// Rewrites `text` (a `Cargo.lock`) for `moves`. Fails when the lock file
-/// does not list a moving member at its old version (the lock is stale).
-pub fn rewrite(text: &str, moves: &[Move<'_>]) -> Result<String, String> {
-    let doc = Document::parse(text).map_err(|e| e.to_string().trim_end().to_string())?;
-    let by_name: HashMap<&str, &Move<'_>> = moves.iter().map(|m| (m.name, m)).collect();
-    let mut found = vec![false; moves.len()];
-    let index: HashMap<&str, usize> = moves.iter().enumerate().map(|(i, m)| (m.name, i)).collect();
-    let mut edits = Vec::new();
+/// A package as identified in the lock: name, version, source.
+type Id = (String, String, Option<String>);
 
-    let packages = doc
+struct Entry {
+    /// The `[[package]]` table's text, without trailing newlines.
+    text: String,
+    id: Id,
+    version_span: Range<usize>,
+    deps_span: Option<Range<usize>>,
+    deps: Vec<String>,
+}
+
+struct Lock<'t> {
+    /// Everything before the first `[[package]]`.
+    header: &'t str,
+    entries: Vec<Entry>,
+    /// Tables after the packages (`[[patch.unused]]`, `[metadata]`).
+    trailer: Option<&'t str>,
+}
+
+/// Lines git leaves in a file with an unresolved conflict.
+fn conflict_line(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.starts_with("<<<<<<<")
+                || l.starts_with(">>>>>>>")
+                || l.starts_with("|||||||")
+                || l == "======="
+        })
+        .map(|i| i + 1)
+}
+
+fn parse(text: &str) -> Result<Lock<'_>, String> {
+    if let Some(line) = conflict_line(text) {
+        return Err(format!(
+            "it has merge-conflict markers (line {line}): resolve the conflict, then run \
+             `cargo update --workspace` and commit it"
+        ));
+    }
+    // Cargo writes each table from column 0; a block runs to the next one.
+    let mut starts = Vec::new();
+    let mut trailer = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim_end();
+        if l == "[[package]]" {
+            starts.push(at);
+        } else if l.starts_with('[') && !starts.is_empty() {
+            trailer = Some(at);
+            break;
+        }
+        at += line.len();
+    }
+    let Some(&first) = starts.first() else {
+        return Err("it has no [[package]] entries".into());
+    };
+    let end = trailer.unwrap_or(text.len());
+    let mut entries = Vec::with_capacity(starts.len());
+    for (k, &s) in starts.iter().enumerate() {
+        let e = starts.get(k + 1).copied().unwrap_or(end);
+        entries.push(entry(text[s..e].trim_end_matches(['\n', '\r']))?);
+    }
+    Ok(Lock {
+        header: &text[..first],
+        entries,
+        trailer: trailer.map(|t| &text[t..]),
+    })
+}
+
+fn entry(block: &str) -> Result<Entry, String> {
+    let bad = |what: &str| format!("a [[package]] entry {what}: {block:.60}");
+    let doc = Document::parse(block).map_err(|e| e.to_string().trim_end().to_string())?;
+    let t = doc
         .get("package")
         .and_then(Item::as_array_of_tables)
-        .ok_or("it has no [[package]] entries")?;
-    for pkg in packages.iter() {
-        let name = pkg.get("name").and_then(Item::as_str).unwrap_or_default();
-        let local = pkg.get("source").is_none();
-        if let (true, Some(m), Some(v)) = (local, by_name.get(name), pkg.get("version")) {
-            let value = v.as_value().expect("version is a value");
-            if value.as_str() == Some(m.old.to_string().as_str()) {
-                found[index[name]] = true;
-                edits.push(Edit {
-                    span: value.span().expect("parsed values have spans"),
-                    value: m.new.to_string(),
-                });
-            }
+        .and_then(|a| a.get(0))
+        .ok_or_else(|| bad("is not a table"))?;
+    let name = t
+        .get("name")
+        .and_then(Item::as_str)
+        .ok_or_else(|| bad("has no name"))?;
+    let version = t
+        .get("version")
+        .and_then(Item::as_value)
+        .ok_or_else(|| bad("has no version"))?;
+    let source = t.get("source").and_then(Item::as_str).map(str::to_string);
+    let (deps_span, deps) = match t.get("dependencies").and_then(Item::as_array) {
+        Some(a) => (
+            a.span(),
+            a.iter()
+                .map(|d| {
+                    d.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| bad("has a bad dependency"))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        None => (None, Vec::new()),
+    };
+    Ok(Entry {
+        id: (
+            name.to_string(),
+            version
+                .as_str()
+                .ok_or_else(|| bad("has a bad version"))?
+                .to_string(),
+            source,
+        ),
+        version_span: version.span().expect("parsed values have spans"),
+        deps_span,
+        deps,
+        text: block.to_string(),
+    })
+}
+
+/// Which entry a reference (`name`, `name version` or `name version
+/// (source)`) points at.
+fn resolve(r: &str, by_name: &HashMap<&str, Vec<usize>>, entries: &[Entry]) -> Option<usize> {
+    let (name, rest) = r.split_once(' ').unwrap_or((r, ""));
+    let (version, source) = match rest.split_once(' ') {
+        Some((v, s)) => (v, s.strip_prefix('(')?.strip_suffix(')')),
+        None => (rest, None),
+    };
+    let candidates = by_name.get(name)?;
+    if version.is_empty() {
+        return (candidates.len() == 1).then(|| candidates[0]);
+    }
+    let same: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| entries[i].id.1 == version)
+        .collect();
+    match (same.as_slice(), source) {
+        ([one], None) => Some(*one),
+        // Cargo never writes a path source: a bare `name version` among
+        // several is the member.
+        (_, None) => same.into_iter().find(|&i| entries[i].id.2.is_none()),
+        (_, Some(s)) => same
+            .into_iter()
+            .find(|&i| entries[i].id.2.as_deref().map(strip_precise) == Some(strip_precise(s))),
+    }
+}
+
+/// A git source's `#commit` is not written in references.
+fn strip_precise(s: &str) -> &str {
+    s.split_once('#').map_or(s, |(a, _)| a)
+}
+
+/// How cargo writes a reference to `id` given every package in the lock.
+fn encode(
+    id: &Id,
+    counts: &HashMap<&str, HashMap<&str, usize>>,
+) -> (String, Option<String>, Option<String>) {
+    let versions = &counts[id.0.as_str()];
+    let mut version = Some(id.1.clone());
+    let mut source = id.2.as_deref().map(|s| strip_precise(s).to_string());
+    if versions[id.1.as_str()] == 1 {
+        source = None;
+        if versions.len() == 1 {
+            version = None;
         }
-        let Some(deps) = pkg.get("dependencies").and_then(Item::as_array) else {
+    }
+    (id.0.clone(), version, source)
+}
+
+/// Rewrites `text` (a `Cargo.lock`) for `moves`. Fails when the lock file
+/// does not list a moving member at its old version (the lock is stale) or
+/// cannot be read.
+pub fn rewrite(text: &str, moves: &[Move<'_>]) -> Result<String, String> {
+    let Lock {
+        header,
+        mut entries,
+        trailer,
+    } = parse(text)?;
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        by_name.entry(e.id.0.as_str()).or_default().push(i);
+    }
+    // References as entry indexes, read before any version moves.
+    let mut refs = Vec::with_capacity(entries.len());
+    for e in &entries {
+        let r: Vec<usize> = e
+            .deps
+            .iter()
+            .map(|d| {
+                resolve(d, &by_name, &entries).ok_or_else(|| {
+                    format!(
+                        "its entry for {} {} names \"{d}\", which it does not list; it is out of \
+                         date: run `cargo update --workspace` and commit it first",
+                        e.id.0, e.id.1
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        refs.push(r);
+    }
+
+    let mut found = vec![false; moves.len()];
+    let mut moved = vec![false; entries.len()];
+    for (i, e) in entries.iter_mut().enumerate() {
+        if e.id.2.is_some() {
             continue;
-        };
-        for d in deps.iter() {
-            let Some(s) = d.as_str() else { continue };
-            // "name", "name version" or "name version (source)": only the
-            // second form can point at a member with a version to change.
-            let mut words = s.split(' ');
-            let (Some(dn), Some(dv), None) = (words.next(), words.next(), words.next()) else {
-                continue;
-            };
-            if let Some(m) = by_name.get(dn)
-                && dv == m.old.to_string()
-            {
-                edits.push(Edit {
-                    span: d.span().expect("parsed values have spans"),
-                    value: format!("{dn} {}", m.new),
-                });
-            }
+        }
+        if let Some(k) = moves
+            .iter()
+            .position(|m| m.name == e.id.0 && e.id.1 == m.old.to_string())
+        {
+            found[k] = true;
+            moved[i] = true;
+            e.id.1 = moves[k].new.to_string();
         }
     }
     let missing: Vec<String> = moves
@@ -73,7 +244,151 @@ pub fn rewrite(text: &str, moves: &[Move<'_>]) -> Result<String, String> {
             missing.join(", ")
         ));
     }
-    Ok(apply_edits(text, edits))
+    if !moved.iter().any(|m| *m) {
+        return Ok(text.to_string());
+    }
+
+    let mut counts: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    for e in &entries {
+        *counts
+            .entry(e.id.0.as_str())
+            .or_default()
+            .entry(e.id.1.as_str())
+            .or_default() += 1;
+    }
+    let mut texts = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        let mut encoded: Vec<_> = refs[i]
+            .iter()
+            .map(|&d| encode(&entries[d].id, &counts))
+            .collect();
+        encoded.sort();
+        let deps: Vec<String> = encoded
+            .into_iter()
+            .map(|(n, v, s)| match (v, s) {
+                (None, _) => n,
+                (Some(v), None) => format!("{n} {v}"),
+                (Some(v), Some(s)) => format!("{n} {v} ({s})"),
+            })
+            .collect();
+        let mut splices: Vec<(Range<usize>, String)> = Vec::new();
+        if moved[i] {
+            splices.push((e.version_span.clone(), format!("\"{}\"", e.id.1)));
+        }
+        if let Some(span) = &e.deps_span
+            && deps != e.deps
+        {
+            let mut a = String::from("[\n");
+            for d in &deps {
+                a.push_str(&format!(" \"{d}\",\n"));
+            }
+            a.push(']');
+            splices.push((span.clone(), a));
+        }
+        texts.push(splice(&e.text, splices));
+    }
+
+    // Cargo sorts packages by name, then version; a tie (one version from
+    // two sources) keeps the order cargo gave it.
+    let key = |i: usize| {
+        let e = &entries[i];
+        (e.id.0.clone(), Version::parse(&e.id.1).ok(), i)
+    };
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_cached_key(|&i| key(i));
+
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push_str(header);
+    for (k, &i) in order.iter().enumerate() {
+        if k > 0 {
+            out.push_str("\n\n");
+        }
+        out.push_str(&texts[i]);
+    }
+    match trailer {
+        Some(t) => {
+            out.push_str("\n\n");
+            out.push_str(t);
+        }
+        None => out.push('\n'),
+    }
+    Ok(out)
+}
+
+fn splice(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
+    edits.sort_by_key(|(r, _)| r.start);
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    for (r, v) in edits {
+        out.push_str(&text[at..r.start]);
+        out.push_str(&v);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// A workspace member as its manifest describes it.
+pub struct Member<'a> {
+    pub name: &'a str,
+    pub version: &'a Version,
+    /// The packages it depends on (any kind, target or feature).
+    pub deps: Vec<&'a str>,
+}
+
+/// Whether `text` is current for `members`: readable, free of conflict
+/// markers, listing every member at its version with every dependency its
+/// manifest names. Returns what is wrong, with what to do.
+pub fn check(text: &str, members: &[Member<'_>]) -> Vec<String> {
+    let lock = match parse(text) {
+        Ok(l) => l,
+        Err(e) => return vec![e],
+    };
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in lock.entries.iter().enumerate() {
+        by_name.entry(e.id.0.as_str()).or_default().push(i);
+    }
+    let fix = "it is out of date: run `cargo update --workspace` and commit it";
+    let mut out = Vec::new();
+    for m in members {
+        let version = m.version.to_string();
+        let Some(e) = by_name.get(m.name).and_then(|c| {
+            c.iter()
+                .map(|&i| &lock.entries[i])
+                .find(|e| e.id.2.is_none() && e.id.1 == version)
+        }) else {
+            out.push(format!(
+                "it has no entry for member {} {version}; {fix}",
+                m.name
+            ));
+            continue;
+        };
+        let listed: Vec<&str> = e
+            .deps
+            .iter()
+            .map(|d| d.split(' ').next().unwrap_or_default())
+            .collect();
+        let mut absent: Vec<&str> = m
+            .deps
+            .iter()
+            .copied()
+            .filter(|d| !listed.contains(d))
+            .collect();
+        absent.sort_unstable();
+        absent.dedup();
+        if !absent.is_empty() {
+            out.push(format!(
+                "its entry for {} does not list {} (in its manifest); {fix}",
+                m.name,
+                absent
+                    .iter()
+                    .map(|d| format!("`{d}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -166,6 +481,96 @@ checksum = "00"
         assert_eq!(out, expected);
     }
 
+    /// What `cargo update -w` writes when a member that shared its version
+    /// with a registry package moves past it: the registry entry loses its
+    /// `(source)`, references are re-sorted, and so are the entries.
+    #[test]
+    fn references_and_order_are_encoded_as_cargo_does() {
+        let lock = r#"version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "t 1.0.0",
+ "t 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)",
+]
+
+[[package]]
+name = "t"
+version = "1.0.0"
+dependencies = [
+ "u",
+]
+
+[[package]]
+name = "t"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "00"
+
+[[package]]
+name = "t"
+version = "1.0.5"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "01"
+
+[[package]]
+name = "u"
+version = "0.1.0"
+"#;
+        let (o, n) = (v("1.0.0"), v("1.1.0"));
+        let out = rewrite(
+            lock,
+            &[Move {
+                name: "t",
+                old: &o,
+                new: &n,
+            }],
+        )
+        .unwrap();
+        let expected = r#"version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "t 1.0.0",
+ "t 1.1.0",
+]
+
+[[package]]
+name = "t"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "00"
+
+[[package]]
+name = "t"
+version = "1.0.5"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "01"
+
+[[package]]
+name = "t"
+version = "1.1.0"
+dependencies = [
+ "u",
+]
+
+[[package]]
+name = "u"
+version = "0.1.0"
+"#;
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_lock_without_moves_is_left_byte_for_byte() {
+        let own = include_str!("../../Cargo.lock");
+        assert_eq!(rewrite(own, &[]).unwrap(), own);
+    }
+
     #[test]
     fn stale_lock_is_an_error() {
         let (o, n) = (v("9.0.0"), v("10.0.0"));
@@ -179,5 +584,50 @@ checksum = "00"
         )
         .unwrap_err();
         assert!(e.contains("no entry for a 9.0.0"), "{e}");
+    }
+
+    #[test]
+    fn check_finds_conflicts_missing_members_and_unlocked_dependencies() {
+        let conflicted = LOCK.replace(
+            "[[package]]\nname = \"b\"",
+            "<<<<<<< HEAD\n[[package]]\n=======\n>>>>>>> other\nname = \"b\"",
+        );
+        let e = check(&conflicted, &[]);
+        assert!(e[0].contains("merge-conflict markers (line 14)"), "{e:?}");
+        let a = v("1.0.0-dev");
+        let b = v("2.0.0");
+        let e = check(
+            LOCK,
+            &[
+                Member {
+                    name: "a",
+                    version: &a,
+                    deps: vec!["b", "serde", "c", "rand", "regex"],
+                },
+                Member {
+                    name: "b",
+                    version: &b,
+                    deps: vec![],
+                },
+            ],
+        );
+        assert_eq!(
+            e,
+            [
+                "its entry for a does not list `rand`, `regex` (in its manifest); it is out of date: \
+                 run `cargo update --workspace` and commit it",
+                "it has no entry for member b 2.0.0; it is out of date: run `cargo update --workspace` \
+                 and commit it",
+            ]
+        );
+        let ok = check(
+            LOCK,
+            &[Member {
+                name: "a",
+                version: &a,
+                deps: vec!["b", "c", "serde"],
+            }],
+        );
+        assert!(ok.is_empty(), "{ok:?}");
     }
 }

@@ -3,7 +3,8 @@
 
 use crate::core::config::{Config, Requirements, VersionFile};
 use crate::core::graph;
-use crate::core::manifest::{DepKind, Field};
+use crate::core::lockfile;
+use crate::core::manifest::{DepKind, DepTable, Field};
 use crate::core::pins;
 use crate::core::problem::Problem;
 use crate::core::version_file;
@@ -29,6 +30,41 @@ pub fn check_requirements(ws: &Workspace, config: &Config) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// `Cargo.lock` is current: no conflict markers, every member at its version
+/// with every dependency its manifest names (a dependency added without
+/// re-locking makes `cargo metadata --locked` fail after a bump).
+pub fn check_lock(ws: &Workspace, text: &str, path: &std::path::Path) -> Vec<Problem> {
+    let root = ws.root();
+    let members: Vec<lockfile::Member<'_>> = ws
+        .crates
+        .iter()
+        .map(|c| lockfile::Member {
+            name: &c.name,
+            version: &c.version,
+            deps: ws.manifests[c.manifest]
+                .deps
+                .iter()
+                .filter(|d| matches!(d.table, DepTable::Package { .. }))
+                .map(|d| {
+                    if d.inherits {
+                        root.deps
+                            .iter()
+                            .find(|w| w.table == DepTable::Workspace && w.key == d.key)
+                            .map_or(d.key.as_str(), |w| w.package_name())
+                    } else {
+                        d.package_name()
+                    }
+                })
+                .filter(|n| *n != c.name)
+                .collect(),
+        })
+        .collect();
+    lockfile::check(text, &members)
+        .into_iter()
+        .map(|m| Problem::new(path, None, m))
+        .collect()
 }
 
 /// The version a version file carries: its crate's, else the workspace's,

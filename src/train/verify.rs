@@ -13,6 +13,13 @@ pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
         fs::read_optional(&ctx.root.join(&vf.path)).ok().flatten()
     };
     let mut problems = verify::verify(&ctx.ws, &ctx.config, &read);
+    if let Some(lock) = fs::read_optional(&ctx.root.join("Cargo.lock"))? {
+        problems.extend(verify::check_lock(
+            &ctx.ws,
+            &lock,
+            std::path::Path::new("Cargo.lock"),
+        ));
+    }
     problems.extend(members_agree_with_cargo(ctx)?);
     Ok(problems)
 }
