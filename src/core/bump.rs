@@ -5,7 +5,7 @@
 use crate::core::changeset::ChangeSet;
 use crate::core::config::{Config, Requirements};
 use crate::core::lockfile;
-use crate::core::manifest::{Edit, Field, apply_edits};
+use crate::core::manifest::{DepTable, Edit, Field, apply_edits};
 use crate::core::pins::{self, Req};
 use crate::core::problem::{Problem, Problems};
 use crate::core::verify;
@@ -24,6 +24,55 @@ pub struct Plan {
     /// `[workspace.package] version`, old and new, if it moves.
     pub workspace: Option<(Version, Version)>,
     pub changes: ChangeSet,
+    /// Why `Cargo.lock` must be re-resolved by `cargo update --workspace`
+    /// after the files are written (see [`lockfile::needs_cargo`]); the
+    /// change set then leaves the lock to cargo.
+    pub relock: Option<String>,
+}
+
+/// The packages the root manifest's `[patch.*]` tables replace.
+fn patched(ws: &Workspace) -> Vec<String> {
+    let Ok(doc) = toml_edit::Document::parse(ws.root().text.as_str()) else {
+        return Vec::new();
+    };
+    let Some(patch) = doc.get("patch").and_then(|p| p.as_table_like()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (_, registry) in patch.iter() {
+        for (key, entry) in registry.as_table_like().into_iter().flat_map(|t| t.iter()) {
+            let package = entry
+                .as_table_like()
+                .and_then(|t| t.get("package"))
+                .and_then(|p| p.as_str());
+            out.push(package.unwrap_or(key).to_string());
+        }
+    }
+    out
+}
+
+/// The registry and git requirements of crate `i`, as `(package, req)`.
+fn requirements(ws: &Workspace, i: usize) -> Vec<(&str, &str)> {
+    let root = ws.root();
+    let mut out = Vec::new();
+    for d in &ws.manifests[ws.crates[i].manifest].deps {
+        let d = if d.inherits {
+            match root
+                .deps
+                .iter()
+                .find(|w| w.table == DepTable::Workspace && w.key == d.key)
+            {
+                Some(w) => w,
+                None => continue,
+            }
+        } else {
+            d
+        };
+        if let (None, Some(req)) = (&d.path, &d.req) {
+            out.push((d.package_name(), req.value.as_str()));
+        }
+    }
+    out
 }
 
 /// Inputs read from disk besides the manifests.
@@ -173,6 +222,7 @@ pub fn plan(
         .map(|(i, c)| (i, c.version.clone(), news[i].clone()))
         .collect();
 
+    let mut relock = None;
     if let Some(lock) = files.lock.filter(|_| lock_ok) {
         let lm: Vec<lockfile::Move<'_>> = moves
             .iter()
@@ -182,7 +232,20 @@ pub fn plan(
                 new,
             })
             .collect();
+        let patched = patched(ws);
+        let cx = lockfile::Context {
+            patched: patched.iter().map(String::as_str).collect(),
+            requirements: moves
+                .iter()
+                .map(|(i, _, _)| (ws.crates[*i].name.as_str(), requirements(ws, *i)))
+                .collect(),
+        };
+        relock = lockfile::needs_cargo(lock, &lm, &cx);
+        // Cargo re-resolves from the lock as it is: the offline rewrite
+        // would be a different starting point (it is still run for its
+        // checks).
         match lockfile::rewrite(lock, &lm) {
+            Ok(_) if relock.is_some() => {}
             Ok(text) => changes.set(files.lock_path, Some(lock.to_string()), text),
             Err(e) => problems.push(Problem::new(files.lock_path, None, e)),
         }
@@ -195,6 +258,7 @@ pub fn plan(
         moves,
         workspace: ws_move,
         changes,
+        relock,
     })
 }
 

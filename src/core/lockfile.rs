@@ -328,6 +328,60 @@ fn splice(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
     out
 }
 
+/// What a bump's moves mean beyond the moved versions themselves.
+pub struct Context<'a> {
+    /// Packages the root manifest's `[patch]` tables replace.
+    pub patched: Vec<&'a str>,
+    /// For each moving member: `(package, requirement)` of its registry
+    /// and git dependencies.
+    pub requirements: Vec<(&'a str, Vec<(&'a str, &'a str)>)>,
+}
+
+/// Why the lock cannot be rewritten offline to what `cargo update
+/// --workspace` writes, if it cannot: cargo then has to resolve again.
+///
+/// Cargo re-resolves the dependencies of a member whose version changed, so
+/// its answer depends on more than the versions: a requirement that several
+/// locked versions match may be resolved to another one, a registry package
+/// of a moving member's name may be updated with it, and a `[patch]` of a
+/// moving member may stop applying (a pre-release matches no plain
+/// requirement of the packages it patched).
+pub fn needs_cargo(text: &str, moves: &[Move<'_>], cx: &Context<'_>) -> Option<String> {
+    let lock = parse(text).ok()?;
+    let moving = |n: &str| moves.iter().any(|m| m.name == n);
+    if let Some(m) = moves.iter().find(|m| {
+        lock.entries
+            .iter()
+            .any(|e| e.id.0 == m.name && e.id.2.is_some())
+    }) {
+        return Some(format!(
+            "`{}` is also a registry or git package in it",
+            m.name
+        ));
+    }
+    if let Some(p) = cx.patched.iter().find(|p| moving(p)) {
+        return Some(format!("`[patch]` replaces `{p}`"));
+    }
+    for (member, reqs) in &cx.requirements {
+        for (dep, req) in reqs {
+            let Ok(r) = semver::VersionReq::parse(req) else {
+                continue;
+            };
+            let n = lock
+                .entries
+                .iter()
+                .filter(|e| e.id.0 == *dep && Version::parse(&e.id.1).is_ok_and(|v| r.matches(&v)))
+                .count();
+            if n > 1 {
+                return Some(format!(
+                    "`{member}` requires `{dep}` \"{req}\", which {n} locked versions match"
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// A workspace member as its manifest describes it.
 pub struct Member<'a> {
     pub name: &'a str,
