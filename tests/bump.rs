@@ -450,3 +450,87 @@ fn follow_rewrites_requirements_to_every_new_version() {
     assert_eq!(req_in(&f, "crates/rt-util/Cargo.toml", "rt"), "1");
     assert_eq!(req_in(&f, "crates/tl-app/Cargo.toml", "tl-core"), "~1.2");
 }
+
+#[test]
+fn stale_lock_fails_verify_and_stops_the_bump() {
+    let f = Fixture::sample();
+    // A dependency added to a manifest without re-locking.
+    f.write(
+        "crates/util/Cargo.toml",
+        &(f.read("crates/util/Cargo.toml")
+            + "\n[dev-dependencies]\nsample-testkit = { path = \"../testkit\" }\n"),
+    );
+    let expected = "Cargo.lock: its entry for sample-util does not list `sample-testkit` (in its manifest); \
+                    it is out of date: run `cargo update --workspace` and commit it";
+    let err = fails_cleanly(&f, &["verify"]);
+    assert!(err.contains(expected), "{err}");
+    let err = fails_cleanly(&f, &["bump", "patch"]);
+    assert!(err.contains(expected), "{err}");
+    // What the message says fixes it.
+    assert!(
+        f.cargo(&["update", "--workspace", "--offline"])
+            .status
+            .success()
+    );
+    f.train(&["bump", "patch"]).success();
+    common::cargo_metadata_locked(f.path());
+}
+
+#[test]
+fn conflicted_lock_fails_verify_and_stops_the_bump() {
+    let f = Fixture::sample();
+    let lock = f.read("Cargo.lock").replacen(
+        "[[package]]\nname = \"sample-cli\"",
+        "<<<<<<< HEAD\n[[package]]\nname = \"sample-cli\"\n=======\n>>>>>>> topic",
+        1,
+    );
+    f.write("Cargo.lock", &lock);
+    let line = lock.lines().position(|l| l.starts_with("<<<<<<<")).unwrap() + 1;
+    let expected = format!(
+        "Cargo.lock: it has merge-conflict markers (line {line}): resolve the conflict, then run `cargo update --workspace`"
+    );
+    let err = fails_cleanly(&f, &["verify"]);
+    assert!(err.contains(&expected), "{err}");
+    let err = fails_cleanly(&f, &["bump", "major"]);
+    assert!(err.contains(&expected), "{err}");
+}
+
+#[test]
+fn read_only_file_stops_the_bump_before_any_write() {
+    use std::os::unix::fs::PermissionsExt;
+    for file in ["Cargo.lock", "crates/macros/Cargo.toml"] {
+        let f = Fixture::sample();
+        let path = f.path().join(file);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let err = fails_cleanly(&f, &["bump", "major"]);
+        assert!(
+            err.contains(&format!("{file} is read-only; nothing was written")),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o444
+        );
+    }
+}
+
+#[test]
+fn empty_member_manifest_is_named() {
+    for (text, what) in [("", "is empty"), ("# nothing yet\n", "has no [package]")] {
+        let f = Fixture::sample();
+        std::fs::create_dir_all(f.path().join("crates/new")).unwrap();
+        f.write("crates/new/Cargo.toml", text);
+        let err = fails_cleanly(&f, &["bump", "patch"]);
+        assert!(
+            err.contains(&format!(
+                "crates/new/Cargo.toml is a workspace member but {what}: give it a [package]"
+            )),
+            "{err}"
+        );
+        let err = fails_cleanly(&f, &["verify"]);
+        assert!(
+            err.contains("crates/new/Cargo.toml is a workspace member"),
+            "{err}"
+        );
+    }
+}
