@@ -620,6 +620,57 @@ version = "0.1.0"
     }
 
     #[test]
+    fn cargo_relocks_when_resolution_could_change() {
+        let (c0, c1, a0, a1) = (v("0.3.0"), v("0.4.0"), v("1.0.0-dev"), v("2.0.0-dev"));
+        let none = Context {
+            patched: vec![],
+            requirements: vec![],
+        };
+        let mv_a = [Move {
+            name: "a",
+            old: &a0,
+            new: &a1,
+        }];
+        assert_eq!(needs_cargo(LOCK, &mv_a, &none), None);
+        // `c` is also a registry package.
+        let mv_c = [Move {
+            name: "c",
+            old: &c0,
+            new: &c1,
+        }];
+        let why = needs_cargo(LOCK, &mv_c, &none).unwrap();
+        assert!(
+            why.contains("`c` is also a registry or git package"),
+            "{why}"
+        );
+        // A [patch] of a moving member.
+        let patched = Context {
+            patched: vec!["a"],
+            requirements: vec![],
+        };
+        assert_eq!(
+            needs_cargo(LOCK, &mv_a, &patched).unwrap(),
+            "`[patch]` replaces `a`"
+        );
+        // A requirement that two locked versions of `c` match; one that a
+        // single version matches is not a reason.
+        let ranged = Context {
+            patched: vec![],
+            requirements: vec![("a", vec![("c", ">=0.2"), ("serde", "1")])],
+        };
+        let why = needs_cargo(LOCK, &mv_a, &ranged).unwrap();
+        assert!(
+            why.contains("`a` requires `c` \">=0.2\", which 2 locked versions match"),
+            "{why}"
+        );
+        let narrow = Context {
+            patched: vec![],
+            requirements: vec![("a", vec![("c", "0.3"), ("serde", "1")])],
+        };
+        assert_eq!(needs_cargo(LOCK, &mv_a, &narrow), None);
+    }
+
+    #[test]
     fn a_lock_without_moves_is_left_byte_for_byte() {
         let own = include_str!("../../Cargo.lock");
         assert_eq!(rewrite(own, &[]).unwrap(), own);

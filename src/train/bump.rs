@@ -19,6 +19,9 @@ pub struct BumpOpts {
 
 /// Computes a bump of the workspace in `ctx`; writes nothing.
 pub fn plan(ctx: &Context, level: &Level) -> Result<Plan> {
+    if let Some(w) = crate::core::pins::public_unused(&ctx.config) {
+        eprintln!("warning: {w}");
+    }
     let mut version_files = HashMap::new();
     for vf in &ctx.config.version_files {
         version_files.insert(
