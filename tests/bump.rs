@@ -534,3 +534,99 @@ fn empty_member_manifest_is_named() {
         );
     }
 }
+
+/// A `[patch]` of a member: only cargo knows how the lock resolves once the
+/// member moves (a pre-release stops matching what it patched), so the bump
+/// leaves the lock to `cargo update --workspace`, and undoes everything if
+/// that fails.
+fn patched_files() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n\n[patch.crates-io]\na = { path = \"a\" }\n",
+        ),
+        (
+            "a/Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"1.1.0-dev\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"a\"\n",
+        ),
+        (
+            "b/Cargo.toml",
+            "[package]\nname = \"b\"\nversion = \"1.1.0-dev\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"b\"\n\n[dependencies]\na = { path = \"../a\", version = \"1.1.0-dev\" }\n",
+        ),
+    ]
+}
+
+fn train_with(f: &Fixture, args: &[&str], path: Option<&std::path::Path>) -> common::Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-train"));
+    cmd.arg("train")
+        .args(args)
+        .current_dir(f.path())
+        .env("CARGO_NET_OFFLINE", "true");
+    if let Some(dir) = path {
+        let old = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![dir.to_path_buf()];
+        paths.extend(std::env::split_paths(&old));
+        cmd.env("PATH", std::env::join_paths(paths).unwrap());
+    }
+    common::Run::from(cmd.output().unwrap())
+}
+
+#[test]
+fn a_patched_member_is_relocked_by_cargo() {
+    let f = Fixture::new(&patched_files());
+    let twin = Fixture::new(&patched_files());
+    let r = train_with(&f, &["bump", "rc", "--dry-run"], None).success();
+    assert!(
+        r.stdout.contains("would run: cargo update --workspace"),
+        "{}",
+        r.stdout
+    );
+    let r = train_with(&f, &["bump", "rc"], None).success();
+    assert!(
+        r.stderr.contains(
+            "Relocking Cargo.lock with `cargo update --workspace`: `[patch]` replaces `a`"
+        ),
+        "{}",
+        r.stderr
+    );
+    for m in ["a/Cargo.toml", "b/Cargo.toml"] {
+        twin.write(m, &f.read(m));
+    }
+    assert!(
+        twin.cargo(&["update", "--workspace", "--offline"])
+            .status
+            .success()
+    );
+    assert_eq!(f.read("Cargo.lock"), twin.read("Cargo.lock"));
+    assert!(
+        f.read("Cargo.lock")
+            .contains("name = \"a\"\nversion = \"1.1.0-rc.1\""),
+        "{}",
+        f.read("Cargo.lock")
+    );
+    assert_eq!(req_in(&f, "b/Cargo.toml", "a"), "1.1.0-rc.1");
+    common::cargo_metadata_locked(f.path());
+}
+
+#[test]
+fn a_failing_relock_undoes_the_bump() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new(&patched_files());
+    let bin = tempfile::tempdir().unwrap();
+    let cargo = bin.path().join("cargo");
+    std::fs::write(
+        &cargo,
+        "#!/bin/sh\necho 'cargo: no network' >&2\nexit 101\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before = f.snapshot();
+    let r = train_with(&f, &["bump", "rc"], Some(bin.path())).failure();
+    assert!(
+        r.stderr
+            .contains("`cargo update --workspace` failed after the bump; the bump was undone"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(f.snapshot(), before);
+}
