@@ -128,10 +128,12 @@ pub fn plan(
     // moved: a wrong one would be carried along silently.
     let mut problems = verify::check_requirements(ws, config);
     // A stale lock would be moved along and break `cargo metadata --locked`.
-    let lock_problems = files
-        .lock
-        .map(|l| verify::check_lock(ws, l, files.lock_path))
-        .unwrap_or_default();
+    let lock = files.lock.map(|text| (text, lockfile::read(text)));
+    let lock_problems = match &lock {
+        None => Vec::new(),
+        Some((_, Ok(l))) => verify::lock_problems(ws, l, files.lock_path),
+        Some((_, Err(e))) => vec![Problem::new(files.lock_path, None, e.clone())],
+    };
     let lock_ok = lock_problems.is_empty();
     problems.extend(lock_problems);
     let read = |vf: &crate::core::config::VersionFile| {
@@ -223,7 +225,7 @@ pub fn plan(
         .collect();
 
     let mut relock = None;
-    if let Some(lock) = files.lock.filter(|_| lock_ok) {
+    if let Some((text, Ok(lock))) = lock.as_ref().filter(|_| lock_ok) {
         let lm: Vec<lockfile::Move<'_>> = moves
             .iter()
             .map(|(i, old, new)| lockfile::Move {
@@ -246,7 +248,7 @@ pub fn plan(
         // checks).
         match lockfile::rewrite(lock, &lm) {
             Ok(_) if relock.is_some() => {}
-            Ok(text) => changes.set(files.lock_path, Some(lock.to_string()), text),
+            Ok(new) => changes.set(files.lock_path, Some(text.to_string()), new),
             Err(e) => problems.push(Problem::new(files.lock_path, None, e)),
         }
     }

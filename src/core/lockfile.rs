@@ -23,19 +23,21 @@ pub struct Move<'a> {
 /// A package as identified in the lock: name, version, source.
 type Id = (String, String, Option<String>);
 
-struct Entry {
+struct Entry<'t> {
     /// The `[[package]]` table's text, without trailing newlines.
-    text: String,
+    text: &'t str,
     id: Id,
     version_span: Range<usize>,
     deps_span: Option<Range<usize>>,
     deps: Vec<String>,
 }
 
-struct Lock<'t> {
+/// A `Cargo.lock`, read once for every check and rewrite.
+pub struct Lock<'t> {
+    text: &'t str,
     /// Everything before the first `[[package]]`.
     header: &'t str,
-    entries: Vec<Entry>,
+    entries: Vec<Entry<'t>>,
     /// Tables after the packages (`[[patch.unused]]`, `[metadata]`).
     trailer: Option<&'t str>,
 }
@@ -52,7 +54,8 @@ fn conflict_line(text: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-fn parse(text: &str) -> Result<Lock<'_>, String> {
+/// Reads a lock file; fails on conflict markers or what cargo never writes.
+pub fn read(text: &str) -> Result<Lock<'_>, String> {
     if let Some(line) = conflict_line(text) {
         return Err(format!(
             "it has merge-conflict markers (line {line}): resolve the conflict, then run \
@@ -76,27 +79,32 @@ fn parse(text: &str) -> Result<Lock<'_>, String> {
     let Some(&first) = starts.first() else {
         return Err("it has no [[package]] entries".into());
     };
+    let doc = Document::parse(text).map_err(|e| e.to_string().trim_end().to_string())?;
+    let tables = doc
+        .get("package")
+        .and_then(Item::as_array_of_tables)
+        .ok_or("it has no [[package]] entries")?;
+    if tables.len() != starts.len() {
+        return Err("its [[package]] tables are not written as cargo writes them".into());
+    }
     let end = trailer.unwrap_or(text.len());
     let mut entries = Vec::with_capacity(starts.len());
-    for (k, &s) in starts.iter().enumerate() {
+    for (k, (&s, t)) in starts.iter().zip(tables.iter()).enumerate() {
         let e = starts.get(k + 1).copied().unwrap_or(end);
-        entries.push(entry(text[s..e].trim_end_matches(['\n', '\r']))?);
+        entries.push(entry(t, text[s..e].trim_end_matches(['\n', '\r']), s)?);
     }
     Ok(Lock {
+        text,
         header: &text[..first],
         entries,
         trailer: trailer.map(|t| &text[t..]),
     })
 }
 
-fn entry(block: &str) -> Result<Entry, String> {
+/// One `[[package]]` table; spans are made relative to its block at `at`.
+fn entry<'t>(t: &toml_edit::Table, block: &'t str, at: usize) -> Result<Entry<'t>, String> {
     let bad = |what: &str| format!("a [[package]] entry {what}: {block:.60}");
-    let doc = Document::parse(block).map_err(|e| e.to_string().trim_end().to_string())?;
-    let t = doc
-        .get("package")
-        .and_then(Item::as_array_of_tables)
-        .and_then(|a| a.get(0))
-        .ok_or_else(|| bad("is not a table"))?;
+    let rel = |r: Range<usize>| r.start - at..r.end - at;
     let name = t
         .get("name")
         .and_then(Item::as_str)
@@ -108,7 +116,7 @@ fn entry(block: &str) -> Result<Entry, String> {
     let source = t.get("source").and_then(Item::as_str).map(str::to_string);
     let (deps_span, deps) = match t.get("dependencies").and_then(Item::as_array) {
         Some(a) => (
-            a.span(),
+            a.span().map(rel),
             a.iter()
                 .map(|d| {
                     d.as_str()
@@ -119,6 +127,10 @@ fn entry(block: &str) -> Result<Entry, String> {
         ),
         None => (None, Vec::new()),
     };
+    let version_span = rel(version.span().expect("parsed values have spans"));
+    if block.get(version_span.clone()).is_none() {
+        return Err(bad("is not written as cargo writes it"));
+    }
     Ok(Entry {
         id: (
             name.to_string(),
@@ -128,16 +140,16 @@ fn entry(block: &str) -> Result<Entry, String> {
                 .to_string(),
             source,
         ),
-        version_span: version.span().expect("parsed values have spans"),
+        version_span,
         deps_span,
         deps,
-        text: block.to_string(),
+        text: block,
     })
 }
 
 /// Which entry a reference (`name`, `name version` or `name version
 /// (source)`) points at.
-fn resolve(r: &str, by_name: &HashMap<&str, Vec<usize>>, entries: &[Entry]) -> Option<usize> {
+fn resolve(r: &str, by_name: &HashMap<&str, Vec<usize>>, entries: &[Entry<'_>]) -> Option<usize> {
     let (name, rest) = r.split_once(' ').unwrap_or((r, ""));
     let (version, source) = match rest.split_once(' ') {
         Some((v, s)) => (v, s.strip_prefix('(')?.strip_suffix(')')),
@@ -185,27 +197,27 @@ fn encode(
     (id.0.clone(), version, source)
 }
 
-/// Rewrites `text` (a `Cargo.lock`) for `moves`. Fails when the lock file
-/// does not list a moving member at its old version (the lock is stale) or
-/// cannot be read.
-pub fn rewrite(text: &str, moves: &[Move<'_>]) -> Result<String, String> {
+/// Rewrites `lock` for `moves`. Fails when the lock file does not list a
+/// moving member at its old version (the lock is stale).
+pub fn rewrite(lock: &Lock<'_>, moves: &[Move<'_>]) -> Result<String, String> {
     let Lock {
+        text,
         header,
-        mut entries,
+        entries,
         trailer,
-    } = parse(text)?;
+    } = lock;
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         by_name.entry(e.id.0.as_str()).or_default().push(i);
     }
     // References as entry indexes, read before any version moves.
     let mut refs = Vec::with_capacity(entries.len());
-    for e in &entries {
+    for e in entries {
         let r: Vec<usize> = e
             .deps
             .iter()
             .map(|d| {
-                resolve(d, &by_name, &entries).ok_or_else(|| {
+                resolve(d, &by_name, entries).ok_or_else(|| {
                     format!(
                         "its entry for {} {} names \"{d}\", which it does not list; it is out of \
                          date: run `cargo update --workspace` and commit it first",
@@ -217,19 +229,22 @@ pub fn rewrite(text: &str, moves: &[Move<'_>]) -> Result<String, String> {
         refs.push(r);
     }
 
+    let olds: HashMap<(&str, String), usize> = moves
+        .iter()
+        .enumerate()
+        .map(|(k, m)| ((m.name, m.old.to_string()), k))
+        .collect();
     let mut found = vec![false; moves.len()];
     let mut moved = vec![false; entries.len()];
-    for (i, e) in entries.iter_mut().enumerate() {
-        if e.id.2.is_some() {
+    let mut ids: Vec<Id> = entries.iter().map(|e| e.id.clone()).collect();
+    for (i, id) in ids.iter_mut().enumerate() {
+        if id.2.is_some() {
             continue;
         }
-        if let Some(k) = moves
-            .iter()
-            .position(|m| m.name == e.id.0 && e.id.1 == m.old.to_string())
-        {
+        if let Some(&k) = olds.get(&(id.0.as_str(), id.1.clone())) {
             found[k] = true;
             moved[i] = true;
-            e.id.1 = moves[k].new.to_string();
+            id.1 = moves[k].new.to_string();
         }
     }
     let missing: Vec<String> = moves
@@ -249,19 +264,16 @@ pub fn rewrite(text: &str, moves: &[Move<'_>]) -> Result<String, String> {
     }
 
     let mut counts: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
-    for e in &entries {
+    for id in &ids {
         *counts
-            .entry(e.id.0.as_str())
+            .entry(id.0.as_str())
             .or_default()
-            .entry(e.id.1.as_str())
+            .entry(id.1.as_str())
             .or_default() += 1;
     }
     let mut texts = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
-        let mut encoded: Vec<_> = refs[i]
-            .iter()
-            .map(|&d| encode(&entries[d].id, &counts))
-            .collect();
+        let mut encoded: Vec<_> = refs[i].iter().map(|&d| encode(&ids[d], &counts)).collect();
         encoded.sort();
         let deps: Vec<String> = encoded
             .into_iter()
@@ -273,7 +285,7 @@ pub fn rewrite(text: &str, moves: &[Move<'_>]) -> Result<String, String> {
             .collect();
         let mut splices: Vec<(Range<usize>, String)> = Vec::new();
         if moved[i] {
-            splices.push((e.version_span.clone(), format!("\"{}\"", e.id.1)));
+            splices.push((e.version_span.clone(), format!("\"{}\"", ids[i].1)));
         }
         if let Some(span) = &e.deps_span
             && deps != e.deps
@@ -285,15 +297,16 @@ pub fn rewrite(text: &str, moves: &[Move<'_>]) -> Result<String, String> {
             a.push(']');
             splices.push((span.clone(), a));
         }
-        texts.push(splice(&e.text, splices));
+        texts.push(if splices.is_empty() {
+            std::borrow::Cow::Borrowed(e.text)
+        } else {
+            std::borrow::Cow::Owned(splice(e.text, splices))
+        });
     }
 
     // Cargo sorts packages by name, then version; a tie (one version from
     // two sources) keeps the order cargo gave it.
-    let key = |i: usize| {
-        let e = &entries[i];
-        (e.id.0.clone(), Version::parse(&e.id.1).ok(), i)
-    };
+    let key = |i: usize| (ids[i].0.clone(), Version::parse(&ids[i].1).ok(), i);
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_cached_key(|&i| key(i));
 
@@ -346,8 +359,7 @@ pub struct Context<'a> {
 /// of a moving member's name may be updated with it, and a `[patch]` of a
 /// moving member may stop applying (a pre-release matches no plain
 /// requirement of the packages it patched).
-pub fn needs_cargo(text: &str, moves: &[Move<'_>], cx: &Context<'_>) -> Option<String> {
-    let lock = parse(text).ok()?;
+pub fn needs_cargo(lock: &Lock<'_>, moves: &[Move<'_>], cx: &Context<'_>) -> Option<String> {
     let moving = |n: &str| moves.iter().any(|m| m.name == n);
     if let Some(m) = moves.iter().find(|m| {
         lock.entries
@@ -393,11 +405,7 @@ pub struct Member<'a> {
 /// Whether `text` is current for `members`: readable, free of conflict
 /// markers, listing every member at its version with every dependency its
 /// manifest names. Returns what is wrong, with what to do.
-pub fn check(text: &str, members: &[Member<'_>]) -> Vec<String> {
-    let lock = match parse(text) {
-        Ok(l) => l,
-        Err(e) => return vec![e],
-    };
+pub fn check(lock: &Lock<'_>, members: &[Member<'_>]) -> Vec<String> {
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in lock.entries.iter().enumerate() {
         by_name.entry(e.id.0.as_str()).or_default().push(i);
@@ -498,7 +506,7 @@ checksum = "00"
             v("0.4.0-dev"),
         );
         let out = rewrite(
-            LOCK,
+            &read(LOCK).unwrap(),
             &[
                 Move {
                     name: "a",
@@ -575,7 +583,7 @@ version = "0.1.0"
 "#;
         let (o, n) = (v("1.0.0"), v("1.1.0"));
         let out = rewrite(
-            lock,
+            &read(lock).unwrap(),
             &[Move {
                 name: "t",
                 old: &o,
@@ -631,14 +639,14 @@ version = "0.1.0"
             old: &a0,
             new: &a1,
         }];
-        assert_eq!(needs_cargo(LOCK, &mv_a, &none), None);
+        assert_eq!(needs_cargo(&read(LOCK).unwrap(), &mv_a, &none), None);
         // `c` is also a registry package.
         let mv_c = [Move {
             name: "c",
             old: &c0,
             new: &c1,
         }];
-        let why = needs_cargo(LOCK, &mv_c, &none).unwrap();
+        let why = needs_cargo(&read(LOCK).unwrap(), &mv_c, &none).unwrap();
         assert!(
             why.contains("`c` is also a registry or git package"),
             "{why}"
@@ -649,7 +657,7 @@ version = "0.1.0"
             requirements: vec![],
         };
         assert_eq!(
-            needs_cargo(LOCK, &mv_a, &patched).unwrap(),
+            needs_cargo(&read(LOCK).unwrap(), &mv_a, &patched).unwrap(),
             "`[patch]` replaces `a`"
         );
         // A requirement that two locked versions of `c` match; one that a
@@ -658,7 +666,7 @@ version = "0.1.0"
             patched: vec![],
             requirements: vec![("a", vec![("c", ">=0.2"), ("serde", "1")])],
         };
-        let why = needs_cargo(LOCK, &mv_a, &ranged).unwrap();
+        let why = needs_cargo(&read(LOCK).unwrap(), &mv_a, &ranged).unwrap();
         assert!(
             why.contains("`a` requires `c` \">=0.2\", which 2 locked versions match"),
             "{why}"
@@ -667,20 +675,20 @@ version = "0.1.0"
             patched: vec![],
             requirements: vec![("a", vec![("c", "0.3"), ("serde", "1")])],
         };
-        assert_eq!(needs_cargo(LOCK, &mv_a, &narrow), None);
+        assert_eq!(needs_cargo(&read(LOCK).unwrap(), &mv_a, &narrow), None);
     }
 
     #[test]
     fn a_lock_without_moves_is_left_byte_for_byte() {
         let own = include_str!("../../Cargo.lock");
-        assert_eq!(rewrite(own, &[]).unwrap(), own);
+        assert_eq!(rewrite(&read(own).unwrap(), &[]).unwrap(), own);
     }
 
     #[test]
     fn stale_lock_is_an_error() {
         let (o, n) = (v("9.0.0"), v("10.0.0"));
         let e = rewrite(
-            LOCK,
+            &read(LOCK).unwrap(),
             &[Move {
                 name: "a",
                 old: &o,
@@ -697,12 +705,12 @@ version = "0.1.0"
             "[[package]]\nname = \"b\"",
             "<<<<<<< HEAD\n[[package]]\n=======\n>>>>>>> other\nname = \"b\"",
         );
-        let e = check(&conflicted, &[]);
-        assert!(e[0].contains("merge-conflict markers (line 14)"), "{e:?}");
+        let e = read(&conflicted).err().unwrap();
+        assert!(e.contains("merge-conflict markers (line 14)"), "{e}");
         let a = v("1.0.0-dev");
         let b = v("2.0.0");
         let e = check(
-            LOCK,
+            &read(LOCK).unwrap(),
             &[
                 Member {
                     name: "a",
@@ -726,7 +734,7 @@ version = "0.1.0"
             ]
         );
         let ok = check(
-            LOCK,
+            &read(LOCK).unwrap(),
             &[Member {
                 name: "a",
                 version: &a,

@@ -36,6 +36,18 @@ pub fn check_requirements(ws: &Workspace, config: &Config) -> Vec<Problem> {
 /// with every dependency its manifest names (a dependency added without
 /// re-locking makes `cargo metadata --locked` fail after a bump).
 pub fn check_lock(ws: &Workspace, text: &str, path: &std::path::Path) -> Vec<Problem> {
+    match lockfile::read(text) {
+        Ok(lock) => lock_problems(ws, &lock, path),
+        Err(e) => vec![Problem::new(path, None, e)],
+    }
+}
+
+/// [`check_lock`] on a lock file already read.
+pub fn lock_problems(
+    ws: &Workspace,
+    lock: &lockfile::Lock<'_>,
+    path: &std::path::Path,
+) -> Vec<Problem> {
     let root = ws.root();
     let members: Vec<lockfile::Member<'_>> = ws
         .crates
@@ -61,7 +73,7 @@ pub fn check_lock(ws: &Workspace, text: &str, path: &std::path::Path) -> Vec<Pro
                 .collect(),
         })
         .collect();
-    lockfile::check(text, &members)
+    lockfile::check(lock, &members)
         .into_iter()
         .map(|m| Problem::new(path, None, m))
         .collect()
