@@ -189,3 +189,38 @@ fn members_are_found_as_cargo_finds_them() {
         "b 0.1.0\na 1.0.0\ntop 1.0.0\n"
     );
 }
+
+#[test]
+fn public_without_the_pin_policy_is_a_warning_and_enforces_nothing() {
+    let f = Fixture::sample();
+    f.write(
+        "train.toml",
+        &f.read("train.toml")
+            .replace("requirements = \"pinned\"\n", ""),
+    );
+    // Under "pinned" this exact requirement on a public crate is an error.
+    let root = f.read("Cargo.toml").replace(
+        "sample = { path = \"crates/sample\", version = \"2.0.0-dev\" }",
+        "sample = { path = \"crates/sample\", version = \"=2.0.0-dev\" }",
+    );
+    f.write("Cargo.toml", &root);
+    let r = f.train(&["verify"]).success();
+    assert!(
+        r.stderr
+            .contains("warning: `public` only applies under `requirements = \"pinned\"`"),
+        "{}",
+        r.stderr
+    );
+    f.write(
+        "train.toml",
+        &format!("requirements = \"pinned\"\n{}", f.read("train.toml")),
+    );
+    let r = f.train(&["verify"]).failure();
+    assert!(
+        r.stderr
+            .contains("`sample` is public and must be required with a caret"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("warning:"), "{}", r.stderr);
+}

@@ -56,7 +56,11 @@ pub fn generate(dir: &Path, size: usize, shape: Shape) {
         ));
     }
     std::fs::write(dir.join("Cargo.toml"), root).unwrap();
-    std::fs::write(dir.join("train.toml"), "public = [\"c*0\"]\n").unwrap();
+    std::fs::write(
+        dir.join("train.toml"),
+        "requirements = \"pinned\"\npublic = [\"c*0\"]\n",
+    )
+    .unwrap();
     std::fs::write(dir.join(".gitignore"), "/target\n").unwrap();
     for n in 0..size {
         let c = dir.join(format!("crates/c{n}"));

@@ -34,6 +34,16 @@ pub fn write_all(root: &Path, changes: &ChangeSet) -> Result<()> {
                 f.path.display()
             );
         }
+        // A rename would replace a read-only file as if it were writable.
+        if let Ok(meta) = std::fs::metadata(&path)
+            && meta.permissions().readonly()
+        {
+            anyhow::bail!(
+                "{} is read-only; nothing was written: make it writable (chmod u+w) or leave \
+                 it out of the change, then run again",
+                f.path.display()
+            );
+        }
     }
     let mut staged = Vec::with_capacity(changes.files.len());
     for f in &changes.files {

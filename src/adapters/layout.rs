@@ -151,7 +151,19 @@ pub fn discover(manifest_path: Option<&Path>) -> Result<Layout> {
         }
         let man = parse(&root, &m)?;
         if man.package.is_none() {
-            continue;
+            // Cargo refuses a member without a package; skipping it would
+            // leave a crate out of every bump.
+            bail!(
+                "{} is a workspace member but {}: give it a [package] with a name and \
+                 version, or take it out of `members` (or add it to `exclude`) in {}",
+                display_path(&root, &m).display(),
+                if man.text.trim().is_empty() {
+                    "is empty"
+                } else {
+                    "has no [package]"
+                },
+                root_manifest.display()
+            );
         }
         enqueue_path_deps(&man, m.parent().expect("dir"), &root, &excluded, &mut queue);
         found.insert(m, man);

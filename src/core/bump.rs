@@ -3,10 +3,10 @@
 //! Nothing is written here; the caller hands the change set to the executor.
 
 use crate::core::changeset::ChangeSet;
-use crate::core::config::Config;
+use crate::core::config::{Config, Requirements};
 use crate::core::lockfile;
-use crate::core::manifest::{Edit, Field, apply_edits};
-use crate::core::pins::Req;
+use crate::core::manifest::{DepTable, Edit, Field, apply_edits};
+use crate::core::pins::{self, Req};
 use crate::core::problem::{Problem, Problems};
 use crate::core::verify;
 use crate::core::version::{Level, bump};
@@ -24,6 +24,55 @@ pub struct Plan {
     /// `[workspace.package] version`, old and new, if it moves.
     pub workspace: Option<(Version, Version)>,
     pub changes: ChangeSet,
+    /// Why `Cargo.lock` must be re-resolved by `cargo update --workspace`
+    /// after the files are written (see [`lockfile::needs_cargo`]); the
+    /// change set then leaves the lock to cargo.
+    pub relock: Option<String>,
+}
+
+/// The packages the root manifest's `[patch.*]` tables replace.
+fn patched(ws: &Workspace) -> Vec<String> {
+    let Ok(doc) = toml_edit::Document::parse(ws.root().text.as_str()) else {
+        return Vec::new();
+    };
+    let Some(patch) = doc.get("patch").and_then(|p| p.as_table_like()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (_, registry) in patch.iter() {
+        for (key, entry) in registry.as_table_like().into_iter().flat_map(|t| t.iter()) {
+            let package = entry
+                .as_table_like()
+                .and_then(|t| t.get("package"))
+                .and_then(|p| p.as_str());
+            out.push(package.unwrap_or(key).to_string());
+        }
+    }
+    out
+}
+
+/// The registry and git requirements of crate `i`, as `(package, req)`.
+fn requirements(ws: &Workspace, i: usize) -> Vec<(&str, &str)> {
+    let root = ws.root();
+    let mut out = Vec::new();
+    for d in &ws.manifests[ws.crates[i].manifest].deps {
+        let d = if d.inherits {
+            match root
+                .deps
+                .iter()
+                .find(|w| w.table == DepTable::Workspace && w.key == d.key)
+            {
+                Some(w) => w,
+                None => continue,
+            }
+        } else {
+            d
+        };
+        if let (None, Some(req)) = (&d.path, &d.req) {
+            out.push((d.package_name(), req.value.as_str()));
+        }
+    }
+    out
 }
 
 /// Inputs read from disk besides the manifests.
@@ -78,6 +127,15 @@ pub fn plan(
     // The requirements and version files must be right before they are
     // moved: a wrong one would be carried along silently.
     let mut problems = verify::check_requirements(ws, config);
+    // A stale lock would be moved along and break `cargo metadata --locked`.
+    let lock = files.lock.map(|text| (text, lockfile::read(text)));
+    let lock_problems = match &lock {
+        None => Vec::new(),
+        Some((_, Ok(l))) => verify::lock_problems(ws, l, files.lock_path),
+        Some((_, Err(e))) => vec![Problem::new(files.lock_path, None, e.clone())],
+    };
+    let lock_ok = lock_problems.is_empty();
+    problems.extend(lock_problems);
     let read = |vf: &crate::core::config::VersionFile| {
         files.version_files.get(&vf.path).cloned().flatten()
     };
@@ -116,14 +174,30 @@ pub fn plan(
         if news[to] == ws.crates[to].version {
             continue;
         }
-        // Unparsable requirements were reported above.
-        if let Ok(req) = Req::parse(ws.req_at(site)) {
-            let span = ws.dep(site).req.as_ref().expect("site").span.clone();
-            edits[site.manifest].push(Edit {
-                span,
-                value: req.with_version(&news[to]),
-            });
-        }
+        let span = ws.dep(site).req.as_ref().expect("site").span.clone();
+        let value = match config.requirements {
+            // Unparsable requirements were reported above.
+            Requirements::Pinned => match Req::parse(ws.req_at(site)) {
+                Ok(req) => req.with_version(&news[to]),
+                Err(_) => continue,
+            },
+            // A requirement that does not match today was reported above.
+            _ if pins::check_kept(ws.req_at(site), "", &ws.crates[to].version).is_some() => {
+                continue;
+            }
+            mode => {
+                let always = mode == Requirements::Follow;
+                match pins::follow(ws.req_at(site), &ws.crates[to].name, &news[to], always) {
+                    Ok(Some(v)) => v,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        problems.push(ws.problem_at(site, e));
+                        continue;
+                    }
+                }
+            }
+        };
+        edits[site.manifest].push(Edit { span, value });
     }
 
     let mut changes = ChangeSet::default();
@@ -150,7 +224,8 @@ pub fn plan(
         .map(|(i, c)| (i, c.version.clone(), news[i].clone()))
         .collect();
 
-    if let Some(lock) = files.lock {
+    let mut relock = None;
+    if let Some((text, Ok(lock))) = lock.as_ref().filter(|_| lock_ok) {
         let lm: Vec<lockfile::Move<'_>> = moves
             .iter()
             .map(|(i, old, new)| lockfile::Move {
@@ -159,8 +234,21 @@ pub fn plan(
                 new,
             })
             .collect();
+        let patched = patched(ws);
+        let cx = lockfile::Context {
+            patched: patched.iter().map(String::as_str).collect(),
+            requirements: moves
+                .iter()
+                .map(|(i, _, _)| (ws.crates[*i].name.as_str(), requirements(ws, *i)))
+                .collect(),
+        };
+        relock = lockfile::needs_cargo(lock, &lm, &cx);
+        // Cargo re-resolves from the lock as it is: the offline rewrite
+        // would be a different starting point (it is still run for its
+        // checks).
         match lockfile::rewrite(lock, &lm) {
-            Ok(text) => changes.set(files.lock_path, Some(lock.to_string()), text),
+            Ok(_) if relock.is_some() => {}
+            Ok(new) => changes.set(files.lock_path, Some(text.to_string()), new),
             Err(e) => problems.push(Problem::new(files.lock_path, None, e)),
         }
     }
@@ -172,6 +260,7 @@ pub fn plan(
         moves,
         workspace: ws_move,
         changes,
+        relock,
     })
 }
 
@@ -184,6 +273,7 @@ mod tests {
     fn config() -> Config {
         Config {
             public: vec![CratePattern("a".into())],
+            requirements: Requirements::Pinned,
             ..Config::default()
         }
     }
@@ -259,7 +349,11 @@ mod tests {
     #[test]
     fn policy_violations_stop_the_bump() {
         let w = sample();
-        let cfg = Config::default(); // `a` is not public here, so its caret pin is wrong
+        // `a` is not public here, so its caret pin is wrong.
+        let cfg = Config {
+            requirements: Requirements::Pinned,
+            ..Config::default()
+        };
         let vf = HashMap::new();
         let files = Files {
             version_files: &vf,

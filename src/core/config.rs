@@ -29,8 +29,10 @@ pub struct Config {
     pub release_day: Day,
     /// What a release day that falls on a weekend does.
     pub weekend: Weekend,
-    /// Crates whose API is public: required with a caret, never exactly.
-    /// Names or glob patterns (`cranelift-*`).
+    /// How first-party requirements are kept when a bump moves a crate.
+    pub requirements: Requirements,
+    /// Crates whose API is public: required with a caret, never exactly
+    /// (under `requirements = "pinned"`). Names or glob patterns (`cranelift-*`).
     pub public: Vec<CratePattern>,
     /// Crates the train never publishes, although cargo would allow it
     /// (examples, test harnesses without `publish = false`).
@@ -225,6 +227,7 @@ impl Default for Config {
             cut_day: Day(5),
             release_day: Day(20),
             weekend: Weekend::NextMonday,
+            requirements: Requirements::Keep,
             public: Vec::new(),
             exclude: Vec::new(),
             notes: Notes::default(),
@@ -354,6 +357,23 @@ fn prefixes_clash(branch: &str, tag: &str) -> bool {
     };
     long.strip_prefix(short)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// How first-party requirements (`version` of a path dependency on a member)
+/// are kept when a bump moves the crate they name.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Requirements {
+    /// Each keeps its operator and precision and is rewritten only when it
+    /// no longer matches the new version (`"0.4"` -> `"0.5"`).
+    #[default]
+    Keep,
+    /// As `keep`, but rewritten to every new version (`"0.4.1"` -> `"0.4.2"`).
+    Follow,
+    /// Wasmtime's policy: `public` crates are required with a caret on the
+    /// full version, every other first-party crate exactly (`=`); always
+    /// rewritten; `bump` and `verify` enforce it.
+    Pinned,
 }
 
 /// A crate name or glob pattern.

@@ -12,8 +12,9 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "publishable crates depend on each other in a cycle: {}\n  \
-     help: a versioned dev-dependency is enough to close a cycle; drop its `version` \
-     (cargo then strips it on publish) or break the dependency",
+     help: a versioned dev-dependency that only the version being released satisfies \
+     is enough to close a cycle; drop its `version` (cargo then strips it on publish), \
+     let it accept an already published version, or break the dependency",
     .crates.join(" -> ")
 )]
 pub struct CycleError {
@@ -112,11 +113,50 @@ fn find_cycle(
     }
 }
 
+/// Whether the versioned dev-dependency `e` can be satisfied by a version
+/// published before the one its crate is at (`tracing-attributes` requiring
+/// `tracing = "0.1.35"` while `tracing` is at 0.1.44): it then need not wait.
+fn satisfied_earlier(ws: &Workspace, e: &crate::core::workspace::Edge) -> bool {
+    let Some(site) = e.req else { return false };
+    let Ok(r) = semver::VersionReq::parse(ws.req_at(site)) else {
+        return false;
+    };
+    let current = &ws.crates[e.to].version;
+    r.comparators.iter().any(|c| {
+        let low = semver::Version {
+            major: c.major,
+            minor: c.minor.unwrap_or(0),
+            patch: c.patch.unwrap_or(0),
+            pre: c.pre.clone(),
+            build: semver::BuildMetadata::EMPTY,
+        };
+        low < *current && r.matches(&low)
+    })
+}
+
 /// The order in which the workspace's publishable crates must be published.
+///
+/// Versioned dev-dependencies order the publish too, unless they close a
+/// cycle (common: a crate's tests use a crate that depends on it); then those
+/// an earlier published version satisfies are left out, and only a cycle
+/// that remains is an error.
 pub fn publish_order(ws: &Workspace) -> Result<Vec<usize>, CycleError> {
     let names: Vec<&str> = ws.crates.iter().map(|c| c.name.as_str()).collect();
     let include: Vec<bool> = ws.crates.iter().map(|c| c.publishable).collect();
-    topo_order(&names, &publish_graph(ws), &include)
+    topo_order(&names, &publish_graph(ws), &include).or_else(|_| {
+        let mut relaxed = vec![BTreeSet::new(); ws.crates.len()];
+        for e in &ws.edges {
+            let dev_ok = e.kind == DepKind::Dev && satisfied_earlier(ws, e);
+            if !dev_ok
+                && (e.kind != DepKind::Dev || e.req.is_some())
+                && ws.crates[e.from].publishable
+                && ws.crates[e.to].publishable
+            {
+                relaxed[e.from].insert(e.to);
+            }
+        }
+        topo_order(&names, &relaxed, &include)
+    })
 }
 
 #[cfg(test)]
@@ -197,5 +237,40 @@ mod tests {
         ]);
         let e = publish_order(&w).unwrap_err();
         assert_eq!(e.crates, ["a", "b", "a"]);
+    }
+
+    #[test]
+    fn dev_cycle_that_a_published_version_satisfies_is_not_an_error() {
+        // tracing's shape: `core` uses `attrs`, whose tests use `core` "0.1.35".
+        let files = |dev_req: &str| {
+            vec![
+                ("Cargo.toml".to_string(), "[workspace]\n".to_string()),
+                (
+                    "core/Cargo.toml".into(),
+                    "[package]\nname = \"core\"\nversion = \"0.1.44\"\n[dependencies]\nattrs = { path = \"../attrs\", version = \"0.1.31\" }\n".into(),
+                ),
+                (
+                    "attrs/Cargo.toml".into(),
+                    format!("[package]\nname = \"attrs\"\nversion = \"0.1.31\"\n[dev-dependencies]\ncore = {{ path = \"../core\", version = \"{dev_req}\" }}\n"),
+                ),
+            ]
+        };
+        let build = |dev_req: &str| {
+            let f = files(dev_req);
+            let refs: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            ws(&refs)
+        };
+        let w = build("0.1.35");
+        let order: Vec<_> = publish_order(&w)
+            .unwrap()
+            .into_iter()
+            .map(|i| w.crates[i].name.clone())
+            .collect();
+        assert_eq!(order, ["attrs", "core"]);
+        // Only the version being released satisfies these: a real cycle.
+        for req in ["=0.1.44", "0.1.44"] {
+            let e = publish_order(&build(req)).unwrap_err();
+            assert_eq!(e.crates, ["attrs", "core", "attrs"], "{req}");
+        }
     }
 }

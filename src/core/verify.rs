@@ -1,27 +1,82 @@
 //! Everything that would break a publish, found before release day. Each
 //! check returns every problem it sees, located at a file and line.
 
-use crate::core::config::{Config, VersionFile};
+use crate::core::config::{Config, Requirements, VersionFile};
 use crate::core::graph;
-use crate::core::manifest::{DepKind, Field};
+use crate::core::lockfile;
+use crate::core::manifest::{DepKind, DepTable, Field};
 use crate::core::pins;
 use crate::core::problem::Problem;
 use crate::core::version_file;
 use crate::core::workspace::Workspace;
 use semver::Version;
 
-/// Every first-party requirement names its dependency's current version,
-/// with the operator the pin policy asks for when the dependency publishes.
+/// Every first-party requirement matches its dependency's current version;
+/// under the pin policy it names that version, with the operator the policy
+/// asks for when the dependency publishes.
 pub fn check_requirements(ws: &Workspace, config: &Config) -> Vec<Problem> {
     let mut out = Vec::new();
     for &(site, to) in &ws.sites {
         let c = &ws.crates[to];
+        if config.requirements != Requirements::Pinned {
+            if let Some(msg) = pins::check_kept(ws.req_at(site), &c.name, &c.version) {
+                out.push(ws.problem_at(site, msg));
+            }
+            continue;
+        }
         let public = c.publishable.then(|| config.is_public(&c.name));
         for msg in pins::check(ws.req_at(site), &c.name, &c.version, public) {
             out.push(ws.problem_at(site, msg));
         }
     }
     out
+}
+
+/// `Cargo.lock` is current: no conflict markers, every member at its version
+/// with every dependency its manifest names (a dependency added without
+/// re-locking makes `cargo metadata --locked` fail after a bump).
+pub fn check_lock(ws: &Workspace, text: &str, path: &std::path::Path) -> Vec<Problem> {
+    match lockfile::read(text) {
+        Ok(lock) => lock_problems(ws, &lock, path),
+        Err(e) => vec![Problem::new(path, None, e)],
+    }
+}
+
+/// [`check_lock`] on a lock file already read.
+pub fn lock_problems(
+    ws: &Workspace,
+    lock: &lockfile::Lock<'_>,
+    path: &std::path::Path,
+) -> Vec<Problem> {
+    let root = ws.root();
+    let members: Vec<lockfile::Member<'_>> = ws
+        .crates
+        .iter()
+        .map(|c| lockfile::Member {
+            name: &c.name,
+            version: &c.version,
+            deps: ws.manifests[c.manifest]
+                .deps
+                .iter()
+                .filter(|d| matches!(d.table, DepTable::Package { .. }))
+                .map(|d| {
+                    if d.inherits {
+                        root.deps
+                            .iter()
+                            .find(|w| w.table == DepTable::Workspace && w.key == d.key)
+                            .map_or(d.key.as_str(), |w| w.package_name())
+                    } else {
+                        d.package_name()
+                    }
+                })
+                .filter(|n| *n != c.name)
+                .collect(),
+        })
+        .collect();
+    lockfile::check(lock, &members)
+        .into_iter()
+        .map(|m| Problem::new(path, None, m))
+        .collect()
 }
 
 /// The version a version file carries: its crate's, else the workspace's,
@@ -164,7 +219,11 @@ pub fn verify(
                     "`{}` is published but requires `{}` by path only: add `version = \"{}{}\"`",
                     from.name,
                     to.name,
-                    if config.is_public(&to.name) { "" } else { "=" },
+                    if config.requirements == Requirements::Pinned && !config.is_public(&to.name) {
+                        "="
+                    } else {
+                        ""
+                    },
                     to.version
                 ),
             ));
@@ -189,6 +248,7 @@ mod tests {
         let w = sample();
         let c = Config {
             public: vec![crate::core::config::CratePattern("a".into())],
+            requirements: Requirements::Pinned,
             ..Config::default()
         };
         let ps = verify(&w, &c, &|_| None);
@@ -239,7 +299,7 @@ mod tests {
         assert_eq!(
             msgs,
             [
-                "a/Cargo.toml:7: `a` is published but requires `b` by path only: add `version = \"=1.0.0\"`",
+                "a/Cargo.toml:7: `a` is published but requires `b` by path only: add `version = \"1.0.0\"`",
                 "a/Cargo.toml:8: `a` is published but its dependency on `tool` is not (`publish = false`)",
                 "a/Cargo.toml:9: requirement \"=0.9.0\" on `c` does not match its version 1.0.0",
             ]

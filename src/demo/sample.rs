@@ -100,7 +100,7 @@ pub fn files() -> Vec<(String, String)> {
     add(
         "train.toml",
         format!(
-            "project = \"Rail\"\npublic = [{}]\n\n[[version-files]]\npath = \"crates/c-api/include/rail.h\"\n\
+            "project = \"Rail\"\nrequirements = \"pinned\"\npublic = [{}]\n\n[[version-files]]\npath = \"crates/c-api/include/rail.h\"\n\
              patterns = [\n    '#define RAIL_VERSION \"{{version}}\"',\n    \"#define RAIL_VERSION_MAJOR {{major}}\",\n    \
              \"#define RAIL_VERSION_MINOR {{minor}}\",\n    \"#define RAIL_VERSION_PATCH {{patch}}\",\n]\n",
             public

@@ -25,6 +25,9 @@ pub struct BumpOpts {
 /// Computes a bump of the workspace in `ctx`; writes nothing.
 pub fn plan(ctx: &Context, level: &Level) -> Result<Plan> {
     check_overflow(ctx, level)?;
+    if let Some(w) = crate::core::pins::public_unused(&ctx.config) {
+        eprintln!("warning: {w}");
+    }
     let mut version_files = HashMap::new();
     for vf in &ctx.config.version_files {
         version_files.insert(
@@ -83,6 +86,21 @@ pub fn summary(plan: &Plan) -> String {
     )
 }
 
+/// What re-resolves `Cargo.lock` when the offline rewrite cannot be cargo's.
+pub const RELOCK: &str = "cargo update --workspace";
+
+/// The commands to run after a bump's files are written: cargo's relock
+/// when the plan needs it (see [`Plan::relock`]), then `after_bump`.
+pub fn hooks(plan: &Plan, after_bump: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(why) = &plan.relock {
+        eprintln!("{:>12} Cargo.lock with `{RELOCK}`: {why}", "Relocking");
+        out.push(RELOCK.to_string());
+    }
+    out.extend(after_bump.iter().cloned());
+    out
+}
+
 pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
     // STEP 1: compute every new version and file; any problem stops here.
     let plan = plan(ctx, &opts.level)?;
@@ -92,16 +110,40 @@ pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
     report(ctx, &plan, &opts.level);
 
     // STEP 2: write all files at once.
+    let lock_path = ctx.root.join("Cargo.lock");
+    let lock_before = fs::read_optional(&lock_path)?;
     exec.write_files(&ctx.root, &plan.changes)?;
 
-    // STEP 3: the project's own follow-ups (e.g. `cargo vet`). If one fails,
-    // the bump is undone so that the tree is as it was.
-    if opts.hooks {
-        for cmd in &ctx.config.after_bump {
-            if let Err(e) = exec.shell(&ctx.root, cmd) {
-                exec.write_files(&ctx.root, &reverse(&plan.changes))?;
-                return Err(e.context("an after-bump command failed; the bump was undone"));
+    // STEP 3: cargo's relock if needed, then the project's own follow-ups
+    // (e.g. `cargo vet`). If one fails, the bump is undone so that the tree
+    // is as it was.
+    let after: &[String] = if opts.hooks {
+        &ctx.config.after_bump
+    } else {
+        &[]
+    };
+    for cmd in &hooks(&plan, after) {
+        if let Err(e) = exec.shell(&ctx.root, cmd) {
+            // cargo may have rewritten the lock: put back the original.
+            let mut undo = reverse(&plan.changes);
+            for f in &mut undo.files {
+                if let Ok(Some(now)) = fs::read_optional(&ctx.root.join(&f.path)) {
+                    f.before = Some(now);
+                }
             }
+            // The lock is the relock's to change even when the plan is not.
+            let lock_now = fs::read_optional(&lock_path)?;
+            if plan.relock.is_some() && lock_now != lock_before {
+                undo.files.push(FileChange {
+                    path: "Cargo.lock".into(),
+                    before: lock_now,
+                    after: lock_before.clone().unwrap_or_default(),
+                });
+            }
+            exec.write_files(&ctx.root, &undo)?;
+            return Err(e.context(format!(
+                "`{cmd}` failed after the bump; the bump was undone"
+            )));
         }
     }
     Ok(plan)

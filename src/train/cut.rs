@@ -106,7 +106,8 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     let num = notes::heading(&next);
     notes::rotate(&ctx, &mut next_plan.changes, &version, &branch, &next)?;
     let bump_title = format!("Bump {project} to {num}");
-    let bump_commit = work.commit(exec, &next_plan.changes, &cfg.after_bump, &[&bump_title])?;
+    let bump_hooks = bump::hooks(&next_plan, &cfg.after_bump);
+    let bump_commit = work.commit(exec, &next_plan.changes, &bump_hooks, &[&bump_title])?;
 
     // STEP 4
     work.reset(exec)?;
@@ -117,7 +118,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     let rc_commit = work.commit(
         exec,
         &rc_plan.changes,
-        &cfg.after_bump,
+        &bump::hooks(&rc_plan, &cfg.after_bump),
         &[&rc_title, &cfg.marker],
     )?;
     work.close(exec)?;

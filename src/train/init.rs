@@ -108,7 +108,11 @@ pub fn train_toml(project: &str) -> String {
         }
     }
     out.push_str(
-        "\n# Crates whose API is public (required with a caret), names or globs:\n# public = [\"my-crate\", \"my-crate-*\"]\n\
+        "\n# First-party requirements: \"keep\" (each keeps its operator and precision, rewritten\n\
+         # only when a bump leaves it behind), \"follow\" (rewritten to every new version), or\n\
+         # \"pinned\" (public crates caret, all others `=`, enforced by bump and verify).\n\
+         # requirements = \"pinned\"\n\
+         # Crates whose API is public (required with a caret under \"pinned\"), names or globs:\n# public = [\"my-crate\", \"my-crate-*\"]\n\
          \n# Files that carry the version besides the manifests:\n# [[version-files]]\n# path = \"include/my.h\"\n\
          # patterns = ['#define MY_VERSION \"{version}\"', \"#define MY_VERSION_MAJOR {major}\"]\n",
     );

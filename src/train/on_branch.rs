@@ -79,7 +79,8 @@ pub fn release_commit(
     let new = t.next(&c.level)?;
     (c.notes)(&ctx, &mut plan.changes, &new)?;
     let title = format!("Release {project} {new}");
-    let commit = work.commit(exec, &plan.changes, &cfg.after_bump, &[&title, &cfg.marker])?;
+    let hooks = super::bump::hooks(&plan, &cfg.after_bump);
+    let commit = work.commit(exec, &plan.changes, &hooks, &[&title, &cfg.marker])?;
     work.close(exec)?;
     let head = (c.head)(&new);
     let change = Change {

@@ -9,10 +9,20 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
+    if let Some(w) = crate::core::pins::public_unused(&ctx.config) {
+        eprintln!("warning: {w}");
+    }
     let read = |vf: &crate::core::config::VersionFile| {
         fs::read_optional(&ctx.root.join(&vf.path)).ok().flatten()
     };
     let mut problems = verify::verify(&ctx.ws, &ctx.config, &read);
+    if let Some(lock) = fs::read_optional(&ctx.root.join("Cargo.lock"))? {
+        problems.extend(verify::check_lock(
+            &ctx.ws,
+            &lock,
+            std::path::Path::new("Cargo.lock"),
+        ));
+    }
     problems.extend(members_agree_with_cargo(ctx)?);
     Ok(problems)
 }

@@ -44,6 +44,7 @@ sample = { path = "crates/sample", version = "2.0.0-dev" }
         (
             "train.toml",
             r##"project = "Sample"
+requirements = "pinned"
 public = ["sample", "sample-cli*"]
 
 [[version-files]]
