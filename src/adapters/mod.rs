@@ -8,5 +8,6 @@ pub mod forge;
 pub mod fs;
 pub mod git;
 pub mod github;
+pub mod http;
 pub mod layout;
 pub mod registry;

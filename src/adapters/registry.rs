@@ -4,6 +4,7 @@
 //! `Authorization` header and nowhere else.
 
 use crate::adapters::cargo_config::{RegistryConfig, Token};
+use crate::adapters::http::Net;
 use semver::Version;
 use std::time::Duration;
 
@@ -26,7 +27,11 @@ pub struct Registry {
     index: String,
     api: String,
     token: Option<Token>,
-    agent: ureq::Agent,
+    net: Net,
+    /// One client per base URL: the index and the API may sit behind
+    /// different proxies (or none).
+    index_agent: ureq::Agent,
+    api_agent: ureq::Agent,
 }
 
 /// One version in the index.
@@ -47,13 +52,9 @@ pub fn index_path(name: &str) -> String {
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(120)))
-        .user_agent(concat!("cargo-train/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
+fn is_certificate_problem(e: &ureq::Error) -> bool {
+    let t = e.to_string();
+    t.contains("invalid peer certificate") || t.contains("UnknownIssuer")
 }
 
 fn transient(message: String) -> Failure {
@@ -65,10 +66,19 @@ fn transient(message: String) -> Failure {
 
 /// Turns a response into its body, or a classified failure.
 fn check(
+    net: &Net,
     what: &str,
     resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<(u16, String), Failure> {
-    let mut resp = resp.map_err(|e| transient(format!("{what}: {e}")))?;
+    let mut resp = resp.map_err(|e| {
+        let message = format!("{what}: {}", net.describe(&e));
+        if is_certificate_problem(&e) {
+            // Retrying cannot make a certificate trusted.
+            Failure::Permanent(message)
+        } else {
+            transient(message)
+        }
+    })?;
     let status = resp.status().as_u16();
     let retry_after = resp
         .headers()
@@ -76,9 +86,8 @@ fn check(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let body = resp
-        .body_mut()
-        .read_to_string()
+    let body = net
+        .read_body(resp.body_mut())
         .map_err(|e| transient(format!("{what}: {e}")))?;
     let detail = || {
         serde_json::from_str::<serde_json::Value>(&body)
@@ -105,10 +114,12 @@ fn check(
 
 impl Registry {
     /// Connects to a configured registry (reads the index's `config.json`).
-    pub fn open(cfg: RegistryConfig) -> anyhow::Result<Registry> {
-        let agent = agent();
+    /// `workspace` is where cargo's `[http]` settings are read from.
+    pub fn open(cfg: RegistryConfig, workspace: &std::path::Path) -> anyhow::Result<Registry> {
+        let net = Net::load(workspace)?;
+        let index_agent = net.agent(&cfg.index)?;
         let url = format!("{}config.json", cfg.index);
-        let (status, body) = check("index config", agent.get(&url).call())
+        let (status, body) = check(&net, "index config", index_agent.get(&url).call())
             .map_err(|e| anyhow::anyhow!("registry `{}`: {e}", cfg.name))?;
         if status == 404 {
             anyhow::bail!("registry `{}`: no config.json at {url}", cfg.name);
@@ -119,12 +130,15 @@ impl Registry {
             .ok_or_else(|| anyhow::anyhow!("registry `{}`: config.json names no `api`", cfg.name))?
             .trim_end_matches('/')
             .to_string();
+        let api_agent = net.agent(&api)?;
         Ok(Registry {
             name: cfg.name,
             index: cfg.index,
             api,
             token: cfg.token,
-            agent,
+            net,
+            index_agent,
+            api_agent,
         })
     }
 
@@ -135,11 +149,14 @@ impl Registry {
     /// Every version of `name` in the index (none if it is not there).
     pub fn versions(&self, name: &str) -> Result<Vec<IndexVersion>, Failure> {
         let url = format!("{}{}", self.index, index_path(name));
-        let mut req = self.agent.get(&url).header("Cache-Control", "no-cache");
+        let mut req = self
+            .index_agent
+            .get(&url)
+            .header("Cache-Control", "no-cache");
         if let Some(t) = &self.token {
             req = req.header("Authorization", t.expose());
         }
-        let (status, body) = check(&format!("index of {name}"), req.call())?;
+        let (status, body) = check(&self.net, &format!("index of {name}"), req.call())?;
         if status == 404 {
             return Ok(Vec::new());
         }
@@ -176,11 +193,11 @@ impl Registry {
         body.extend_from_slice(&(krate.len() as u32).to_le_bytes());
         body.extend_from_slice(krate);
         let req = self
-            .agent
+            .api_agent
             .put(format!("{}/api/v1/crates/new", self.api))
             .header("Authorization", self.token()?)
             .header("Content-Type", "application/octet-stream");
-        match check(&format!("publish {name}"), req.send(&body[..]))? {
+        match check(&self.net, &format!("publish {name}"), req.send(&body[..]))? {
             (404, _) => Err(Failure::Permanent(format!(
                 "publish {name}: 404: no publish endpoint at {}",
                 self.api
@@ -191,10 +208,10 @@ impl Registry {
 
     pub fn yank(&self, name: &str, version: &Version) -> Result<(), Failure> {
         let req = self
-            .agent
+            .api_agent
             .delete(format!("{}/api/v1/crates/{name}/{version}/yank", self.api))
             .header("Authorization", self.token()?);
-        match check(&format!("yank {name} {version}"), req.call())? {
+        match check(&self.net, &format!("yank {name} {version}"), req.call())? {
             (404, _) => Err(Failure::Permanent(format!(
                 "yank {name} {version}: 404: not in the registry"
             ))),

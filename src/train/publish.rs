@@ -66,7 +66,7 @@ fn limit(r: Rate) -> Limit {
 
 pub fn open_registry(ctx: &Context, name: &str, exec: &Executor) -> Result<Registry> {
     let cfg = cargo_config::registry(&ctx.root, name)?;
-    let reg = Registry::open(cfg)?;
+    let reg = Registry::open(cfg, &ctx.root)?;
     if !exec.is_dry_run() && !reg.has_token() {
         let var = if name == cargo_config::CRATES_IO {
             "CARGO_REGISTRY_TOKEN".to_string()
