@@ -31,8 +31,11 @@ impl std::fmt::Debug for Token {
 
 pub struct RegistryConfig {
     pub name: String,
-    /// Without the `sparse+` prefix, ending in `/`.
+    /// A sparse index: without the `sparse+` prefix, ending in `/`; a git
+    /// index: the URL as configured.
     pub index: String,
+    /// Whether `index` is a git repository (cargo's older protocol).
+    pub git: bool,
     pub token: Option<Token>,
 }
 
@@ -238,19 +241,15 @@ pub fn registry(workspace: &Path, name: &str) -> Result<RegistryConfig> {
              write `sparse+https://…` for a sparse index, or the URL of a git index"
         );
     }
-    let Some(index) = index.strip_prefix("sparse+") else {
-        bail!(
-            "registry `{name}` has a git index ({index}, in {origin}); cargo-train reads sparse indexes only"
-        );
-    };
-    let index = if index.ends_with('/') {
-        index.to_string()
-    } else {
-        format!("{index}/")
+    let (index, git) = match index.strip_prefix("sparse+") {
+        Some(i) if i.ends_with('/') => (i.to_string(), false),
+        Some(i) => (format!("{i}/"), false),
+        None => (index.clone(), true),
     };
     Ok(RegistryConfig {
         name: name.to_string(),
         index,
+        git,
         token: token.map(Token),
     })
 }

@@ -229,6 +229,24 @@ impl Net {
             .into())
     }
 
+    /// The same settings for the `git` command line (which brings its own
+    /// proxy variables, read as curl reads them).
+    pub fn git_settings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some((path, _)) = &self.config.cainfo {
+            out.push(format!("http.sslCAInfo={}", path.display()));
+        }
+        if let Some((proxy, _)) = &self.config.proxy {
+            out.push(format!("http.proxy={proxy}"));
+        }
+        out.push(format!(
+            "http.lowSpeedLimit={}",
+            self.config.low_speed_limit.max(1)
+        ));
+        out.push(format!("http.lowSpeedTime={}", self.timeout().as_secs()));
+        out
+    }
+
     /// `e` in words; a certificate the CAs do not vouch for gets the list
     /// of settings that provide CAs, since that is what the user must change.
     pub fn describe(&self, e: &ureq::Error) -> String {

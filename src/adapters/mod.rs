@@ -7,6 +7,7 @@ pub mod cargo_config;
 pub mod forge;
 pub mod fs;
 pub mod git;
+pub mod git_index;
 pub mod github;
 pub mod http;
 pub mod layout;

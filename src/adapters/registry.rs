@@ -1,9 +1,10 @@
-//! A registry over HTTP: the sparse index (which versions exist) and the web
-//! API (publish, yank). Failures are classified so the caller can retry what
+//! A registry: its index (which versions exist), sparse over HTTP or a git
+//! repository, and its web API (publish, yank) over HTTP either way. Failures are classified so the caller can retry what
 //! is transient and honour `Retry-After`. The token goes into the
 //! `Authorization` header and nowhere else.
 
 use crate::adapters::cargo_config::{RegistryConfig, Token};
+use crate::adapters::git_index::GitIndex;
 use crate::adapters::http::Net;
 use semver::Version;
 use std::time::Duration;
@@ -22,15 +23,19 @@ pub enum Failure {
     Permanent(String),
 }
 
+enum Index {
+    Sparse { url: String, agent: ureq::Agent },
+    Git(GitIndex),
+}
+
 pub struct Registry {
     pub name: String,
-    index: String,
+    index: Index,
     api: String,
     token: Option<Token>,
     net: Net,
-    /// One client per base URL: the index and the API may sit behind
-    /// different proxies (or none).
-    index_agent: ureq::Agent,
+    /// Its own client: the index and the API may sit behind different
+    /// proxies (or none).
     api_agent: ureq::Agent,
 }
 
@@ -41,15 +46,30 @@ pub struct IndexVersion {
     pub yanked: bool,
 }
 
-/// Where a crate's file is in a sparse index.
-pub fn index_path(name: &str) -> String {
-    let n = name.to_lowercase();
-    match n.len() {
-        1 => format!("1/{n}"),
-        2 => format!("2/{n}"),
-        3 => format!("3/{}/{n}", &n[..1]),
-        _ => format!("{}/{}/{n}", &n[..2], &n[2..4]),
+/// Where a crate's file is in an index (sparse or git: the same layout).
+pub fn index_path(name: &str) -> Result<String, Failure> {
+    let krate = tame_index::KrateName::try_from(name)
+        .map_err(|e| Failure::Permanent(format!("`{name}` is not a crate name: {e}")))?;
+    Ok(krate.relative_path(Some('/')))
+}
+
+/// The versions listed in a crate's index file (cargo's JSON lines).
+fn parse_versions(name: &str, file: &[u8]) -> Result<Vec<IndexVersion>, Failure> {
+    if file.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Vec::new());
     }
+    let krate = tame_index::IndexKrate::from_slice(file)
+        .map_err(|e| Failure::Permanent(format!("index of {name}: unreadable entry: {e}")))?;
+    Ok(krate
+        .versions
+        .iter()
+        .filter_map(|v| {
+            Some(IndexVersion {
+                version: Version::parse(&v.version).ok()?,
+                yanked: v.yanked,
+            })
+        })
+        .collect())
 }
 
 fn is_certificate_problem(e: &ureq::Error) -> bool {
@@ -114,30 +134,54 @@ fn check(
 
 impl Registry {
     /// Connects to a configured registry (reads the index's `config.json`).
+    /// Connects to a configured registry (reads the index's `config.json`).
     /// `workspace` is where cargo's `[http]` settings are read from.
     pub fn open(cfg: RegistryConfig, workspace: &std::path::Path) -> anyhow::Result<Registry> {
         let net = Net::load(workspace)?;
-        let index_agent = net.agent(&cfg.index)?;
-        let url = format!("{}config.json", cfg.index);
-        let (status, body) = check(&net, "index config", index_agent.get(&url).call())
-            .map_err(|e| anyhow::anyhow!("registry `{}`: {e}", cfg.name))?;
-        if status == 404 {
-            anyhow::bail!("registry `{}`: no config.json at {url}", cfg.name);
-        }
-        let v: serde_json::Value = serde_json::from_str(&body)?;
+        let in_registry = |e: String| anyhow::anyhow!("registry `{}`: {e}", cfg.name);
+        let (index, config) = if cfg.git {
+            let git = GitIndex::open(&cfg.index, net.git_settings())
+                .map_err(|e| in_registry(e.to_string()))?;
+            let config = git
+                .file("config.json")
+                .map_err(|e| in_registry(e.to_string()))?
+                .ok_or_else(|| {
+                    in_registry(format!("the git index {} has no config.json", cfg.index))
+                })?;
+            (
+                Index::Git(git),
+                String::from_utf8_lossy(&config).to_string(),
+            )
+        } else {
+            let agent = net.agent(&cfg.index)?;
+            let url = format!("{}config.json", cfg.index);
+            let (status, body) = check(&net, "index config", agent.get(&url).call())
+                .map_err(|e| in_registry(e.to_string()))?;
+            if status == 404 {
+                return Err(in_registry(format!("no config.json at {url}")));
+            }
+            (
+                Index::Sparse {
+                    url: cfg.index.clone(),
+                    agent,
+                },
+                body,
+            )
+        };
+        let v: serde_json::Value = serde_json::from_str(&config)
+            .map_err(|e| in_registry(format!("config.json of its index is not JSON: {e}")))?;
         let api = v["api"]
             .as_str()
-            .ok_or_else(|| anyhow::anyhow!("registry `{}`: config.json names no `api`", cfg.name))?
+            .ok_or_else(|| in_registry("config.json names no `api`".to_string()))?
             .trim_end_matches('/')
             .to_string();
         let api_agent = net.agent(&api)?;
         Ok(Registry {
             name: cfg.name,
-            index: cfg.index,
+            index,
             api,
             token: cfg.token,
             net,
-            index_agent,
             api_agent,
         })
     }
@@ -148,28 +192,23 @@ impl Registry {
 
     /// Every version of `name` in the index (none if it is not there).
     pub fn versions(&self, name: &str) -> Result<Vec<IndexVersion>, Failure> {
-        let url = format!("{}{}", self.index, index_path(name));
-        let mut req = self
-            .index_agent
-            .get(&url)
-            .header("Cache-Control", "no-cache");
-        if let Some(t) = &self.token {
-            req = req.header("Authorization", t.expose());
-        }
-        let (status, body) = check(&self.net, &format!("index of {name}"), req.call())?;
-        if status == 404 {
-            return Ok(Vec::new());
-        }
-        Ok(body
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter_map(|v| {
-                Some(IndexVersion {
-                    version: Version::parse(v["vers"].as_str()?).ok()?,
-                    yanked: v["yanked"].as_bool().unwrap_or(false),
-                })
-            })
-            .collect())
+        let path = index_path(name)?;
+        let file = match &self.index {
+            Index::Git(git) => git.file(&path)?,
+            Index::Sparse { url, agent } => {
+                let mut req = agent
+                    .get(format!("{url}{path}"))
+                    .header("Cache-Control", "no-cache");
+                if let Some(t) = &self.token {
+                    req = req.header("Authorization", t.expose());
+                }
+                match check(&self.net, &format!("index of {name}"), req.call())? {
+                    (404, _) => None,
+                    (_, body) => Some(body.into_bytes()),
+                }
+            }
+        };
+        file.map_or(Ok(Vec::new()), |f| parse_versions(name, &f))
     }
 
     fn token(&self) -> Result<&str, Failure> {
@@ -226,9 +265,36 @@ mod tests {
 
     #[test]
     fn index_paths() {
-        assert_eq!(index_path("a"), "1/a");
-        assert_eq!(index_path("ab"), "2/ab");
-        assert_eq!(index_path("abc"), "3/a/abc");
-        assert_eq!(index_path("Cargo-Train"), "ca/rg/cargo-train");
+        assert_eq!(index_path("a").unwrap(), "1/a");
+        assert_eq!(index_path("ab").unwrap(), "2/ab");
+        assert_eq!(index_path("abc").unwrap(), "3/a/abc");
+        assert_eq!(index_path("Cargo-Train").unwrap(), "ca/rg/cargo-train");
+        assert!(index_path("../x").is_err());
+    }
+
+    #[test]
+    fn index_files() {
+        let file = concat!(
+            r#"{"name":"a","vers":"1.0.0","deps":[],"cksum":"0000000000000000000000000000000000000000000000000000000000000000","features":{},"yanked":false}"#,
+            "\n",
+            r#"{"name":"a","vers":"1.1.0-rc.1","deps":[],"cksum":"0000000000000000000000000000000000000000000000000000000000000000","features":{},"yanked":true}"#,
+            "\n"
+        );
+        let v = parse_versions("a", file.as_bytes()).unwrap();
+        assert_eq!(
+            v,
+            [
+                IndexVersion {
+                    version: Version::new(1, 0, 0),
+                    yanked: false
+                },
+                IndexVersion {
+                    version: Version::parse("1.1.0-rc.1").unwrap(),
+                    yanked: true
+                }
+            ]
+        );
+        assert!(parse_versions("a", b"\n").unwrap().is_empty());
+        assert!(parse_versions("a", b"{not json").is_err());
     }
 }
