@@ -138,16 +138,24 @@ pub struct HttpConfig {
     pub low_speed_limit: u64,
 }
 
-fn env_nonempty(var: &'static str) -> Option<(String, Origin)> {
-    std::env::var(var)
-        .ok()
+/// How the environment is read (the process's, or a test's).
+type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn env_nonempty(env: Env, var: &'static str) -> Option<(String, Origin)> {
+    env(var)
         .filter(|v| !v.is_empty())
         .map(|v| (v, Origin::Env(var)))
 }
 
-fn http_int(files: &[PathBuf], envs: &[&'static str], key: &str, default: u64) -> Result<u64> {
+fn http_int(
+    env: Env,
+    files: &[PathBuf],
+    envs: &[&'static str],
+    key: &str,
+    default: u64,
+) -> Result<u64> {
     for var in envs {
-        if let Some((v, _)) = env_nonempty(var) {
+        if let Some((v, _)) = env_nonempty(env, var) {
             return v.trim().parse().map_err(|_| {
                 anyhow::anyhow!("{var}={v:?} is not a whole number (http.{key} in cargo's terms)")
             });
@@ -173,15 +181,19 @@ fn http_int(files: &[PathBuf], envs: &[&'static str], key: &str, default: u64) -
 /// `CARGO_HOME`. A relative `http.cainfo` is relative to the directory
 /// holding the `.cargo` directory of its file (cargo's rule).
 pub fn http(workspace: &Path) -> Result<HttpConfig> {
-    let files = config_files(workspace);
-    let cainfo = match env_nonempty("CARGO_HTTP_CAINFO") {
+    http_from(&config_files(workspace), &|v| std::env::var(v).ok())
+}
+
+fn http_from(files: &[PathBuf], env: Env) -> Result<HttpConfig> {
+    let files = files.to_vec();
+    let cainfo = match env_nonempty(env, "CARGO_HTTP_CAINFO") {
         Some((v, o)) => Some((PathBuf::from(v), o)),
         None => lookup_at(&files, &["http", "cainfo"])?.map(|(v, f)| {
             let base = f.parent().and_then(Path::parent).unwrap_or(Path::new("/"));
             (base.join(v), Origin::File(f))
         }),
     };
-    let proxy = match env_nonempty("CARGO_HTTP_PROXY") {
+    let proxy = match env_nonempty(env, "CARGO_HTTP_PROXY") {
         Some(p) => Some(p),
         None => lookup_at(&files, &["http", "proxy"])?.map(|(v, f)| (v, Origin::File(f))),
     }
@@ -190,12 +202,14 @@ pub fn http(workspace: &Path) -> Result<HttpConfig> {
         cainfo,
         proxy,
         timeout_secs: http_int(
+            env,
             &files,
             &["CARGO_HTTP_TIMEOUT", "HTTP_TIMEOUT"],
             "timeout",
             30,
         )?,
         low_speed_limit: http_int(
+            env,
             &files,
             &["CARGO_HTTP_LOW_SPEED_LIMIT"],
             "low-speed-limit",
@@ -279,5 +293,68 @@ mod tests {
         assert!(!is_url("index.crates.io"));
         assert!(!is_url("https://a b/"));
         assert!(!is_url("gopher://x/"));
+    }
+
+    #[test]
+    fn http_settings_like_cargo() {
+        let dir = tempfile::tempdir().unwrap();
+        let near = dir.path().join("ws/.cargo/config.toml");
+        let far = dir.path().join("home/config.toml");
+        for (f, text) in [
+            (&near, "[http]\ncainfo = \"certs/ca.pem\"\ntimeout = 5\n"),
+            (
+                &far,
+                "[http]\ncainfo = \"/elsewhere.pem\"\nproxy = \"http://p:3128\"\nlow-speed-limit = 1\n",
+            ),
+        ] {
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, text).unwrap();
+        }
+        let files = vec![near.clone(), far.clone()];
+        let none = |_: &str| None;
+        let c = http_from(&files, &none).unwrap();
+        // The nearest file wins, key by key; cainfo is relative to the
+        // directory holding `.cargo`.
+        assert_eq!(
+            c.cainfo,
+            Some((
+                dir.path().join("ws/certs/ca.pem"),
+                Origin::File(near.clone())
+            ))
+        );
+        assert_eq!(
+            c.proxy,
+            Some(("http://p:3128".to_string(), Origin::File(far.clone())))
+        );
+        assert_eq!((c.timeout_secs, c.low_speed_limit), (5, 1));
+
+        // Variables win over files.
+        let env = |v: &str| match v {
+            "CARGO_HTTP_CAINFO" => Some("/env.pem".to_string()),
+            "HTTP_TIMEOUT" => Some("7".to_string()),
+            "CARGO_HTTP_PROXY" => Some(String::new()), // empty: unset
+            _ => None,
+        };
+        let c = http_from(&files, &env).unwrap();
+        assert_eq!(
+            c.cainfo,
+            Some((PathBuf::from("/env.pem"), Origin::Env("CARGO_HTTP_CAINFO")))
+        );
+        assert_eq!(c.proxy.unwrap().0, "http://p:3128");
+        assert_eq!(c.timeout_secs, 7);
+
+        // Cargo's defaults; bad values name the file or variable.
+        let c = http_from(&[], &none).unwrap();
+        assert_eq!((c.cainfo, c.proxy), (None, None));
+        assert_eq!((c.timeout_secs, c.low_speed_limit), (30, 10));
+        std::fs::write(&near, "[http]\ntimeout = \"30s\"\n").unwrap();
+        let e = http_from(&files, &none).unwrap_err().to_string();
+        assert!(
+            e.contains("ws/.cargo/config.toml") && e.contains("http.timeout"),
+            "{e}"
+        );
+        let bad = |v: &str| (v == "CARGO_HTTP_TIMEOUT").then(|| "x".to_string());
+        let e = http_from(&[], &bad).unwrap_err().to_string();
+        assert!(e.contains("CARGO_HTTP_TIMEOUT=\"x\""), "{e}");
     }
 }

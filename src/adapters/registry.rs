@@ -155,8 +155,9 @@ impl Registry {
         } else {
             let agent = net.agent(&cfg.index)?;
             let url = format!("{}config.json", cfg.index);
-            let (status, body) = check(&net, "index config", agent.get(&url).call())
-                .map_err(|e| in_registry(e.to_string()))?;
+            let (status, body) =
+                check(&net, &format!("index config {url}"), agent.get(&url).call())
+                    .map_err(|e| in_registry(e.to_string()))?;
             if status == 404 {
                 return Err(in_registry(format!("no config.json at {url}")));
             }
