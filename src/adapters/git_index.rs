@@ -3,7 +3,7 @@
 //! newest tree is transferred), files read from the fetched commit. git
 //! brings its own transports, credentials and ssh set-up; cargo's
 //! `http.cainfo`, `http.proxy` and timeouts are passed on as git settings.
-//! The files themselves are parsed by `tame-index`.
+//! The files themselves are parsed by `crates-index`.
 
 use crate::adapters::registry::Failure;
 use std::io::Write;

@@ -247,10 +247,14 @@ impl Net {
         out
     }
 
-    /// `e` in words; a certificate the CAs do not vouch for gets the list
-    /// of settings that provide CAs, since that is what the user must change.
-    pub fn describe(&self, e: &ureq::Error) -> String {
-        let text = e.to_string();
+    /// `e` (from a request to `url`) in words; a certificate the CAs do not
+    /// vouch for gets the list of settings that provide CAs, since that is
+    /// what the user must change, and a request through a proxy says which.
+    pub fn describe(&self, e: &ureq::Error, url: &str) -> String {
+        let mut text = e.to_string();
+        if let Some((proxy, origin)) = proxy_for(&self.config, &self.env_proxy, url) {
+            text = format!("{text} (through proxy {proxy} from {origin})");
+        }
         if is_untrusted_certificate(&text) {
             format!(
                 "{text}: the server's certificate is not signed by a trusted CA. Trusted now: {}. \

@@ -48,9 +48,20 @@ pub struct IndexVersion {
 
 /// Where a crate's file is in an index (sparse or git: the same layout).
 pub fn index_path(name: &str) -> Result<String, Failure> {
-    let krate = tame_index::KrateName::try_from(name)
-        .map_err(|e| Failure::Permanent(format!("`{name}` is not a crate name: {e}")))?;
-    Ok(krate.relative_path(Some('/')))
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Failure::Permanent(format!("`{name}` is not a crate name")));
+    }
+    let n = name.to_lowercase();
+    Ok(match n.len() {
+        1 => format!("1/{n}"),
+        2 => format!("2/{n}"),
+        3 => format!("3/{}/{n}", &n[..1]),
+        _ => format!("{}/{}/{n}", &n[..2], &n[2..4]),
+    })
 }
 
 /// The versions listed in a crate's index file (cargo's JSON lines).
@@ -58,15 +69,15 @@ fn parse_versions(name: &str, file: &[u8]) -> Result<Vec<IndexVersion>, Failure>
     if file.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }
-    let krate = tame_index::IndexKrate::from_slice(file)
+    let krate = crates_index::Crate::from_slice(file)
         .map_err(|e| Failure::Permanent(format!("index of {name}: unreadable entry: {e}")))?;
     Ok(krate
-        .versions
+        .versions()
         .iter()
         .filter_map(|v| {
             Some(IndexVersion {
-                version: Version::parse(&v.version).ok()?,
-                yanked: v.yanked,
+                version: Version::parse(v.version()).ok()?,
+                yanked: v.is_yanked(),
             })
         })
         .collect())
@@ -87,11 +98,12 @@ fn transient(message: String) -> Failure {
 /// Turns a response into its body, or a classified failure.
 fn check(
     net: &Net,
+    url: &str,
     what: &str,
     resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<(u16, String), Failure> {
     let mut resp = resp.map_err(|e| {
-        let message = format!("{what}: {}", net.describe(&e));
+        let message = format!("{what}: {}", net.describe(&e, url));
         if is_certificate_problem(&e) {
             // Retrying cannot make a certificate trusted.
             Failure::Permanent(message)
@@ -155,9 +167,13 @@ impl Registry {
         } else {
             let agent = net.agent(&cfg.index)?;
             let url = format!("{}config.json", cfg.index);
-            let (status, body) =
-                check(&net, &format!("index config {url}"), agent.get(&url).call())
-                    .map_err(|e| in_registry(e.to_string()))?;
+            let (status, body) = check(
+                &net,
+                &url,
+                &format!("index config {url}"),
+                agent.get(&url).call(),
+            )
+            .map_err(|e| in_registry(e.to_string()))?;
             if status == 404 {
                 return Err(in_registry(format!("no config.json at {url}")));
             }
@@ -197,13 +213,12 @@ impl Registry {
         let file = match &self.index {
             Index::Git(git) => git.file(&path)?,
             Index::Sparse { url, agent } => {
-                let mut req = agent
-                    .get(format!("{url}{path}"))
-                    .header("Cache-Control", "no-cache");
+                let url = format!("{url}{path}");
+                let mut req = agent.get(&url).header("Cache-Control", "no-cache");
                 if let Some(t) = &self.token {
                     req = req.header("Authorization", t.expose());
                 }
-                match check(&self.net, &format!("index of {name}"), req.call())? {
+                match check(&self.net, &url, &format!("index of {name}"), req.call())? {
                     (404, _) => None,
                     (_, body) => Some(body.into_bytes()),
                 }
@@ -237,7 +252,12 @@ impl Registry {
             .put(format!("{}/api/v1/crates/new", self.api))
             .header("Authorization", self.token()?)
             .header("Content-Type", "application/octet-stream");
-        match check(&self.net, &format!("publish {name}"), req.send(&body[..]))? {
+        match check(
+            &self.net,
+            &self.api,
+            &format!("publish {name}"),
+            req.send(&body[..]),
+        )? {
             (404, _) => Err(Failure::Permanent(format!(
                 "publish {name}: 404: no publish endpoint at {}",
                 self.api
@@ -251,7 +271,12 @@ impl Registry {
             .api_agent
             .delete(format!("{}/api/v1/crates/{name}/{version}/yank", self.api))
             .header("Authorization", self.token()?);
-        match check(&self.net, &format!("yank {name} {version}"), req.call())? {
+        match check(
+            &self.net,
+            &self.api,
+            &format!("yank {name} {version}"),
+            req.call(),
+        )? {
             (404, _) => Err(Failure::Permanent(format!(
                 "yank {name} {version}: 404: not in the registry"
             ))),
@@ -282,6 +307,9 @@ mod tests {
             "\n"
         );
         let v = parse_versions("a", file.as_bytes()).unwrap();
+        // What ktra writes: every optional field of a dependency as null.
+        let ktra = r#"{"name":"b","vers":"1.0.0","deps":[{"name":"a","req":"=1.0.0","features":[],"optional":false,"default_features":true,"target":null,"kind":"normal","registry":null,"package":null}],"cksum":"ca793d2b7fbfbf4d1f518b092d86c07d5d636a4528643a1b9b90395755a5d9a9","features":{},"yanked":false,"links":null}"#;
+        assert_eq!(parse_versions("b", ktra.as_bytes()).unwrap().len(), 1);
         assert_eq!(
             v,
             [

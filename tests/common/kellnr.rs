@@ -42,8 +42,24 @@ pub fn free_port() -> u16 {
 
 impl Kellnr {
     pub fn start() -> Kellnr {
+        Kellnr::start_with_origin(None)
+    }
+
+    /// Kellnr listening on plain HTTP, but naming `https://127.0.0.1:PORT`
+    /// in its `config.json` (as behind a TLS-terminating front on PORT).
+    pub fn start_behind_tls(front_port: u16) -> Kellnr {
+        Kellnr::start_with_origin(Some(front_port))
+    }
+
+    fn start_with_origin(https_port: Option<u16>) -> Kellnr {
         let data = tempfile::tempdir().unwrap();
         let port = free_port();
+        let origin_port = https_port.unwrap_or(port);
+        let protocol = if https_port.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let log = std::fs::File::create(data.path().join("kellnr.log")).unwrap();
         let child = Command::new(binary())
             .arg("start")
@@ -52,8 +68,9 @@ impl Kellnr {
                 "--origin-hostname",
                 "127.0.0.1",
                 "--origin-port",
-                &port.to_string(),
+                &origin_port.to_string(),
             ])
+            .env("KELLNR_ORIGIN__PROTOCOL", protocol)
             .args(["--registry-data-dir", data.path().to_str().unwrap()])
             .args(["--setup-admin-token", TOKEN])
             .stdout(log.try_clone().unwrap())
