@@ -119,9 +119,10 @@ fn https_registry_trusted_through_ssl_cert_file_and_refused_without() {
     ] {
         assert!(r.stderr.contains(needle), "no {needle:?} in:\n{}", r.stderr);
     }
+    // The client hangs up in the handshake (rustls may not send an alert).
     assert!(
-        !front.failures.lock().unwrap().is_empty(),
-        "the TLS front saw no rejected handshake"
+        !front.failures().is_empty(),
+        "the TLS front saw no failed handshake"
     );
     assert_eq!(front.handshakes(), 0);
     assert_eq!(common_snapshot(&ws.path), before, "files changed");

@@ -1,6 +1,7 @@
 //! A registry: its index (which versions exist), sparse over HTTP or a git
-//! repository, and its web API (publish, yank) over HTTP either way. Failures are classified so the caller can retry what
-//! is transient and honour `Retry-After`. The token goes into the
+//! repository, and its web API (publish, yank) over HTTP either way.
+//! Failures are classified so the caller can retry what is transient and
+//! honour `Retry-After`. The token goes into the
 //! `Authorization` header and nowhere else.
 
 use crate::adapters::cargo_config::{RegistryConfig, Token};
@@ -145,7 +146,6 @@ fn check(
 }
 
 impl Registry {
-    /// Connects to a configured registry (reads the index's `config.json`).
     /// Connects to a configured registry (reads the index's `config.json`).
     /// `workspace` is where cargo's `[http]` settings are read from.
     pub fn open(cfg: RegistryConfig, workspace: &std::path::Path) -> anyhow::Result<Registry> {

@@ -121,6 +121,19 @@ impl TlsFront {
         self.backend.store(backend, Ordering::SeqCst);
     }
 
+    /// The handshake failures seen so far, waiting up to 5 s for the first
+    /// (the server's thread records it after the client has gone).
+    pub fn failures(&self) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let f = self.failures.lock().unwrap().clone();
+            if !f.is_empty() || std::time::Instant::now() > deadline {
+                return f;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn handshakes(&self) -> usize {
         self.handshakes.load(Ordering::SeqCst)
     }
