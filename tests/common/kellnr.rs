@@ -51,7 +51,20 @@ impl Kellnr {
         Kellnr::start_with_origin(Some(front_port))
     }
 
+    /// Another listener may take the free port before kellnr binds it (a
+    /// proxy of a test running beside this one): kellnr then exits, and its
+    /// port answers for someone else. So kellnr must have said it started
+    /// on its port and still run; otherwise it is started on another port.
     fn start_with_origin(https_port: Option<u16>) -> Kellnr {
+        for _ in 0..5 {
+            if let Some(k) = Kellnr::try_start(https_port) {
+                return k;
+            }
+        }
+        panic!("kellnr could not bind a free port in 5 tries");
+    }
+
+    fn try_start(https_port: Option<u16>) -> Option<Kellnr> {
         let data = tempfile::tempdir().unwrap();
         let port = free_port();
         let origin_port = https_port.unwrap_or(port);
@@ -77,17 +90,23 @@ impl Kellnr {
             .stderr(log)
             .spawn()
             .expect("start kellnr");
-        let k = Kellnr {
+        let mut k = Kellnr {
             child,
             port,
             _data: data,
         };
+        let started = format!("started on http://127.0.0.1:{port}/");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(body) = get(&format!("{}config.json", k.index()))
+            if k.child.try_wait().unwrap().is_some() {
+                return None;
+            }
+            if k.log().contains(&started)
+                && let Ok(body) = get(&format!("{}config.json", k.index()))
                 && body.contains("\"api\"")
+                && k.child.try_wait().unwrap().is_none()
             {
-                return k;
+                return Some(k);
             }
             assert!(
                 Instant::now() < deadline,

@@ -116,6 +116,10 @@ port = {port}
             .into();
         let deadline = Instant::now() + Duration::from_secs(60);
         let token = loop {
+            // Exited: most likely another listener took the port first.
+            if let Some(status) = k.child.try_wait().unwrap() {
+                panic!("ktra exited ({status}) on port {port}: {}", k.log());
+            }
             let r = agent
                 .post(format!(
                     "http://127.0.0.1:{port}/ktra/api/v1/new_user/train"
