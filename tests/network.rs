@@ -411,6 +411,47 @@ fn a_silent_registry_fails_after_cargos_http_timeout() {
     );
 }
 
+/// A server that answers, then sends its body a byte every 200 ms: never
+/// stalled long enough for the read timeout, but below the low-speed limit.
+#[test]
+fn a_trickling_registry_fails_under_cargos_low_speed_limit() {
+    use std::io::{Read, Write};
+    let slow = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = slow.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for c in slow.incoming() {
+            let Ok(mut c) = c else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = c.read(&mut buf);
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+                for _ in 0..1000 {
+                    if c.write_all(b" ").is_err() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+            });
+        }
+    });
+    let ws = workspace(&format!("sparse+http://127.0.0.1:{port}/index/"), "");
+    let r = train(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--dry-run"],
+        &[
+            ("CARGO_HTTP_TIMEOUT", "1"),
+            ("CARGO_HTTP_LOW_SPEED_LIMIT", "100"),
+        ],
+    )
+    .failure();
+    assert!(
+        r.stderr.contains("registry `kellnr`")
+            && r.stderr.contains("slower than 100 bytes/s for 1 s"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn a_proxy_that_refuses_is_named_with_its_variable() {
     let closed = TcpListener::bind("127.0.0.1:0").unwrap();
