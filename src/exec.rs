@@ -88,20 +88,20 @@ impl Executor {
 
     /// Asks a registry for a short-lived token (trusted publishing). A dry
     /// run needs no token and never gets here.
-    pub fn mint_token(&self, tp: &TrustedPublisher) -> Result<Token, Failure> {
+    pub fn mint_token(&self, tp: &TrustedPublisher, reg: &Registry) -> Result<Token, Failure> {
         if self.dry_run {
             return Err(Failure::Permanent("a dry run mints no token".into()));
         }
-        tp.mint()
+        tp.mint(reg)
     }
 
     /// Revokes a token minted with [`Executor::mint_token`].
-    pub fn revoke_token(&self, tp: &TrustedPublisher, token: &Token) -> Result<(), Failure> {
+    pub fn revoke_token(&self, reg: &Registry, token: &Token) -> Result<(), Failure> {
         if self.dry_run {
             println!("would revoke the trusted publishing token");
             return Ok(());
         }
-        tp.revoke(token)
+        reg.revoke_short_lived_token(token)
     }
 
     /// Any other side effect (a forge API call that changes something, a

@@ -94,11 +94,14 @@ pub fn github(config: &Config, remote_url: &str) -> Result<GitHub> {
             format!("cannot tell the GitHub repository from the remote URL {remote_url}: set github.repository")
         })?,
     };
-    Ok(GitHub::new(
+    // Cargo reads its `[http]` settings from the current directory up.
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    GitHub::new(
         &config.github.api_url,
         repo,
         GitHub::token_from_env()?,
-    ))
+        &cwd,
+    )
 }
 
 pub fn open(config: &Config, remote_url: &str) -> Result<Box<dyn Forge>> {

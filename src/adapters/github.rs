@@ -116,19 +116,21 @@ struct Answer {
 }
 
 impl GitHub {
-    pub fn new(api: &str, repo: String, token: Token) -> GitHub {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .user_agent(concat!("cargo-train/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
-        GitHub {
+    /// `workspace` is where cargo's `[http]` settings are read from (the
+    /// client is built as for a registry: same CAs, proxy, timeouts).
+    pub fn new(
+        api: &str,
+        repo: String,
+        token: Token,
+        workspace: &std::path::Path,
+    ) -> Result<GitHub> {
+        let agent = crate::adapters::http::Net::load(workspace)?.agent(api)?;
+        Ok(GitHub {
             api: api.trim_end_matches('/').to_string(),
             repo,
             token,
             agent,
-        }
+        })
     }
 
     /// The token from `GITHUB_TOKEN` or `GH_TOKEN`.

@@ -1,9 +1,12 @@
-//! A registry over HTTP: the sparse index (which versions exist) and the web
-//! API (publish, yank). Failures are classified so the caller can retry what
-//! is transient and honour `Retry-After`. The token goes into the
+//! A registry: its index (which versions exist), sparse over HTTP or a git
+//! repository, and its web API (publish, yank) over HTTP either way.
+//! Failures are classified so the caller can retry what is transient and
+//! honour `Retry-After`. The token goes into the
 //! `Authorization` header and nowhere else.
 
 use crate::adapters::cargo_config::{RegistryConfig, Token};
+use crate::adapters::git_index::GitIndex;
+use crate::adapters::http::Net;
 use semver::Version;
 use std::time::Duration;
 
@@ -21,13 +24,21 @@ pub enum Failure {
     Permanent(String),
 }
 
+enum Index {
+    Sparse { url: String, agent: ureq::Agent },
+    Git(GitIndex),
+}
+
 pub struct Registry {
     pub name: String,
-    index: String,
+    index: Index,
     api: String,
     /// Replaced during a run when short-lived tokens are renewed.
     token: std::sync::RwLock<Option<Token>>,
-    agent: ureq::Agent,
+    net: Net,
+    /// Its own client: the index and the API may sit behind different
+    /// proxies (or none).
+    api_agent: ureq::Agent,
 }
 
 /// One version in the index.
@@ -37,24 +48,46 @@ pub struct IndexVersion {
     pub yanked: bool,
 }
 
-/// Where a crate's file is in a sparse index.
-pub fn index_path(name: &str) -> String {
+/// Where a crate's file is in an index (sparse or git: the same layout).
+pub fn index_path(name: &str) -> Result<String, Failure> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(Failure::Permanent(format!("`{name}` is not a crate name")));
+    }
     let n = name.to_lowercase();
-    match n.len() {
+    Ok(match n.len() {
         1 => format!("1/{n}"),
         2 => format!("2/{n}"),
         3 => format!("3/{}/{n}", &n[..1]),
         _ => format!("{}/{}/{n}", &n[..2], &n[2..4]),
-    }
+    })
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(120)))
-        .user_agent(concat!("cargo-train/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
+/// The versions listed in a crate's index file (cargo's JSON lines).
+fn parse_versions(name: &str, file: &[u8]) -> Result<Vec<IndexVersion>, Failure> {
+    if file.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Vec::new());
+    }
+    let krate = crates_index::Crate::from_slice(file)
+        .map_err(|e| Failure::Permanent(format!("index of {name}: unreadable entry: {e}")))?;
+    Ok(krate
+        .versions()
+        .iter()
+        .filter_map(|v| {
+            Some(IndexVersion {
+                version: Version::parse(v.version()).ok()?,
+                yanked: v.is_yanked(),
+            })
+        })
+        .collect())
+}
+
+fn is_certificate_problem(e: &ureq::Error) -> bool {
+    let t = e.to_string();
+    t.contains("invalid peer certificate") || t.contains("UnknownIssuer")
 }
 
 fn transient(message: String) -> Failure {
@@ -64,12 +97,25 @@ fn transient(message: String) -> Failure {
     }
 }
 
+/// crates.io's trusted publishing endpoint (exchange and revoke).
+const TRUSTED_TOKENS: &str = "/api/v1/trusted_publishing/tokens";
+
 /// Turns a response into its body, or a classified failure.
 pub(crate) fn check(
+    net: &Net,
+    url: &str,
     what: &str,
     resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> Result<(u16, String), Failure> {
-    let mut resp = resp.map_err(|e| transient(format!("{what}: {e}")))?;
+    let mut resp = resp.map_err(|e| {
+        let message = format!("{what}: {}", net.describe(&e, url));
+        if is_certificate_problem(&e) {
+            // Retrying cannot make a certificate trusted.
+            Failure::Permanent(message)
+        } else {
+            transient(message)
+        }
+    })?;
     let status = resp.status().as_u16();
     let retry_after = resp
         .headers()
@@ -77,9 +123,8 @@ pub(crate) fn check(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
-    let body = resp
-        .body_mut()
-        .read_to_string()
+    let body = net
+        .read_body(resp.body_mut())
         .map_err(|e| transient(format!("{what}: {e}")))?;
     let detail = || {
         serde_json::from_str::<serde_json::Value>(&body)
@@ -106,26 +151,59 @@ pub(crate) fn check(
 
 impl Registry {
     /// Connects to a configured registry (reads the index's `config.json`).
-    pub fn open(cfg: RegistryConfig) -> anyhow::Result<Registry> {
-        let agent = agent();
-        let url = format!("{}config.json", cfg.index);
-        let (status, body) = check("index config", agent.get(&url).call())
-            .map_err(|e| anyhow::anyhow!("registry `{}`: {e}", cfg.name))?;
-        if status == 404 {
-            anyhow::bail!("registry `{}`: no config.json at {url}", cfg.name);
-        }
-        let v: serde_json::Value = serde_json::from_str(&body)?;
+    /// `workspace` is where cargo's `[http]` settings are read from.
+    pub fn open(cfg: RegistryConfig, workspace: &std::path::Path) -> anyhow::Result<Registry> {
+        let net = Net::load(workspace)?;
+        let in_registry = |e: String| anyhow::anyhow!("registry `{}`: {e}", cfg.name);
+        let (index, config) = if cfg.git {
+            let git = GitIndex::open(&cfg.index, net.git_settings())
+                .map_err(|e| in_registry(e.to_string()))?;
+            let config = git
+                .file("config.json")
+                .map_err(|e| in_registry(e.to_string()))?
+                .ok_or_else(|| {
+                    in_registry(format!("the git index {} has no config.json", cfg.index))
+                })?;
+            (
+                Index::Git(git),
+                String::from_utf8_lossy(&config).to_string(),
+            )
+        } else {
+            let agent = net.agent(&cfg.index)?;
+            let url = format!("{}config.json", cfg.index);
+            let (status, body) = check(
+                &net,
+                &url,
+                &format!("index config {url}"),
+                agent.get(&url).call(),
+            )
+            .map_err(|e| in_registry(e.to_string()))?;
+            if status == 404 {
+                return Err(in_registry(format!("no config.json at {url}")));
+            }
+            (
+                Index::Sparse {
+                    url: cfg.index.clone(),
+                    agent,
+                },
+                body,
+            )
+        };
+        let v: serde_json::Value = serde_json::from_str(&config)
+            .map_err(|e| in_registry(format!("config.json of its index is not JSON: {e}")))?;
         let api = v["api"]
             .as_str()
-            .ok_or_else(|| anyhow::anyhow!("registry `{}`: config.json names no `api`", cfg.name))?
+            .ok_or_else(|| in_registry("config.json names no `api`".to_string()))?
             .trim_end_matches('/')
             .to_string();
+        let api_agent = net.agent(&api)?;
         Ok(Registry {
             name: cfg.name,
-            index: cfg.index,
+            index,
             api,
             token: std::sync::RwLock::new(cfg.token),
-            agent,
+            net,
+            api_agent,
         })
     }
 
@@ -136,6 +214,12 @@ impl Registry {
     /// The registry's web API (`https://crates.io`).
     pub fn api(&self) -> &str {
         &self.api
+    }
+
+    /// How this registry is reached (CAs, proxy, timeouts), for requests
+    /// that belong with it, such as a CI job's OIDC token.
+    pub fn net(&self) -> &Net {
+        &self.net
     }
 
     /// Uses `token` from now on (a renewed short-lived token).
@@ -149,31 +233,67 @@ impl Registry {
 
     /// Every version of `name` in the index (none if it is not there).
     pub fn versions(&self, name: &str) -> Result<Vec<IndexVersion>, Failure> {
-        let url = format!("{}{}", self.index, index_path(name));
-        let mut req = self.agent.get(&url).header("Cache-Control", "no-cache");
-        if let Some(t) = self.current_token() {
-            req = req.header("Authorization", t.expose());
-        }
-        let (status, body) = check(&format!("index of {name}"), req.call())?;
-        if status == 404 {
-            return Ok(Vec::new());
-        }
-        Ok(body
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter_map(|v| {
-                Some(IndexVersion {
-                    version: Version::parse(v["vers"].as_str()?).ok()?,
-                    yanked: v["yanked"].as_bool().unwrap_or(false),
-                })
-            })
-            .collect())
+        let path = index_path(name)?;
+        let file = match &self.index {
+            Index::Git(git) => git.file(&path)?,
+            Index::Sparse { url, agent } => {
+                let url = format!("{url}{path}");
+                let mut req = agent.get(&url).header("Cache-Control", "no-cache");
+                if let Some(t) = self.current_token() {
+                    req = req.header("Authorization", t.expose());
+                }
+                match check(&self.net, &url, &format!("index of {name}"), req.call())? {
+                    (404, _) => None,
+                    (_, body) => Some(body.into_bytes()),
+                }
+            }
+        };
+        file.map_or(Ok(Vec::new()), |f| parse_versions(name, &f))
     }
 
     fn token(&self) -> Result<String, Failure> {
         self.current_token()
             .map(|t| t.expose().to_string())
             .ok_or_else(|| Failure::Permanent(format!("no token for registry `{}`", self.name)))
+    }
+
+    /// Trusted publishing: exchanges a CI job's OIDC token (`jwt`) for a
+    /// short-lived registry token (`POST /api/v1/trusted_publishing/tokens`,
+    /// `{"jwt": …}` -> `{"token": …}`).
+    pub fn exchange_oidc_token(&self, jwt: &Token) -> Result<Token, Failure> {
+        const WHAT: &str = "trusted publishing token exchange";
+        let body = serde_json::json!({ "jwt": jwt.expose() }).to_string();
+        let req = self
+            .api_agent
+            .post(format!("{}{TRUSTED_TOKENS}", self.api))
+            .header("Content-Type", "application/json");
+        let (status, body) = check(&self.net, &self.api, WHAT, req.send(body.as_str()))?;
+        if status == 404 {
+            return Err(Failure::Permanent(format!(
+                "{WHAT}: 404: the registry at {} does not offer trusted publishing",
+                self.api
+            )));
+        }
+        serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["token"].as_str().map(|t| Token::new(t.to_string())))
+            .ok_or_else(|| Failure::Permanent(format!("{WHAT}: no `token` in the answer")))
+    }
+
+    /// Revokes a token had by [`Registry::exchange_oidc_token`] (`DELETE` on
+    /// the same path, the token as bearer).
+    pub fn revoke_short_lived_token(&self, token: &Token) -> Result<(), Failure> {
+        let req = self
+            .api_agent
+            .delete(format!("{}{TRUSTED_TOKENS}", self.api))
+            .header("Authorization", format!("Bearer {}", token.expose()));
+        check(
+            &self.net,
+            &self.api,
+            "trusted publishing token revocation",
+            req.call(),
+        )
+        .map(|_| ())
     }
 
     /// Uploads a packaged crate with its metadata (cargo's publish format).
@@ -190,11 +310,16 @@ impl Registry {
         body.extend_from_slice(&(krate.len() as u32).to_le_bytes());
         body.extend_from_slice(krate);
         let req = self
-            .agent
+            .api_agent
             .put(format!("{}/api/v1/crates/new", self.api))
             .header("Authorization", self.token()?)
             .header("Content-Type", "application/octet-stream");
-        match check(&format!("publish {name}"), req.send(&body[..]))? {
+        match check(
+            &self.net,
+            &self.api,
+            &format!("publish {name}"),
+            req.send(&body[..]),
+        )? {
             (404, _) => Err(Failure::Permanent(format!(
                 "publish {name}: 404: no publish endpoint at {}",
                 self.api
@@ -205,10 +330,15 @@ impl Registry {
 
     pub fn yank(&self, name: &str, version: &Version) -> Result<(), Failure> {
         let req = self
-            .agent
+            .api_agent
             .delete(format!("{}/api/v1/crates/{name}/{version}/yank", self.api))
             .header("Authorization", self.token()?);
-        match check(&format!("yank {name} {version}"), req.call())? {
+        match check(
+            &self.net,
+            &self.api,
+            &format!("yank {name} {version}"),
+            req.call(),
+        )? {
             (404, _) => Err(Failure::Permanent(format!(
                 "yank {name} {version}: 404: not in the registry"
             ))),
@@ -223,9 +353,39 @@ mod tests {
 
     #[test]
     fn index_paths() {
-        assert_eq!(index_path("a"), "1/a");
-        assert_eq!(index_path("ab"), "2/ab");
-        assert_eq!(index_path("abc"), "3/a/abc");
-        assert_eq!(index_path("Cargo-Train"), "ca/rg/cargo-train");
+        assert_eq!(index_path("a").unwrap(), "1/a");
+        assert_eq!(index_path("ab").unwrap(), "2/ab");
+        assert_eq!(index_path("abc").unwrap(), "3/a/abc");
+        assert_eq!(index_path("Cargo-Train").unwrap(), "ca/rg/cargo-train");
+        assert!(index_path("../x").is_err());
+    }
+
+    #[test]
+    fn index_files() {
+        let file = concat!(
+            r#"{"name":"a","vers":"1.0.0","deps":[],"cksum":"0000000000000000000000000000000000000000000000000000000000000000","features":{},"yanked":false}"#,
+            "\n",
+            r#"{"name":"a","vers":"1.1.0-rc.1","deps":[],"cksum":"0000000000000000000000000000000000000000000000000000000000000000","features":{},"yanked":true}"#,
+            "\n"
+        );
+        let v = parse_versions("a", file.as_bytes()).unwrap();
+        // What ktra writes: every optional field of a dependency as null.
+        let ktra = r#"{"name":"b","vers":"1.0.0","deps":[{"name":"a","req":"=1.0.0","features":[],"optional":false,"default_features":true,"target":null,"kind":"normal","registry":null,"package":null}],"cksum":"ca793d2b7fbfbf4d1f518b092d86c07d5d636a4528643a1b9b90395755a5d9a9","features":{},"yanked":false,"links":null}"#;
+        assert_eq!(parse_versions("b", ktra.as_bytes()).unwrap().len(), 1);
+        assert_eq!(
+            v,
+            [
+                IndexVersion {
+                    version: Version::new(1, 0, 0),
+                    yanked: false
+                },
+                IndexVersion {
+                    version: Version::parse("1.1.0-rc.1").unwrap(),
+                    yanked: true
+                }
+            ]
+        );
+        assert!(parse_versions("a", b"\n").unwrap().is_empty());
+        assert!(parse_versions("a", b"{not json").is_err());
     }
 }

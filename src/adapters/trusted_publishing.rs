@@ -3,17 +3,14 @@
 //!
 //! The job's OIDC token comes from `ACTIONS_ID_TOKEN_REQUEST_URL` (with
 //! `&audience=` the registry's host, bearer `ACTIONS_ID_TOKEN_REQUEST_TOKEN`,
-//! answer `{"value": JWT}`); the registry exchanges it for a token
-//! (`POST /api/v1/trusted_publishing/tokens` with `{"jwt": JWT}`, answer
-//! `{"token": …}`) and revokes one (`DELETE` on the same path, bearer). On
-//! crates.io such a token lives 30 minutes and a JWT is exchanged once, so a
-//! new one is asked for each time. Every secret stays a [`Token`].
+//! answer `{"value": JWT}`); the registry exchanges it for a token and
+//! revokes one ([`Registry::exchange_oidc_token`],
+//! [`Registry::revoke_short_lived_token`]). On crates.io such a token lives
+//! 30 minutes and a JWT is exchanged once, so a new JWT is asked for each
+//! time. Every secret stays a [`Token`].
 
 use crate::adapters::cargo_config::Token;
-use crate::adapters::registry::{Failure, check};
-use std::time::Duration;
-
-const EXCHANGE: &str = "/api/v1/trusted_publishing/tokens";
+use crate::adapters::registry::{Failure, Registry, check};
 
 /// What GitHub Actions provides to a job that may ask for OIDC tokens.
 pub struct ActionsOidc {
@@ -33,104 +30,62 @@ impl ActionsOidc {
     }
 }
 
-/// Mints and revokes registry tokens for one registry.
+/// Mints and revokes short-lived tokens for one registry.
 pub struct TrustedPublisher {
     oidc: ActionsOidc,
-    /// The registry's web API, without a trailing `/`.
-    api: String,
+    /// The registry's host (`crates.io`): the audience it expects.
     audience: String,
-    agent: ureq::Agent,
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(60)))
-        .user_agent(concat!("cargo-train/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
-}
-
-/// The host of a URL (`https://crates.io` -> `crates.io`).
+/// The host of a URL, without port or user (`https://crates.io` -> `crates.io`).
 pub fn host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split('/').next().unwrap_or(rest);
-    authority.rsplit('@').next().unwrap_or(authority)
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    host.split(':').next().unwrap_or(host)
 }
 
 impl TrustedPublisher {
-    /// For the registry whose web API is at `api`; the audience of the OIDC
-    /// token is the API's host (`crates.io`), as the registry expects.
-    pub fn new(oidc: ActionsOidc, api: &str) -> TrustedPublisher {
-        let api = api.trim_end_matches('/').to_string();
-        let audience = host(&api).split(':').next().unwrap_or("").to_string();
+    pub fn new(oidc: ActionsOidc, reg: &Registry) -> TrustedPublisher {
         TrustedPublisher {
             oidc,
-            api,
-            audience,
-            agent: agent(),
+            audience: host(reg.api()).to_string(),
         }
     }
 
-    /// A new OIDC token of the job (each can be exchanged only once).
-    fn job_token(&self) -> Result<Token, Failure> {
+    /// A new OIDC token of the job (each can be exchanged only once),
+    /// reached with the registry's network settings.
+    fn job_token(&self, reg: &Registry) -> Result<Token, Failure> {
+        const WHAT: &str = "the job's OIDC token";
         let sep = if self.oidc.request_url.contains('?') {
             '&'
         } else {
             '?'
         };
         let url = format!("{}{sep}audience={}", self.oidc.request_url, self.audience);
-        let req = self.agent.get(&url).header(
+        let agent = reg
+            .net()
+            .agent(&url)
+            .map_err(|e| Failure::Permanent(format!("{WHAT}: {e}")))?;
+        let req = agent.get(&url).header(
             "Authorization",
             format!("bearer {}", self.oidc.request_token.expose()),
         );
-        let (_, body) = check("the job's OIDC token", req.call())?;
-        let v: serde_json::Value = serde_json::from_str(&body).map_err(|_| {
-            Failure::Permanent("the job's OIDC token: the answer is not JSON".into())
-        })?;
-        v["value"]
-            .as_str()
-            .map(|s| Token::new(s.to_string()))
-            .ok_or_else(|| {
-                Failure::Permanent("the job's OIDC token: no `value` in the answer".into())
-            })
+        let (status, body) = check(reg.net(), &self.oidc.request_url, WHAT, req.call())?;
+        if status == 404 {
+            return Err(Failure::Permanent(format!(
+                "{WHAT}: 404 from ACTIONS_ID_TOKEN_REQUEST_URL"
+            )));
+        }
+        serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["value"].as_str().map(|t| Token::new(t.to_string())))
+            .ok_or_else(|| Failure::Permanent(format!("{WHAT}: no `value` in the answer")))
     }
 
     /// A fresh registry token, from a fresh OIDC token.
-    pub fn mint(&self) -> Result<Token, Failure> {
-        let jwt = self.job_token()?;
-        let body = serde_json::json!({ "jwt": jwt.expose() }).to_string();
-        let req = self
-            .agent
-            .post(format!("{}{EXCHANGE}", self.api))
-            .header("Content-Type", "application/json");
-        let (status, body) = check("trusted publishing token exchange", req.send(body.as_str()))?;
-        if status == 404 {
-            return Err(Failure::Permanent(format!(
-                "trusted publishing token exchange: 404: the registry at {} does not offer trusted publishing",
-                self.api
-            )));
-        }
-        let v: serde_json::Value = serde_json::from_str(&body).map_err(|_| {
-            Failure::Permanent("trusted publishing token exchange: the answer is not JSON".into())
-        })?;
-        v["token"]
-            .as_str()
-            .map(|s| Token::new(s.to_string()))
-            .ok_or_else(|| {
-                Failure::Permanent(
-                    "trusted publishing token exchange: no `token` in the answer".into(),
-                )
-            })
-    }
-
-    /// Revokes a token minted here (it would expire anyway; this ends it now).
-    pub fn revoke(&self, token: &Token) -> Result<(), Failure> {
-        let req = self
-            .agent
-            .delete(format!("{}{EXCHANGE}", self.api))
-            .header("Authorization", format!("Bearer {}", token.expose()));
-        check("trusted publishing token revocation", req.call()).map(|_| ())
+    pub fn mint(&self, reg: &Registry) -> Result<Token, Failure> {
+        reg.exchange_oidc_token(&self.job_token(reg)?)
     }
 }
 
@@ -141,7 +96,7 @@ mod tests {
     #[test]
     fn audience_is_the_api_host() {
         assert_eq!(host("https://crates.io"), "crates.io");
-        assert_eq!(host("http://127.0.0.1:8000/x"), "127.0.0.1:8000");
+        assert_eq!(host("http://127.0.0.1:8000/x"), "127.0.0.1");
         assert_eq!(host("https://u:p@reg.example/api"), "reg.example");
     }
 }

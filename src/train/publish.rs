@@ -116,7 +116,7 @@ pub fn run(ctx: &Context, opts: &PublishOpts, exec: &Executor) -> Result<Summary
     let (reg, trusted) = registry_auth::open_to_publish(ctx, &reg_name, exec)?;
     let result = publish(ctx, &reg_name, jobs, &reg, trusted.as_ref(), exec);
     if let Some(t) = &trusted {
-        t.revoke_all(exec);
+        t.revoke_all(&reg, exec);
     }
     result
 }

@@ -28,7 +28,7 @@ fn token_var(name: &str) -> String {
 /// Opens a registry for operations that need a regular token (yanking;
 /// trusted publishing tokens only publish).
 pub fn open_with_token(ctx: &Context, name: &str, exec: &Executor, what: &str) -> Result<Registry> {
-    let reg = Registry::open(cargo_config::registry(&ctx.root, name)?)?;
+    let reg = Registry::open(cargo_config::registry(&ctx.root, name)?, &ctx.root)?;
     if !exec.is_dry_run() && !reg.has_token() {
         let var = token_var(name);
         if ActionsOidc::from_env().is_some() {
@@ -57,7 +57,7 @@ impl Trusted {
         if m.0.elapsed() < self.renew_after {
             return Ok(());
         }
-        let token = exec.mint_token(&self.publisher)?;
+        let token = exec.mint_token(&self.publisher, reg)?;
         reg.set_token(token.clone());
         m.0 = Instant::now();
         m.1.push(token);
@@ -72,10 +72,10 @@ impl Trusted {
 
     /// Revokes every token minted in this run; a failure is only said, the
     /// tokens expire by themselves.
-    pub fn revoke_all(&self, exec: &Executor) {
+    pub fn revoke_all(&self, reg: &Registry, exec: &Executor) {
         let m = self.minted.lock().expect("token lock");
         for t in &m.1 {
-            if let Err(e) = exec.revoke_token(&self.publisher, t) {
+            if let Err(e) = exec.revoke_token(reg, t) {
                 eprintln!("{:>12} {e} (the token expires by itself)", "Warning");
             }
         }
@@ -89,7 +89,7 @@ pub fn open_to_publish(
     name: &str,
     exec: &Executor,
 ) -> Result<(Registry, Option<Trusted>)> {
-    let reg = Registry::open(cargo_config::registry(&ctx.root, name)?)?;
+    let reg = Registry::open(cargo_config::registry(&ctx.root, name)?, &ctx.root)?;
     if exec.is_dry_run() || reg.has_token() {
         return Ok((reg, None));
     }
@@ -100,9 +100,9 @@ pub fn open_to_publish(
             token_var(name)
         );
     };
-    let publisher = TrustedPublisher::new(oidc, reg.api());
+    let publisher = TrustedPublisher::new(oidc, &reg);
     let deadline = Instant::now() + Duration::from_secs(120);
-    let token = retry(deadline, || exec.mint_token(&publisher), |_, _| {}).map_err(|e| {
+    let token = retry(deadline, || exec.mint_token(&publisher, &reg), |_, _| {}).map_err(|e| {
         anyhow::anyhow!(
             "no token for registry `{name}`, and trusted publishing failed: {e}. Configure \
              trusted publishing for this repository and workflow on the registry, or set {}",

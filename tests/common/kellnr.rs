@@ -42,8 +42,37 @@ pub fn free_port() -> u16 {
 
 impl Kellnr {
     pub fn start() -> Kellnr {
+        Kellnr::start_with_origin(None)
+    }
+
+    /// Kellnr listening on plain HTTP, but naming `https://127.0.0.1:PORT`
+    /// in its `config.json` (as behind a TLS-terminating front on PORT).
+    pub fn start_behind_tls(front_port: u16) -> Kellnr {
+        Kellnr::start_with_origin(Some(front_port))
+    }
+
+    /// Another listener may take the free port before kellnr binds it (a
+    /// proxy of a test running beside this one): kellnr then exits, and its
+    /// port answers for someone else. So kellnr must have said it started
+    /// on its port and still run; otherwise it is started on another port.
+    fn start_with_origin(https_port: Option<u16>) -> Kellnr {
+        for _ in 0..5 {
+            if let Some(k) = Kellnr::try_start(https_port) {
+                return k;
+            }
+        }
+        panic!("kellnr could not bind a free port in 5 tries");
+    }
+
+    fn try_start(https_port: Option<u16>) -> Option<Kellnr> {
         let data = tempfile::tempdir().unwrap();
         let port = free_port();
+        let origin_port = https_port.unwrap_or(port);
+        let protocol = if https_port.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let log = std::fs::File::create(data.path().join("kellnr.log")).unwrap();
         let child = Command::new(binary())
             .arg("start")
@@ -52,25 +81,32 @@ impl Kellnr {
                 "--origin-hostname",
                 "127.0.0.1",
                 "--origin-port",
-                &port.to_string(),
+                &origin_port.to_string(),
             ])
+            .env("KELLNR_ORIGIN__PROTOCOL", protocol)
             .args(["--registry-data-dir", data.path().to_str().unwrap()])
             .args(["--setup-admin-token", TOKEN])
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .expect("start kellnr");
-        let k = Kellnr {
+        let mut k = Kellnr {
             child,
             port,
             _data: data,
         };
+        let started = format!("started on http://127.0.0.1:{port}/");
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(body) = get(&format!("{}config.json", k.index()))
+            if k.child.try_wait().unwrap().is_some() {
+                return None;
+            }
+            if k.log().contains(&started)
+                && let Ok(body) = get(&format!("{}config.json", k.index()))
                 && body.contains("\"api\"")
+                && k.child.try_wait().unwrap().is_none()
             {
-                return k;
+                return Some(k);
             }
             assert!(
                 Instant::now() < deadline,

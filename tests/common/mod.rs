@@ -1,10 +1,13 @@
 //! Fixture workspaces in temp dirs, and running the real binary on them.
 #![allow(dead_code)]
 
+pub mod connect_proxy;
 pub mod github_sim;
 pub mod kellnr;
+pub mod ktra;
 pub mod proxy;
 pub mod sandbox;
+pub mod tls;
 pub mod trustpub;
 
 use std::collections::BTreeMap;

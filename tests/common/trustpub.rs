@@ -288,7 +288,7 @@ fn handle(
                     }
                     let index = super::kellnr::get(&format!(
                         "http://127.0.0.1:{upstream}/api/v1/crates/{}",
-                        cargo_train::adapters::registry::index_path(&name)
+                        cargo_train::adapters::registry::index_path(&name).unwrap()
                     ));
                     if index.is_err() {
                         s.refusals.push(format!("{name} is new"));
