@@ -2,6 +2,8 @@
 //! 127.0.0.1), through a fault-injecting proxy where the test needs one.
 
 mod common;
+#[path = "../benches/support/synthetic.rs"]
+mod synthetic;
 use common::Run;
 use common::kellnr::{Kellnr, TOKEN};
 use common::proxy::{Event, Proxy};
@@ -578,22 +580,11 @@ fn as_env<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
 }
 
 #[test]
-fn trusted_publishing_renews_its_token_and_revokes_every_one() {
+fn trusted_publishing_cannot_create_crates_so_it_names_them_and_uploads_nothing() {
     let k = Kellnr::start();
-    // Tokens live 3 s here (30 minutes on crates.io); each upload takes 0.3 s,
-    // so the run outlives several tokens.
-    let front = trustpub::Front::start(k.port, Duration::from_secs(3), Duration::from_millis(300));
+    let front = trustpub::Front::start(k.port, Duration::from_secs(60), Duration::ZERO);
     let ws = workspace(&front.index());
-    let toml = std::fs::read_to_string(ws.path.join("train.toml")).unwrap();
-    std::fs::write(
-        ws.path.join("train.toml"),
-        format!("{toml}\n[publish]\ntrusted-token-renew-secs = 2\n"),
-    )
-    .unwrap();
     let env = oidc_env(&front);
-
-    // Every crate is new: trusted publishing cannot create them. Nothing
-    // is uploaded, and the crates are named.
     let r = train_with(
         &ws.path,
         &["publish", "--registry", "kellnr"],
@@ -610,30 +601,75 @@ fn trusted_publishing_renews_its_token_and_revokes_every_one() {
         "{}",
         r.stderr
     );
-    {
-        let s = front.state.lock().unwrap();
-        assert!(s.uploads.is_empty());
-        assert_eq!(s.minted.len(), 1);
-        assert_eq!(
-            s.revoked.len(),
-            1,
-            "the token minted for nothing is revoked"
-        );
-    }
+    let s = front.state.lock().unwrap();
+    assert!(s.breaches.is_empty(), "{:?}", s.breaches);
+    assert!(s.uploads.is_empty());
+    assert_eq!(s.minted.len(), 1);
+    assert_eq!(
+        s.revoked.len(),
+        1,
+        "the token minted for nothing is revoked"
+    );
+}
 
-    // The first versions with a regular token; then the next ones by
-    // trusted publishing.
-    train(&ws.path, &["publish", "--registry", "kellnr"]).success();
+/// The 60-crate synthetic workspace of the benchmarks (a layered graph,
+/// critical path 18), its first-party crates on `kellnr` at `index`.
+fn synthetic_workspace(index: &str) -> Ws {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("synthetic");
+    std::fs::create_dir_all(path.join(".cargo")).unwrap();
+    synthetic::generate(&path, 60, synthetic::Shape::Layered);
+    let root = std::fs::read_to_string(path.join("Cargo.toml")).unwrap();
+    let root = root.replace("{ path = ", "{ registry = \"kellnr\", path = ");
+    std::fs::write(path.join("Cargo.toml"), root).unwrap();
+    std::fs::write(
+        path.join(".cargo/config.toml"),
+        format!("[registries.kellnr]\nindex = \"sparse+{index}\"\n"),
+    )
+    .unwrap();
+    synthetic::run(
+        &path,
+        "cargo",
+        &["generate-lockfile", "--offline", "--quiet"],
+    );
+    Ws { _dir: dir, path }
+}
+
+#[test]
+fn trusted_publishing_of_60_crates_outlives_its_tokens_renews_and_revokes_them() {
+    let k = Kellnr::start();
+    // Tokens live 2 s here (30 minutes on crates.io) and are renewed after
+    // 1 s; each upload takes 0.15 s, so the run outlives several tokens.
+    let front = trustpub::Front::start(k.port, Duration::from_secs(2), Duration::from_millis(150));
+    let ws = synthetic_workspace(&front.index());
+    let toml = std::fs::read_to_string(ws.path.join("train.toml")).unwrap();
+    std::fs::write(
+        ws.path.join("train.toml"),
+        format!("{toml}\n[publish]\ntrusted-token-renew-secs = 1\n"),
+    )
+    .unwrap();
+
+    // The first versions with a regular token (trusted publishing cannot
+    // create crates); then the next ones by trusted publishing alone.
+    train(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--jobs", "8"],
+    )
+    .success();
     train(&ws.path, &["bump", "patch"]).success();
+    let env = oidc_env(&front);
+    let mut env = as_env(&env);
+    // As a workflow passes a secret that does not exist: empty, so unset.
+    env.push(("CARGO_REGISTRIES_KELLNR_TOKEN", ""));
     let start = Instant::now();
     let r = train_with(
         &ws.path,
-        &["publish", "--registry", "kellnr", "--jobs", "2"],
-        &as_env(&env),
+        &["publish", "--registry", "kellnr", "--jobs", "4"],
+        &env,
     )
     .success();
     assert!(
-        start.elapsed() > Duration::from_secs(3),
+        start.elapsed() > Duration::from_secs(2),
         "the run must outlive one token"
     );
     assert!(
@@ -647,22 +683,36 @@ fn trusted_publishing_renews_its_token_and_revokes_every_one() {
         r.stderr
     );
     assert!(
-        r.stderr.contains("11 published, 0 already there, 0 failed"),
+        r.stderr
+            .contains("(trusted publishing: no per-user limit on new versions)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("60 published, 0 already there, 0 failed"),
         "{}",
         r.stderr
     );
     let s = front.state.lock().unwrap();
+    // No upload with an expired or unknown token, no JWT used twice, every
+    // request as the contract says.
     assert!(s.breaches.is_empty(), "{:?}", s.breaches);
     let trusted: Vec<_> = s.uploads.iter().filter(|u| u.1 != TOKEN).collect();
-    assert_eq!(trusted.len(), 11);
-    // One token at the failed run, at least two in this one; each JWT was
-    // exchanged once, every token revoked at the end.
-    assert!(s.minted.len() >= 3, "{} tokens", s.minted.len());
-    assert!(s.jwts.values().all(|&used| used));
+    assert_eq!(trusted.len(), 60);
+    let used: std::collections::BTreeSet<&String> = trusted.iter().map(|u| &u.1).collect();
+    assert!(used.len() >= 2, "uploads used {} tokens", used.len());
+    eprintln!(
+        "60 crates by trusted publishing in {:.1} s: {} tokens minted, {} used by uploads, {} revoked",
+        start.elapsed().as_secs_f64(),
+        s.minted.len(),
+        used.len(),
+        s.revoked.len()
+    );
+    assert!(s.jwts.values().all(|&exchanged| exchanged));
     assert_eq!(s.jwts.len(), s.minted.len());
-    assert_eq!(s.revoked.len(), s.minted.len());
-    for name in publishable() {
-        assert_eq!(k.versions(&name).len(), 2, "{name}");
+    assert_eq!(s.revoked.len(), s.minted.len(), "every token revoked");
+    for n in 0..60 {
+        assert_eq!(k.versions(&format!("c{n}")).len(), 2, "c{n}");
     }
 }
 

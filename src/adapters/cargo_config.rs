@@ -218,12 +218,18 @@ fn http_from(files: &[PathBuf], env: Env) -> Result<HttpConfig> {
     })
 }
 
+/// A token from the environment. An empty one counts as unset: a workflow
+/// passes `${{ secrets.X }}` of a secret that does not exist as "".
+fn token_var(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|t| !t.trim().is_empty())
+}
+
 pub fn registry(workspace: &Path, name: &str) -> Result<RegistryConfig> {
     let files = config_files(workspace);
     let (index, token) = if name == CRATES_IO {
-        let token = match std::env::var("CARGO_REGISTRY_TOKEN") {
-            Ok(t) => Some(t),
-            Err(_) => lookup(&files, &["registry", "token"])?,
+        let token = match token_var("CARGO_REGISTRY_TOKEN") {
+            Some(t) => Some(t),
+            None => lookup(&files, &["registry", "token"])?,
         };
         (
             (CRATES_IO_INDEX.to_string(), "cargo's default".to_string()),
@@ -241,9 +247,9 @@ pub fn registry(workspace: &Path, name: &str) -> Result<RegistryConfig> {
                 ),
             },
         };
-        let token = match std::env::var(env_key(name, "TOKEN")) {
-            Ok(t) => Some(t),
-            Err(_) => lookup(&files, &["registries", name, "token"])?,
+        let token = match token_var(&env_key(name, "TOKEN")) {
+            Some(t) => Some(t),
+            None => lookup(&files, &["registries", name, "token"])?,
         };
         (index, token)
     };
