@@ -33,10 +33,7 @@ const NET_VARS: &[&str] = &[
     "no_proxy",
 ];
 
-struct Ws {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
+type Ws = common::RegistryWs;
 
 /// The demo's workspace (11 crates to publish), its first-party crates on
 /// registry `kellnr` at `index` (`config` appended to .cargo/config.toml).
@@ -45,34 +42,7 @@ fn workspace(index: &str, config: &str) -> Ws {
 }
 
 fn workspace_for(registry: &str, index: &str, config: &str) -> Ws {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rail");
-    for (p, text) in cargo_train::demo::sample::files() {
-        let f = path.join(&p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        let text = if p == "Cargo.toml" {
-            text.replace(
-                "{ path = ",
-                &format!("{{ registry = \"{registry}\", path = "),
-            )
-        } else {
-            text
-        };
-        std::fs::write(f, text).unwrap();
-    }
-    std::fs::create_dir_all(path.join(".cargo")).unwrap();
-    std::fs::write(
-        path.join(".cargo/config.toml"),
-        format!("[registries.{registry}]\nindex = \"{index}\"\n{config}"),
-    )
-    .unwrap();
-    let ok = Command::new("cargo")
-        .args(["generate-lockfile", "--offline", "--quiet"])
-        .current_dir(&path)
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    Ws { _dir: dir, path }
+    common::sample_on_registry(registry, index, config)
 }
 
 fn train(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {

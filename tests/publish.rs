@@ -8,43 +8,16 @@ use common::Run;
 use common::kellnr::{Kellnr, TOKEN};
 use common::proxy::{Event, Proxy};
 use common::trustpub;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Ws {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
+type Ws = common::RegistryWs;
 
-/// The demo's 12-crate workspace (11 publish), pointed at `index`.
+/// The demo's 12-crate workspace (11 publish), on registry `kellnr` at the
+/// sparse index `index`.
 fn workspace(index: &str) -> Ws {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rail");
-    for (p, text) in cargo_train::demo::sample::files() {
-        let f = path.join(&p);
-        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        // First-party crates live on the registry they are published to.
-        let text = if p == "Cargo.toml" {
-            text.replace("{ path = ", "{ registry = \"kellnr\", path = ")
-        } else {
-            text
-        };
-        std::fs::write(f, text).unwrap();
-    }
-    std::fs::create_dir_all(path.join(".cargo")).unwrap();
-    std::fs::write(
-        path.join(".cargo/config.toml"),
-        format!("[registries.kellnr]\nindex = \"sparse+{index}\"\n"),
-    )
-    .unwrap();
-    let ok = Command::new("cargo")
-        .args(["generate-lockfile", "--offline", "--quiet"])
-        .current_dir(&path)
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    Ws { _dir: dir, path }
+    common::sample_on_registry("kellnr", &format!("sparse+{index}"), "")
 }
 
 fn train(dir: &Path, args: &[&str]) -> Run {
@@ -632,7 +605,7 @@ fn synthetic_workspace(index: &str) -> Ws {
         "cargo",
         &["generate-lockfile", "--offline", "--quiet"],
     );
-    Ws { _dir: dir, path }
+    Ws::new(dir, path)
 }
 
 #[test]

@@ -184,8 +184,19 @@ fn publish(
     // STEP 4
     let todo_names: Vec<&str> = todo.iter().map(|&p| crates.names[p].as_str()).collect();
     let registry_flag = (reg_name != cargo_config::CRATES_IO).then_some(reg_name);
-    crate::adapters::cargo::package(&ctx.root, &todo_names, registry_flag, false)?;
-    let meta = crate::adapters::cargo::metadata(&ctx.root)?;
+    // The upload metadata comes from `cargo metadata`, read while cargo
+    // packages (it is on the critical path of every publish).
+    let (packaged, meta) = std::thread::scope(|s| {
+        let meta = s.spawn(|| crate::adapters::cargo::metadata(&ctx.root));
+        let packaged =
+            crate::adapters::cargo::package(&ctx.root, &todo_names, registry_flag, false);
+        (
+            packaged,
+            meta.join().expect("cargo metadata reader panicked"),
+        )
+    });
+    packaged?;
+    let meta = meta?;
 
     // STEP 5
     let start = Instant::now();
@@ -236,14 +247,7 @@ fn refuse_new_crates(crates: &Crates, todo: &[usize], new_crate: &[bool], reg: &
          nothing was uploaded",
         new.len(),
         new.join(", "),
-        if reg == cargo_config::CRATES_IO {
-            "CARGO_REGISTRY_TOKEN".to_string()
-        } else {
-            format!(
-                "CARGO_REGISTRIES_{}_TOKEN",
-                reg.to_uppercase().replace('-', "_")
-            )
-        }
+        registry_auth::token_var(reg)
     )
 }
 

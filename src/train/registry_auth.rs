@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The variable that holds a registry's token, as cargo names it.
-fn token_var(name: &str) -> String {
+pub fn token_var(name: &str) -> String {
     if name == cargo_config::CRATES_IO {
         "CARGO_REGISTRY_TOKEN".to_string()
     } else {
@@ -62,7 +62,7 @@ impl Trusted {
         m.0 = Instant::now();
         m.1.push(token);
         eprintln!(
-            "{:>12} a new trusted publishing token for `{}` (the last was {}s old)",
+            "{:>12} a new trusted publishing token for `{}` (renewed every {}s)",
             "Renewed",
             reg.name,
             self.renew_after.as_secs()

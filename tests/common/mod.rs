@@ -302,3 +302,51 @@ pub fn cargo_metadata_locked(dir: &Path) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// A workspace in a temp dir whose first-party crates live on a registry.
+pub struct RegistryWs {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl RegistryWs {
+    /// A workspace at `path` inside `dir` (kept as long as this lives).
+    pub fn new(dir: tempfile::TempDir, path: PathBuf) -> RegistryWs {
+        RegistryWs { _dir: dir, path }
+    }
+}
+
+/// The demo's workspace (11 crates to publish), its first-party crates on
+/// `registry` at `index` (cargo's form: `sparse+http://…` or a git URL),
+/// with `config` appended to .cargo/config.toml.
+pub fn sample_on_registry(registry: &str, index: &str, config: &str) -> RegistryWs {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rail");
+    for (p, text) in cargo_train::demo::sample::files() {
+        let f = path.join(&p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        // First-party crates live on the registry they are published to.
+        let text = if p == "Cargo.toml" {
+            text.replace(
+                "{ path = ",
+                &format!("{{ registry = \"{registry}\", path = "),
+            )
+        } else {
+            text
+        };
+        std::fs::write(f, text).unwrap();
+    }
+    std::fs::create_dir_all(path.join(".cargo")).unwrap();
+    std::fs::write(
+        path.join(".cargo/config.toml"),
+        format!("[registries.{registry}]\nindex = \"{index}\"\n{config}"),
+    )
+    .unwrap();
+    let ok = Command::new("cargo")
+        .args(["generate-lockfile", "--offline", "--quiet"])
+        .current_dir(&path)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    RegistryWs::new(dir, path)
+}
