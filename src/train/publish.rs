@@ -133,12 +133,8 @@ fn publish(
     let crates = Crates::for_registry(ctx, reg_name)?;
 
     // STEP 2
-    let existing = index_versions(reg, &crates.names)?;
+    let (done, new_crate) = in_the_index(reg, &crates)?;
     let n = crates.names.len();
-    let done: Vec<bool> = (0..n)
-        .map(|p| existing[p].contains(&crates.versions[p]))
-        .collect();
-    let new_crate: Vec<bool> = existing.iter().map(Vec::is_empty).collect();
     let mut summary = Summary {
         skipped: (0..n)
             .filter(|&p| done[p])
@@ -183,20 +179,7 @@ fn publish(
 
     // STEP 4
     let todo_names: Vec<&str> = todo.iter().map(|&p| crates.names[p].as_str()).collect();
-    let registry_flag = (reg_name != cargo_config::CRATES_IO).then_some(reg_name);
-    // The upload metadata comes from `cargo metadata`, read while cargo
-    // packages (it is on the critical path of every publish).
-    let (packaged, meta) = std::thread::scope(|s| {
-        let meta = s.spawn(|| crate::adapters::cargo::metadata(&ctx.root));
-        let packaged =
-            crate::adapters::cargo::package(&ctx.root, &todo_names, registry_flag, false);
-        (
-            packaged,
-            meta.join().expect("cargo metadata reader panicked"),
-        )
-    });
-    packaged?;
-    let meta = meta?;
+    let meta = package(ctx, reg_name, &todo_names)?;
 
     // STEP 5
     let start = Instant::now();
@@ -228,6 +211,34 @@ fn publish(
         .collect();
     report(&summary, start)?;
     Ok(summary)
+}
+
+/// Which crates' versions are in the index already, and which crates the
+/// registry does not have at all.
+fn in_the_index(reg: &Registry, crates: &Crates) -> Result<(Vec<bool>, Vec<bool>)> {
+    let existing = index_versions(reg, &crates.names)?;
+    let done = existing
+        .iter()
+        .zip(&crates.versions)
+        .map(|(listed, v)| listed.contains(v))
+        .collect();
+    Ok((done, existing.iter().map(Vec::is_empty).collect()))
+}
+
+/// Packages `names` in one cargo run and reads the upload metadata from
+/// `cargo metadata` meanwhile (both are on the critical path of a publish).
+fn package(ctx: &Context, reg_name: &str, names: &[&str]) -> Result<cargo_metadata::Metadata> {
+    let registry_flag = (reg_name != cargo_config::CRATES_IO).then_some(reg_name);
+    let (packaged, meta) = std::thread::scope(|s| {
+        let meta = s.spawn(|| crate::adapters::cargo::metadata(&ctx.root));
+        let packaged = crate::adapters::cargo::package(&ctx.root, names, registry_flag, false);
+        (
+            packaged,
+            meta.join().expect("cargo metadata reader panicked"),
+        )
+    });
+    packaged?;
+    meta
 }
 
 /// Trusted publishing cannot create crates (crates.io answers 403): say
