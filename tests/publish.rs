@@ -552,18 +552,20 @@ fn as_env<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, x)| (*k, x.as_str())).collect()
 }
 
-#[test]
-fn trusted_publishing_cannot_create_crates_so_it_names_them_and_uploads_nothing() {
+/// Runs `args` on the sample, nothing of it published, in a job that may use
+/// trusted publishing and has no registry token; it must fail.
+fn fails_in_a_job_without_a_token(args: &[&str]) -> (Kellnr, trustpub::Front, Run) {
     let k = Kellnr::start();
     let front = trustpub::Front::start(k.port, Duration::from_secs(60), Duration::ZERO);
     let ws = workspace(&front.index());
     let env = oidc_env(&front);
-    let r = train_with(
-        &ws.path,
-        &["publish", "--registry", "kellnr"],
-        &as_env(&env),
-    )
-    .failure();
+    let r = train_with(&ws.path, args, &as_env(&env)).failure();
+    (k, front, r)
+}
+
+#[test]
+fn trusted_publishing_cannot_create_crates_so_it_names_them_and_uploads_nothing() {
+    let (_k, front, r) = fails_in_a_job_without_a_token(&["publish", "--registry", "kellnr"]);
     assert!(
         r.stderr.contains("11 crates are new to `kellnr`, and trusted publishing tokens cannot create crates: rail-core 1.0.0-dev, rail-util 1.0.0-dev, rail-macros 0.3.0"),
         "{}",
@@ -691,16 +693,7 @@ fn trusted_publishing_of_60_crates_outlives_its_tokens_renews_and_revokes_them()
 
 #[test]
 fn yank_rcs_says_it_needs_a_regular_token_under_trusted_publishing() {
-    let k = Kellnr::start();
-    let front = trustpub::Front::start(k.port, Duration::from_secs(60), Duration::ZERO);
-    let ws = workspace(&front.index());
-    let env = oidc_env(&front);
-    let r = train_with(
-        &ws.path,
-        &["yank-rcs", "--registry", "kellnr"],
-        &as_env(&env),
-    )
-    .failure();
+    let (_k, front, r) = fails_in_a_job_without_a_token(&["yank-rcs", "--registry", "kellnr"]);
     assert!(
         r.stderr.contains("yank-rcs needs a regular API token for registry `kellnr` (trusted publishing tokens can only publish): set CARGO_REGISTRIES_KELLNR_TOKEN"),
         "{}",
