@@ -12,7 +12,6 @@ use crate::adapters::trusted_publishing::TrustedPublisher;
 use crate::core::changeset::ChangeSet;
 use anyhow::{Context, Result};
 use semver::Version;
-use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
@@ -32,8 +31,7 @@ impl Executor {
     /// Writes all files of `changes` under `root`, or (dry run) prints their diff.
     pub fn write_files(&self, root: &Path, changes: &ChangeSet) -> Result<()> {
         if self.dry_run {
-            let mut out = std::io::stdout().lock();
-            out.write_all(changes.diff().as_bytes())?;
+            crate::out!("{}", changes.diff());
             return Ok(());
         }
         fs::write_all(root, changes)
@@ -43,7 +41,7 @@ impl Executor {
     /// checkout); a dry run prints it and returns an empty output.
     pub fn git(&self, git: &Git, args: &[&str]) -> Result<String> {
         if self.dry_run {
-            println!("would run: git {}", args.join(" "));
+            crate::outln!("would run: git {}", args.join(" "));
             return Ok(String::new());
         }
         git.run(args)
@@ -52,7 +50,7 @@ impl Executor {
     /// Opens a pull request (a dry run prints it).
     pub fn open_pull_request(&self, forge: &dyn Forge, pr: &PullRequest) -> Result<()> {
         if self.dry_run {
-            println!("would open {}", forge::render(pr));
+            crate::outln!("would open {}", forge::render(pr));
             return Ok(());
         }
         forge.open_pull_request(pr)
@@ -68,7 +66,7 @@ impl Executor {
         krate: &[u8],
     ) -> Result<(), Failure> {
         if self.dry_run {
-            println!(
+            crate::outln!(
                 "would publish {name} {version} to {} ({} bytes)",
                 reg.name,
                 krate.len()
@@ -80,7 +78,7 @@ impl Executor {
 
     pub fn yank(&self, reg: &Registry, name: &str, version: &Version) -> Result<(), Failure> {
         if self.dry_run {
-            println!("would yank {name} {version} from {}", reg.name);
+            crate::outln!("would yank {name} {version} from {}", reg.name);
             return Ok(());
         }
         reg.yank(name, version)
@@ -98,7 +96,7 @@ impl Executor {
     /// Revokes a token minted with [`Executor::mint_token`].
     pub fn revoke_token(&self, reg: &Registry, token: &Token) -> Result<(), Failure> {
         if self.dry_run {
-            println!("would revoke the trusted publishing token");
+            crate::outln!("would revoke the trusted publishing token");
             return Ok(());
         }
         reg.revoke_short_lived_token(token)
@@ -108,7 +106,7 @@ impl Executor {
     /// release build, an archive written); a dry run prints `what` instead.
     pub fn effect(&self, what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
         if self.dry_run {
-            println!("would {what}");
+            crate::outln!("would {what}");
             return Ok(());
         }
         f()
@@ -117,7 +115,7 @@ impl Executor {
     /// Runs a shell command in `dir` (hooks such as `cargo vet`).
     pub fn shell(&self, dir: &Path, command: &str) -> Result<()> {
         if self.dry_run {
-            println!("would run: {command}");
+            crate::outln!("would run: {command}");
             return Ok(());
         }
         let status = Command::new("sh")

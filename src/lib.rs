@@ -6,6 +6,26 @@
 //! - [`train`]: the operations, one file each.
 //! - [`cli`]: argument parsing.
 
+/// Prints to standard output. A closed standard output (`cargo train order
+/// | head`) is not an error: the reader wanted no more, and an operation must
+/// not stop half-way for it, so what cannot be written is dropped.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// [`out!`] with a newline.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod adapters;
 pub mod cli;
 pub mod core;

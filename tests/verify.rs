@@ -224,3 +224,25 @@ fn public_without_the_pin_policy_is_a_warning_and_enforces_nothing() {
     );
     assert!(!r.stderr.contains("warning:"), "{}", r.stderr);
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    // `cargo train order | head -0`: the reader is gone before anything is
+    // written, so every write fails with a broken pipe.
+    let f = Fixture::sample();
+    for args in [&["order"][..], &["order", "--format", "json"], &["config"]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+            .arg("train")
+            .args(args)
+            .current_dir(f.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(out.status.success(), "{args:?}: {stderr}");
+    }
+}

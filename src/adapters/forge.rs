@@ -39,7 +39,7 @@ impl Forge for PrintForge {
         true
     }
     fn open_pull_request(&self, pr: &PullRequest) -> Result<()> {
-        println!("{}", render(pr));
+        crate::outln!("{}", render(pr));
         Ok(())
     }
 }

@@ -308,7 +308,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             match format {
                 Format::Text => {
                     for e in &order {
-                        println!("{} {}", e.name, e.version);
+                        crate::outln!("{} {}", e.name, e.version);
                     }
                 }
                 Format::Json => {
@@ -316,11 +316,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         .iter()
                         .map(|e| serde_json::json!({"name": e.name, "version": e.version, "manifest": e.manifest}))
                         .collect();
-                    println!("{}", serde_json::to_string_pretty(&v)?);
+                    crate::outln!("{}", serde_json::to_string_pretty(&v)?);
                 }
             }
         }
-        Command::Config => print!("{}", train::config::run(&ctx)),
+        Command::Config => crate::out!("{}", train::config::run(&ctx)),
         Command::Cut { force, dry_run } => train::cut::run(
             &repo()?,
             &opts,
@@ -348,7 +348,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Due => {
             let r = repo()?;
-            print!(
+            crate::out!(
                 "{}",
                 train::status::render_due(&r, &train::status::decide(&r)?)
             );
@@ -360,9 +360,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 train::status::Shown::Supported
             };
-            print!("{}", train::status::status_of(&repo()?, shown)?)
+            crate::out!("{}", train::status::status_of(&repo()?, shown)?)
         }
-        Command::Notes { version } => print!("{}", train::notes::show(&ctx, version.as_deref())?),
+        Command::Notes { version } => {
+            crate::out!("{}", train::notes::show(&ctx, version.as_deref())?)
+        }
         Command::Demo { .. } => unreachable!("handled before loading a workspace"),
         Command::Init {
             force,
@@ -426,10 +428,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .open(path)?;
                 writeln!(f, "branches={list}")?;
             } else if json {
-                println!("{list}");
+                crate::outln!("{list}");
             } else {
                 for n in names {
-                    println!("{n}");
+                    crate::outln!("{n}");
                 }
             }
         }

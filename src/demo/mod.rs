@@ -30,7 +30,7 @@ impl Demo {
     /// Runs `f` as on `day`, then tags what it pushed to release branches,
     /// as CI would after the push.
     fn step(&self, day: &str, what: &str, f: impl FnOnce(&Repo) -> Result<()>) -> Result<()> {
-        println!("\n==> {day}  {what}");
+        crate::outln!("\n==> {day}  {what}");
         let repo = self.repo(day)?;
         let before: Vec<_> = repo
             .release_branches()?
@@ -58,7 +58,7 @@ impl Demo {
 
     /// A developer's change: lands on main, then is backported to `branch`.
     fn fix(&self, day: &str, text: &str, backport_to: &str) -> Result<()> {
-        println!("\n==> {day}  a fix lands on main and is backported to {backport_to}");
+        crate::outln!("\n==> {day}  a fix lands on main and is backported to {backport_to}");
         let g = self.git(day);
         g.run(&["pull", "--quiet", "--ff-only", "origin", "main"])?;
         let lib = self.ws.join("crates/core/src/lib.rs");
@@ -144,7 +144,7 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
         std::fs::create_dir_all(&dir)?;
         &dir
     })?;
-    println!(
+    crate::outln!(
         "Sample workspace \"rail\" (12 crates) with a local origin in {}",
         dir.display()
     );
@@ -179,16 +179,16 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
     tick("2026-03-20")?;
 
     let repo = d.repo("2026-03-21")?;
-    println!(
+    crate::outln!(
         "\n==> where the train stands on 2026-03-21\n{}",
         status::status(&repo)?
     );
     let tags = Git::new(&d.ws).run(&["tag", "--list", "--sort=v:refname"])?;
-    println!(
+    crate::outln!(
         "tags: {}",
         tags.split_whitespace().collect::<Vec<_>>().join(" ")
     );
-    println!(
+    crate::outln!(
         "\nThe workspace is {} (origin: {}). Try `cargo train status` there.",
         d.ws.display(),
         dir.join("origin.git").display()

@@ -172,7 +172,7 @@ fn write_sums(
     exec: &Executor,
 ) -> Result<Vec<PathBuf>> {
     if exec.is_dry_run() {
-        println!("would write SHA256SUMS of {} files", files.len());
+        crate::outln!("would write SHA256SUMS of {} files", files.len());
         return Ok(files);
     }
     files.sort_by_key(|f| f.file_name().map(|n| n.to_os_string()));
