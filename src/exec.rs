@@ -12,8 +12,18 @@ use crate::adapters::trusted_publishing::TrustedPublisher;
 use crate::core::changeset::ChangeSet;
 use anyhow::{Context, Result};
 use semver::Version;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A shell command run after files are written (cargo's relock, the
+/// project's `after-bump`), with how long it may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hook {
+    pub command: String,
+    pub timeout: Duration,
+}
 
 pub struct Executor {
     dry_run: bool,
@@ -112,18 +122,41 @@ impl Executor {
         f()
     }
 
-    /// Runs a shell command in `dir` (hooks such as `cargo vet`).
-    pub fn shell(&self, dir: &Path, command: &str) -> Result<()> {
+    /// Runs a hook's shell command in `dir` (such as `cargo vet`). One that
+    /// outlives its timeout is stopped with every process it started (its
+    /// process group) and is an error.
+    pub fn shell(&self, dir: &Path, hook: &Hook) -> Result<()> {
+        let command = &hook.command;
         if self.dry_run {
             crate::outln!("would run: {command}");
             return Ok(());
         }
-        let status = Command::new("sh")
+        let mut child = Command::new("sh")
             .arg("-c")
             .arg(command)
             .current_dir(dir)
-            .status()
+            .process_group(0)
+            .spawn()
             .with_context(|| format!("failed to start `{command}`"))?;
+        let deadline = Instant::now() + hook.timeout;
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                // The group's id is the shell's pid (`process_group(0)`).
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .status();
+                let _ = child.wait();
+                anyhow::bail!(
+                    "`{command}` did not finish within {}s and was stopped with the processes it \
+                     started; raise `hook-timeout-secs` if it needs longer",
+                    hook.timeout.as_secs()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
         if !status.success() {
             anyhow::bail!("`{command}` failed ({status})");
         }

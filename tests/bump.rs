@@ -242,6 +242,36 @@ fn failing_after_bump_command_undoes_the_bump() {
     assert!(f.read("Cargo.toml").contains("3.0.0-dev"));
 }
 
+#[test]
+fn a_hook_that_never_ends_is_stopped_with_its_children_and_the_bump_undone() {
+    let f = Fixture::sample();
+    // The hook starts a child that would write `late` after 3 s, then waits
+    // forever; after 1 s both must be gone.
+    f.write(
+        "train.toml",
+        &f.read("train.toml").replace(
+            "project = \"Sample\"\n",
+            "project = \"Sample\"\nhook-timeout-secs = 1\nafter-bump = [\"(sleep 3; touch late) & sleep 600\"]\n",
+        ),
+    );
+    let before = f.snapshot();
+    let start = std::time::Instant::now();
+    let r = f.train(&["bump", "major"]).failure();
+    let took = start.elapsed();
+    assert!(
+        r.stderr
+            .contains("did not finish within 1s and was stopped"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("the bump was undone"), "{}", r.stderr);
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+    assert_eq!(f.snapshot(), before);
+    // The hook's own child was stopped too: nothing appears later.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(!f.path().join("late").exists());
+}
+
 /// Styles met in large public workspaces, written by hand: a workspace
 /// version with crates on lines of their own (wasm-tools, wasmtime),
 /// independent 0.x crates with `^` requirements (gitoxide), short

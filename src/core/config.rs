@@ -42,6 +42,9 @@ pub struct Config {
     /// Shell commands run at the workspace root after every bump
     /// (the reference runs `cargo vet`).
     pub after_bump: Vec<String>,
+    /// How long one such command (or cargo's relock) may run before it is
+    /// stopped, with every process it started, and the bump undone.
+    pub hook_timeout_secs: u64,
     /// How changes are delivered: `none` pushes them to their branch,
     /// `dry-run` pushes `ci/*` branches and prints the pull requests.
     pub forge: ForgeKind,
@@ -233,6 +236,7 @@ impl Default for Config {
             notes: Notes::default(),
             version_files: Vec::new(),
             after_bump: Vec::new(),
+            hook_timeout_secs: 600,
             forge: ForgeKind::None,
             github: Github::default(),
             publish: Publish::default(),

@@ -8,7 +8,7 @@ use crate::core::manifest::Field;
 use crate::core::problem::{Problem, Problems};
 use crate::core::version::{Level, downgrade, try_bump};
 use crate::core::workspace::VersionSource;
-use crate::exec::Executor;
+use crate::exec::{Executor, Hook};
 use crate::train::Context;
 use anyhow::{Result, bail};
 use std::collections::HashMap;
@@ -91,14 +91,19 @@ pub const RELOCK: &str = "cargo update --workspace";
 
 /// The commands to run after a bump's files are written: cargo's relock
 /// when the plan needs it (see [`Plan::relock`]), then `after_bump`.
-pub fn hooks(plan: &Plan, after_bump: &[String]) -> Vec<String> {
+pub fn hooks(plan: &Plan, after_bump: &[String], timeout_secs: u64) -> Vec<Hook> {
     let mut out = Vec::new();
     if let Some(why) = &plan.relock {
         eprintln!("{:>12} Cargo.lock with `{RELOCK}`: {why}", "Relocking");
         out.push(RELOCK.to_string());
     }
     out.extend(after_bump.iter().cloned());
-    out
+    out.into_iter()
+        .map(|command| Hook {
+            command,
+            timeout: std::time::Duration::from_secs(timeout_secs),
+        })
+        .collect()
 }
 
 pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
@@ -122,8 +127,8 @@ pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
     } else {
         &[]
     };
-    for cmd in &hooks(&plan, after) {
-        if let Err(e) = exec.shell(&ctx.root, cmd) {
+    for hook in &hooks(&plan, after, ctx.config.hook_timeout_secs) {
+        if let Err(e) = exec.shell(&ctx.root, hook) {
             // cargo may have rewritten the lock: put back the original.
             let mut undo = reverse(&plan.changes);
             for f in &mut undo.files {
@@ -142,7 +147,8 @@ pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
             }
             exec.write_files(&ctx.root, &undo)?;
             return Err(e.context(format!(
-                "`{cmd}` failed after the bump; the bump was undone"
+                "`{}` failed after the bump; the bump was undone",
+                hook.command
             )));
         }
     }

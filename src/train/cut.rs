@@ -106,7 +106,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     let num = notes::heading(&next);
     notes::rotate(&ctx, &mut next_plan.changes, &version, &branch, &next)?;
     let bump_title = format!("Bump {project} to {num}");
-    let bump_hooks = bump::hooks(&next_plan, &cfg.after_bump);
+    let bump_hooks = bump::hooks(&next_plan, &cfg.after_bump, cfg.hook_timeout_secs);
     let bump_commit = work.commit(exec, &next_plan.changes, &bump_hooks, &[&bump_title])?;
 
     // STEP 4
@@ -118,7 +118,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     let rc_commit = work.commit(
         exec,
         &rc_plan.changes,
-        &bump::hooks(&rc_plan, &cfg.after_bump),
+        &bump::hooks(&rc_plan, &cfg.after_bump, cfg.hook_timeout_secs),
         &[&rc_title, &cfg.marker],
     )?;
     work.close(exec)?;

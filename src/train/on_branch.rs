@@ -79,7 +79,7 @@ pub fn release_commit(
     let new = t.next(&c.level)?;
     (c.notes)(&ctx, &mut plan.changes, &new)?;
     let title = format!("Release {project} {new}");
-    let hooks = super::bump::hooks(&plan, &cfg.after_bump);
+    let hooks = super::bump::hooks(&plan, &cfg.after_bump, cfg.hook_timeout_secs);
     let commit = work.commit(exec, &plan.changes, &hooks, &[&title, &cfg.marker])?;
     work.close(exec)?;
     let head = (c.head)(&new);

@@ -8,7 +8,7 @@
 
 use crate::adapters::git::Git;
 use crate::core::changeset::ChangeSet;
-use crate::exec::Executor;
+use crate::exec::{Executor, Hook};
 use crate::train::{Context, Options};
 use anyhow::{Context as _, Result};
 use std::path::Path;
@@ -85,7 +85,7 @@ impl Workdir {
         &self,
         exec: &Executor,
         changes: &ChangeSet,
-        hooks: &[String],
+        hooks: &[Hook],
         message: &[&str],
     ) -> Result<String> {
         exec.write_files(self.dir(), changes)?;
