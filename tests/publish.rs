@@ -352,10 +352,11 @@ fn gaps(ws: &Path, uploads: &[(Instant, String)]) -> Vec<(String, String, Durati
     out
 }
 
-#[test]
-fn dependents_wait_until_their_dependencies_are_in_the_index() {
+/// A fresh kellnr behind a proxy that shows each new version in the index
+/// 1 s after its upload (as crates.io's index lags its API), and the sample
+/// on it.
+fn lagging_registry() -> (Kellnr, Proxy, Ws) {
     let k = Kellnr::start();
-    // Each new version shows in the index 1 s after its upload.
     let proxy = Proxy::with_options(
         k.port,
         usize::MAX,
@@ -364,6 +365,20 @@ fn dependents_wait_until_their_dependencies_are_in_the_index() {
         Duration::ZERO,
     );
     let ws = workspace(&proxy.index());
+    (k, proxy, ws)
+}
+
+/// Asserts that every dependent's upload went at least `at_least` after
+/// its dependencies'.
+fn every_edge_waited(ws: &Path, uploads: &[(Instant, String)], at_least: Duration) {
+    for (name, d, gap) in gaps(ws, uploads) {
+        assert!(gap >= at_least, "{name} went {gap:?} after {d}");
+    }
+}
+
+#[test]
+fn dependents_wait_until_their_dependencies_are_in_the_index() {
+    let (_k, proxy, ws) = lagging_registry();
     train(
         &ws.path,
         &["publish", "--registry", "kellnr", "--jobs", "4"],
@@ -371,25 +386,12 @@ fn dependents_wait_until_their_dependencies_are_in_the_index() {
     .success();
     let uploads = accepted_uploads(&proxy, 0);
     assert_eq!(uploads.len(), 11);
-    for (name, d, gap) in gaps(&ws.path, &uploads) {
-        assert!(
-            gap >= Duration::from_millis(900),
-            "{name} went {gap:?} after {d}"
-        );
-    }
+    every_edge_waited(&ws.path, &uploads, Duration::from_millis(900));
 }
 
 #[test]
 fn with_the_acceptance_gate_updates_go_once_accepted_new_crates_wait_for_the_index() {
-    let k = Kellnr::start();
-    let proxy = Proxy::with_options(
-        k.port,
-        usize::MAX,
-        Duration::ZERO,
-        Duration::from_secs(1),
-        Duration::ZERO,
-    );
-    let ws = workspace(&proxy.index());
+    let (k, proxy, ws) = lagging_registry();
     let toml = std::fs::read_to_string(ws.path.join("train.toml")).unwrap();
     std::fs::write(
         ws.path.join("train.toml"),
@@ -412,12 +414,7 @@ fn with_the_acceptance_gate_updates_go_once_accepted_new_crates_wait_for_the_ind
     );
     let first = accepted_uploads(&proxy, 0);
     assert_eq!(first.len(), 11);
-    for (name, d, gap) in gaps(&ws.path, &first) {
-        assert!(
-            gap >= Duration::from_millis(900),
-            "{name} went {gap:?} after the new crate {d}"
-        );
-    }
+    every_edge_waited(&ws.path, &first, Duration::from_millis(900));
 
     // The next version of crates that exist: each dependent goes as soon as
     // its dependencies were accepted, well before they show in the index.
