@@ -91,21 +91,7 @@ fn pull_requests_are_opened_or_updated_never_duplicated() {
 fn tags_only_after_every_check_passed() {
     let sim = GithubSim::start();
     let s = sandbox(&sim);
-    train(&s, "2026-01-05", &["cut"]).success();
-    // The candidate's pull request is merged.
-    s.git(&["fetch", "--quiet", "origin"]);
-    s.git(&[
-        "push",
-        "--quiet",
-        "origin",
-        "origin/ci/rc-1.0.0-rc.1:refs/heads/release-1.0.0",
-    ]);
-    let base = s.git(&["rev-parse", "origin/main"]).trim().to_string();
-    let tip = s
-        .git(&["rev-parse", "origin/ci/rc-1.0.0-rc.1"])
-        .trim()
-        .to_string();
-    let range = format!("{base}..{tip}");
+    let (tip, range) = candidate_merged(&s);
 
     let r = train(&s, "2026-01-05", &["tag", "--range", &range]).failure();
     assert!(

@@ -19,16 +19,23 @@ pub struct Kellnr {
 /// The kellnr binary: `CARGO_TRAIN_KELLNR`, else what the install script
 /// prints (it builds kellnr once per machine into a cache).
 pub fn binary() -> PathBuf {
-    if let Some(p) = std::env::var_os("CARGO_TRAIN_KELLNR") {
+    cached_binary("CARGO_TRAIN_KELLNR", "install-kellnr.sh")
+}
+
+/// A test server's binary: the path in `var`, else what
+/// `scripts/<script>` prints (it builds the server once per machine into a
+/// cache).
+pub fn cached_binary(var: &str, script: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(var) {
         return p.into();
     }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/install-kellnr.sh");
+    let path = format!("{}/scripts/{script}", env!("CARGO_MANIFEST_DIR"));
     let out = Command::new("bash")
-        .arg(script)
+        .arg(&path)
         .stderr(Stdio::inherit())
         .output()
-        .expect("run install-kellnr.sh");
-    assert!(out.status.success(), "scripts/install-kellnr.sh failed");
+        .unwrap_or_else(|e| panic!("run {script}: {e}"));
+    assert!(out.status.success(), "scripts/{script} failed");
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 

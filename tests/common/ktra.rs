@@ -7,7 +7,7 @@
 
 use super::kellnr::free_port;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 pub struct Ktra {
@@ -21,17 +21,7 @@ pub struct Ktra {
 /// The ktra binary: `CARGO_TRAIN_KTRA`, else what the install script prints
 /// (it builds ktra once per machine into a cache).
 pub fn binary() -> PathBuf {
-    if let Some(p) = std::env::var_os("CARGO_TRAIN_KTRA") {
-        return p.into();
-    }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/install-ktra.sh");
-    let out = Command::new("bash")
-        .arg(script)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run install-ktra.sh");
-    assert!(out.status.success(), "scripts/install-ktra.sh failed");
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    super::kellnr::cached_binary("CARGO_TRAIN_KTRA", "install-ktra.sh")
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
