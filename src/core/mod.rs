@@ -12,6 +12,7 @@ pub mod pins;
 pub mod problem;
 pub mod publish_metadata;
 pub mod publish_plan;
+pub mod refs;
 pub mod schedule;
 pub mod supported;
 pub mod verify;

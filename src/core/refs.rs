@@ -1,0 +1,165 @@
+//! The names of the refs the train makes and reads: release branches
+//! (`release-X.Y.Z`), tags (`vX.Y.Z`, `vX.Y.Z-rc.N`) and the review branches
+//! changes wait on (`ci/bump-to-N`, `ci/rc-V`, `ci/release-V`). Every name is
+//! formatted and parsed here, so a name written in one place is always
+//! recognised in another.
+
+use crate::core::config::Config;
+use semver::Version;
+
+/// The configured prefixes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    branch_prefix: String,
+    tag_prefix: String,
+}
+
+impl Names {
+    pub fn new(branch_prefix: &str, tag_prefix: &str) -> Names {
+        Names {
+            branch_prefix: branch_prefix.to_string(),
+            tag_prefix: tag_prefix.to_string(),
+        }
+    }
+
+    pub fn of(config: &Config) -> Names {
+        Names::new(&config.branch_prefix, &config.tag_prefix)
+    }
+
+    /// `release-X.Y.Z` for version X.Y.Z (any pre-release part is dropped:
+    /// a branch is named after the release it leads to).
+    pub fn release_branch(&self, v: &Version) -> String {
+        format!(
+            "{}{}",
+            self.branch_prefix,
+            Version::new(v.major, v.minor, v.patch)
+        )
+    }
+
+    /// The version a release branch is named after. Names with a
+    /// pre-release or build part are not release branches.
+    pub fn parse_release_branch(&self, name: &str) -> Option<Version> {
+        let v = Version::parse(name.strip_prefix(&self.branch_prefix)?).ok()?;
+        (v.pre.is_empty() && v.build.is_empty()).then_some(v)
+    }
+
+    /// The form of a release branch's name, for messages.
+    pub fn release_branch_form(&self) -> String {
+        format!("{}X.Y.Z", self.branch_prefix)
+    }
+
+    /// The tag of a version: `vX.Y.Z`, `vX.Y.Z-rc.N`.
+    pub fn tag(&self, v: &Version) -> String {
+        format!("{}{v}", self.tag_prefix)
+    }
+
+    /// The version a tag names, if it names one.
+    pub fn parse_tag(&self, name: &str) -> Option<Version> {
+        Version::parse(name.strip_prefix(&self.tag_prefix)?).ok()
+    }
+
+    /// A version as the user may write it: `vX.Y.Z` or `X.Y.Z`.
+    pub fn strip_tag_prefix<'a>(&self, s: &'a str) -> &'a str {
+        s.strip_prefix(&self.tag_prefix).unwrap_or(s)
+    }
+}
+
+/// A branch a change waits on for review, pushed next to the branch it is
+/// for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Review {
+    /// `ci/bump-to-N`: main's next development line (N without `-dev`), or
+    /// a patch release N of a release branch.
+    Bump(Version),
+    /// `ci/rc-V`: the release candidate V.
+    Candidate(Version),
+    /// `ci/release-V`: the final release V.
+    Release(Version),
+}
+
+const REVIEW_PREFIX: &str = "ci/";
+
+impl Review {
+    /// The branch's name.
+    pub fn branch(&self) -> String {
+        match self {
+            Review::Bump(v) => format!("{REVIEW_PREFIX}bump-to-{v}"),
+            Review::Candidate(v) => format!("{REVIEW_PREFIX}rc-{v}"),
+            Review::Release(v) => format!("{REVIEW_PREFIX}release-{v}"),
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Review> {
+        let rest = name.strip_prefix(REVIEW_PREFIX)?;
+        if let Some(v) = rest.strip_prefix("bump-to-") {
+            return Version::parse(v).ok().map(Review::Bump);
+        }
+        if let Some(v) = rest.strip_prefix("rc-") {
+            let v = Version::parse(v).ok()?;
+            return (!v.pre.is_empty()).then_some(Review::Candidate(v));
+        }
+        let v = Version::parse(rest.strip_prefix("release-")?).ok()?;
+        v.pre.is_empty().then_some(Review::Release(v))
+    }
+}
+
+impl std::fmt::Display for Review {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.branch())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn release_branches_round_trip_and_refuse_pre_releases_and_builds() {
+        let n = Names::new("release-", "v");
+        assert_eq!(n.release_branch(&v("2.0.0-dev")), "release-2.0.0");
+        assert_eq!(n.parse_release_branch("release-2.0.0"), Some(v("2.0.0")));
+        assert_eq!(n.parse_release_branch("release-2.0.0-rc.1"), None);
+        assert_eq!(n.parse_release_branch("release-2.0.0+build"), None);
+        assert_eq!(n.parse_release_branch("main"), None);
+        let odd = Names::new("stable/", "rel-");
+        assert_eq!(
+            odd.parse_release_branch(&odd.release_branch(&v("1.2.3"))),
+            Some(v("1.2.3"))
+        );
+    }
+
+    #[test]
+    fn tags_round_trip() {
+        let n = Names::new("release-", "v");
+        assert_eq!(n.tag(&v("1.0.0-rc.2")), "v1.0.0-rc.2");
+        assert_eq!(n.parse_tag("v1.0.0-rc.2"), Some(v("1.0.0-rc.2")));
+        assert_eq!(n.parse_tag("x1.0.0"), None);
+        assert_eq!(n.strip_tag_prefix("v1.0.0"), "1.0.0");
+        assert_eq!(n.strip_tag_prefix("1.0.0"), "1.0.0");
+    }
+
+    #[test]
+    fn review_branches_round_trip() {
+        for r in [
+            Review::Bump(v("2.0.0")),
+            Review::Bump(v("1.0.1")),
+            Review::Candidate(v("1.0.0-rc.1")),
+            Review::Release(v("1.0.0")),
+        ] {
+            assert_eq!(Review::parse(&r.branch()), Some(r.clone()), "{r}");
+        }
+        assert_eq!(Review::Bump(v("2.0.0")).branch(), "ci/bump-to-2.0.0");
+        assert_eq!(
+            Review::Candidate(v("1.0.0-rc.1")).branch(),
+            "ci/rc-1.0.0-rc.1"
+        );
+        assert_eq!(Review::Release(v("1.0.0")).branch(), "ci/release-1.0.0");
+        assert_eq!(Review::parse("ci/rc-1.0.0"), None);
+        assert_eq!(Review::parse("ci/other-1.0.0"), None);
+        assert_eq!(Review::parse("feature/x"), None);
+    }
+}
