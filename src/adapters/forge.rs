@@ -14,9 +14,22 @@ pub struct PullRequest {
     pub body: String,
 }
 
+/// Whether a pull request from a pushed review branch exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrState {
+    Open(u64),
+    Missing,
+    /// The forge keeps no pull requests to ask about (it printed them when
+    /// their branches were pushed): a pushed branch stands for its request.
+    Untracked,
+}
+
 pub trait Forge {
     /// Whether changes go through pull requests (else straight to their base).
     fn reviews(&self) -> bool;
+    /// The open pull request from `head` into `base`, if any.
+    fn pull_request(&self, head: &str, base: &str) -> Result<PrState>;
+    /// Opens a pull request, or updates the open one from the same head.
     fn open_pull_request(&self, pr: &PullRequest) -> Result<()>;
 }
 
@@ -25,6 +38,9 @@ pub struct NoForge;
 impl Forge for NoForge {
     fn reviews(&self) -> bool {
         false
+    }
+    fn pull_request(&self, _: &str, _: &str) -> Result<PrState> {
+        Ok(PrState::Untracked)
     }
     fn open_pull_request(&self, _: &PullRequest) -> Result<()> {
         unreachable!("changes are pushed directly when there is no forge")
@@ -37,6 +53,9 @@ pub struct PrintForge;
 impl Forge for PrintForge {
     fn reviews(&self) -> bool {
         true
+    }
+    fn pull_request(&self, _: &str, _: &str) -> Result<PrState> {
+        Ok(PrState::Untracked)
     }
     fn open_pull_request(&self, pr: &PullRequest) -> Result<()> {
         crate::outln!("{}", render(pr));
@@ -67,6 +86,12 @@ pub struct GithubForge(pub GitHub);
 impl Forge for GithubForge {
     fn reviews(&self) -> bool {
         true
+    }
+    fn pull_request(&self, head: &str, base: &str) -> Result<PrState> {
+        Ok(match self.0.open_pull_request(head, base)? {
+            Some(n) => PrState::Open(n),
+            None => PrState::Missing,
+        })
     }
     fn open_pull_request(&self, pr: &PullRequest) -> Result<()> {
         match self.0.open_pull_request(&pr.head, &pr.base)? {
