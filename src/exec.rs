@@ -123,9 +123,15 @@ impl Executor {
     }
 
     /// Runs a hook's shell command in `dir` (such as `cargo vet`). One that
-    /// outlives its timeout is stopped with every process it started (its
-    /// process group) and is an error.
+    /// outlives its timeout, or is still running when SIGINT or SIGTERM
+    /// comes, is stopped with every process it started (its process group)
+    /// and is an error.
     pub fn shell(&self, dir: &Path, hook: &Hook) -> Result<()> {
+        self.shell_env(dir, hook, &[])
+    }
+
+    /// [`Executor::shell`] with extra environment variables.
+    pub fn shell_env(&self, dir: &Path, hook: &Hook, env: &[(String, String)]) -> Result<()> {
         let command = &hook.command;
         if self.dry_run {
             crate::outln!("would run: {command}");
@@ -135,27 +141,35 @@ impl Executor {
             .arg("-c")
             .arg(command)
             .current_dir(dir)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .process_group(0)
             .spawn()
             .with_context(|| format!("failed to start `{command}`"))?;
         let deadline = Instant::now() + hook.timeout;
+        let stop = |child: &mut std::process::Child| {
+            // The group's id is the shell's pid (`process_group(0)`).
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.wait();
+        };
         let status = loop {
             if let Some(status) = child.try_wait()? {
                 break status;
             }
+            if let Err(e) = crate::signals::check(|| format!("while `{command}` ran")) {
+                stop(&mut child);
+                return Err(e.into());
+            }
             if Instant::now() >= deadline {
-                // The group's id is the shell's pid (`process_group(0)`).
-                let _ = Command::new("kill")
-                    .args(["-KILL", "--", &format!("-{}", child.id())])
-                    .status();
-                let _ = child.wait();
+                stop(&mut child);
                 anyhow::bail!(
                     "`{command}` did not finish within {}s and was stopped with the processes it \
                      started; raise `hook-timeout-secs` if it needs longer",
                     hook.timeout.as_secs()
                 );
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(20));
         };
         if !status.success() {
             anyhow::bail!("`{command}` failed ({status})");

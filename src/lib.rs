@@ -31,4 +31,5 @@ pub mod cli;
 pub mod core;
 pub mod demo;
 pub mod exec;
+pub mod signals;
 pub mod train;

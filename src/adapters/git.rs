@@ -10,6 +10,7 @@ use std::process::Command;
 
 mod batch;
 pub mod network;
+pub mod scratch;
 
 pub use batch::{PeeledRef, commit_message};
 
@@ -70,6 +71,17 @@ impl Git {
         self.env.push(("GIT_AUTHOR_DATE".into(), iso.into()));
         self.env.push(("GIT_COMMITTER_DATE".into(), iso.into()));
         self
+    }
+
+    /// Runs every git command with this variable set too.
+    pub fn with_env(mut self, key: &str, value: &str) -> Git {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// The extra environment every run gets.
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
     }
 
     /// Runs git and returns its standard output. Commands that reach a

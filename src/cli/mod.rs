@@ -4,7 +4,7 @@
 use crate::core::version::Level;
 use crate::exec::Executor;
 use crate::train::{self, Context, Options};
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -234,7 +234,14 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // Ended by a signal: the exit code says which, as a shell's would.
+            match e
+                .chain()
+                .find_map(|c| c.downcast_ref::<crate::signals::Interrupted>())
+            {
+                Some(i) => ExitCode::from(i.exit_code()),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -251,6 +258,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::load(&opts)?;
     let date = cli.date;
     let repo = || train::repo::Repo::open(ctx.root.clone(), ctx.config.clone(), date);
+    // The operations that change the remote stop at a safe point on SIGINT
+    // and SIGTERM rather than wherever the signal finds them.
+    if matches!(
+        cli.command,
+        Command::Cut { .. }
+            | Command::Rc { .. }
+            | Command::Release { .. }
+            | Command::Patch { .. }
+            | Command::Tag { .. }
+            | Command::Tick { .. }
+    ) {
+        crate::signals::install().context("cannot install the SIGINT/SIGTERM handlers")?;
+    }
     match cli.command {
         Command::Bump {
             level,

@@ -1,24 +1,28 @@
 //! `cargo train cut`: branch the release off `main`.
 //!
 //! STEP 1: checks: clean tree, on the main branch, remote fetched.
-//! STEP 2: `main` at the remote is the cut point; its `X.Y.Z-dev` names
+//! STEP 2: finish an earlier cut of the newest release branch if it stopped
+//!         half-way (main's bump or the first candidate missing, or a
+//!         pushed review branch without its pull request).
+//! STEP 3: `main` at the remote is the cut point; its `X.Y.Z-dev` names
 //!         `release-X.Y.Z`. Nothing to do if it exists or a branch was cut
 //!         this month already.
-//! STEP 3: on the cut point: bump to the next `-dev`, rotate the notes,
+//! STEP 4: on the cut point: bump to the next `-dev`, rotate the notes,
 //!         commit "Bump P to N" (for `ci/bump-to-N` → main).
-//! STEP 4: on the cut point again: bump to `-rc.1`, commit
+//! STEP 5: on the cut point again: bump to `-rc.1`, commit
 //!         "Release P X.Y.Z-rc.1" with the marker (for `ci/rc-…` → release-X.Y.Z).
-//! STEP 5: one atomic push (the release branch and both changes), then the
+//! STEP 6: one atomic push (the release branch and both changes), then the
 //!         pull requests; without a forge, both commits go straight to
-//!         their branches.
+//!         their branches and the local main branch is brought along.
 
-use crate::adapters::forge;
-use crate::core::version::Level;
+use crate::adapters::forge::{self, Forge};
+use crate::core::refs::{Names, Review};
+use crate::core::version::{Level, try_bump};
 use crate::exec::Executor;
-use crate::train::deliver::{Change, deliver};
-use crate::train::repo::Repo;
-use crate::train::workdir::Workdir;
-use crate::train::{Options, bump, notes};
+use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
+use crate::train::plan::{Effect, NewCommit, Plan, Rev};
+use crate::train::repo::{ReleaseBranch, Repo};
+use crate::train::{Options, apply, bump, notes, say, snapshot};
 use anyhow::{Result, bail};
 use semver::Version;
 
@@ -41,15 +45,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     }
     let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
     repo.fetch(exec)?;
-
-    // STEP 2
-    let Some(base) = repo.remote_branch(&cfg.main_branch)? else {
-        bail!(
-            "`{}/{}` does not exist; push the main branch first",
-            cfg.remote,
-            cfg.main_branch
-        )
-    };
+    let base = main_tip(repo)?;
     let local = repo.git.resolve("HEAD")?.expect("on a branch with commits");
     if !repo.git.is_ancestor(&local, &base)? {
         bail!(
@@ -59,11 +55,18 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
             cfg.main_branch
         );
     }
+
+    // STEP 2
+    if finish(repo, opts, forge.as_ref(), exec)? {
+        return Ok(());
+    }
+
+    // STEP 3
     let dev = repo.version_at(&base)?;
     let version = Version::new(dev.major, dev.minor, dev.patch);
-    let branch = format!("{}{version}", cfg.branch_prefix);
+    let branch = Names::of(cfg).release_branch(&version);
     if repo.remote_branch(&branch)?.is_some() {
-        eprintln!("{:>12} nothing to do: `{branch}` already exists", "Cut");
+        say("Cut", &format!("nothing to do: `{branch}` already exists"));
         return Ok(());
     }
     let last_cut = match repo.release_branches()?.pop() {
@@ -74,9 +77,11 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
         && let Some((name, day)) = &last_cut
         && (day.year(), day.month()) == (repo.today.year(), repo.today.month())
     {
-        eprintln!(
-            "{:>12} nothing to do: `{name}` was already cut this month ({day}); --force cuts another",
-            "Cut"
+        say(
+            "Cut",
+            &format!(
+                "nothing to do: `{name}` was already cut this month ({day}); --force cuts another"
+            ),
         );
         return Ok(());
     }
@@ -91,11 +96,79 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
         );
     }
 
-    // STEP 3
-    let work = Workdir::open(&repo.git, &base, true, exec)?;
-    let ctx = work.context(opts)?;
-    let project = super::project_name(&ctx);
-    let mut next_plan = bump::plan(&ctx, &Level::Major)?;
+    // STEP 4, 5
+    let mut plan = Plan::default();
+    let at_main = Rev::at(&base, format!("{}/{}", cfg.remote, cfg.main_branch));
+    let bump = bump_main(repo, opts, &mut plan, &at_main, &branch, &dev)?;
+    let rc = candidate(repo, opts, &mut plan, &at_main, &branch, &dev)?;
+    let (next, rc_version) = (bump.next.clone(), rc.version.clone());
+
+    // STEP 6
+    let bump_commit = bump.change.commit.clone();
+    deliver(
+        &mut plan,
+        repo.remote(),
+        forge.reviews(),
+        &[(at_main, branch.clone())],
+        &[bump.change, rc.change],
+    );
+    if !forge.reviews() {
+        plan.effects.push(Effect::FastForward {
+            branch: cfg.main_branch.clone(),
+            to: bump_commit,
+        });
+    }
+    apply::apply(&plan, repo, forge.as_ref(), exec)?;
+    say(
+        "Cut",
+        &format!(
+            "`{branch}` at {} for {rc_version}; `{}` moves to {next}",
+            &base[..base.len().min(10)],
+            cfg.main_branch
+        ),
+    );
+    Ok(())
+}
+
+/// `main` at the remote.
+fn main_tip(repo: &Repo) -> Result<String> {
+    let cfg = &repo.config;
+    match repo.remote_branch(&cfg.main_branch)? {
+        Some(b) => Ok(b),
+        None => bail!(
+            "`{}/{}` does not exist; push the main branch first",
+            cfg.remote,
+            cfg.main_branch
+        ),
+    }
+}
+
+/// A planned change and the version it leads to.
+struct Planned {
+    change: Change,
+    version: Version,
+    /// For main's bump: the new development version.
+    next: Version,
+}
+
+/// STEP 4: main's bump to the next development line, on `at`, with the
+/// notes rotated (the section of `dev`'s release moves to `branch`).
+fn bump_main(
+    repo: &Repo,
+    opts: &Options,
+    plan: &mut Plan,
+    at: &Rev,
+    branch: &str,
+    dev: &Version,
+) -> Result<Planned> {
+    let cfg = &repo.config;
+    let Rev::At { oid, .. } = at else {
+        unreachable!("the bump is made on an existing commit")
+    };
+    let snap = snapshot::at(repo, oid, opts)?;
+    let ctx = &snap.ctx;
+    let version = Version::new(dev.major, dev.minor, dev.patch);
+    let mut next_plan = bump::plan(ctx, &Level::Major)?;
     eprintln!("{}", bump::summary(&next_plan));
     let next = next_plan
         .workspace
@@ -104,69 +177,231 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
         .or_else(|| next_plan.moves.first().map(|(_, _, n)| n.clone()))
         .unwrap_or_else(|| dev.clone());
     let num = notes::heading(&next);
-    notes::rotate(&ctx, &mut next_plan.changes, &version, &branch, &next)?;
-    let bump_title = format!("Bump {project} to {num}");
-    let bump_hooks = bump::hooks(&next_plan, &cfg.after_bump, cfg.hook_timeout_secs);
-    let bump_commit = work.commit(exec, &next_plan.changes, &bump_hooks, &[&bump_title])?;
-
-    // STEP 4
-    work.reset(exec)?;
-    let rc_plan = bump::plan(&ctx, &Level::Rc)?;
-    let rc = crate::core::version::try_bump(&dev, &Level::Rc)
+    notes::rotate(ctx, &mut next_plan.changes, &version, branch, &next)?;
+    let title = format!("Bump {} to {num}", super::project_name(ctx));
+    let hooks = bump::hooks(&next_plan, &cfg.after_bump, cfg.hook_timeout_secs);
+    let rc = try_bump(dev, &Level::Rc)
         .map_err(|e| anyhow::anyhow!("Cargo.toml on `{}`: version {dev}: {e}", cfg.main_branch))?;
-    let rc_title = format!("Release {project} {rc}");
-    let rc_commit = work.commit(
-        exec,
-        &rc_plan.changes,
-        &bump::hooks(&rc_plan, &cfg.after_bump, cfg.hook_timeout_secs),
-        &[&rc_title, &cfg.marker],
-    )?;
-    work.close(exec)?;
-
-    // STEP 5
-    let changes = [
-        Change {
-            commit: bump_commit.clone(),
-            base: cfg.main_branch.clone(),
-            head: format!("ci/bump-to-{num}"),
-            title: bump_title,
-            body: format!(
-                "The release branch `{branch}` was cut from `{}` and this bumps `{}` from {version} to {num}.\n\n\
-                 Merging it starts the next development line; it publishes nothing. The notes of {version} now \
-                 live on `{branch}`; edit them there. Fixes land on `{}` first and are backported to `{branch}`.\n\n\
-                 A second pull request proposes {rc}, the first release candidate.\n",
-                cfg.main_branch, cfg.main_branch, cfg.main_branch
-            ),
-        },
-        Change {
-            commit: rc_commit,
-            base: branch.clone(),
-            head: format!("ci/rc-{rc}"),
-            title: rc_title,
-            body: format!(
-                "Merging this makes {rc} a release candidate of {version}: the tag `{}{rc}` is created once CI \
-                 passes, the crates are published and a pre-release is made.\n",
-                cfg.tag_prefix
-            ),
-        },
-    ];
-    deliver(
-        repo,
-        exec,
-        forge.as_ref(),
-        &[(base.clone(), branch.clone())],
-        &changes,
-    )?;
-
-    // Without review the bump landed on main: bring the local branch along.
-    if !forge.reviews() {
-        exec.git(&repo.git, &["merge", "--ff-only", "--quiet", &bump_commit])?;
-    }
-    eprintln!(
-        "{:>12} `{branch}` at {} for {rc}; `{}` moves to {next}",
-        "Cut",
-        &base[..base.len().min(10)],
-        cfg.main_branch
+    let main = &cfg.main_branch;
+    let body = format!(
+        "The release branch `{branch}` was cut from `{main}` and this bumps `{main}` from {version} to {num}.\n\n\
+         Merging it starts the next development line; it publishes nothing. The notes of {version} now \
+         live on `{branch}`; edit them there. Fixes land on `{main}` first and are backported to `{branch}`.\n\n\
+         A second pull request proposes {rc}, the first release candidate.\n"
     );
-    Ok(())
+    let commit = plan.commit(NewCommit {
+        base: at.clone(),
+        changes: next_plan.changes,
+        hooks,
+        message: vec![title.clone()],
+    });
+    Ok(Planned {
+        change: Change {
+            commit,
+            base: main.clone(),
+            head: Review::Bump(Version::parse(&num)?).branch(),
+            title,
+            body,
+        },
+        version,
+        next,
+    })
+}
+
+/// STEP 5: the first candidate of `branch`, on `at` (the cut point, or the
+/// branch's tip when an earlier cut stopped before it).
+fn candidate(
+    repo: &Repo,
+    opts: &Options,
+    plan: &mut Plan,
+    at: &Rev,
+    branch: &str,
+    dev: &Version,
+) -> Result<Planned> {
+    let cfg = &repo.config;
+    let Rev::At { oid, .. } = at else {
+        unreachable!("the candidate is made on an existing commit")
+    };
+    let snap = snapshot::at(repo, oid, opts)?;
+    let ctx = &snap.ctx;
+    let rc_plan = bump::plan(ctx, &Level::Rc)?;
+    let rc = try_bump(dev, &Level::Rc)
+        .map_err(|e| anyhow::anyhow!("Cargo.toml on `{}`: version {dev}: {e}", cfg.main_branch))?;
+    let version = Version::new(dev.major, dev.minor, dev.patch);
+    let title = format!("Release {} {rc}", super::project_name(ctx));
+    let hooks = bump::hooks(&rc_plan, &cfg.after_bump, cfg.hook_timeout_secs);
+    let commit = plan.commit(NewCommit {
+        base: at.clone(),
+        changes: rc_plan.changes,
+        hooks,
+        message: vec![title.clone(), cfg.marker.clone()],
+    });
+    let body = format!(
+        "Merging this makes {rc} a release candidate of {version}: the tag `{}` is created once CI \
+         passes, the crates are published and a pre-release is made.\n",
+        Names::of(cfg).tag(&rc)
+    );
+    Ok(Planned {
+        change: Change {
+            commit,
+            base: branch.to_string(),
+            head: Review::Candidate(rc.clone()).branch(),
+            title,
+            body,
+        },
+        version: rc,
+        next: dev.clone(),
+    })
+}
+
+/// What an earlier cut of a branch left undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Done,
+    /// Its commit was never pushed.
+    Commit,
+    /// Its review branch is pushed, its pull request missing.
+    PullRequest,
+}
+
+/// STEP 2: finishes the newest release branch's cut if an earlier run left
+/// part of it undone. Returns whether there was anything to finish.
+pub fn finish(repo: &Repo, opts: &Options, forge: &dyn Forge, exec: &Executor) -> Result<bool> {
+    let cfg = &repo.config;
+    let Some(latest) = repo.release_branches()?.pop() else {
+        return Ok(false);
+    };
+    let main = main_tip(repo)?;
+    let main_version = repo.version_at(&main)?;
+    let branch_version = repo.version_at(&latest.oid)?;
+    let bump = bump_part(repo, forge, &latest, &main_version)?;
+    let rc = candidate_part(repo, forge, &latest, &branch_version)?;
+    if (bump, rc) == (Part::Done, Part::Done) {
+        return Ok(false);
+    }
+    // A part whose review branch is pushed needs only its pull request:
+    // its commit is planned aside, for the request's text.
+    let mut plan = Plan::default();
+    let mut aside = Plan::default();
+    let (mut changes, mut requests, mut left) = (Vec::new(), Vec::new(), Vec::new());
+    let at_main = Rev::at(&main, format!("{}/{}", cfg.remote, cfg.main_branch));
+    if bump != Part::Done {
+        let into = if bump == Part::Commit {
+            &mut plan
+        } else {
+            &mut aside
+        };
+        let b = bump_main(repo, opts, into, &at_main, &latest.name, &main_version)?;
+        left.push(format!("`{}`'s bump to {}", cfg.main_branch, b.next));
+        match bump {
+            Part::Commit => {
+                repo.require_date_after(&main)?;
+                changes.push(b.change);
+            }
+            _ => requests.push(b.change),
+        }
+    }
+    if rc != Part::Done {
+        let at_branch = Rev::at(&latest.oid, format!("{}/{}", cfg.remote, latest.name));
+        let into = if rc == Part::Commit {
+            &mut plan
+        } else {
+            &mut aside
+        };
+        let c = candidate(repo, opts, into, &at_branch, &latest.name, &branch_version)?;
+        left.push(format!("its candidate {}", c.version));
+        match rc {
+            Part::Commit => {
+                repo.require_date_after(&latest.oid)?;
+                changes.push(c.change);
+            }
+            _ => requests.push(c.change),
+        }
+    }
+    say(
+        "Finishing",
+        &format!(
+            "the cut of `{}`: {} missing",
+            latest.name,
+            left.join(" and ")
+        ),
+    );
+    let bump_commit = changes
+        .iter()
+        .find(|c| c.base == cfg.main_branch)
+        .map(|c| c.commit.clone());
+    deliver(&mut plan, repo.remote(), forge.reviews(), &[], &changes);
+    for r in &requests {
+        reopen(&mut plan, r);
+    }
+    if let (false, Some(c)) = (forge.reviews(), bump_commit) {
+        plan.effects.push(Effect::FastForward {
+            branch: cfg.main_branch.clone(),
+            to: c,
+        });
+    }
+    apply::apply(&plan, repo, forge, exec)?;
+    say("Cut", &format!("`{}` is complete", latest.name));
+    Ok(true)
+}
+
+/// Whether main moved past `latest`'s development line (or its bump waits
+/// for review).
+fn bump_part(
+    repo: &Repo,
+    forge: &dyn Forge,
+    latest: &ReleaseBranch,
+    main_version: &Version,
+) -> Result<Part> {
+    let line = Version::new(main_version.major, main_version.minor, main_version.patch);
+    if line != latest.version {
+        return Ok(Part::Done);
+    }
+    if !forge.reviews() {
+        return Ok(Part::Commit);
+    }
+    let next = try_bump(main_version, &Level::Major).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let head = Review::Bump(Version::new(next.major, next.minor, next.patch)).branch();
+    Ok(
+        match pending(repo, forge, &head, &repo.config.main_branch)? {
+            Pending::Waiting => Part::Done,
+            Pending::NoPullRequest => Part::PullRequest,
+            Pending::No => Part::Commit,
+        },
+    )
+}
+
+/// Whether `latest` has its first candidate (on the branch, or waiting for
+/// review). A branch whose version is not a development version (made by
+/// hand, released) is left alone.
+fn candidate_part(
+    repo: &Repo,
+    forge: &dyn Forge,
+    latest: &ReleaseBranch,
+    version: &Version,
+) -> Result<Part> {
+    let development = !version.pre.is_empty() && !version.pre.as_str().starts_with("rc.");
+    if !development {
+        return Ok(Part::Done);
+    }
+    if forge.reviews() {
+        let rc = try_bump(version, &Level::Rc).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let head = Review::Candidate(rc).branch();
+        match pending(repo, forge, &head, &latest.name)? {
+            Pending::Waiting => return Ok(Part::Done),
+            Pending::NoPullRequest => return Ok(Part::PullRequest),
+            Pending::No => {}
+        }
+    }
+    let main = repo.remote_branch(&repo.config.main_branch)?;
+    let released = repo.git.day_of_commit_mentioning_since(
+        &latest.oid,
+        main.as_deref(),
+        &repo.config.marker,
+    )?;
+    Ok(if released.is_some() {
+        Part::Done
+    } else {
+        Part::Commit
+    })
 }

@@ -1,14 +1,16 @@
-//! Delivering prepared commits: one atomic push, then the pull requests.
-//! Without a forge, each commit is pushed straight to the branch it is for.
+//! How prepared commits reach the remote, as plan effects: one atomic push
+//! (new branches and every change together), then the pull requests. With
+//! review, each change goes to its review branch and gets a pull request;
+//! without, it is pushed straight to the branch it is for.
 
-use crate::adapters::forge::{Forge, PullRequest};
-use crate::exec::Executor;
+use crate::adapters::forge::{Forge, PrState, PullRequest};
+use crate::train::plan::{Plan, Rev};
 use crate::train::repo::Repo;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
-/// A prepared commit and where it goes.
+/// A commit (made or planned) and where it goes.
 pub struct Change {
-    pub commit: String,
+    pub commit: Rev,
     /// The branch it is for (`main`, `release-X.Y.Z`).
     pub base: String,
     /// The branch it is pushed to for review (`ci/…`).
@@ -17,49 +19,71 @@ pub struct Change {
     pub body: String,
 }
 
-/// Pushes `create` (new branches at existing commits) and `changes` in one
-/// atomic push, so the remote gets all of them or none; then opens the pull
-/// requests. Never forces.
+impl Change {
+    fn pull_request(&self) -> PullRequest {
+        PullRequest {
+            title: self.title.clone(),
+            head: self.head.clone(),
+            base: self.base.clone(),
+            body: self.body.clone(),
+        }
+    }
+}
+
+/// Adds the push of `create` (new branches at existing commits) and
+/// `changes`, then their pull requests, to `plan`.
 pub fn deliver(
-    repo: &Repo,
-    exec: &Executor,
-    forge: &dyn Forge,
-    create: &[(String, String)],
+    plan: &mut Plan,
+    remote: &str,
+    reviews: bool,
+    create: &[(Rev, String)],
     changes: &[Change],
-) -> Result<()> {
-    let reviews = forge.reviews();
-    let mut specs = Vec::new();
+) {
+    let mut updates = Vec::new();
     for (commit, branch) in create {
         // Without review the change for this branch creates it, on top of
         // the same commit.
         if reviews || !changes.iter().any(|c| &c.base == branch) {
-            specs.push(format!("{commit}:refs/heads/{branch}"));
+            updates.push((commit.clone(), branch.clone()));
         }
     }
     for c in changes {
         let target = if reviews { &c.head } else { &c.base };
-        specs.push(format!("{}:refs/heads/{target}", c.commit));
+        updates.push((c.commit.clone(), target.clone()));
     }
-    let mut args = vec!["push", "--atomic", "--quiet", repo.remote()];
-    args.extend(specs.iter().map(String::as_str));
-    exec.git(&repo.git, &args).context(
-        "the push was refused, so the remote is as it was (the push is atomic); \
-         if the remote moved on meanwhile, run the command again",
-    )?;
-    for c in changes {
-        let target = if reviews { &c.head } else { &c.base };
-        eprintln!("{:>12} {target}", "Pushed");
-    }
+    plan.push(remote, updates);
     if reviews {
         for c in changes {
-            let pr = PullRequest {
-                title: c.title.clone(),
-                head: c.head.clone(),
-                base: c.base.clone(),
-                body: c.body.clone(),
-            };
-            exec.open_pull_request(forge, &pr)?;
+            plan.pull_request(c.pull_request());
         }
     }
-    Ok(())
+}
+
+/// Where a change that goes through review stands on the remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// Its review branch is not pushed.
+    No,
+    /// Pushed, and its pull request is open (or the forge keeps none).
+    Waiting,
+    /// Pushed, but its pull request is missing (an earlier run stopped or
+    /// the forge failed after the push): only the request is left to do.
+    NoPullRequest,
+}
+
+/// Whether the review branch `head` (for `base`) waits on the remote, and
+/// whether its pull request exists.
+pub fn pending(repo: &Repo, forge: &dyn Forge, head: &str, base: &str) -> Result<Pending> {
+    if repo.remote_branch(head)?.is_none() {
+        return Ok(Pending::No);
+    }
+    Ok(match forge.pull_request(head, base)? {
+        PrState::Missing => Pending::NoPullRequest,
+        PrState::Open(_) | PrState::Untracked => Pending::Waiting,
+    })
+}
+
+/// The pull request of a change whose branch is pushed already.
+pub fn reopen(plan: &mut Plan, change: &Change) {
+    plan.pull_request(change.pull_request());
 }

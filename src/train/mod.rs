@@ -1,6 +1,7 @@
 //! The operations, one file each. Each reads the workspace, asks `core` what
 //! to do, and hands every change to the executor.
 
+pub mod apply;
 pub mod artifacts;
 pub mod bump;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod notes;
 pub mod on_branch;
 pub mod order;
 pub mod patch;
+pub mod plan;
 pub mod progress;
 pub mod publish;
 pub mod rc;
@@ -19,11 +21,11 @@ pub mod registry_auth;
 pub mod release;
 pub mod repo;
 pub mod retry;
+pub mod snapshot;
 pub mod status;
 pub mod tag;
 pub mod tick;
 pub mod verify;
-pub mod workdir;
 pub mod yank_rcs;
 
 use crate::adapters::{fs, layout};
@@ -110,4 +112,9 @@ pub fn project_name(ctx: &Context) -> String {
         || "the project".into(),
         |n| n.to_string_lossy().into_owned(),
     )
+}
+
+/// One status line on stderr, cargo's way: a right-aligned word, then what.
+pub fn say(word: &str, what: &str) {
+    eprintln!("{word:>12} {what}");
 }

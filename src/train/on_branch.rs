@@ -1,14 +1,14 @@
-//! What `rc`, `release` and `patch` share: prepare one release commit on a
-//! release branch and deliver it.
+//! What `rc`, `release` and `patch` share: plan one release commit on a
+//! release branch and deliver it, or finish an earlier run's delivery.
 
 use crate::adapters::forge;
 use crate::core::changeset::ChangeSet;
 use crate::core::version::Level;
 use crate::exec::Executor;
-use crate::train::deliver::{Change, deliver};
+use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
+use crate::train::plan::{NewCommit, Plan, Rev};
 use crate::train::repo::Repo;
-use crate::train::workdir::Workdir;
-use crate::train::{Context, Options};
+use crate::train::{Context, Options, apply, say, snapshot};
 use anyhow::{Result, bail};
 use semver::Version;
 
@@ -52,6 +52,8 @@ impl Target {
 
 pub struct Commit<'a> {
     pub level: Level,
+    /// The status word of the operation ("Candidate", "Release", "Patch").
+    pub word: &'a str,
     /// Edits RELEASES.md for the new version.
     pub notes: &'a dyn Fn(&Context, &mut ChangeSet, &Version) -> Result<()>,
     /// Branch for review, from the new version.
@@ -61,40 +63,66 @@ pub struct Commit<'a> {
 }
 
 /// Bumps, edits the notes, commits "Release P V" with the marker, delivers.
+/// When the review branch is pushed already: nothing to do if its pull
+/// request is open, else only the pull request is opened. Returns the new
+/// version, or `None` when there was nothing to do.
 pub fn release_commit(
     repo: &Repo,
     opts: &Options,
     exec: &Executor,
     t: &Target,
     c: &Commit<'_>,
-) -> Result<Version> {
+) -> Result<Option<Version>> {
     let cfg = &repo.config;
     let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
-    repo.require_date_after(&t.base)?;
-    let work = Workdir::open(&repo.git, &t.base, true, exec)?;
-    let ctx = work.context(opts)?;
-    let project = super::project_name(&ctx);
-    let mut plan = super::bump::plan(&ctx, &c.level)?;
-    eprintln!("{}", super::bump::summary(&plan));
     let new = t.next(&c.level)?;
-    (c.notes)(&ctx, &mut plan.changes, &new)?;
-    let title = format!("Release {project} {new}");
-    let hooks = super::bump::hooks(&plan, &cfg.after_bump, cfg.hook_timeout_secs);
-    let commit = work.commit(exec, &plan.changes, &hooks, &[&title, &cfg.marker])?;
-    work.close(exec)?;
     let head = (c.head)(&new);
-    let change = Change {
-        commit,
+    let state = if forge.reviews() {
+        pending(repo, forge.as_ref(), &head, &t.branch)?
+    } else {
+        Pending::No
+    };
+    if state == Pending::Waiting {
+        say(
+            c.word,
+            &format!("nothing to do: {head} is waiting for review"),
+        );
+        return Ok(None);
+    }
+    let snap = snapshot::at(repo, &t.base, opts)?;
+    let ctx = &snap.ctx;
+    let title = format!("Release {} {new}", super::project_name(ctx));
+    let mut change = Change {
+        commit: Rev::at(&t.base, format!("{}/{}", cfg.remote, t.branch)),
         base: t.branch.clone(),
         head,
         title,
         body: (c.body)(&new),
     };
-    deliver(repo, exec, forge.as_ref(), &[], &[change])?;
-    Ok(new)
-}
-
-/// Whether a review branch for this change already waits on the remote.
-pub fn pending(repo: &Repo, head: &str) -> Result<bool> {
-    Ok(repo.remote_branch(head)?.is_some())
+    let mut plan = Plan::default();
+    if state == Pending::NoPullRequest {
+        say(
+            c.word,
+            &format!(
+                "{} is pushed without its pull request: opening it",
+                change.head
+            ),
+        );
+        reopen(&mut plan, &change);
+    } else {
+        repo.require_date_after(&t.base)?;
+        let mut bump = super::bump::plan(ctx, &c.level)?;
+        eprintln!("{}", super::bump::summary(&bump));
+        (c.notes)(ctx, &mut bump.changes, &new)?;
+        let hooks = super::bump::hooks(&bump, &cfg.after_bump, cfg.hook_timeout_secs);
+        change.commit = plan.commit(NewCommit {
+            base: change.commit.clone(),
+            changes: bump.changes,
+            hooks,
+            message: vec![change.title.clone(), cfg.marker.clone()],
+        });
+        deliver(&mut plan, repo.remote(), forge.reviews(), &[], &[change]);
+    }
+    apply::apply(&plan, repo, forge.as_ref(), exec)?;
+    Ok(Some(new))
 }

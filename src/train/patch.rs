@@ -5,9 +5,10 @@
 //! STEP 3: bump the patch, open (if missing) and date the notes section,
 //! commit "Release P X.Y.Z" with the marker, deliver (`ci/bump-to-X.Y.Z`).
 
+use crate::core::refs::{Names, Review};
 use crate::core::version::Level;
 use crate::exec::Executor;
-use crate::train::on_branch::{Commit, pending, release_commit, target};
+use crate::train::on_branch::{Commit, release_commit, target};
 use crate::train::repo::Repo;
 use crate::train::{Options, notes};
 use anyhow::Result;
@@ -21,35 +22,32 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
         );
         return Ok(());
     }
-    let next = t.next(&Level::Patch)?;
-    if pending(repo, &format!("ci/bump-to-{next}"))? {
-        eprintln!(
-            "{:>12} nothing to do: ci/bump-to-{next} is waiting for review",
-            "Patch"
-        );
-        return Ok(());
-    }
     let date = repo.today.to_string();
-    let tag = repo.config.tag_prefix.clone();
-    let v = release_commit(
+    let names = Names::of(&repo.config);
+    let Some(v) = release_commit(
         repo,
         opts,
         exec,
         &t,
         &Commit {
             level: Level::Patch,
+            word: "Patch",
             notes: &|ctx, ch, v| notes::date_release(ctx, ch, v, &date, true),
-            head: &|v| format!("ci/bump-to-{v}"),
+            head: &|v| Review::Bump(v.clone()).branch(),
             body: &|v| {
                 format!(
                     "A patch release, {v}, of `{}`.\n\nCheck that its notes list every backported change and that \
-                     no public crate breaks its API, then merge: the tag `{tag}{v}` is created once CI passes and \
+                     no public crate breaks its API, then merge: the tag `{}` is created once CI passes and \
                      the crates are published.\n",
-                    t.branch
+                    t.branch,
+                    names.tag(v)
                 )
             },
         },
-    )?;
+    )?
+    else {
+        return Ok(());
+    };
     eprintln!("{:>12} {v} on `{}`", "Patch", t.branch);
     Ok(())
 }

@@ -5,16 +5,16 @@
 //! STEP 3: bump to the next `-rc.N`, commit "Release P X.Y.Z-rc.N" with
 //! the marker, deliver (`ci/rc-…` → the branch).
 
+use crate::core::refs::{Names, Review};
 use crate::core::version::Level;
 use crate::exec::Executor;
 use crate::train::Options;
-use crate::train::on_branch::{Commit, pending, release_commit, target};
+use crate::train::on_branch::{Commit, release_commit, target};
 use crate::train::repo::Repo;
 use anyhow::Result;
 
 pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -> Result<()> {
     let t = target(repo, branch, exec)?;
-    let next = t.next(&Level::Rc)?;
     if repo.tip_is_release(&t.base)? {
         eprintln!(
             "{:>12} nothing to do: nothing landed on `{}` since {}",
@@ -22,31 +22,29 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
         );
         return Ok(());
     }
-    if pending(repo, &format!("ci/rc-{next}"))? {
-        eprintln!(
-            "{:>12} nothing to do: ci/rc-{next} is waiting for review",
-            "Candidate"
-        );
-        return Ok(());
-    }
-    let tag = repo.config.tag_prefix.clone();
-    let v = release_commit(
+    let names = Names::of(&repo.config);
+    let Some(v) = release_commit(
         repo,
         opts,
         exec,
         &t,
         &Commit {
             level: Level::Rc,
+            word: "Candidate",
             notes: &|_, _, _| Ok(()),
-            head: &|v| format!("ci/rc-{v}"),
+            head: &|v| Review::Candidate(v.clone()).branch(),
             body: &|v| {
                 format!(
-                    "Merging this makes {v} a new release candidate: the tag `{tag}{v}` is created once CI passes, \
-                     the crates are published and the previous candidate is yanked.\n"
+                    "Merging this makes {v} a new release candidate: the tag `{}` is created once CI passes, \
+                     the crates are published and the previous candidate is yanked.\n",
+                    names.tag(v)
                 )
             },
         },
-    )?;
+    )?
+    else {
+        return Ok(());
+    };
     eprintln!("{:>12} {v} on `{}`", "Candidate", t.branch);
     Ok(())
 }

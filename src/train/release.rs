@@ -6,9 +6,10 @@
 //! YYYY-MM-DD"), commit "Release P X.Y.Z" with the marker (even when no file
 //! changed), deliver (`ci/release-X.Y.Z` → the branch).
 
+use crate::core::refs::{Names, Review};
 use crate::core::version::Level;
 use crate::exec::Executor;
-use crate::train::on_branch::{Commit, pending, release_commit, target};
+use crate::train::on_branch::{Commit, release_commit, target};
 use crate::train::repo::Repo;
 use crate::train::{Options, notes};
 use anyhow::{Context as _, Result};
@@ -28,9 +29,8 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     };
     let t = target(repo, Some(&branch), exec)?;
     let final_version = semver::Version::new(t.version.major, t.version.minor, t.version.patch);
-    let tagged = repo
-        .tag(&format!("{}{}", repo.config.tag_prefix, t.version))?
-        .is_some();
+    let names = Names::of(&repo.config);
+    let tagged = repo.tag(&names.tag(&t.version))?.is_some();
     if t.version.pre.is_empty() && (tagged || repo.tip_is_release(&t.base)?) {
         eprintln!(
             "{:>12} nothing to do: `{branch}` is released ({}); changes since go out with `patch`",
@@ -38,36 +38,32 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
         );
         return Ok(());
     }
-    let head = format!("ci/release-{final_version}");
-    if pending(repo, &head)? {
-        eprintln!(
-            "{:>12} nothing to do: {head} is waiting for review",
-            "Release"
-        );
-        return Ok(());
-    }
+    let head = Review::Release(final_version).branch();
     let date = repo.today.to_string();
-    let cfg = &repo.config;
-    let v = release_commit(
+    let Some(v) = release_commit(
         repo,
         opts,
         exec,
         &t,
         &Commit {
             level: Level::DropRc,
+            word: "Release",
             notes: &|ctx, ch, v| notes::date_release(ctx, ch, v, &date, false),
             head: &|_| head.clone(),
             body: &|v| {
                 format!(
                     "Time to release {v}: `{branch}` was cut for it and has had its candidates.\n\n\
                      Check the release notes and that no known issue (security advisories included) is open, \
-                     then merge: the tag `{}{v}` is created once CI passes, the crates are published, \
+                     then merge: the tag `{}` is created once CI passes, the crates are published, \
                      the release is made and the candidates of {v} are yanked.\n",
-                    cfg.tag_prefix
+                    names.tag(v)
                 )
             },
         },
-    )?;
+    )?
+    else {
+        return Ok(());
+    };
     eprintln!("{:>12} {v} on `{branch}`", "Release");
     Ok(())
 }
