@@ -400,3 +400,16 @@ fn overflowing_release_branch_version_is_refused() {
     );
     assert!(e.contains("overflow its patch number"), "{e}");
 }
+
+#[test]
+fn a_branch_with_build_metadata_is_not_a_release_branch() {
+    // `release_branches` never lists such a branch, so `--branch` refuses
+    // it too rather than acting on a branch the train cannot see.
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    let e = sandbox_refused(&s, "2026-01-12", &["rc", "--branch", "release-1.0.0+x"]);
+    assert!(
+        e.contains("`release-1.0.0+x` is not a release branch (`release-X.Y.Z`)"),
+        "{e}"
+    );
+}
