@@ -400,3 +400,75 @@ fn overflowing_release_branch_version_is_refused() {
     );
     assert!(e.contains("overflow its patch number"), "{e}");
 }
+
+#[test]
+fn a_branch_with_build_metadata_is_not_a_release_branch() {
+    // `release_branches` never lists such a branch, so `--branch` refuses
+    // it too rather than acting on a branch the train cannot see.
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    let e = sandbox_refused(&s, "2026-01-12", &["rc", "--branch", "release-1.0.0+x"]);
+    assert!(
+        e.contains("`release-1.0.0+x` is not a release branch (`release-X.Y.Z`)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn git_failures_are_reported_as_git_reports_them() {
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    s.git(&["checkout", "--quiet", "release-1.0.0"]);
+
+    // `git symbolic-ref` failing for a reason other than a detached HEAD
+    // (a git in front of the real one makes it fail so).
+    let bin = tempfile::tempdir().unwrap();
+    let path = std::env::var("PATH").unwrap();
+    let fake = bin.path().join("git");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = symbolic-ref ]; then echo 'fatal: HEAD is unreadable' >&2; exit 128; fi\n\
+             PATH='{path}' exec git \"$@\"\n"
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let with_fake = format!("{}:{path}", bin.path().display());
+    for args in [&["rc"][..], &["cut"]] {
+        let before = s.state();
+        let e = s
+            .train_env("2026-01-12", args, &[("PATH", &with_fake)])
+            .failure()
+            .stderr;
+        assert!(e.contains("fatal: HEAD is unreadable"), "{args:?}: {e}");
+        assert!(e.contains("exit code 128"), "{args:?}: {e}");
+        assert!(!e.contains("detached"), "{args:?}: {e}");
+        assert_eq!(s.state(), before, "{args:?} changed something");
+    }
+
+    // A HEAD git cannot read at all: git's own words, not "detached".
+    let head = s.ws.join(".git/HEAD");
+    let saved = std::fs::read(&head).unwrap();
+    std::fs::write(&head, "garbage\n").unwrap();
+    let e = s.train("2026-01-12", &["rc"]).failure().stderr;
+    assert!(e.contains("fatal: not a git repository"), "{e}");
+    assert!(!e.contains("detached") && !e.contains("no remote"), "{e}");
+    std::fs::write(&head, &saved).unwrap();
+
+    // A config git cannot parse: neither "no remote" nor "not a repository".
+    let config = s.ws.join(".git/config");
+    let saved = std::fs::read(&config).unwrap();
+    let mut broken = saved.clone();
+    broken.extend_from_slice(b"[[[\n");
+    std::fs::write(&config, broken).unwrap();
+    for args in [&["rc"][..], &["status"]] {
+        let e = s.train("2026-01-12", args).failure().stderr;
+        assert!(e.contains("bad config line"), "{args:?}: {e}");
+        assert!(!e.contains("no remote"), "{args:?}: {e}");
+        assert!(!e.contains("not in a git repository"), "{args:?}: {e}");
+    }
+    std::fs::write(&config, saved).unwrap();
+    s.train("2026-01-12", &["rc", "--dry-run"]).success();
+}

@@ -23,6 +23,12 @@ pub struct GitError {
     pub stderr: String,
 }
 
+/// `e` is a git run that exited with `code`.
+fn exited_with(e: &anyhow::Error, code: i32) -> bool {
+    e.downcast_ref::<GitError>()
+        .is_some_and(|g| g.code == Some(code))
+}
+
 #[derive(Debug, Clone)]
 pub struct Git {
     dir: PathBuf,
@@ -115,16 +121,18 @@ impl Git {
 
     /// The commit `rev` names, or `None` if it names nothing.
     pub fn resolve(&self, rev: &str) -> Result<Option<String>> {
-        match self.run(&[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{rev}^{{commit}}"),
-        ]) {
+        self.verify(&format!("{rev}^{{commit}}"))
+    }
+
+    /// The object `name` names, or `None` if it names nothing.
+    fn verify(&self, name: &str) -> Result<Option<String>> {
+        match self.run(&["rev-parse", "--verify", "--quiet", name]) {
             Ok(s) => Ok(Some(s.trim().to_string())),
+            // With --quiet, "no such object" is a silent exit 1; a broken
+            // repository still says why.
             Err(e)
                 if e.downcast_ref::<GitError>()
-                    .is_some_and(|g| g.stderr.is_empty()) =>
+                    .is_some_and(|g| g.code == Some(1) && g.stderr.is_empty()) =>
             {
                 Ok(None)
             }
@@ -153,10 +161,12 @@ impl Git {
 
     /// The branch checked out, or `None` on a detached HEAD.
     pub fn current_branch(&self) -> Result<Option<String>> {
-        let out = self.run(&["symbolic-ref", "--quiet", "--short", "HEAD"]);
-        match out {
+        match self.run(&["symbolic-ref", "--quiet", "--short", "HEAD"]) {
             Ok(s) => Ok(Some(s.trim().to_string())),
-            Err(_) => Ok(None),
+            // With --quiet, exit 1 means exactly "HEAD is not a symbolic
+            // ref"; anything else (a broken HEAD, say) is git's to explain.
+            Err(e) if exited_with(&e, 1) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -173,10 +183,17 @@ impl Git {
     /// A file's content at a commit, or `None` if it has no such file.
     pub fn show(&self, rev: &str, path: &str) -> Result<Option<String>> {
         let spec = format!("{rev}:{path}");
-        if self.run(&["cat-file", "-e", &spec]).is_err() {
+        let err = match self.run(&["cat-file", "blob", &spec]) {
+            Ok(text) => return Ok(Some(text)),
+            Err(e) => e,
+        };
+        // cat-file fails alike (exit 128) for a missing path, a missing
+        // commit and a broken repository: only a commit that exists but
+        // lacks the path has no such file.
+        if self.verify(&format!("{rev}^{{tree}}"))?.is_some() && self.verify(&spec)?.is_none() {
             return Ok(None);
         }
-        Ok(Some(self.run(&["cat-file", "blob", &spec])?))
+        Err(err)
     }
 
     /// Whether any commit message in `range` contains `text`.
@@ -229,12 +246,7 @@ impl Git {
     pub fn is_ancestor(&self, ancestor: &str, rev: &str) -> Result<bool> {
         match self.run(&["merge-base", "--is-ancestor", ancestor, rev]) {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.downcast_ref::<GitError>()
-                    .is_some_and(|g| g.code == Some(1)) =>
-            {
-                Ok(false)
-            }
+            Err(e) if exited_with(&e, 1) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -294,37 +306,176 @@ impl Git {
     pub fn remote_url(&self, remote: &str) -> Result<String> {
         match self.run(&["remote", "get-url", remote]) {
             Ok(u) => Ok(u.trim().to_string()),
-            Err(_) => bail!(
-                "{} has no remote `{remote}` (add it with `git remote add {remote} URL`, or set \
-                 `remote` in the configuration)",
-                match std::env::var_os("GIT_DIR") {
-                    Some(d) => format!(
-                        "the repository GIT_DIR points at ({})",
-                        Path::new(&d).display()
-                    ),
-                    None => "this repository".into(),
-                }
-            ),
+            // Exit 2 is git's "no such remote" (older versions said so with
+            // exit 128); any other failure is passed on as git's.
+            Err(e)
+                if exited_with(&e, 2)
+                    || e.downcast_ref::<GitError>()
+                        .is_some_and(|g| g.stderr.contains("No such remote")) =>
+            {
+                bail!(
+                    "{} has no remote `{remote}` (add it with `git remote add {remote} URL`, or set \
+                     `remote` in the configuration)",
+                    match std::env::var_os("GIT_DIR") {
+                        Some(d) => format!(
+                            "the repository GIT_DIR points at ({})",
+                            Path::new(&d).display()
+                        ),
+                        None => "this repository".into(),
+                    }
+                )
+            }
+            Err(e) => Err(e),
         }
     }
 
     /// Refuses to go on outside a git repository, saying where git looked
     /// (and that `GIT_DIR` sent it elsewhere, if it did).
     pub fn require_repository(&self) -> Result<()> {
-        if self.run(&["rev-parse", "--git-dir"]).is_ok() {
-            return Ok(());
+        // In the C locale git's message tells "not a repository" from a
+        // repository git cannot read (a bad config line, say): that one is
+        // passed on as git says it.
+        let mut probe = self.clone();
+        probe.env.push(("LC_ALL".into(), "C".into()));
+        let err = match probe.run(&["rev-parse", "--git-dir"]) {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let not_a_repository = err
+            .downcast_ref::<GitError>()
+            .is_some_and(|g| g.stderr.contains("not a git repository"));
+        if !not_a_repository {
+            return Err(err);
         }
-        match std::env::var_os("GIT_DIR") {
-            Some(d) => bail!(
+        // git's own words stay as the cause: a `.git` git refuses (a
+        // garbage HEAD, say) is "not a repository" to git too.
+        let why = match std::env::var_os("GIT_DIR") {
+            Some(d) => format!(
                 "GIT_DIR is set to {}, which is not a git repository; unset it or point it at the \
                  project's `.git`",
                 Path::new(&d).display()
             ),
-            None => bail!(
+            None => format!(
                 "{} is not in a git repository (git looked there and in every parent directory); \
                  run this in a clone of the project",
                 self.dir.display()
             ),
+        };
+        Err(err.context(why))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository on `main` with one commit of `file`, git confined to it.
+    fn repo() -> (tempfile::TempDir, Git) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut git = Git::new(dir.path());
+        git.env.push((
+            "GIT_CEILING_DIRECTORIES".into(),
+            dir.path().parent().unwrap().display().to_string(),
+        ));
+        std::fs::write(dir.path().join("file"), "text\n").unwrap();
+        for args in [
+            &["init", "--quiet", "-b", "main"][..],
+            &["add", "file"],
+            &[
+                "-c",
+                "user.name=Git Test",
+                "-c",
+                "user.email=git@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+                "commit",
+                "--quiet",
+                "-m",
+                "one",
+            ],
+        ] {
+            git.run(args).unwrap();
         }
+        (dir, git)
+    }
+
+    fn break_config(dir: &Path) {
+        let config = dir.join(".git/config");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str("[[[\n");
+        std::fs::write(config, text).unwrap();
+    }
+
+    fn git_error(e: &anyhow::Error) -> &GitError {
+        e.downcast_ref::<GitError>()
+            .unwrap_or_else(|| panic!("not git's error: {e:#}"))
+    }
+
+    #[test]
+    fn a_detached_head_is_none_and_a_broken_one_is_gits_error() {
+        let (dir, git) = repo();
+        assert_eq!(git.current_branch().unwrap().as_deref(), Some("main"));
+        git.run(&["checkout", "--quiet", "--detach"]).unwrap();
+        assert_eq!(git.current_branch().unwrap(), None);
+        // A symbolic ref to an invalid name: the repository still works,
+        // but HEAD names no branch and is not detached either.
+        std::fs::write(dir.path().join(".git/HEAD"), "ref: refs/heads/a..b\n").unwrap();
+        let e = git.current_branch().unwrap_err();
+        let g = git_error(&e);
+        assert_eq!(g.code, Some(128), "{e:#}");
+        assert!(g.args.starts_with("symbolic-ref"), "{e:#}");
+        assert!(!g.stderr.is_empty(), "{e:#}");
+    }
+
+    #[test]
+    fn a_missing_remote_is_named_and_an_unreadable_config_is_gits_error() {
+        let (dir, git) = repo();
+        let e = git.remote_url("origin").unwrap_err();
+        assert!(e.to_string().contains("has no remote `origin`"), "{e:#}");
+        break_config(dir.path());
+        let e = git.remote_url("origin").unwrap_err();
+        assert!(git_error(&e).stderr.contains("bad config"), "{e:#}");
+        assert!(!format!("{e:#}").contains("no remote"), "{e:#}");
+    }
+
+    #[test]
+    fn show_is_none_only_for_a_path_the_commit_lacks() {
+        let (dir, git) = repo();
+        assert_eq!(git.show("HEAD", "file").unwrap().as_deref(), Some("text\n"));
+        assert_eq!(git.show("HEAD", "nothing").unwrap(), None);
+        let e = git.show("no-such-rev", "file").unwrap_err();
+        assert!(git_error(&e).args.contains("no-such-rev"), "{e:#}");
+        break_config(dir.path());
+        let e = git.show("HEAD", "file").unwrap_err();
+        assert!(git_error(&e).stderr.contains("bad config"), "{e:#}");
+    }
+
+    #[test]
+    fn not_a_repository_is_told_from_an_unreadable_one() {
+        let (dir, git) = repo();
+        git.require_repository().unwrap();
+        break_config(dir.path());
+        let e = git.require_repository().unwrap_err();
+        assert!(git_error(&e).stderr.contains("bad config"), "{e:#}");
+        assert!(
+            !format!("{e:#}").contains("not in a git repository"),
+            "{e:#}"
+        );
+
+        let empty = tempfile::tempdir().unwrap();
+        let git = Git {
+            dir: empty.path().to_path_buf(),
+            env: git.env.clone(),
+        };
+        let e = git.require_repository().unwrap_err();
+        assert!(
+            e.to_string().contains("is not in a git repository"),
+            "{e:#}"
+        );
+        // git's own words stay as the cause.
+        assert!(
+            format!("{e:#}").contains("fatal: not a git repository"),
+            "{e:#}"
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! change is waiting for review.
 
 use crate::core::config::{Config, Weekend};
+use crate::core::refs::Names;
 use jiff::civil::{Date, Weekday};
 use semver::Version;
 
@@ -101,9 +102,10 @@ pub fn due(today: Date, train: &Train, cfg: &Config) -> Decision {
         }
     };
 
+    let names = Names::of(cfg);
     // Release the newest branch first: it is the older piece of work.
     if let Some(b) = &train.latest {
-        let name = format!("{}{}", cfg.branch_prefix, b.version);
+        let name = names.release_branch(&b.version);
         if !b.released && !b.release_pending {
             let on = b
                 .cut_on
@@ -119,12 +121,8 @@ pub fn due(today: Date, train: &Train, cfg: &Config) -> Decision {
         }
     }
 
-    let cut_version = Version::new(
-        train.main_version.major,
-        train.main_version.minor,
-        train.main_version.patch,
-    );
-    let branch = format!("{}{cut_version}", cfg.branch_prefix);
+    // The branch a cut of main's version makes.
+    let branch = names.release_branch(&train.main_version);
     let cut_this_month = train
         .latest
         .as_ref()

@@ -6,6 +6,7 @@ use crate::core::bump::{self, Files, Plan};
 use crate::core::changeset::{ChangeSet, FileChange};
 use crate::core::manifest::Field;
 use crate::core::problem::{Problem, Problems};
+use crate::core::refs::Names;
 use crate::core::version::{Level, downgrade, try_bump};
 use crate::core::workspace::VersionSource;
 use crate::exec::{Executor, Hook};
@@ -276,7 +277,7 @@ fn check_downgrade(ctx: &Context, plan: &Plan, level: &Level) -> Result<()> {
         .map(|(_, n)| n)
         .or(root_pkg.map(|(_, _, n)| n));
     if let Some(new) = train {
-        let tag = format!("{}{new}", ctx.config.tag_prefix);
+        let tag = Names::of(&ctx.config).tag(new);
         // Outside a git repository there are no tags to check.
         let git = crate::adapters::git::Git::new(&ctx.root);
         if let Ok(Some(at)) = git.resolve(&format!("refs/tags/{tag}")) {

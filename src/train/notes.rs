@@ -5,6 +5,7 @@ use crate::adapters::fs;
 use crate::core::changeset::ChangeSet;
 use crate::core::manifest::Field;
 use crate::core::notes;
+use crate::core::refs::Names;
 use crate::train::Context;
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
@@ -113,7 +114,8 @@ pub fn show(ctx: &Context, version: Option<&str>) -> Result<String> {
     let Some(text) = read_notes(ctx)? else {
         bail!("{} does not exist", ctx.config.notes.file.display())
     };
-    let v = version.map(|v| v.strip_prefix(&ctx.config.tag_prefix).unwrap_or(v));
+    let names = Names::of(&ctx.config);
+    let v = version.map(|v| names.strip_tag_prefix(v));
     let v = v.map(|v| {
         Version::parse(v)
             .map(|p| heading(&p))

@@ -42,8 +42,28 @@ pub struct PublishOpts {
 pub struct Summary {
     pub published: Vec<String>,
     pub skipped: Vec<String>,
-    pub failed: Vec<(String, String)>,
+    pub failed: Vec<(String, UploadError)>,
     pub blocked: Vec<String>,
+}
+
+/// Why one crate did not reach the index. Kept typed, not as text, so
+/// what the registry said (and whether it was worth a retry) stays
+/// readable after the worker thread reports it.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// Its `.crate` file could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The registry refused the upload or the index read, or did not
+    /// answer before the deadline.
+    #[error(transparent)]
+    Registry(#[from] Failure),
+    /// The registry accepted it, but the index did not list it in time.
+    #[error("uploaded, but not in the index after {}s", .0.as_secs())]
+    NotIndexed(Duration),
 }
 
 /// Whether crate `i` goes to `registry` (`publish = ["…"]` may name others).
@@ -345,7 +365,7 @@ enum Event {
     /// The version is in the index.
     Confirmed(usize),
     /// The upload failed, or the version never showed in the index.
-    Failed(usize, String),
+    Failed(usize, UploadError),
 }
 
 /// Uploads under way, and accepted uploads not yet seen in the index.
@@ -461,7 +481,7 @@ impl Uploads<'_> {
             let tx = tx.clone();
             scope.spawn(move || {
                 let r = std::fs::read(&file)
-                    .map_err(|e| format!("{}: {e}", file.display()))
+                    .map_err(|source| UploadError::Read { path: file, source })
                     .and_then(|bytes| self.upload(p, &metadata, &bytes));
                 let _ = tx.send(match r {
                     Ok(()) => Event::Accepted(p),
@@ -559,7 +579,12 @@ impl Uploads<'_> {
     }
 
     /// Uploads one crate with retries, until the registry accepts it.
-    fn upload(&self, p: usize, metadata: &serde_json::Value, bytes: &[u8]) -> Result<(), String> {
+    fn upload(
+        &self,
+        p: usize,
+        metadata: &serde_json::Value,
+        bytes: &[u8],
+    ) -> Result<(), UploadError> {
         let (name, version) = (&self.crates.names[p], &self.crates.versions[p]);
         let deadline = Instant::now() + self.budget;
         match retry(
@@ -575,12 +600,12 @@ impl Uploads<'_> {
             Ok(()) => Ok(()),
             // A run killed after its upload left the version there: fine.
             Err(Failure::Permanent(m)) if m.contains("already") => Ok(()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
 
     /// Waits until the index lists an accepted upload.
-    fn confirm(&self, p: usize) -> Result<(), String> {
+    fn confirm(&self, p: usize) -> Result<(), UploadError> {
         if self.exec.is_dry_run() {
             return Ok(());
         }
@@ -588,8 +613,7 @@ impl Uploads<'_> {
         let until = Instant::now() + self.index_timeout;
         let mut n = 0;
         loop {
-            let listed = retry(until, || self.reg.versions(name), self.say_retry(p))
-                .map_err(|e| e.to_string())?;
+            let listed = retry(until, || self.reg.versions(name), self.say_retry(p))?;
             if listed.iter().any(|v| v.version == *version) {
                 return Ok(());
             }
@@ -601,10 +625,7 @@ impl Uploads<'_> {
                 Duration::from_secs(1)
             };
             if Instant::now() + wait > until {
-                return Err(format!(
-                    "uploaded, but not in the index after {}s",
-                    self.index_timeout.as_secs()
-                ));
+                return Err(UploadError::NotIndexed(self.index_timeout));
             }
             std::thread::sleep(wait);
             n += 1;
@@ -640,4 +661,40 @@ fn index_versions(reg: &Registry, names: &[String]) -> Result<Vec<Vec<Version>>>
         .zip(names)
         .map(|(r, n)| r.map_err(|e| anyhow::anyhow!("could not read the index entry of {n}: {e}")))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn upload_errors_say_what_the_strings_said_and_keep_their_cause() {
+        let e = UploadError::from(Failure::Transient {
+            message: "503 from the registry".into(),
+            retry_after: Some(Duration::from_secs(3)),
+        });
+        assert_eq!(e.to_string(), "503 from the registry");
+        assert!(matches!(
+            e,
+            UploadError::Registry(Failure::Transient {
+                retry_after: Some(_),
+                ..
+            })
+        ));
+        let e = UploadError::Read {
+            path: "target/package/a-1.0.0.crate".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        assert!(
+            e.to_string().starts_with("target/package/a-1.0.0.crate: "),
+            "{e}"
+        );
+        let io = e.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+        assert_eq!(io.map(|io| io.kind()), Some(std::io::ErrorKind::NotFound));
+        assert_eq!(
+            UploadError::NotIndexed(Duration::from_secs(90)).to_string(),
+            "uploaded, but not in the index after 90s"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 use crate::adapters::git::{Git, GitError};
 use crate::core::config::Config;
 use crate::core::manifest::{Field, Manifest};
+use crate::core::refs::Names;
 use crate::exec::Executor;
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
@@ -106,6 +107,11 @@ impl Repo {
         &self.config.remote
     }
 
+    /// How this repository's release branches and tags are named.
+    pub fn names(&self) -> Names {
+        Names::of(&self.config)
+    }
+
     /// Brings the remote's branches and tags up to date (a dry run works on
     /// what was last fetched).
     /// Without `--quiet`: git's report of a refused ref is the reason.
@@ -191,8 +197,7 @@ impl Repo {
         self.git.resolve(&format!("refs/tags/{name}"))
     }
 
-    /// Release branches on the remote, oldest version first. Names with a
-    /// pre-release or build part are not release branches.
+    /// Release branches on the remote, oldest version first.
     pub fn release_branches(&self) -> Result<Vec<ReleaseBranch>> {
         let prefix = format!("refs/remotes/{}/", self.remote());
         let refs = self.git.refs(&prefix)?;
@@ -204,14 +209,11 @@ impl Repo {
         &self,
         branches: impl Iterator<Item = (String, String)>,
     ) -> Vec<ReleaseBranch> {
+        let names = self.names();
         let mut out: Vec<ReleaseBranch> = branches
             .filter_map(|(name, oid)| {
-                let v = Version::parse(name.strip_prefix(&self.config.branch_prefix)?).ok()?;
-                (v.pre.is_empty() && v.build.is_empty()).then_some(ReleaseBranch {
-                    name,
-                    version: v,
-                    oid,
-                })
+                let version = names.parse_release_branch(&name)?;
+                Some(ReleaseBranch { name, version, oid })
             })
             .collect();
         out.sort_by(|a, b| a.version.cmp(&b.version));
@@ -257,14 +259,13 @@ impl Repo {
                 .current_branch()?
                 .context("HEAD is detached: pass --branch")?,
         };
-        let ok = b
-            .strip_prefix(&self.config.branch_prefix)
-            .and_then(|v| Version::parse(v).ok())
-            .is_some_and(|v| v.pre.is_empty());
-        if !ok {
+        // The same test `release_branches` makes, so a branch accepted here
+        // is one the train lists (and one with a build part is neither).
+        let names = self.names();
+        if names.parse_release_branch(&b).is_none() {
             bail!(
-                "`{b}` is not a release branch (`{}X.Y.Z`); pass --branch or check one out",
-                self.config.branch_prefix
+                "`{b}` is not a release branch (`{}`); pass --branch or check one out",
+                names.release_branch_form()
             );
         }
         Ok(b)

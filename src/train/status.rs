@@ -7,12 +7,13 @@
 //! newest branch's own commits for its cut day.
 
 use crate::adapters::git::commit_message;
+use crate::core::refs::Review;
 use crate::core::schedule::{self, Action, Branch, Decision, Train};
 use crate::core::supported;
 use crate::train::repo::{Refs, ReleaseBranch, Repo, workspace_version};
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
-use semver::Version;
+use semver::{Prerelease, Version};
 use std::fmt::Write;
 
 /// The day a release branch was cut: the day of its first candidate's
@@ -23,8 +24,16 @@ pub fn cut_day(repo: &Repo, b: &ReleaseBranch) -> Result<Option<Date>> {
     cut_day_from(repo, b, main.as_deref(), review.as_deref())
 }
 
+/// A release branch's first candidate, `X.Y.Z-rc.1`.
+fn rc1(b: &ReleaseBranch) -> Version {
+    Version {
+        pre: Prerelease::new("rc.1").expect("a valid pre-release"),
+        ..b.version.clone()
+    }
+}
+
 fn rc1_review_branch(b: &ReleaseBranch) -> String {
-    format!("ci/rc-{}-rc.1", b.version)
+    Review::Candidate(rc1(b)).branch()
 }
 
 /// The candidate is committed after the branch leaves `main`, so the
@@ -35,7 +44,7 @@ fn cut_day_from(
     main: Option<&str>,
     review: Option<&str>,
 ) -> Result<Option<Date>> {
-    let rc1 = format!("{}-rc.1", b.version);
+    let rc1 = rc1(b).to_string();
     let mut day = repo
         .git
         .day_of_commit_mentioning_since(&b.oid, main, &rc1)?;
@@ -172,7 +181,7 @@ impl View {
             Ok(v) => v,
             Err(e) => anyhow::bail!("{}: {e:#}", b.name),
         };
-        let tag_name = format!("{}{version}", repo.config.tag_prefix);
+        let tag_name = repo.names().tag(version);
         Ok(Some(BranchState {
             cut_on: cut_day_from(
                 repo,
@@ -187,7 +196,7 @@ impl View {
             release_pending: self
                 .refs
                 .branches
-                .contains_key(&format!("ci/release-{}", b.version)),
+                .contains_key(&Review::Release(b.version.clone()).branch()),
             tag: self.refs.tags.contains_key(&tag_name).then_some(tag_name),
             version: version.clone(),
             branch: b.clone(),
@@ -195,13 +204,8 @@ impl View {
     }
 
     fn train(&self, repo: &Repo) -> Result<(Train, Option<BranchState>)> {
-        let cfg = &repo.config;
-        let v = &self.main_version;
-        let cut_name = format!(
-            "{}{}",
-            cfg.branch_prefix,
-            Version::new(v.major, v.minor, v.patch)
-        );
+        // The branch a cut of main's version makes.
+        let cut_name = repo.names().release_branch(&self.main_version);
         let latest = self.latest(repo)?;
         let t = Train {
             main_branch_cut: self.refs.branches.contains_key(&cut_name),
@@ -264,16 +268,12 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
     if view.rows.is_empty() {
         let _ = writeln!(s, "no release branches");
     }
+    let names = repo.names();
     let tags: Vec<(Version, &str)> = view
         .refs
         .tags
         .keys()
-        .filter_map(|n| {
-            Some((
-                Version::parse(n.strip_prefix(&cfg.tag_prefix)?).ok()?,
-                n.as_str(),
-            ))
-        })
+        .filter_map(|n| Some((names.parse_tag(n)?, n.as_str())))
         .collect();
     let mut unreadable = Vec::new();
     for (b, version) in &view.rows {
@@ -315,10 +315,11 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
 pub fn supported(repo: &Repo) -> Result<Vec<String>> {
     let branches = repo.release_branches()?;
     let versions: Vec<Version> = branches.iter().map(|b| b.version.clone()).collect();
+    let names = repo.names();
     Ok(
         supported::supported(&versions, supported::LATEST, supported::LTS)
-            .into_iter()
-            .map(|v| format!("{}{v}", repo.config.branch_prefix))
+            .iter()
+            .map(|v| names.release_branch(v))
             .collect(),
     )
 }
