@@ -39,7 +39,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
             on.as_deref().unwrap_or("a detached HEAD")
         );
     }
-    let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
+    let forge = forge::open(cfg, &repo.git)?;
     repo.fetch(exec)?;
 
     // STEP 2

@@ -69,7 +69,7 @@ pub fn release_commit(
     c: &Commit<'_>,
 ) -> Result<Version> {
     let cfg = &repo.config;
-    let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
+    let forge = forge::open(cfg, &repo.git)?;
     repo.require_date_after(&t.base)?;
     let work = Workdir::open(&repo.git, &t.base, true, exec)?;
     let ctx = work.context(opts)?;
