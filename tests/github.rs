@@ -741,3 +741,183 @@ fn gather_makes_one_release_of_the_archives_of_every_target() {
     assert!(r.stderr.contains("is in both"), "{}", r.stderr);
     assert!(!s.ws.join("dist2").exists());
 }
+
+/// A sandbox after a cut without a forge: the release branch carries the
+/// candidate's release commit. Returns the range pushed and its tip.
+fn cut_without_forge() -> (Sandbox, String, String) {
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    s.git(&["fetch", "--quiet", "origin"]);
+    let tip = s.remote_oid("release-1.0.0").unwrap();
+    let range = format!("{}..{tip}", "0".repeat(40));
+    (s, range, tip)
+}
+
+/// A configuration file beside the sandbox's workspace: `extra` before the
+/// sandbox's own train.toml.
+fn config_beside(s: &Sandbox, extra: &str) -> String {
+    let own = std::fs::read_to_string(s.ws.join("train.toml")).unwrap();
+    let path = s.ws.parent().unwrap().join("other-train.toml");
+    std::fs::write(&path, format!("{extra}{own}")).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn an_unreachable_api_fails_within_the_retry_budget_and_changes_nothing() {
+    let (s, range, tip) = cut_without_forge();
+    let state = s.state();
+    let github = |port: u16| {
+        config_beside(
+            &s,
+            &format!(
+                "forge = \"github\"\ngithub = {{ api-url = \"http://127.0.0.1:{port}\", repository = \"o/r\", retry-budget-secs = 3 }}\n"
+            ),
+        )
+    };
+
+    // Nothing listens: every connection is refused.
+    let closed = common::kellnr::free_port();
+    let config = github(closed);
+    let start = std::time::Instant::now();
+    let r = train(
+        &s,
+        "2026-01-05",
+        &["--config", &config, "tag", "--range", &range],
+    )
+    .failure();
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_secs(15),
+        "took {took:?}:\n{}",
+        r.stderr
+    );
+    let err = r.stderr.lines().find(|l| l.starts_with("error:")).unwrap();
+    for part in [
+        "giving up after",
+        "the 3s budget for retrying this run's GitHub calls ran out",
+        "raise `github.retry-budget-secs`",
+        &format!("GET /repos/o/r/commits/{tip}/status"),
+        "no answer",
+    ] {
+        assert!(err.contains(part), "{part:?} missing from: {err}");
+    }
+    assert!(r.stderr.contains("Retrying in"), "{}", r.stderr);
+    assert_eq!(s.state(), state, "a failed tag changed a ref or a file");
+
+    // Something listens but never answers: cargo's http.timeout ends each
+    // attempt.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let config = github(silent.local_addr().unwrap().port());
+    let start = std::time::Instant::now();
+    let r = s
+        .train_env(
+            "2026-01-05",
+            &["--config", &config, "tag", "--range", &range],
+            &[("GITHUB_TOKEN", TOKEN), ("CARGO_HTTP_TIMEOUT", "1")],
+        )
+        .failure();
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_secs(15),
+        "took {took:?}:\n{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("budget for retrying") && r.stderr.contains("no answer"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.state(), state, "a failed tag changed a ref or a file");
+}
+
+#[test]
+fn without_a_forge_tags_are_pushed_with_git() {
+    let (s, range, tip) = cut_without_forge();
+    // A GitHub API that is configured (but not used) refuses connections.
+    let config = config_beside(
+        &s,
+        &format!(
+            "forge = \"none\"\ngithub = {{ api-url = \"http://127.0.0.1:{}\", repository = \"o/r\" }}\n",
+            common::kellnr::free_port()
+        ),
+    );
+    let state = s.state();
+    s.train(
+        "2026-01-05",
+        &["--config", &config, "tag", "--range", &range, "--dry-run"],
+    )
+    .success();
+    assert_eq!(s.state(), state, "a dry run changed something");
+    let r = s
+        .train(
+            "2026-01-05",
+            &["--config", &config, "tag", "--range", &range],
+        )
+        .success();
+    assert!(r.stderr.contains("Tagged `v1.0.0-rc.1`"), "{}", r.stderr);
+    assert!(!r.stderr.contains("Retrying"), "{}", r.stderr);
+    assert_eq!(
+        s.origin_git(&["rev-parse", "v1.0.0-rc.1^{commit}"]).trim(),
+        tip
+    );
+    assert_eq!(s.git(&["rev-parse", "v1.0.0-rc.1"]).trim(), tip);
+}
+
+#[test]
+fn releases_are_skipped_without_a_forge_and_printed_by_the_dry_run_forge() {
+    let s = Sandbox::new("");
+    std::fs::write(
+        s.ws.join("RELEASES.md"),
+        "## 1.0.0\n\nReleased 2026-01-20.\n\n* First.\n\n--------------------------------------------------------------------------------\n",
+    )
+    .unwrap();
+    let dist = s.ws.join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("SHA256SUMS"), "abc  rail.tar.gz\n").unwrap();
+    s.git(&["tag", "v1.0.0"]);
+    let state = s.state();
+    let r = s
+        .train(
+            "2026-01-20",
+            &["github-release", "v1.0.0", "--assets", "dist"],
+        )
+        .success();
+    let said: Vec<_> = r.stderr.lines().collect();
+    assert_eq!(
+        said,
+        [
+            "    Skipping the release v1.0.0: releases need a forge (set `forge` in the configuration)"
+        ],
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.state(), state);
+
+    let config = config_beside(&s, "forge = \"dry-run\"\n");
+    let r = s
+        .train(
+            "2026-01-20",
+            &[
+                "--config",
+                &config,
+                "github-release",
+                "v1.0.0",
+                "--assets",
+                "dist",
+            ],
+        )
+        .success();
+    assert!(
+        r.stdout.contains(
+            "release: v1.0.0 (latest)\n\n    ## 1.0.0\n\n    Released 2026-01-20.\n\n    * First.\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("asset of v1.0.0: SHA256SUMS (17 bytes)"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(s.state(), state);
+}

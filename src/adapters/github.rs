@@ -2,17 +2,19 @@
 //! releases and their assets. Requests are retried like registry calls;
 //! rate-limit answers (429, or 403 with `x-ratelimit-remaining: 0`, or
 //! GitHub's "secondary rate limit") wait for `retry-after`,
-//! `x-ratelimit-reset` or a minute, within the call's time budget. Lists ask
+//! `x-ratelimit-reset` or a minute. All calls of a run share one retry
+//! budget (`github.retry-budget-secs`): the time spent on failed attempts
+//! and the waits after them. Lists ask
 //! for 100 items a page and follow every `Link: rel="next"`. Path segments
 //! and query values are percent-encoded. The token goes only into the
 //! `Authorization` header, and only to URLs under the configured API.
 
 use crate::adapters::cargo_config::Token;
-use crate::adapters::registry::Failure;
-use crate::train::retry::retry;
-use anyhow::{Context as _, Result, bail};
+use crate::adapters::forge::Checks;
+use crate::train::retry::{Retryable, retry};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Everything but RFC 3986's unreserved characters is encoded, `/` too: a
@@ -62,14 +64,104 @@ pub struct GitHub {
     pub repo: String,
     token: Token,
     agent: ureq::Agent,
+    /// How long this run's calls may spend failing and waiting to retry,
+    /// all calls together.
+    budget: Duration,
+    /// What the calls spent of it so far, in milliseconds.
+    spent_ms: AtomicU64,
 }
 
-/// What the checks of a commit say.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Checks {
-    Passed,
-    Pending(Vec<String>),
-    Failed(Vec<String>),
+/// What went wrong at GitHub's API. Each names its call (`GET /repos/…`)
+/// or what was asked; the transport's own error is kept as the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum GithubError {
+    /// No answer: connection refused or reset, timed out, name not found.
+    #[error("{call}: no answer")]
+    Unreachable {
+        call: String,
+        #[source]
+        source: ureq::Error,
+    },
+    /// The answer stopped before its end.
+    #[error("{call}: the answer broke off")]
+    BrokenAnswer {
+        call: String,
+        #[source]
+        source: ureq::Error,
+    },
+    #[error("{call}: rate limited{}: {message}", wait.map_or(String::new(), |w| format!(" for {}s", w.as_secs())))]
+    RateLimited {
+        call: String,
+        wait: Option<Duration>,
+        message: String,
+    },
+    #[error("{call}: server error {status}: {message}")]
+    Server {
+        call: String,
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// A refusal another try will not change (401, 403, 404 of a list, …).
+    #[error("{call}: {status}: {message}")]
+    Refused {
+        call: String,
+        status: u16,
+        message: String,
+    },
+    /// An answer without what it should hold.
+    #[error("{call}: {problem}")]
+    Unexpected { call: String, problem: String },
+    #[error("could not {action}: {status}: {message}")]
+    Rejected {
+        action: String,
+        status: u16,
+        message: String,
+    },
+    #[error(
+        "`{name}` already exists on GitHub at {at}, not at {sha}; a released version is never re-tagged"
+    )]
+    TagElsewhere {
+        name: String,
+        at: String,
+        sha: String,
+    },
+    #[error("the GitHub forge needs a token: set GITHUB_TOKEN or GH_TOKEN")]
+    NoToken,
+    /// Retrying stopped: the cause is the last failure, which names the call.
+    #[error(
+        "giving up after {attempts} attempt{}: the {budget_secs}s budget for retrying this run's \
+         GitHub calls ran out (raise `github.retry-budget-secs`); the last failure",
+        if *attempts == 1 { "" } else { "s" }
+    )]
+    BudgetSpent {
+        budget_secs: u64,
+        attempts: u32,
+        #[source]
+        last: Box<GithubError>,
+    },
+}
+
+impl Retryable for GithubError {
+    fn retry_after(&self) -> Option<Option<Duration>> {
+        match self {
+            GithubError::Unreachable { .. } | GithubError::BrokenAnswer { .. } => Some(None),
+            GithubError::RateLimited { wait, .. } => Some(*wait),
+            GithubError::Server { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+}
+
+/// `e` with its causes, as `error:` prints them.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    text
 }
 
 /// `owner/name` from a GitHub remote URL (https or ssh).
@@ -115,68 +207,74 @@ struct Answer {
     next: Option<String>,
 }
 
+/// What a request carries.
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    Empty,
+    Json(&'a Value),
+    Bytes(&'a [u8]),
+}
+
+/// The `message` of an error answer.
+fn message(v: &Value) -> String {
+    v["message"].as_str().unwrap_or("no message").to_string()
+}
+
 impl GitHub {
     /// `workspace` is where cargo's `[http]` settings are read from (the
     /// client is built as for a registry: same CAs, proxy, timeouts).
+    /// `budget`: how long all calls together may spend retrying.
     pub fn new(
         api: &str,
         repo: String,
         token: Token,
         workspace: &std::path::Path,
-    ) -> Result<GitHub> {
+        budget: Duration,
+    ) -> anyhow::Result<GitHub> {
         let agent = crate::adapters::http::Net::load(workspace)?.agent(api)?;
         Ok(GitHub {
             api: api.trim_end_matches('/').to_string(),
             repo,
             token,
             agent,
+            budget,
+            spent_ms: AtomicU64::new(0),
         })
     }
 
     /// The token from `GITHUB_TOKEN` or `GH_TOKEN`.
-    pub fn token_from_env() -> Result<Token> {
+    pub fn token_from_env() -> Result<Token, GithubError> {
         std::env::var("GITHUB_TOKEN")
             .or_else(|_| std::env::var("GH_TOKEN"))
             .map(Token::new)
-            .context("the GitHub forge needs a token: set GITHUB_TOKEN or GH_TOKEN")
+            .map_err(|_| GithubError::NoToken)
     }
 
-    fn once(
-        &self,
-        method: &str,
-        url: &str,
-        body: Option<&Value>,
-        raw: Option<&[u8]>,
-    ) -> Result<Answer, Failure> {
+    fn once(&self, method: &str, url: &str, body: Body<'_>) -> Result<Answer, GithubError> {
         let auth = format!("Bearer {}", self.token.expose());
-        let what = format!("{method} {}", url.strip_prefix(&self.api).unwrap_or(url));
+        let call = format!("{method} {}", url.strip_prefix(&self.api).unwrap_or(url));
         let req = ureq::http::Request::builder()
             .method(method)
             .uri(url)
             .header("Authorization", auth)
             .header("Accept", "application/vnd.github+json")
             .header("X-GitHub-Api-Version", "2022-11-28");
-        let resp = match (body, raw) {
-            (Some(b), _) => {
-                let req = req
-                    .header("Content-Type", "application/json")
-                    .body(serde_json::to_vec(b).expect("json"));
-                self.agent.run(req.expect("a valid request"))
-            }
-            (None, Some(bytes)) => {
-                let req = req
-                    .header("Content-Type", "application/octet-stream")
-                    .body(bytes.to_vec());
-                self.agent.run(req.expect("a valid request"))
-            }
-            (None, None) => self
-                .agent
-                .run(req.body(Vec::new()).expect("a valid request")),
+        let req = match body {
+            Body::Json(b) => req
+                .header("Content-Type", "application/json")
+                .body(serde_json::to_vec(b).expect("json")),
+            Body::Bytes(bytes) => req
+                .header("Content-Type", "application/octet-stream")
+                .body(bytes.to_vec()),
+            Body::Empty => req.body(Vec::new()),
         };
-        let mut resp = resp.map_err(|e| Failure::Transient {
-            message: format!("{what}: {e}"),
-            retry_after: None,
-        })?;
+        let mut resp = self
+            .agent
+            .run(req.expect("a valid request"))
+            .map_err(|source| GithubError::Unreachable {
+                call: call.clone(),
+                source,
+            })?;
         let status = resp.status().as_u16();
         let header = |k: &str| {
             resp.headers()
@@ -187,13 +285,17 @@ impl GitHub {
         let next = header("link").as_deref().and_then(next_link);
         let (remaining, reset) = (header("x-ratelimit-remaining"), header("x-ratelimit-reset"));
         let retry_after = header("retry-after");
-        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        let text =
+            resp.body_mut()
+                .read_to_string()
+                .map_err(|source| GithubError::BrokenAnswer {
+                    call: call.clone(),
+                    source,
+                })?;
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let msg = || {
-            v["message"]
-                .as_str()
-                .map_or_else(|| text.chars().take(300).collect(), str::to_string)
-        };
+        let msg = v["message"]
+            .as_str()
+            .map_or_else(|| text.chars().take(300).collect(), str::to_string);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -205,7 +307,7 @@ impl GitHub {
                 "x-ratelimit-reset" => reset.clone(),
                 _ => None,
             },
-            &msg(),
+            &msg,
             now,
         );
         match status {
@@ -214,38 +316,82 @@ impl GitHub {
                 body: v,
                 next,
             }),
-            403 | 429 if wait.is_some() => Err(Failure::Transient {
-                message: format!(
-                    "{what}: rate limited for {}s: {}",
-                    wait.unwrap_or_default().as_secs(),
-                    msg()
-                ),
+            403 | 429 if wait.is_some() => Err(GithubError::RateLimited {
+                call,
+                wait,
+                message: msg,
+            }),
+            429 => Err(GithubError::RateLimited {
+                call,
+                wait: None,
+                message: msg,
+            }),
+            500..=599 => Err(GithubError::Server {
+                call,
+                status,
+                message: msg,
                 retry_after: wait,
             }),
-            429 => Err(Failure::Transient {
-                message: format!("{what}: rate limited: {}", msg()),
-                retry_after: None,
+            _ => Err(GithubError::Refused {
+                call,
+                status,
+                message: msg,
             }),
-            500..=599 => Err(Failure::Transient {
-                message: format!("{what}: server error {status}: {}", msg()),
-                retry_after: wait,
-            }),
-            _ => Err(Failure::Permanent(format!("{what}: {status}: {}", msg()))),
         }
     }
 
-    /// One request to `url` (absolute, under the API), retried within the
-    /// time budget.
-    fn send(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Answer> {
-        let deadline = Instant::now() + Duration::from_secs(600);
-        let say = |e: &Failure, w: Duration| {
-            eprintln!("{:>12} in {:.1}s: {e}", "Retrying", w.as_secs_f64())
+    /// One request to `url` (absolute, under the API), retried while the
+    /// run's budget lasts. Failed attempts and the waits after them spend
+    /// it; time spent on answers does not, so a long run (waiting for
+    /// checks, uploading assets) keeps its retries.
+    fn send(&self, method: &str, url: &str, body: Body<'_>) -> Result<Answer, GithubError> {
+        let start = Instant::now();
+        let spent = Duration::from_millis(self.spent_ms.load(Ordering::Relaxed));
+        let left = self.budget.saturating_sub(spent);
+        let (mut attempts, mut last_try) = (0u32, start);
+        let r = retry(
+            start + left,
+            || {
+                attempts += 1;
+                self.once(method, url, body)
+            },
+            |e, w| {
+                eprintln!(
+                    "{:>12} in {:.1}s: {}",
+                    "Retrying",
+                    w.as_secs_f64(),
+                    with_causes(e)
+                );
+                last_try = Instant::now() + w;
+            },
+        );
+        let failing = match &r {
+            Ok(_) => last_try.saturating_duration_since(start),
+            Err(_) => start.elapsed(),
         };
-        Ok(retry(deadline, || self.once(method, url, body, None), say)?)
+        self.spent_ms
+            .fetch_add(failing.as_millis() as u64, Ordering::Relaxed);
+        r.map_err(|e| match e.retry_after() {
+            Some(_) => GithubError::BudgetSpent {
+                budget_secs: self.budget.as_secs(),
+                attempts,
+                last: Box::new(e),
+            },
+            None => e,
+        })
     }
 
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<(u16, Value)> {
-        let a = self.send(method, &format!("{}{path}", self.api), body.as_ref())?;
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(u16, Value), GithubError> {
+        let body = match &body {
+            Some(b) => Body::Json(b),
+            None => Body::Empty,
+        };
+        let a = self.send(method, &format!("{}{path}", self.api), body)?;
         Ok((a.status, a.body))
     }
 
@@ -258,46 +404,55 @@ impl GitHub {
     /// Every item of a list: `path` (with its query) asked for 100 a page,
     /// then each `Link: rel="next"` followed. `key` names the array in an
     /// object answer (`check_runs`); `None`: the answer is the array.
-    fn list(&self, path: &str, key: Option<&str>) -> Result<Vec<Value>> {
+    fn list(&self, path: &str, key: Option<&str>) -> Result<Vec<Value>, GithubError> {
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut url = format!("{}{path}{sep}per_page=100", self.api);
         let mut items = Vec::new();
+        let call = format!("GET {path}");
+        let unexpected = |problem: String| GithubError::Unexpected {
+            call: call.clone(),
+            problem,
+        };
         for _ in 0..MAX_PAGES {
-            let a = self.send("GET", &url, None)?;
+            let a = self.send("GET", &url, Body::Empty)?;
             if a.status >= 300 {
-                bail!(
-                    "GET {path}: {}: {}",
-                    a.status,
-                    a.body["message"].as_str().unwrap_or("no message")
-                );
+                return Err(GithubError::Refused {
+                    call,
+                    status: a.status,
+                    message: message(&a.body),
+                });
             }
             let page = match key {
                 Some(k) => &a.body[k],
                 None => &a.body,
             };
-            let page = page.as_array().with_context(|| {
-                format!(
-                    "GET {path}: GitHub answered without a list ({})",
+            let page = page.as_array().ok_or_else(|| {
+                unexpected(format!(
+                    "GitHub answered without a list ({})",
                     key.unwrap_or("array")
-                )
+                ))
             })?;
             items.extend(page.iter().cloned());
             match a.next {
                 None => return Ok(items),
                 // The token is only ever sent under the configured API.
                 Some(n) if n.starts_with(&format!("{}/", self.api)) => url = n,
-                Some(n) => bail!(
-                    "GET {path}: GitHub's next page {n} is not under the API {}; not following it",
-                    self.api
-                ),
+                Some(n) => {
+                    return Err(unexpected(format!(
+                        "GitHub's next page {n} is not under the API {}; not following it",
+                        self.api
+                    )));
+                }
             }
         }
-        bail!("GET {path}: more than {MAX_PAGES} pages of 100; refusing to read on")
+        Err(unexpected(format!(
+            "more than {MAX_PAGES} pages of 100; refusing to read on"
+        )))
     }
 
     /// The number of the open pull request from `head` into `base`, if any.
     /// GitHub filters by head; the base is matched here, through every page.
-    pub fn open_pull_request(&self, head: &str, base: &str) -> Result<Option<u64>> {
+    pub fn open_pull_request(&self, head: &str, base: &str) -> Result<Option<u64>, GithubError> {
         let owner = self.repo.split('/').next().unwrap_or_default();
         let pulls = self.list(
             &format!(
@@ -319,31 +474,43 @@ impl GitHub {
         head: &str,
         base: &str,
         body: &str,
-    ) -> Result<u64> {
+    ) -> Result<u64, GithubError> {
+        let path = format!("{}/pulls", self.repo_path());
         let (status, v) = self.call(
             "POST",
-            &format!("{}/pulls", self.repo_path()),
+            &path,
             Some(json!({"title": title, "head": head, "base": base, "body": body})),
         )?;
         if status >= 300 {
-            bail!(
-                "could not open the pull request {head} → {base}: {}",
-                v["message"]
-            );
+            return Err(GithubError::Rejected {
+                action: format!("open the pull request {head} → {base}"),
+                status,
+                message: message(&v),
+            });
         }
-        v["number"]
-            .as_u64()
-            .context("GitHub answered without a pull request number")
+        v["number"].as_u64().ok_or_else(|| GithubError::Unexpected {
+            call: format!("POST {path}"),
+            problem: "GitHub answered without a pull request number".into(),
+        })
     }
 
-    pub fn update_pull_request(&self, number: u64, title: &str, body: &str) -> Result<()> {
+    pub fn update_pull_request(
+        &self,
+        number: u64,
+        title: &str,
+        body: &str,
+    ) -> Result<(), GithubError> {
         let (status, v) = self.call(
             "PATCH",
             &format!("{}/pulls/{number}", self.repo_path()),
             Some(json!({"title": title, "body": body})),
         )?;
         if status >= 300 {
-            bail!("could not update pull request #{number}: {}", v["message"]);
+            return Err(GithubError::Rejected {
+                action: format!("update pull request #{number}"),
+                status,
+                message: message(&v),
+            });
         }
         Ok(())
     }
@@ -351,7 +518,12 @@ impl GitHub {
     /// Combined statuses and check runs of `sha`; `required` (if not
     /// empty) limits which ones must pass; `ignore` names checks not to wait
     /// for (the job asking, which is itself a check run of the commit).
-    pub fn checks(&self, sha: &str, required: &[String], ignore: &[String]) -> Result<Checks> {
+    pub fn checks(
+        &self,
+        sha: &str,
+        required: &[String],
+        ignore: &[String],
+    ) -> Result<Checks, GithubError> {
         // The combined status holds the newest status of each context (the
         // list endpoint would hold every status ever set); both paginate.
         let statuses = self.list(
@@ -415,7 +587,7 @@ impl GitHub {
     /// Creates `refs/tags/NAME` at `sha` (through the API, so the tag's own
     /// workflows run). A tag already there at `sha` (an earlier or a
     /// concurrent run made it) is success; elsewhere, an error.
-    pub fn create_tag(&self, name: &str, sha: &str) -> Result<()> {
+    pub fn create_tag(&self, name: &str, sha: &str) -> Result<(), GithubError> {
         let (status, v) = self.call(
             "POST",
             &format!("{}/git/refs", self.repo_path()),
@@ -427,18 +599,24 @@ impl GitHub {
             if at == sha {
                 return Ok(());
             }
-            bail!(
-                "`{name}` already exists on GitHub at {at}, not at {sha}; a released version is never re-tagged"
-            );
+            return Err(GithubError::TagElsewhere {
+                name: name.into(),
+                at,
+                sha: sha.into(),
+            });
         }
         if status >= 300 {
-            bail!("could not create tag {name}: {}", v["message"]);
+            return Err(GithubError::Rejected {
+                action: format!("create tag {name}"),
+                status,
+                message: message(&v),
+            });
         }
         Ok(())
     }
 
     /// What `refs/tags/NAME` points at on GitHub, if it exists.
-    pub fn tag_target(&self, name: &str) -> Result<Option<String>> {
+    pub fn tag_target(&self, name: &str) -> Result<Option<String>, GithubError> {
         // `/git/ref/` takes the ref with its slashes: `tags/release/1.0`.
         let (status, v) = self.call(
             "GET",
@@ -453,25 +631,39 @@ impl GitHub {
             return Ok(None);
         }
         if status >= 300 {
-            bail!("could not read the tag {name}: {}", v["message"]);
+            return Err(GithubError::Rejected {
+                action: format!("read the tag {name}"),
+                status,
+                message: message(&v),
+            });
         }
         Ok(v["object"]["sha"].as_str().map(str::to_string))
     }
 
+    /// A release's id and asset upload URL from GitHub's answer.
+    fn release_of(call: String, v: &Value) -> Result<(u64, String), GithubError> {
+        let id = v["id"].as_u64().ok_or_else(|| GithubError::Unexpected {
+            call,
+            problem: "GitHub answered with a release without id".into(),
+        })?;
+        Ok((id, v["upload_url"].as_str().unwrap_or_default().to_string()))
+    }
+
     /// The release of `tag`: its id and asset upload URL.
-    pub fn release(&self, tag: &str) -> Result<Option<(u64, String)>> {
-        let (status, v) = self.call(
-            "GET",
-            &format!("{}/releases/tags/{}", self.repo_path(), enc(tag)),
-            None,
-        )?;
+    pub fn release(&self, tag: &str) -> Result<Option<(u64, String)>, GithubError> {
+        let path = format!("{}/releases/tags/{}", self.repo_path(), enc(tag));
+        let (status, v) = self.call("GET", &path, None)?;
         if status == 404 {
             return Ok(None);
         }
-        Ok(Some((
-            v["id"].as_u64().context("release without id")?,
-            v["upload_url"].as_str().unwrap_or_default().to_string(),
-        )))
+        if status >= 300 {
+            return Err(GithubError::Rejected {
+                action: format!("read the release {tag}"),
+                status,
+                message: message(&v),
+            });
+        }
+        Self::release_of(format!("GET {path}"), &v).map(Some)
     }
 
     pub fn create_release(
@@ -480,35 +672,41 @@ impl GitHub {
         body: &str,
         prerelease: bool,
         latest: bool,
-    ) -> Result<(u64, String)> {
+    ) -> Result<(u64, String), GithubError> {
+        let path = format!("{}/releases", self.repo_path());
         let (status, v) = self.call(
             "POST",
-            &format!("{}/releases", self.repo_path()),
+            &path,
             Some(json!({
                 "tag_name": tag, "name": tag, "body": body, "prerelease": prerelease,
                 "make_latest": if latest { "true" } else { "false" },
             })),
         )?;
         if status >= 300 {
-            bail!("could not create the release {tag}: {}", v["message"]);
+            return Err(GithubError::Rejected {
+                action: format!("create the release {tag}"),
+                status,
+                message: message(&v),
+            });
         }
-        Ok((
-            v["id"].as_u64().context("release without id")?,
-            v["upload_url"].as_str().unwrap_or_default().to_string(),
-        ))
+        Self::release_of(format!("POST {path}"), &v)
     }
 
-    pub fn upload_asset(&self, upload_url: &str, name: &str, bytes: &[u8]) -> Result<()> {
+    pub fn upload_asset(
+        &self,
+        upload_url: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(), GithubError> {
         let base = upload_url.split('{').next().unwrap_or(upload_url);
         let url = format!("{base}?name={}", enc(name));
-        let deadline = Instant::now() + Duration::from_secs(600);
-        let a = retry(
-            deadline,
-            || self.once("POST", &url, None, Some(bytes)),
-            |_, _| {},
-        )?;
+        let a = self.send("POST", &url, Body::Bytes(bytes))?;
         if a.status >= 300 {
-            bail!("could not upload {name}: {}", a.body["message"]);
+            return Err(GithubError::Rejected {
+                action: format!("upload {name}"),
+                status: a.status,
+                message: message(&a.body),
+            });
         }
         Ok(())
     }

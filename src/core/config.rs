@@ -206,6 +206,10 @@ pub struct Github {
     pub repository: Option<String>,
     /// Checks and statuses that must pass before a tag; empty: all of them.
     pub required_checks: Vec<String>,
+    /// How long a run's API calls may spend, all together, on failed
+    /// attempts and the waits before retrying them.
+    #[serde(deserialize_with = "retry_budget")]
+    pub retry_budget_secs: u64,
 }
 
 impl Default for Github {
@@ -214,6 +218,7 @@ impl Default for Github {
             api_url: "https://api.github.com".into(),
             repository: None,
             required_checks: Vec::new(),
+            retry_budget_secs: 120,
         }
     }
 }
@@ -310,6 +315,20 @@ pub enum Weekend {
     PreviousFriday,
     /// Release on the day regardless.
     Keep,
+}
+
+/// A retry budget of 1 s to a day: with none, a single dropped connection
+/// fails the run; one beyond a day is no bound (and would overflow a
+/// deadline).
+fn retry_budget<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = i64::deserialize(d)?;
+    if (1..=86_400).contains(&n) {
+        Ok(n as u64)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "retry budget {n} is out of range: use 1 to 86400 seconds (the default is 120)"
+        )))
+    }
 }
 
 /// The marker must have text: an empty one is in every commit message, so
@@ -579,6 +598,24 @@ patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MA
         Config::from_train_toml(Path::new("train.toml"), text)
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn github_retry_budget_is_read_and_checked() {
+        let c =
+            Config::from_train_toml(Path::new("train.toml"), "[github]\nretry-budget-secs = 3\n")
+                .unwrap();
+        assert_eq!(c.github.retry_budget_secs, 3);
+        assert_eq!(Config::default().github.retry_budget_secs, 120);
+        for bad in ["0", "-5", "86401"] {
+            let e = err(&format!("[github]\n\nretry-budget-secs = {bad}\n"));
+            assert!(
+                e.contains("train.toml") && e.contains("line 3") && e.contains("1 to 86400"),
+                "{e}"
+            );
+        }
+        let e = err("github = { retry-budget-secs = \"2m\" }\n");
+        assert!(e.contains("line 1") && e.contains("invalid type"), "{e}");
     }
 
     #[test]

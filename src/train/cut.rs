@@ -43,7 +43,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
             on.as_deref().unwrap_or("a detached HEAD")
         );
     }
-    let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
+    let forge = forge::open(cfg, &repo.git)?;
     repo.fetch(exec)?;
     let base = main_tip(repo)?;
     let local = repo.git.resolve("HEAD")?.expect("on a branch with commits");

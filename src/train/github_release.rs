@@ -1,9 +1,10 @@
-//! `cargo train github-release [TAG] [--assets DIR]`: the GitHub release of a
-//! tag, with that version's notes from RELEASES.md, marked pre-release when
+//! `cargo train github-release [TAG] [--assets DIR]`: the forge's release of
+//! a tag, with that version's notes from RELEASES.md, marked pre-release when
 //! the version has a suffix, every file of DIR attached. "Latest" stays on
 //! the highest final version: a patch of an older branch does not take it.
+//! Without a forge there are no releases: it says so and does nothing.
 
-use crate::adapters::forge;
+use crate::adapters::forge::{self, NewRelease, ReleaseState};
 use crate::exec::Executor;
 use crate::train::repo::Repo;
 use crate::train::{Context, notes};
@@ -34,6 +35,21 @@ pub fn run(
     };
     let version = Version::parse(tag.strip_prefix(prefix.as_str()).unwrap_or(&tag))
         .with_context(|| format!("tag `{tag}` does not name a version"))?;
+    let forge = forge::open(&ctx.config, &repo.git)?;
+    match forge.release(&tag)? {
+        ReleaseState::Missing => {}
+        ReleaseState::Exists => {
+            eprintln!("{:>12} nothing to do: the release {tag} exists", "Release");
+            return Ok(());
+        }
+        ReleaseState::Unsupported => {
+            eprintln!(
+                "{:>12} the release {tag}: releases need a forge (set `forge` in the configuration)",
+                "Skipping"
+            );
+            return Ok(());
+        }
+    }
     let body = notes::show(ctx, Some(&version.to_string()))?;
     let prerelease = !version.pre.is_empty();
     // The highest final version among the tags decides "latest".
@@ -46,7 +62,6 @@ pub fn run(
         .max();
     let latest = !prerelease && highest.as_ref().is_none_or(|h| version >= *h);
 
-    let gh = forge::github(&ctx.config, &repo.git.remote_url(repo.remote())?)?;
     let files: Vec<std::path::PathBuf> = match assets {
         None => Vec::new(),
         Some(dir) => {
@@ -59,11 +74,13 @@ pub fn run(
             f
         }
     };
-    if gh.release(&tag)?.is_some() {
-        eprintln!("{:>12} nothing to do: the release {tag} exists", "Release");
-        return Ok(());
-    }
-    let mut upload_url = String::new();
+    let new = NewRelease {
+        tag: tag.clone(),
+        body,
+        prerelease,
+        latest,
+    };
+    let mut release = None;
     exec.effect(
         &format!(
             "create the release {tag} ({}{}) with the notes of {version}",
@@ -71,7 +88,7 @@ pub fn run(
             if latest { ", latest" } else { "" }
         ),
         || {
-            upload_url = gh.create_release(&tag, &body, prerelease, latest)?.1;
+            release = Some(forge.create_release(&new)?);
             Ok(())
         },
     )?;
@@ -79,7 +96,8 @@ pub fn run(
         let name = f.file_name().expect("a file").to_string_lossy().to_string();
         exec.effect(&format!("upload {name}"), || {
             let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-            gh.upload_asset(&upload_url, &name, &bytes)
+            let release = release.as_ref().expect("created before its assets");
+            forge.upload_asset(release, &name, &bytes)
         })?;
     }
     eprintln!(

@@ -74,7 +74,7 @@ pub fn release_commit(
     c: &Commit<'_>,
 ) -> Result<Option<Version>> {
     let cfg = &repo.config;
-    let forge = forge::open(cfg, &repo.git.remote_url(&cfg.remote)?)?;
+    let forge = forge::open(cfg, &repo.git)?;
     let new = t.next(&c.level)?;
     let head = (c.head)(&new);
     let state = if forge.reviews() {

@@ -1,6 +1,6 @@
-//! Retrying registry calls: exponential backoff with jitter, exactly the
-//! wait a registry asks for with `Retry-After` (however long), and a time
-//! budget after which a crate is given up.
+//! Retrying registry and forge calls: exponential backoff with jitter,
+//! exactly the wait the server asks for with `Retry-After` (however long),
+//! and a time budget after which the call is given up.
 
 use crate::adapters::registry::Failure;
 use std::time::{Duration, Instant};
@@ -18,21 +18,37 @@ pub fn backoff(n: u32) -> Duration {
     Duration::from_secs_f64((base * jitter()).min(60.0))
 }
 
+/// An error that another try may cure, or not.
+pub trait Retryable {
+    /// `None`: retrying will not help. `Some(wait)`: worth another try,
+    /// after `wait` when the server asked for one.
+    fn retry_after(&self) -> Option<Option<Duration>>;
+}
+
+impl Retryable for Failure {
+    fn retry_after(&self) -> Option<Option<Duration>> {
+        match self {
+            Failure::Transient { retry_after, .. } => Some(*retry_after),
+            Failure::Permanent(_) => None,
+        }
+    }
+}
+
 /// Runs `f` until it succeeds, fails permanently, or the next wait would
-/// pass `deadline`. `on_retry` hears about every wait.
-pub fn retry<T>(
+/// pass `deadline` (then the last error is returned, still retryable).
+/// `on_retry` hears about every wait.
+pub fn retry<T, E: Retryable>(
     deadline: Instant,
-    mut f: impl FnMut() -> Result<T, Failure>,
-    mut on_retry: impl FnMut(&Failure, Duration),
-) -> Result<T, Failure> {
+    mut f: impl FnMut() -> Result<T, E>,
+    mut on_retry: impl FnMut(&E, Duration),
+) -> Result<T, E> {
     let mut n = 0;
     loop {
         match f() {
             Ok(v) => return Ok(v),
-            Err(Failure::Permanent(m)) => return Err(Failure::Permanent(m)),
-            Err(e @ Failure::Transient { .. }) => {
-                let Failure::Transient { retry_after, .. } = &e else {
-                    unreachable!()
+            Err(e) => {
+                let Some(retry_after) = e.retry_after() else {
+                    return Err(e);
                 };
                 let wait = retry_after.unwrap_or_else(|| backoff(n));
                 if Instant::now() + wait > deadline {

@@ -3,18 +3,16 @@
 //!
 //! STEP 1: fetch. STEP 2: nothing to do unless a commit of the pushed range
 //! carries the marker. STEP 3: the tag is `<prefix><version at AFTER>`; if it
-//! exists it must be at AFTER (then nothing to do). STEP 4: push the tag
-//! (on GitHub: only once the commit's checks passed, created through the
-//! API), then make it locally.
+//! exists it must be at AFTER (then nothing to do). STEP 4: once the
+//! commit's checks on the forge passed (a forge without checks has none to
+//! wait for), the forge creates the tag; then it is made locally.
 
-use crate::adapters::forge;
-use crate::adapters::github::Checks;
-use crate::core::config::ForgeKind;
+use crate::adapters::forge::{self, Checks};
 use crate::exec::Executor;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 
-/// `wait`: on GitHub, how long to wait for pending checks before giving up.
+/// `wait`: how long to wait for pending checks before giving up.
 pub fn run(
     repo: &Repo,
     range: &str,
@@ -62,47 +60,38 @@ pub fn run(
             "`{name}` already exists at {at}, not at {after_oid}; a released version is never re-tagged"
         );
     }
-    if repo.config.forge == ForgeKind::Github {
-        // On GitHub: only once CI passed, and through the API so that the
-        // tag's own workflows (publishing) start.
-        let gh = forge::github(&repo.config, &repo.git.remote_url(repo.remote())?)?;
-        let until = std::time::Instant::now() + wait;
-        // In GitHub Actions this job is a check run of the commit too.
-        let me: Vec<String> = std::env::var("GITHUB_JOB").into_iter().collect();
-        loop {
-            match gh.checks(&after_oid, &repo.config.github.required_checks, &me)? {
-                Checks::Passed => break,
-                Checks::Pending(names) if std::time::Instant::now() < until => {
-                    eprintln!(
-                        "{:>12} for checks on {}: {}",
-                        "Waiting",
-                        &after_oid[..10],
-                        names.join(", ")
-                    );
-                    std::thread::sleep(
-                        std::time::Duration::from_secs(20).min(until - std::time::Instant::now()),
-                    );
-                }
-                Checks::Pending(names) => bail!(
-                    "not tagging `{name}` yet: checks still pending on {}: {}",
+    let forge = forge::open(&repo.config, &repo.git)?;
+    let until = std::time::Instant::now() + wait;
+    loop {
+        match forge.checks(&after_oid)? {
+            Checks::Passed | Checks::Untracked => break,
+            Checks::Pending(names) if std::time::Instant::now() < until => {
+                eprintln!(
+                    "{:>12} for checks on {}: {}",
+                    "Waiting",
                     &after_oid[..10],
                     names.join(", ")
-                ),
-                Checks::Failed(names) => bail!(
-                    "not tagging `{name}`: checks failed on {}: {}",
-                    &after_oid[..10],
-                    names.join(", ")
-                ),
+                );
+                std::thread::sleep(
+                    std::time::Duration::from_secs(20).min(until - std::time::Instant::now()),
+                );
             }
+            Checks::Pending(names) => bail!(
+                "not tagging `{name}` yet: checks still pending on {}: {}",
+                &after_oid[..10],
+                names.join(", ")
+            ),
+            Checks::Failed(names) => bail!(
+                "not tagging `{name}`: checks failed on {}: {}",
+                &after_oid[..10],
+                names.join(", ")
+            ),
         }
-        exec.effect(
-            &format!("create tag {name} at {after_oid} on GitHub"),
-            || gh.create_tag(&name, &after_oid),
-        )?;
-    } else {
-        let spec = format!("{after_oid}:refs/tags/{name}");
-        exec.git(&repo.git, &["push", "--quiet", repo.remote(), &spec])?;
     }
+    exec.effect(
+        &format!("create tag {name} at {after_oid} on {}", repo.remote()),
+        || forge.create_tag(&name, &after_oid),
+    )?;
     exec.git(&repo.git, &["tag", &name, &after_oid])?;
     eprintln!("{:>12} `{name}` at {}", "Tagged", &after_oid[..10]);
     Ok(Some(name))

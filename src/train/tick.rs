@@ -12,7 +12,7 @@ pub fn run(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()> {
     repo.fetch(exec)?;
     // A cut an earlier run left half-done is finished first: the schedule
     // counts the branch as cut.
-    let forge = crate::adapters::forge::open(&repo.config, &repo.git.remote_url(repo.remote())?)?;
+    let forge = crate::adapters::forge::open(&repo.config, &repo.git)?;
     if cut::finish(repo, opts, forge.as_ref(), exec)? {
         return Ok(());
     }
