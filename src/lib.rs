@@ -3,7 +3,10 @@
 //! - [`core`]: versions, dependency graph, pin policy, configuration; pure.
 //! - [`adapters`]: cargo and the file system; reads only, writes go through
 //! - [`exec`]: the one executor of side effects, which a dry run swaps out.
-//! - [`train`]: the operations, one file each.
+//! - [`train`]: the operations, one file each; each plans its effects
+//!   ([`train::plan`]) and [`train::apply`] carries them out.
+//! - [`output`], [`retry`], [`signals`]: what operations and adapters share
+//!   (status lines, retries with backoff, stopping at a safe point).
 //! - [`cli`]: argument parsing.
 
 /// Prints to standard output. A closed standard output (`cargo train order
@@ -31,5 +34,7 @@ pub mod cli;
 pub mod core;
 pub mod demo;
 pub mod exec;
+pub mod output;
+pub mod retry;
 pub mod signals;
 pub mod train;

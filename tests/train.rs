@@ -651,3 +651,95 @@ fn a_local_tag_that_differs_from_the_remotes_is_named_with_the_fix() {
     let r = s.train("2026-01-05", &["cut"]).success();
     assert!(r.stderr.contains("Cut `release-1.0.0`"), "{}", r.stderr);
 }
+
+/// What `cut --dry-run` prints is the plan: the commits (title, base, files)
+/// and the push. A real run then pushes exactly those branches, each at the
+/// commit planned for it, with the planned title, parent and files; and
+/// (review forge) opens the pull requests the plan names.
+#[test]
+fn a_dry_run_prints_the_plan_a_real_run_carries_out() {
+    for forge in ["", "forge = \"dry-run\"\n"] {
+        let s = Sandbox::new(forge);
+        let dry = s.train("2026-01-05", &["cut", "--dry-run"]).success();
+        let plan = &dry.stdout;
+        // `N. commit K "title" on NAME (short-oid) (F files)` and its diff.
+        let mut commits = Vec::new();
+        for block in plan.split_inclusive("message:") {
+            if let Some(line) = block.lines().find(|l| l.contains(". commit ")) {
+                let title = line.split('"').nth(1).unwrap().to_string();
+                let base = line.split(" (").nth(1).unwrap()[..10].to_string();
+                let files: Vec<String> = block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("+++ b/"))
+                    .map(str::to_string)
+                    .collect();
+                commits.push((title, base, files));
+            }
+        }
+        assert_eq!(commits.len(), 2, "{plan}");
+        let push = plan
+            .lines()
+            .find_map(|l| l.strip_prefix("would run: git push --atomic origin "))
+            .unwrap_or_else(|| panic!("{plan}"));
+        let planned_prs: Vec<&str> = plan
+            .lines()
+            .filter(|l| l.starts_with("would open pull request: "))
+            .collect();
+
+        let origin_before = s.origin_git(&["for-each-ref", "--format=%(refname)"]);
+        let real = s.train("2026-01-05", &["cut"]).success();
+        let mut moved: Vec<String> = s
+            .origin_git(&["for-each-ref", "--format=%(refname)"])
+            .lines()
+            .filter(|r| !origin_before.contains(&format!("{r}\n")) || r.ends_with("/main"))
+            .map(str::to_string)
+            .collect();
+        moved.sort();
+        let mut pushed: Vec<String> = Vec::new();
+        for spec in push.split(' ') {
+            let (rev, target) = spec.split_once(':').unwrap();
+            let at = s.origin_git(&["rev-parse", target]).trim().to_string();
+            match rev.strip_prefix("<commit ") {
+                Some(n) => {
+                    let n: usize = n.trim_end_matches('>').parse().unwrap();
+                    let (title, base, files) = &commits[n - 1];
+                    let msg = s.origin_git(&["log", "-1", "--format=%s", &at]);
+                    assert_eq!(msg.trim(), title, "{target}");
+                    let parent = s.origin_git(&["rev-parse", &format!("{at}^")]);
+                    assert!(
+                        parent.starts_with(base.as_str()),
+                        "{target}: {parent} vs {base}"
+                    );
+                    let changed = s.origin_git(&["diff", "--name-only", &format!("{at}^"), &at]);
+                    let mut changed: Vec<&str> = changed.lines().collect();
+                    changed.sort();
+                    let mut files: Vec<&str> = files.iter().map(String::as_str).collect();
+                    files.sort();
+                    assert_eq!(changed, files, "{target}");
+                }
+                None => assert_eq!(at, rev, "{target}"),
+            }
+            pushed.push(target.to_string());
+        }
+        if forge.is_empty() {
+            // The main branch moved too (it is in the push), nothing else.
+            pushed.sort();
+            assert_eq!(moved, pushed, "{plan}");
+        } else {
+            pushed.push("refs/heads/main".into());
+            pushed.sort();
+            assert_eq!(moved, pushed, "{plan}");
+            let opened: Vec<&str> = real
+                .stdout
+                .lines()
+                .filter(|l| l.starts_with("pull request: "))
+                .collect();
+            let planned: Vec<String> = planned_prs
+                .iter()
+                .map(|l| l.trim_start_matches("would open ").to_string())
+                .collect();
+            assert_eq!(opened, planned, "{}", real.stdout);
+            assert_eq!(opened.len(), 2);
+        }
+    }
+}

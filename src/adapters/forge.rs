@@ -236,13 +236,13 @@ impl Forge for GithubForge {
         match self.api.open_pull_request(&pr.head, &pr.base)? {
             Some(n) => {
                 self.api.update_pull_request(n, &pr.title, &pr.body)?;
-                eprintln!("{:>12} pull request #{n}: {}", "Updated", pr.title);
+                crate::output::say("Updated", &format!("pull request #{n}: {}", pr.title));
             }
             None => {
                 let n = self
                     .api
                     .create_pull_request(&pr.title, &pr.head, &pr.base, &pr.body)?;
-                eprintln!("{:>12} pull request #{n}: {}", "Opened", pr.title);
+                crate::output::say("Opened", &format!("pull request #{n}: {}", pr.title));
             }
         }
         Ok(())

@@ -11,7 +11,7 @@
 
 use crate::adapters::cargo_config::Token;
 use crate::adapters::forge::Checks;
-use crate::train::retry::{Retryable, retry};
+use crate::retry::{Retryable, retry};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -356,11 +356,9 @@ impl GitHub {
                 self.once(method, url, body)
             },
             |e, w| {
-                eprintln!(
-                    "{:>12} in {:.1}s: {}",
+                crate::output::say(
                     "Retrying",
-                    w.as_secs_f64(),
-                    with_causes(e)
+                    &format!("in {:.1}s: {}", w.as_secs_f64(), with_causes(e)),
                 );
                 last_try = Instant::now() + w;
             },

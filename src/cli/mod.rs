@@ -310,7 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             if problems.is_empty() {
                 let n = ctx.ws.crates.iter().filter(|c| c.publishable).count();
-                eprintln!("{:>12} {n} publishable crates: no problems", "Verified");
+                crate::output::say("Verified", &format!("{n} publishable crates: no problems"));
             } else {
                 for p in &problems {
                     eprintln!("error: {p}");

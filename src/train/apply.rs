@@ -46,7 +46,7 @@ pub fn apply(plan: &Plan, repo: &Repo, forge: &dyn Forge, exec: &Executor) -> Re
                     .map(|_| {
                         pushed = true;
                         for (_, b) in updates {
-                            crate::train::say("Pushed", b);
+                            crate::output::say("Pushed", b);
                         }
                     })
             }
@@ -140,7 +140,7 @@ fn fast_forward(repo: &Repo, exec: &Executor, branch: &str, to: &str) -> Result<
         None => {
             exec.git(git, &["merge", "--ff-only", "--quiet", to])?;
         }
-        Some(why) => crate::train::say(
+        Some(why) => crate::output::say(
             "Left",
             &format!("local `{branch}` as it is ({why}); `git pull` brings it along"),
         ),

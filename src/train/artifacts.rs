@@ -85,7 +85,7 @@ pub fn run(
         for (p, b) in &bins {
             cmd.extend(["--package".into(), p.clone(), "--bin".into(), b.clone()]);
         }
-        eprintln!("{:>12} {} binaries for {target}", "Building", bins.len());
+        crate::output::say("Building", &format!("{} binaries for {target}", bins.len()));
         exec.effect(&format!("run cargo {}", cmd.join(" ")), || {
             let status = Command::new("cargo")
                 .args(&cmd)
@@ -191,10 +191,9 @@ fn write_sums(
     exec.write_files(&ctx.root, &changes)?;
     files.push(ctx.root.join(sums_path));
     for f in &files {
-        eprintln!(
-            "{:>12} {}",
+        crate::output::say(
             "Wrote",
-            f.strip_prefix(&ctx.root).unwrap_or(f).display()
+            &format!("{}", f.strip_prefix(&ctx.root).unwrap_or(f).display()),
         );
     }
     Ok(files)
@@ -302,11 +301,9 @@ pub fn gather(
         )?;
         files.push(to);
     }
-    eprintln!(
-        "{:>12} {} archives from {} directories",
+    crate::output::say(
         "Gathered",
-        found.len(),
-        dirs.len()
+        &format!("{} archives from {} directories", found.len(), dirs.len()),
     );
     if source {
         files.push(source_tarball(ctx, repo, &out_dir, exec)?);

@@ -49,15 +49,15 @@ pub fn plan(ctx: &Context, level: &Level) -> Result<Plan> {
 /// Prints one line per moved crate.
 pub fn report(ctx: &Context, plan: &Plan, level: &Level) {
     for (i, old, new) in &plan.moves {
-        eprintln!(
-            "{:>12} {} {old} -> {new}",
-            "Bumping", ctx.ws.crates[*i].name
+        crate::output::say(
+            "Bumping",
+            &format!("{} {old} -> {new}", ctx.ws.crates[*i].name),
         );
     }
     if plan.moves.is_empty() {
-        eprintln!(
-            "{:>12} nothing: every version is already {level}",
-            "Bumping"
+        crate::output::say(
+            "Bumping",
+            &format!("nothing: every version is already {level}"),
         );
     }
 }
@@ -95,7 +95,7 @@ pub const RELOCK: &str = "cargo update --workspace";
 pub fn hooks(plan: &Plan, after_bump: &[String], timeout_secs: u64) -> Vec<Hook> {
     let mut out = Vec::new();
     if let Some(why) = &plan.relock {
-        eprintln!("{:>12} Cargo.lock with `{RELOCK}`: {why}", "Relocking");
+        crate::output::say("Relocking", &format!("Cargo.lock with `{RELOCK}`: {why}"));
         out.push(RELOCK.to_string());
     }
     out.extend(after_bump.iter().cloned());

@@ -19,10 +19,11 @@ use crate::adapters::forge::{self, Forge};
 use crate::core::refs::{Names, Review};
 use crate::core::version::{Level, try_bump};
 use crate::exec::Executor;
+use crate::output::say;
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
 use crate::train::plan::{Effect, NewCommit, Plan, Rev};
 use crate::train::repo::{ReleaseBranch, Repo};
-use crate::train::{Options, apply, bump, notes, say, snapshot};
+use crate::train::{Options, apply, bump, notes, snapshot};
 use anyhow::{Result, bail};
 use semver::Version;
 
@@ -34,27 +35,8 @@ pub struct CutOpts {
 pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Result<()> {
     let cfg = &repo.config;
     // STEP 1
-    repo.require_clean()?;
-    let on = repo.git.current_branch()?;
-    if on.as_deref() != Some(cfg.main_branch.as_str()) {
-        bail!(
-            "`cut` runs on `{}`, but `{}` is checked out",
-            cfg.main_branch,
-            on.as_deref().unwrap_or("a detached HEAD")
-        );
-    }
     let forge = forge::open(cfg, &repo.git)?;
-    repo.fetch(exec)?;
-    let base = main_tip(repo)?;
-    let local = repo.git.resolve("HEAD")?.expect("on a branch with commits");
-    if !repo.git.is_ancestor(&local, &base)? {
-        bail!(
-            "`{}` has commits that are not on `{}/{}`; push or drop them before cutting",
-            cfg.main_branch,
-            cfg.remote,
-            cfg.main_branch
-        );
-    }
+    let base = checks(repo, exec)?;
 
     // STEP 2
     if finish(repo, opts, forge.as_ref(), exec)? {
@@ -65,35 +47,8 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     let dev = repo.version_at(&base)?;
     let version = Version::new(dev.major, dev.minor, dev.patch);
     let branch = Names::of(cfg).release_branch(&version);
-    if repo.remote_branch(&branch)?.is_some() {
-        say("Cut", &format!("nothing to do: `{branch}` already exists"));
+    if !due(repo, cut, &base, &branch)? {
         return Ok(());
-    }
-    let last_cut = match repo.release_branches()?.pop() {
-        Some(latest) => super::status::cut_day(repo, &latest)?.map(|day| (latest.name, day)),
-        None => None,
-    };
-    if !cut.force
-        && let Some((name, day)) = &last_cut
-        && (day.year(), day.month()) == (repo.today.year(), repo.today.month())
-    {
-        say(
-            "Cut",
-            &format!(
-                "nothing to do: `{name}` was already cut this month ({day}); --force cuts another"
-            ),
-        );
-        return Ok(());
-    }
-    repo.require_date_after(&base)?;
-    if let Some((name, day)) = &last_cut
-        && *day > repo.today
-    {
-        bail!(
-            "--date {} is before the last cut (`{name}` on {day}); a cut dates its commits, so use \
-             {day} or later",
-            repo.today,
-        );
     }
 
     // STEP 4, 5
@@ -128,6 +83,70 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
         ),
     );
     Ok(())
+}
+
+/// STEP 1: a clean checkout of the main branch with nothing unpushed; the
+/// remote fetched. Returns the cut point (`main` at the remote).
+fn checks(repo: &Repo, exec: &Executor) -> Result<String> {
+    let cfg = &repo.config;
+    repo.require_clean()?;
+    let on = repo.git.current_branch()?;
+    if on.as_deref() != Some(cfg.main_branch.as_str()) {
+        bail!(
+            "`cut` runs on `{}`, but `{}` is checked out",
+            cfg.main_branch,
+            on.as_deref().unwrap_or("a detached HEAD")
+        );
+    }
+    repo.fetch(exec)?;
+    let base = main_tip(repo)?;
+    let local = repo.git.resolve("HEAD")?.expect("on a branch with commits");
+    if !repo.git.is_ancestor(&local, &base)? {
+        bail!(
+            "`{}` has commits that are not on `{}/{}`; push or drop them before cutting",
+            cfg.main_branch,
+            cfg.remote,
+            cfg.main_branch
+        );
+    }
+    Ok(base)
+}
+
+/// STEP 3: whether `branch` is to be cut now: it does not exist, and no
+/// branch was cut this month (unless forced); a `--date` before the last
+/// cut is an error.
+fn due(repo: &Repo, cut: &CutOpts, base: &str, branch: &str) -> Result<bool> {
+    if repo.remote_branch(branch)?.is_some() {
+        say("Cut", &format!("nothing to do: `{branch}` already exists"));
+        return Ok(false);
+    }
+    let last_cut = match repo.release_branches()?.pop() {
+        Some(latest) => super::status::cut_day(repo, &latest)?.map(|day| (latest.name, day)),
+        None => None,
+    };
+    if !cut.force
+        && let Some((name, day)) = &last_cut
+        && (day.year(), day.month()) == (repo.today.year(), repo.today.month())
+    {
+        say(
+            "Cut",
+            &format!(
+                "nothing to do: `{name}` was already cut this month ({day}); --force cuts another"
+            ),
+        );
+        return Ok(false);
+    }
+    repo.require_date_after(base)?;
+    if let Some((name, day)) = &last_cut
+        && *day > repo.today
+    {
+        bail!(
+            "--date {} is before the last cut (`{name}` on {day}); a cut dates its commits, so use \
+             {day} or later",
+            repo.today,
+        );
+    }
+    Ok(true)
 }
 
 /// `main` at the remote.

@@ -39,13 +39,18 @@ pub fn run(
     match forge.release(&tag)? {
         ReleaseState::Missing => {}
         ReleaseState::Exists => {
-            eprintln!("{:>12} nothing to do: the release {tag} exists", "Release");
+            crate::output::say(
+                "Release",
+                &format!("nothing to do: the release {tag} exists"),
+            );
             return Ok(());
         }
         ReleaseState::Unsupported => {
-            eprintln!(
-                "{:>12} the release {tag}: releases need a forge (set `forge` in the configuration)",
-                "Skipping"
+            crate::output::say(
+                "Skipping",
+                &format!(
+                    "the release {tag}: releases need a forge (set `forge` in the configuration)"
+                ),
             );
             return Ok(());
         }
@@ -100,13 +105,15 @@ pub fn run(
             forge.upload_asset(release, &name, &bytes)
         })?;
     }
-    eprintln!(
-        "{:>12} {tag}{}{} with {} asset{}",
+    crate::output::say(
         "Released",
-        if prerelease { " (pre-release)" } else { "" },
-        if latest { " (latest)" } else { "" },
-        files.len(),
-        if files.len() == 1 { "" } else { "s" }
+        &format!(
+            "{tag}{}{} with {} asset{}",
+            if prerelease { " (pre-release)" } else { "" },
+            if latest { " (latest)" } else { "" },
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        ),
     );
     Ok(())
 }

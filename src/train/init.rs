@@ -222,14 +222,13 @@ pub fn run(ctx: &Context, opts: &InitOpts, exec: &Executor) -> Result<ChangeSet>
         }
         let existing = fs::read_optional(&ctx.root.join(&path))?;
         if existing.is_some() && !opts.force {
-            eprintln!(
-                "{:>12} {} (exists; --force overwrites it)",
+            crate::output::say(
                 "Keeping",
-                path.display()
+                &format!("{} (exists; --force overwrites it)", path.display()),
             );
             continue;
         }
-        eprintln!("{:>12} {}", "Writing", path.display());
+        crate::output::say("Writing", &format!("{}", path.display()));
         changes.set(path, existing, text);
     }
     exec.write_files(&ctx.root, &changes)?;

@@ -20,7 +20,6 @@ pub mod rc;
 pub mod registry_auth;
 pub mod release;
 pub mod repo;
-pub mod retry;
 pub mod snapshot;
 pub mod status;
 pub mod tag;
@@ -112,9 +111,4 @@ pub fn project_name(ctx: &Context) -> String {
         || "the project".into(),
         |n| n.to_string_lossy().into_owned(),
     )
-}
-
-/// One status line on stderr, cargo's way: a right-aligned word, then what.
-pub fn say(word: &str, what: &str) {
-    eprintln!("{word:>12} {what}");
 }

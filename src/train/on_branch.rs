@@ -5,10 +5,11 @@ use crate::adapters::forge;
 use crate::core::changeset::ChangeSet;
 use crate::core::version::Level;
 use crate::exec::Executor;
+use crate::output::say;
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
 use crate::train::plan::{NewCommit, Plan, Rev};
 use crate::train::repo::Repo;
-use crate::train::{Context, Options, apply, say, snapshot};
+use crate::train::{Context, Options, apply, snapshot};
 use anyhow::{Result, bail};
 use semver::Version;
 

@@ -16,9 +16,12 @@ use anyhow::Result;
 pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -> Result<()> {
     let t = target(repo, branch, exec)?;
     if repo.tip_is_release(&t.base)? {
-        eprintln!(
-            "{:>12} nothing to do: nothing landed on `{}` since {}; backport fixes first",
-            "Patch", t.branch, t.version
+        crate::output::say(
+            "Patch",
+            &format!(
+                "nothing to do: nothing landed on `{}` since {}; backport fixes first",
+                t.branch, t.version
+            ),
         );
         return Ok(());
     }
@@ -48,6 +51,6 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     else {
         return Ok(());
     };
-    eprintln!("{:>12} {v} on `{}`", "Patch", t.branch);
+    crate::output::say("Patch", &format!("{v} on `{}`", t.branch));
     Ok(())
 }

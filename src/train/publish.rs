@@ -22,10 +22,10 @@ use crate::core::manifest::{Field, Publish};
 use crate::core::publish_metadata;
 use crate::core::publish_plan::{Limit, Scheduler, State, TokenBucket, min_duration_ms};
 use crate::exec::Executor;
+use crate::retry::retry;
 use crate::train::Context;
 use crate::train::progress::{Progress, fmt_secs};
 use crate::train::registry_auth::{self, Trusted};
-use crate::train::retry::retry;
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
 use std::collections::BTreeSet;
@@ -164,9 +164,9 @@ fn publish(
     };
     let todo: Vec<usize> = (0..n).filter(|&p| !done[p]).collect();
     if todo.is_empty() {
-        eprintln!(
-            "{:>12} nothing: all {n} crates are in `{reg_name}` already",
-            "Publishing"
+        crate::output::say(
+            "Publishing",
+            &format!("nothing: all {n} crates are in `{reg_name}` already"),
         );
         return Ok(summary);
     }
@@ -314,27 +314,31 @@ fn announce(
     } else {
         ""
     };
-    eprintln!(
-        "{:>12} {} crates to `{reg_name}` ({} already there, {n_new} new crates); critical path {} crates; \
-         at least {} under the registry's rate limits{token}; each goes once {gate}",
+    crate::output::say(
         "Publishing",
-        todo.len(),
-        summary.skipped.len(),
-        sched.critical_path(),
-        fmt_secs(rate_ms / 1000)
+        &format!(
+            "{} crates to `{reg_name}` ({} already there, {n_new} new crates); critical path {} crates; \
+         at least {} under the registry's rate limits{token}; each goes once {gate}",
+            todo.len(),
+            summary.skipped.len(),
+            sched.critical_path(),
+            fmt_secs(rate_ms / 1000)
+        ),
     );
 }
 
 /// The summary line, and an error naming what is left when not all went.
 fn report(summary: &Summary, start: Instant) -> Result<()> {
-    eprintln!(
-        "{:>12} {} published, {} already there, {} failed, {} not attempted (a dependency failed) in {}",
+    crate::output::say(
         "Summary",
-        summary.published.len(),
-        summary.skipped.len(),
-        summary.failed.len(),
-        summary.blocked.len(),
-        fmt_secs(start.elapsed().as_secs())
+        &format!(
+            "{} published, {} already there, {} failed, {} not attempted (a dependency failed) in {}",
+            summary.published.len(),
+            summary.skipped.len(),
+            summary.failed.len(),
+            summary.blocked.len(),
+            fmt_secs(start.elapsed().as_secs())
+        ),
     );
     if summary.failed.is_empty() && summary.blocked.is_empty() {
         return Ok(());
@@ -569,11 +573,9 @@ impl Uploads<'_> {
 
     fn say_retry(&self, p: usize) -> impl Fn(&Failure, Duration) + '_ {
         move |e, w| {
-            eprintln!(
-                "{:>12} {} in {:.1}s: {e}",
+            crate::output::say(
                 "Retrying",
-                self.crates.label(p),
-                w.as_secs_f64()
+                &format!("{} in {:.1}s: {e}", self.crates.label(p), w.as_secs_f64()),
             )
         }
     }

@@ -16,9 +16,12 @@ use anyhow::Result;
 pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -> Result<()> {
     let t = target(repo, branch, exec)?;
     if repo.tip_is_release(&t.base)? {
-        eprintln!(
-            "{:>12} nothing to do: nothing landed on `{}` since {}",
-            "Candidate", t.branch, t.version
+        crate::output::say(
+            "Candidate",
+            &format!(
+                "nothing to do: nothing landed on `{}` since {}",
+                t.branch, t.version
+            ),
         );
         return Ok(());
     }
@@ -45,6 +48,6 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     else {
         return Ok(());
     };
-    eprintln!("{:>12} {v} on `{}`", "Candidate", t.branch);
+    crate::output::say("Candidate", &format!("{v} on `{}`", t.branch));
     Ok(())
 }

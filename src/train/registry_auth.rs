@@ -7,8 +7,8 @@ use crate::adapters::cargo_config::{self, Token};
 use crate::adapters::registry::{Failure, Registry};
 use crate::adapters::trusted_publishing::{ActionsOidc, TrustedPublisher};
 use crate::exec::Executor;
+use crate::retry::retry;
 use crate::train::Context;
-use crate::train::retry::retry;
 use anyhow::{Result, bail};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -61,11 +61,13 @@ impl Trusted {
         reg.set_token(token.clone());
         m.0 = Instant::now();
         m.1.push(token);
-        eprintln!(
-            "{:>12} a new trusted publishing token for `{}` (renewed every {}s)",
+        crate::output::say(
             "Renewed",
-            reg.name,
-            self.renew_after.as_secs()
+            &format!(
+                "a new trusted publishing token for `{}` (renewed every {}s)",
+                reg.name,
+                self.renew_after.as_secs()
+            ),
         );
         Ok(())
     }
@@ -76,7 +78,7 @@ impl Trusted {
         let m = self.minted.lock().expect("token lock");
         for t in &m.1 {
             if let Err(e) = exec.revoke_token(reg, t) {
-                eprintln!("{:>12} {e} (the token expires by itself)", "Warning");
+                crate::output::say("Warning", &format!("{e} (the token expires by itself)"));
             }
         }
     }
@@ -110,9 +112,9 @@ pub fn open_to_publish(
         )
     })?;
     reg.set_token(token.clone());
-    eprintln!(
-        "{:>12} trusted publishing: a short-lived token for `{name}` from this job's identity",
-        "Using"
+    crate::output::say(
+        "Using",
+        &format!("trusted publishing: a short-lived token for `{name}` from this job's identity"),
     );
     let renew_after = Duration::from_secs(ctx.config.publish.trusted_token_renew_secs);
     let trusted = Trusted {

@@ -32,9 +32,12 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     let names = Names::of(&repo.config);
     let tagged = repo.tag(&names.tag(&t.version))?.is_some();
     if t.version.pre.is_empty() && (tagged || repo.tip_is_release(&t.base)?) {
-        eprintln!(
-            "{:>12} nothing to do: `{branch}` is released ({}); changes since go out with `patch`",
-            "Release", t.version
+        crate::output::say(
+            "Release",
+            &format!(
+                "nothing to do: `{branch}` is released ({}); changes since go out with `patch`",
+                t.version
+            ),
         );
         return Ok(());
     }
@@ -64,6 +67,6 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     else {
         return Ok(());
     };
-    eprintln!("{:>12} {v} on `{branch}`", "Release");
+    crate::output::say("Release", &format!("{v} on `{branch}`"));
     Ok(())
 }

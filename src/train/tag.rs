@@ -39,9 +39,9 @@ pub fn run(
         format!("{b}..{after_oid}")
     };
     if !repo.git.range_mentions(&scanned, &repo.config.marker)? {
-        eprintln!(
-            "{:>12} nothing to do: no commit in {range} asks for a release",
-            "Tag"
+        crate::output::say(
+            "Tag",
+            &format!("nothing to do: no commit in {range} asks for a release"),
         );
         return Ok(None);
     }
@@ -49,10 +49,9 @@ pub fn run(
     let name = format!("{}{version}", repo.config.tag_prefix);
     if let Some(at) = repo.tag(&name)? {
         if at == after_oid {
-            eprintln!(
-                "{:>12} nothing to do: `{name}` already tags {}",
+            crate::output::say(
                 "Tag",
-                &after_oid[..10]
+                &format!("nothing to do: `{name}` already tags {}", &after_oid[..10]),
             );
             return Ok(Some(name));
         }
@@ -66,15 +65,19 @@ pub fn run(
         match forge.checks(&after_oid)? {
             Checks::Passed | Checks::Untracked => break,
             Checks::Pending(names) if std::time::Instant::now() < until => {
-                eprintln!(
-                    "{:>12} for checks on {}: {}",
+                crate::output::say(
                     "Waiting",
-                    &after_oid[..10],
-                    names.join(", ")
+                    &format!("for checks on {}: {}", &after_oid[..10], names.join(", ")),
                 );
-                std::thread::sleep(
+                crate::signals::sleep(
                     std::time::Duration::from_secs(20).min(until - std::time::Instant::now()),
-                );
+                    || {
+                        format!(
+                            "while waiting for the checks of {}; nothing was tagged",
+                            &after_oid[..10]
+                        )
+                    },
+                )?;
             }
             Checks::Pending(names) => bail!(
                 "not tagging `{name}` yet: checks still pending on {}: {}",
@@ -93,6 +96,6 @@ pub fn run(
         || forge.create_tag(&name, &after_oid),
     )?;
     exec.git(&repo.git, &["tag", &name, &after_oid])?;
-    eprintln!("{:>12} `{name}` at {}", "Tagged", &after_oid[..10]);
+    crate::output::say("Tagged", &format!("`{name}` at {}", &after_oid[..10]));
     Ok(Some(name))
 }

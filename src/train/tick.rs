@@ -22,7 +22,7 @@ pub fn run(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()> {
         return Ok(());
     }
     for (action, why) in &decision.due {
-        eprintln!("{:>12} {why}", "Due");
+        crate::output::say("Due", why);
         match action {
             Action::Release => release::run(repo, opts, None, exec)?,
             Action::Cut => cut::run(repo, opts, &cut::CutOpts { force: false }, exec)?,

@@ -72,10 +72,12 @@ pub fn package(ctx: &Context) -> Result<Vec<Problem>> {
         Some(ctx.config.publish.registry.as_str()).filter(|r| *r != cargo::CRATES_IO_NAME);
     match cargo::package(&ctx.root, &names, registry, true) {
         Ok(()) => {
-            eprintln!(
-                "{:>12} {} crates package and build from their packaged sources",
+            crate::output::say(
                 "Packaged",
-                names.len()
+                &format!(
+                    "{} crates package and build from their packaged sources",
+                    names.len()
+                ),
             );
             Ok(Vec::new())
         }

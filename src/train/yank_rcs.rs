@@ -6,9 +6,9 @@ use crate::core::graph;
 use crate::core::publish_plan::{Limit, TokenBucket};
 use crate::core::version::rc_number;
 use crate::exec::Executor;
+use crate::retry::retry;
 use crate::train::Context;
 use crate::train::registry_auth::open_with_token;
-use crate::train::retry::retry;
 use anyhow::{Result, bail};
 use semver::Version;
 use std::time::{Duration, Instant};
@@ -62,11 +62,9 @@ pub fn run(ctx: &Context, registry: Option<&str>, exec: &Executor) -> Result<Vec
                 }
             }
             let say = |e: &crate::adapters::registry::Failure, w: Duration| {
-                eprintln!(
-                    "{:>12} yank of {} {v} in {:.1}s: {e}",
+                crate::output::say(
                     "Retrying",
-                    c.name,
-                    w.as_secs_f64()
+                    &format!("yank of {} {v} in {:.1}s: {e}", c.name, w.as_secs_f64()),
                 )
             };
             match retry(deadline, || exec.yank(&reg, &c.name, &v), say) {
@@ -83,14 +81,14 @@ pub fn run(ctx: &Context, registry: Option<&str>, exec: &Executor) -> Result<Vec
                     yanked.push(format!("{} {v}", c.name));
                 }
                 Err(e) => {
-                    eprintln!("{:>12} {} {v}: {e}", "Failed", c.name);
+                    crate::output::say("Failed", &format!("{} {v}: {e}", c.name));
                     failed.push(format!("{} {v}", c.name));
                 }
             }
         }
     }
     if yanked.is_empty() && failed.is_empty() {
-        eprintln!("{:>12} nothing: no candidate is superseded", "Yanking");
+        crate::output::say("Yanking", "nothing: no candidate is superseded");
     }
     if !failed.is_empty() {
         bail!(
