@@ -1,14 +1,16 @@
 //! Interrupted runs: the train stopped by a signal at any moment of an
-//! operation. Whatever happens, the user's checkout is as it was, and
-//! running the same command again finishes the job. Driven only through
-//! the CLI.
+//! operation, or by a hook that never ends. Whatever happens, the user's
+//! checkout is as it was, and running the same command again finishes the
+//! job. Driven only through the CLI.
 //!
 //! `CARGO_TRAIN_INTERRUPT_TRIALS`: interrupts per operation and signal
 //! (default 4); `CARGO_TRAIN_INTERRUPT_GIT_DELAY_MS`: how long each git
 //! command is held up to spread them over the run (default 20).
 
 mod common;
-use common::faults::{Checkout, Running, Signal, SlowGit, origin_trees, scratch, tmpdir};
+use common::faults::{
+    Checkout, Running, Signal, SlowGit, origin_trees, scratch, tmpdir, train_within,
+};
 use common::sandbox::Sandbox;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -284,4 +286,44 @@ fn interrupted_tick_on_a_cut_day() {
 #[test]
 fn interrupted_tick_on_a_release_day() {
     interrupts(&TICK_RELEASE);
+}
+
+#[test]
+fn an_after_bump_hook_that_never_ends_fails_the_cut_within_its_bound() {
+    // The hook starts a child that would leave a mark after 3 s, then waits
+    // forever; after 1 s both must be gone.
+    let outside = tempfile::tempdir().unwrap();
+    let late = outside.path().join("late");
+    let s = Sandbox::new(&format!(
+        "hook-timeout-secs = 1\nafter-bump = [\"(sleep 3; touch '{}') & sleep 600\"]\n",
+        late.display()
+    ));
+    let before = Checkout::of(&s);
+    let origin = s.origin_git(&["for-each-ref", "--format=%(refname) %(objectname)"]);
+    let tmp = tmpdir(&s);
+    let e = train_within(
+        &s,
+        "2026-01-05",
+        &["cut"],
+        &[("TMPDIR", &tmp)],
+        Duration::from_secs(60),
+    );
+    assert!(!e.status.success(), "{}", e.stderr);
+    assert!(e.took < Duration::from_secs(20), "took {:?}", e.took);
+    assert!(
+        e.stderr
+            .contains("did not finish within 1s and was stopped"),
+        "{}",
+        e.stderr
+    );
+    let diff = Checkout::of(&s).differences(&before);
+    assert!(diff.is_empty(), "the checkout changed: {diff:?}");
+    assert_eq!(
+        s.origin_git(&["for-each-ref", "--format=%(refname) %(objectname)"]),
+        origin
+    );
+    // The hook's child was stopped too: nothing happens later.
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(!late.exists(), "the hook's child outlived the run");
+    assert_eq!(Checkout::of(&s).differences(&before), Vec::<String>::new());
 }
