@@ -129,6 +129,8 @@ fn origin_differences(got: &BTreeMap<String, String>, want: &BTreeMap<String, St
 struct Tally {
     tried: usize,
     ended_before_signal: usize,
+    /// Trials whose git (or other child) outlived the train.
+    orphans: usize,
     failed: usize,
     /// Each problem, how many trials had it, and the earliest moment.
     problems: BTreeMap<String, (usize, Duration)>,
@@ -214,6 +216,7 @@ fn interrupts(op: &Op) {
             let t = tallies.entry(sig).or_default();
             t.tried += 1;
             t.ended_before_signal += usize::from(e.before_signal);
+            t.orphans += usize::from(e.stragglers);
             t.failed += usize::from(!found.is_empty());
             for f in found {
                 let p = t.problems.entry(f).or_insert((0, at));
@@ -238,10 +241,11 @@ fn interrupts(op: &Op) {
     for (sig, t) in &tallies {
         failed += t.failed;
         report.push_str(&format!(
-            "  {}: {} tried, {} ended before the signal, {} failed\n",
+            "  {}: {} tried, {} ended before the signal, {} left a child running, {} failed\n",
             sig.name(),
             t.tried,
             t.ended_before_signal,
+            t.orphans,
             t.failed
         ));
         for (p, (n, first)) in &t.problems {
