@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod connect_proxy;
+pub mod faults;
 pub mod github_sim;
 pub mod kellnr;
 pub mod ktra;

@@ -76,16 +76,51 @@ impl Sandbox {
     }
 
     pub fn train_env(&self, date: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+        let out = self
+            .command(date, args)
             .envs(env.iter().copied())
-            .arg("train")
-            .args(["--date", date])
-            .args(args)
-            .current_dir(&self.ws)
-            .env("GIT_AUTHOR_DATE", "2000-01-01T00:00:00Z") // overridden by --date for train commits
             .output()
             .unwrap();
         Run::from(out)
+    }
+
+    /// `cargo train --date DATE ARGS` in the checkout, not yet started.
+    pub fn command(&self, date: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-train"));
+        cmd.arg("train")
+            .args(["--date", date])
+            .args(args)
+            .current_dir(&self.ws)
+            .env("GIT_AUTHOR_DATE", "2000-01-01T00:00:00Z"); // overridden by --date for train commits
+        cmd
+    }
+
+    /// The temp dir that holds the checkout and the origin.
+    pub fn root(&self) -> &Path {
+        self._dir.path()
+    }
+
+    /// A copy of this sandbox in a temp dir of its own under `parent` (the
+    /// checkout's `origin` pointing at the copy's origin): a fresh start
+    /// from a state that took several runs to reach.
+    pub fn duplicate_in(&self, parent: &Path) -> Sandbox {
+        let dir = tempfile::tempdir_in(parent).unwrap();
+        let ok = Command::new("cp")
+            .arg("-a")
+            .arg(self.root().join("."))
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let s = Sandbox {
+            ws: dir.path().join(self.ws.strip_prefix(self.root()).unwrap()),
+            origin: dir
+                .path()
+                .join(self.origin.strip_prefix(self.root()).unwrap()),
+            _dir: dir,
+        };
+        s.git(&["remote", "set-url", "origin", s.origin.to_str().unwrap()]);
+        s
     }
 
     pub fn git(&self, args: &[&str]) -> String {

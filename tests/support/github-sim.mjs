@@ -2,11 +2,15 @@
 // description, request bodies validated against it) on 127.0.0.1 and adds
 // state where the tests need it: pull requests, commit statuses and check
 // runs, tag refs, releases and their assets. `/_test/*` lets a test set
-// statuses and read what was done. Usage: node github-sim.mjs PORT
+// statuses and read what was done; `/_test/fault` makes the pull-request
+// routes fail, as when GitHub's API is down. Usage: node github-sim.mjs PORT
 import { simulation } from "@simulacrum/github-api-simulator";
 
 const port = Number(process.argv[2]);
 const state = { pulls: [], statuses: {}, checks: {}, refs: [], releases: [], requests: [] };
+// While set ({ status, retry_after }), every call under /repos/O/R/pulls
+// answers `status`, with `Retry-After: retry_after` if that is given.
+let fault = null;
 
 // GitHub's pagination: `per_page` (default 30, at most 100) and `page`
 // (from 1) pick the slice; a Link header names the first, prev, next and last
@@ -117,6 +121,18 @@ const app = simulation({
       router.use((req, _res, next) => {
         if (!req.path.startsWith("/_test")) state.requests.push({ method: req.method, path: req.path, url: req.originalUrl, auth: req.headers.authorization ?? null });
         next();
+      });
+      router.use((req, res, next) => {
+        if (!fault || !/^\/repos\/[^/]+\/[^/]+\/pulls(\/|$)/.test(req.path)) return next();
+        // Logged with the answer it got.
+        state.requests[state.requests.length - 1].fault = fault.status;
+        if (fault.retry_after !== undefined) res.set("Retry-After", String(fault.retry_after));
+        res.status(fault.status).json({ message: "Service Unavailable" });
+      });
+      // The fault switch: a body with `status` sets it, `{}` clears it.
+      router.post("/_test/fault", (req, res) => {
+        fault = req.body.status ? { status: Number(req.body.status), retry_after: req.body.retry_after } : null;
+        res.json({ ok: true });
       });
       // GitHub takes a ref here with its slashes (`tags/release/1.0`),
       // which the OpenAPI router would read as one segment only.
