@@ -9,7 +9,7 @@
 
 mod common;
 use common::faults::{
-    Checkout, Running, Signal, SlowGit, origin_trees, scratch, tmpdir, train_within,
+    Checkout, Running, Signal, SlowGit, origin_trees, scratch, scratch_dirs, tmpdir, train_within,
 };
 use common::github_sim::GithubSim;
 use common::sandbox::Sandbox;
@@ -205,6 +205,11 @@ fn interrupts(op: &Op) {
             } else if !r.status.success() {
                 found.push(format!("re-run failed: {}", error_line(&r.stderr)));
             } else {
+                // A scratch directory a `kill -9` left is the re-run's to remove.
+                let left = scratch_dirs(&s);
+                if !left.is_empty() {
+                    found.push(format!("scratch left after the re-run: {left:?}"));
+                }
                 let origin = origin_trees(&s);
                 if origin != want_origin {
                     found.push(format!(
@@ -333,12 +338,9 @@ fn github_down_after_the_push_leaves_the_pull_requests_to_the_rerun() {
     // Not beside an interrupt test: node starting up would upset its timing.
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let sim = GithubSim::start();
-    // TODO: once `github.retry-budget-secs` exists (src/core/config.rs), set
-    // it to 2 here and let the fault answer 503 without `Retry-After`. Until
-    // then the client's budget is fixed (600 s): a `Retry-After` of an
-    // hour, longer than any budget, makes it give up at once instead.
+    // The API is down for longer than the run's retry budget (2 s).
     let s = Sandbox::new(&format!(
-        "forge = \"github\"\ngithub = {{ api-url = \"{}\", repository = \"o/r\" }}\n",
+        "forge = \"github\"\ngithub = {{ api-url = \"{}\", repository = \"o/r\", retry-budget-secs = 2 }}\n",
         sim.url()
     ));
     // Every push that changes the origin, logged by the origin.
@@ -362,7 +364,7 @@ fn github_down_after_the_push_leaves_the_pull_requests_to_the_rerun() {
     let bound = Duration::from_secs(60);
 
     // The API fails every pull-request call; the push goes through.
-    sim.post("/_test/fault", json!({"status": 503, "retry_after": 3600}));
+    sim.post("/_test/fault", json!({"status": 503}));
     let before = Checkout::of(&s);
     let e = train_within(&s, "2026-01-05", &["cut"], &env, bound);
     assert!(!e.status.success(), "{}", e.stderr);

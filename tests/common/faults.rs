@@ -133,6 +133,19 @@ impl Checkout {
     }
 }
 
+/// The train's scratch directories under `.git/cargo-train/` (commits are
+/// built there, beside the checkout): a `kill -9` may leave one, which the
+/// next run removes.
+pub fn scratch_dirs(s: &Sandbox) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(s.ws.join(".git/cargo-train")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
 fn find_locks(root: &Path, dir: &Path, out: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -140,7 +153,10 @@ fn find_locks(root: &Path, dir: &Path, out: &mut Vec<String>) {
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            if p.file_name().is_some_and(|n| n != "objects") {
+            // Not the user's locks: the train's own scratch index and files.
+            if p.file_name()
+                .is_some_and(|n| n != "objects" && n != "cargo-train")
+            {
                 find_locks(root, &p, out);
             }
         } else if p.extension().is_some_and(|x| x == "lock") {

@@ -132,6 +132,16 @@ impl Scratch {
     }
 }
 
+/// Removes the scratch directories that runs no longer running left in
+/// `repo` (each run does this first, so a `kill -9` leaves nothing for long).
+pub fn remove_stale_in(repo: &Git) -> Result<()> {
+    let home = absolute(repo, "--git-common-dir")?.join("cargo-train");
+    if home.is_dir() {
+        remove_stale(&home);
+    }
+    Ok(())
+}
+
 fn absolute(repo: &Git, which: &str) -> Result<PathBuf> {
     let out = repo.run(&["rev-parse", "--path-format=absolute", which])?;
     Ok(PathBuf::from(out.trim()))
