@@ -162,6 +162,20 @@ fn main_tip(repo: &Repo) -> Result<String> {
     }
 }
 
+/// The workspace at an existing commit of the plan's base.
+fn read_at(repo: &Repo, at: &Rev, opts: &Options) -> Result<snapshot::Snapshot> {
+    let Rev::At { oid, .. } = at else {
+        unreachable!("the cut's commits are made on existing commits")
+    };
+    snapshot::at(repo, oid, opts)
+}
+
+/// `X.Y.Z-rc.1` for the development version `dev` (read on `branch`).
+fn first_candidate(dev: &Version, branch: &str) -> Result<Version> {
+    try_bump(dev, &Level::Rc)
+        .map_err(|e| anyhow::anyhow!("Cargo.toml on `{branch}`: version {dev}: {e}"))
+}
+
 /// A planned change and the version it leads to.
 struct Planned {
     change: Change,
@@ -181,10 +195,7 @@ fn bump_main(
     dev: &Version,
 ) -> Result<Planned> {
     let cfg = &repo.config;
-    let Rev::At { oid, .. } = at else {
-        unreachable!("the bump is made on an existing commit")
-    };
-    let snap = snapshot::at(repo, oid, opts)?;
+    let snap = read_at(repo, at, opts)?;
     let ctx = &snap.ctx;
     let version = Version::new(dev.major, dev.minor, dev.patch);
     let mut next_plan = bump::plan(ctx, &Level::Major)?;
@@ -199,8 +210,7 @@ fn bump_main(
     notes::rotate(ctx, &mut next_plan.changes, &version, branch, &next)?;
     let title = format!("Bump {} to {num}", super::project_name(ctx));
     let hooks = bump::hooks(&next_plan, &cfg.after_bump, cfg.hook_timeout_secs);
-    let rc = try_bump(dev, &Level::Rc)
-        .map_err(|e| anyhow::anyhow!("Cargo.toml on `{}`: version {dev}: {e}", cfg.main_branch))?;
+    let rc = first_candidate(dev, &cfg.main_branch)?;
     let main = &cfg.main_branch;
     let body = format!(
         "The release branch `{branch}` was cut from `{main}` and this bumps `{main}` from {version} to {num}.\n\n\
@@ -238,14 +248,10 @@ fn candidate(
     dev: &Version,
 ) -> Result<Planned> {
     let cfg = &repo.config;
-    let Rev::At { oid, .. } = at else {
-        unreachable!("the candidate is made on an existing commit")
-    };
-    let snap = snapshot::at(repo, oid, opts)?;
+    let snap = read_at(repo, at, opts)?;
     let ctx = &snap.ctx;
     let rc_plan = bump::plan(ctx, &Level::Rc)?;
-    let rc = try_bump(dev, &Level::Rc)
-        .map_err(|e| anyhow::anyhow!("Cargo.toml on `{}`: version {dev}: {e}", cfg.main_branch))?;
+    let rc = first_candidate(dev, &cfg.main_branch)?;
     let version = Version::new(dev.major, dev.minor, dev.patch);
     let title = format!("Release {} {rc}", super::project_name(ctx));
     let hooks = bump::hooks(&rc_plan, &cfg.after_bump, cfg.hook_timeout_secs);
@@ -404,7 +410,7 @@ fn candidate_part(
         return Ok(Part::Done);
     }
     if forge.reviews() {
-        let rc = try_bump(version, &Level::Rc).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rc = first_candidate(version, &latest.name)?;
         let head = Review::Candidate(rc).branch();
         match pending(repo, forge, &head, &latest.name)? {
             Pending::Waiting => return Ok(Part::Done),

@@ -19,7 +19,7 @@ pub fn run(
     assets: Option<&Path>,
     exec: &Executor,
 ) -> Result<()> {
-    let prefix = &ctx.config.tag_prefix;
+    let names = crate::core::refs::Names::of(&ctx.config);
     let tag = match tag {
         Some(t) => t.to_string(),
         None => {
@@ -27,13 +27,10 @@ pub fn run(
                 .ws
                 .workspace_version()
                 .or_else(|| ctx.ws.crates.first().map(|c| c.version.clone()));
-            format!(
-                "{prefix}{}",
-                v.context("the workspace has no version to name the tag")?
-            )
+            names.tag(&v.context("the workspace has no version to name the tag")?)
         }
     };
-    let version = Version::parse(tag.strip_prefix(prefix.as_str()).unwrap_or(&tag))
+    let version = Version::parse(names.strip_tag_prefix(&tag))
         .with_context(|| format!("tag `{tag}` does not name a version"))?;
     let forge = forge::open(&ctx.config, &repo.git)?;
     match forge.release(&tag)? {
@@ -62,7 +59,7 @@ pub fn run(
         .git
         .refs("refs/tags/")?
         .into_iter()
-        .filter_map(|r| Version::parse(r.name.strip_prefix(prefix.as_str())?).ok())
+        .filter_map(|r| names.parse_tag(&r.name))
         .filter(|v| v.pre.is_empty())
         .max();
     let latest = !prerelease && highest.as_ref().is_none_or(|h| version >= *h);

@@ -46,7 +46,7 @@ pub fn run(
         return Ok(None);
     }
     let version = repo.version_at(&after_oid)?;
-    let name = format!("{}{version}", repo.config.tag_prefix);
+    let name = crate::core::refs::Names::of(&repo.config).tag(&version);
     if let Some(at) = repo.tag(&name)? {
         if at == after_oid {
             crate::output::say(
