@@ -679,11 +679,14 @@ fn a_dry_run_prints_the_plan_a_real_run_carries_out() {
         assert_eq!(commits.len(), 2, "{plan}");
         let push = plan
             .lines()
-            .find_map(|l| l.strip_prefix("would run: git push --atomic origin "))
+            .find_map(|l| {
+                l.split_once("would run: git push --atomic origin ")
+                    .map(|(_, r)| r)
+            })
             .unwrap_or_else(|| panic!("{plan}"));
         let planned_prs: Vec<&str> = plan
             .lines()
-            .filter(|l| l.starts_with("would open pull request: "))
+            .filter_map(|l| l.split_once("would open pull request: ").map(|(_, r)| r))
             .collect();
 
         let origin_before = s.origin_git(&["for-each-ref", "--format=%(refname)"]);
@@ -696,10 +699,11 @@ fn a_dry_run_prints_the_plan_a_real_run_carries_out() {
             .collect();
         moved.sort();
         let mut pushed: Vec<String> = Vec::new();
-        for spec in push.split(' ') {
+        // `<commit N>` holds a space: keep it in one token.
+        for spec in push.replace("<commit ", "<commit#").split(' ') {
             let (rev, target) = spec.split_once(':').unwrap();
             let at = s.origin_git(&["rev-parse", target]).trim().to_string();
-            match rev.strip_prefix("<commit ") {
+            match rev.strip_prefix("<commit#") {
                 Some(n) => {
                     let n: usize = n.trim_end_matches('>').parse().unwrap();
                     let (title, base, files) = &commits[n - 1];
@@ -736,7 +740,7 @@ fn a_dry_run_prints_the_plan_a_real_run_carries_out() {
                 .collect();
             let planned: Vec<String> = planned_prs
                 .iter()
-                .map(|l| l.trim_start_matches("would open ").to_string())
+                .map(|l| format!("pull request: {l}"))
                 .collect();
             assert_eq!(opened, planned, "{}", real.stdout);
             assert_eq!(opened.len(), 2);

@@ -270,6 +270,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             | Command::Tick { .. }
     ) {
         crate::signals::install().context("cannot install the SIGINT/SIGTERM handlers")?;
+        // What a `kill -9` of an earlier run left beside the checkout.
+        crate::adapters::git::scratch::remove_stale_in(&crate::adapters::git::Git::new(&ctx.root))?;
     }
     match cli.command {
         Command::Bump {

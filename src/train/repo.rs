@@ -61,7 +61,6 @@ impl Repo {
             git.require_repository()?;
             return Err(e);
         }
-        crate::adapters::git::scratch::remove_stale_in(&git)?;
         Ok(Repo {
             git,
             config,
