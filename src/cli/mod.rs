@@ -75,8 +75,12 @@ enum Command {
     },
     /// Prepare a patch release of a release branch
     Patch {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "supported")]
         branch: Option<String>,
+        /// Patch every supported branch with unreleased changes, as one set
+        /// (one push; no tag until every member is merged and passed CI)
+        #[arg(long)]
+        supported: bool,
         #[arg(long)]
         dry_run: bool,
     },
@@ -357,8 +361,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             latest: _,
             dry_run,
         } => train::release::run(&repo()?, &opts, branch.as_deref(), &Executor::new(dry_run))?,
-        Command::Patch { branch, dry_run } => {
-            train::patch::run(&repo()?, &opts, branch.as_deref(), &Executor::new(dry_run))?
+        Command::Patch {
+            branch,
+            supported,
+            dry_run,
+        } => {
+            let exec = Executor::new(dry_run);
+            if supported {
+                train::patch::run_supported(&repo()?, &opts, &exec)?
+            } else {
+                train::patch::run(&repo()?, &opts, branch.as_deref(), &exec)?
+            }
         }
         Command::Tag {
             range,

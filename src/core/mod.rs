@@ -8,6 +8,7 @@ pub mod graph;
 pub mod lockfile;
 pub mod manifest;
 pub mod notes;
+pub mod patch_set;
 pub mod pins;
 pub mod problem;
 pub mod publish_metadata;

@@ -26,12 +26,17 @@ pub fn target(repo: &Repo, branch: Option<&str>, exec: &Executor) -> Result<Targ
     repo.require_clean()?;
     let branch = repo.release_branch_arg(branch)?;
     repo.fetch(exec)?;
-    let Some(base) = repo.remote_branch(&branch)? else {
+    fetched(repo, &branch)
+}
+
+/// A release branch as the last fetch left it.
+pub fn fetched(repo: &Repo, branch: &str) -> Result<Target> {
+    let Some(base) = repo.remote_branch(branch)? else {
         bail!("`{}/{branch}` does not exist", repo.remote())
     };
     let version = repo.version_at(&base)?;
     Ok(Target {
-        branch,
+        branch: branch.to_string(),
         base,
         version,
     })
@@ -90,40 +95,77 @@ pub fn release_commit(
         );
         return Ok(None);
     }
-    let snap = snapshot::at(repo, &t.base, opts)?;
-    let ctx = &snap.ctx;
-    let title = format!("Release {} {new}", super::project_name(ctx));
-    let mut change = Change {
-        commit: Rev::at(&t.base, format!("{}/{}", cfg.remote, t.branch)),
-        base: t.branch.clone(),
-        head,
-        title,
-        body: (c.body)(&new),
-    };
     let mut plan = Plan::default();
     if state == Pending::NoPullRequest {
         say(
             c.word,
-            &format!(
-                "{} is pushed without its pull request: opening it",
-                change.head
-            ),
+            &format!("{head} is pushed without its pull request: opening it"),
         );
+        let change = pushed_change(repo, opts, t, c, &new)?;
         reopen(&mut plan, &change);
     } else {
-        repo.require_date_after(&t.base)?;
-        let mut bump = super::bump::plan(ctx, &c.level)?;
-        eprintln!("{}", super::bump::summary(&bump));
-        (c.notes)(ctx, &mut bump.changes, &new)?;
-        let hooks = super::bump::hooks(&bump, &cfg.after_bump, cfg.hook_timeout_secs);
-        change.commit = plan.commit(NewCommit {
-            base: change.commit.clone(),
-            changes: bump.changes,
-            hooks,
-            message: vec![change.title.clone(), cfg.marker.clone()],
-        });
+        let (change, _) = plan_release(repo, opts, t, c, None, &mut plan)?;
         deliver(&mut plan, repo.remote(), forge.reviews(), &[], &[change]);
     }
     apply::apply(&plan, repo, forge.as_ref(), exec)?;
     Ok(Some(new))
+}
+
+/// The change of a review branch an earlier run pushed (for its pull
+/// request): the branch's name and the title and body it was planned with.
+pub fn pushed_change(
+    repo: &Repo,
+    opts: &Options,
+    t: &Target,
+    c: &Commit<'_>,
+    new: &Version,
+) -> Result<Change> {
+    // The project's name may come from the root package, read at the base.
+    let snap = snapshot::at(repo, &t.base, opts)?;
+    Ok(Change {
+        commit: Rev::at(&t.base, format!("{}/{}", repo.remote(), t.branch)),
+        base: t.branch.clone(),
+        head: (c.head)(new),
+        title: format!("Release {} {new}", super::project_name(&snap.ctx)),
+        body: (c.body)(new),
+    })
+}
+
+/// Adds `t`'s release commit to `plan` (bumped, notes edited, "Release P V"
+/// with the marker and `trailer`, if any, as the last paragraph) and
+/// returns the change that delivers it and the new version.
+pub fn plan_release(
+    repo: &Repo,
+    opts: &Options,
+    t: &Target,
+    c: &Commit<'_>,
+    trailer: Option<&str>,
+    plan: &mut Plan,
+) -> Result<(Change, Version)> {
+    let cfg = &repo.config;
+    let new = t.next(&c.level)?;
+    repo.require_date_after(&t.base)?;
+    let snap = snapshot::at(repo, &t.base, opts)?;
+    let ctx = &snap.ctx;
+    let title = format!("Release {} {new}", super::project_name(ctx));
+    let mut bump = super::bump::plan(ctx, &c.level)?;
+    eprintln!("{}", super::bump::summary(&bump));
+    (c.notes)(ctx, &mut bump.changes, &new)?;
+    let hooks = super::bump::hooks(&bump, &cfg.after_bump, cfg.hook_timeout_secs);
+    let mut message = vec![title.clone(), cfg.marker.clone()];
+    message.extend(trailer.map(str::to_string));
+    let commit = plan.commit(NewCommit {
+        base: Rev::at(&t.base, format!("{}/{}", cfg.remote, t.branch)),
+        changes: bump.changes,
+        hooks,
+        message,
+    });
+    let change = Change {
+        commit,
+        base: t.branch.clone(),
+        head: (c.head)(&new),
+        title,
+        body: (c.body)(&new),
+    };
+    Ok((change, new))
 }

@@ -1,56 +1,209 @@
-//! `cargo train patch --branch B`: a patch release of a release branch.
+//! `cargo train patch --branch B`: a patch release of a release branch;
+//! `cargo train patch --supported`: a patch set, the patch releases of every
+//! supported branch with unreleased changes, in one atomic push.
 //!
 //! STEP 1: checks, fetch. STEP 2: nothing to do unless something landed
 //! since the branch's last release commit.
 //! STEP 3: bump the patch, open (if missing) and date the notes section,
 //! commit "Release P X.Y.Z" with the marker, deliver (`ci/bump-to-X.Y.Z`).
+//! A set's release commits also carry a `Patch-set:` trailer naming every
+//! member, so that `tag` holds each tag until the whole set can be tagged.
 
+use crate::adapters::forge;
+use crate::core::changeset::ChangeSet;
+use crate::core::patch_set::PatchSet;
 use crate::core::refs::{Names, Review};
 use crate::core::version::Level;
 use crate::exec::Executor;
-use crate::train::on_branch::{Commit, release_commit, target};
+use crate::output::say;
+use crate::train::deliver::{Pending, deliver, pending, reopen};
+use crate::train::on_branch::{
+    Commit, Target, fetched, plan_release, pushed_change, release_commit, target,
+};
+use crate::train::plan::Plan;
 use crate::train::repo::Repo;
-use crate::train::{Options, notes};
-use anyhow::Result;
+use crate::train::{Context, Options, apply, notes};
+use anyhow::{Result, bail};
+use semver::Version;
 
 pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -> Result<()> {
     let t = target(repo, branch, exec)?;
-    if repo.tip_is_release(&t.base)? {
-        crate::output::say(
+    if nothing_landed(repo, &t)? {
+        return Ok(());
+    }
+    let date = repo.today.to_string();
+    let names = Names::of(&repo.config);
+    let body = |v: &Version| body(&names, &t.branch, v, None);
+    let Some(v) = release_commit(repo, opts, exec, &t, &commit(&dated(&date), &body))? else {
+        return Ok(());
+    };
+    say("Patch", &format!("{v} on `{}`", t.branch));
+    Ok(())
+}
+
+/// Says so when nothing landed on `t` since its last release commit.
+fn nothing_landed(repo: &Repo, t: &Target) -> Result<bool> {
+    let none = repo.tip_is_release(&t.base)?;
+    if none {
+        say(
             "Patch",
             &format!(
                 "nothing to do: nothing landed on `{}` since {}; backport fixes first",
                 t.branch, t.version
             ),
         );
+    }
+    Ok(none)
+}
+
+type Notes<'a> = dyn Fn(&Context, &mut ChangeSet, &Version) -> Result<()> + 'a;
+
+/// The notes edit of a patch: its section opened if missing, and dated.
+fn dated(date: &str) -> impl Fn(&Context, &mut ChangeSet, &Version) -> Result<()> + '_ {
+    move |ctx, ch, v| notes::date_release(ctx, ch, v, date, true)
+}
+
+fn commit<'a>(notes: &'a Notes<'a>, body: &'a dyn Fn(&Version) -> String) -> Commit<'a> {
+    Commit {
+        level: Level::Patch,
+        word: "Patch",
+        notes,
+        head: &|v| Review::Bump(v.clone()).branch(),
+        body,
+    }
+}
+
+fn body(names: &Names, branch: &str, v: &Version, set: Option<&PatchSet>) -> String {
+    let mut s = format!(
+        "A patch release, {v}, of `{branch}`.\n\nCheck that its notes list every backported change and that \
+         no public crate breaks its API, then merge: the tag `{}` is created once CI passes and \
+         the crates are published.\n",
+        names.tag(v)
+    );
+    if let Some(set) = set {
+        s.push_str(&format!(
+            "\nPart of the patch set {}: none of them is tagged until every one is merged and its CI passed.\n",
+            set.describe(names)
+        ));
+    }
+    s
+}
+
+/// `patch --supported`.
+pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()> {
+    repo.require_clean()?;
+    repo.fetch(exec)?;
+    let names = repo.names();
+    let mut members: Vec<(Target, Version)> = Vec::new();
+    for branch in super::status::supported(repo)? {
+        let t = fetched(repo, &branch)?;
+        if !nothing_landed(repo, &t)? {
+            let new = t.next(&Level::Patch)?;
+            members.push((t, new));
+        }
+    }
+    if members.is_empty() {
+        say(
+            "Patch",
+            "nothing to do: no supported branch has unreleased changes",
+        );
         return Ok(());
     }
+    let forge = forge::open(&repo.config, &repo.git)?;
     let date = repo.today.to_string();
-    let names = Names::of(&repo.config);
-    let Some(v) = release_commit(
-        repo,
-        opts,
-        exec,
-        &t,
-        &Commit {
-            level: Level::Patch,
-            word: "Patch",
-            notes: &|ctx, ch, v| notes::date_release(ctx, ch, v, &date, true),
-            head: &|v| Review::Bump(v.clone()).branch(),
-            body: &|v| {
-                format!(
-                    "A patch release, {v}, of `{}`.\n\nCheck that its notes list every backported change and that \
-                     no public crate breaks its API, then merge: the tag `{}` is created once CI passes and \
-                     the crates are published.\n",
-                    t.branch,
-                    names.tag(v)
-                )
-            },
-        },
-    )?
-    else {
+    if forge.reviews() && finish_in_flight(repo, opts, exec, forge.as_ref(), &members, &date)? {
         return Ok(());
-    };
-    crate::output::say("Patch", &format!("{v} on `{}`", t.branch));
+    }
+    let set = PatchSet::new(members.iter().map(|(_, v)| v.clone()).collect());
+    let trailer = set.trailer(&names);
+    let mut plan = Plan::default();
+    let mut changes = Vec::new();
+    for (t, _) in &members {
+        let body = |v: &Version| body(&names, &t.branch, v, Some(&set));
+        let (change, _) = plan_release(
+            repo,
+            opts,
+            t,
+            &commit(&dated(&date), &body),
+            Some(&trailer),
+            &mut plan,
+        )?;
+        changes.push(change);
+    }
+    deliver(&mut plan, repo.remote(), forge.reviews(), &[], &changes);
+    apply::apply(&plan, repo, forge.as_ref(), exec)?;
+    if !exec.is_dry_run() {
+        say("Patch set", &set.describe(&names));
+    }
     Ok(())
+}
+
+/// A set an earlier run pushed for review: opens the pull requests it
+/// lacks, and makes no new set while one waits (its members would be
+/// tagged apart). Returns whether one was in flight.
+fn finish_in_flight(
+    repo: &Repo,
+    opts: &Options,
+    exec: &Executor,
+    forge: &dyn forge::Forge,
+    members: &[(Target, Version)],
+    date: &str,
+) -> Result<bool> {
+    let names = repo.names();
+    let mut waiting = Vec::new();
+    let mut plan = Plan::default();
+    for (t, new) in members {
+        let head = Review::Bump(new.clone()).branch();
+        match pending(repo, forge, &head, &t.branch)? {
+            Pending::No => continue,
+            Pending::Waiting => say("Patch", &format!("{head} is waiting for review")),
+            Pending::NoPullRequest => {
+                say(
+                    "Patch",
+                    &format!("{head} is pushed without its pull request: opening it"),
+                );
+                let set = in_flight_set(repo, &head)?;
+                let body = |v: &Version| body(&names, &t.branch, v, set.as_ref());
+                let notes = dated(date);
+                reopen(
+                    &mut plan,
+                    &pushed_change(repo, opts, t, &commit(&notes, &body), new)?,
+                );
+            }
+        }
+        waiting.push(t.branch.as_str());
+    }
+    if waiting.is_empty() {
+        return Ok(false);
+    }
+    if waiting.len() < members.len() {
+        let others: Vec<&str> = members
+            .iter()
+            .map(|(t, _)| t.branch.as_str())
+            .filter(|b| !waiting.contains(b))
+            .collect();
+        say(
+            "Patch",
+            &format!(
+                "not patching {} now: a patch set for {} is in review; run this again once it is merged",
+                others.join(", "),
+                waiting.join(", ")
+            ),
+        );
+    }
+    apply::apply(&plan, repo, forge, exec)?;
+    Ok(true)
+}
+
+/// The set the pushed review branch `head` names, if it names one.
+fn in_flight_set(repo: &Repo, head: &str) -> Result<Option<PatchSet>> {
+    let Some(oid) = repo.remote_branch(head)? else {
+        return Ok(None);
+    };
+    let message = repo.git.run(&["log", "-1", "--format=%B", &oid])?;
+    match PatchSet::parse(&message, &repo.names()) {
+        None => Ok(None),
+        Some(Ok(set)) => Ok(Some(set)),
+        Some(Err(e)) => bail!("{head} at {}: {e}", &oid[..10]),
+    }
 }

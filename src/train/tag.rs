@@ -3,14 +3,20 @@
 //!
 //! STEP 1: fetch. STEP 2: nothing to do unless a commit of the pushed range
 //! carries the marker. STEP 3: the tag is `<prefix><version at AFTER>`; if it
-//! exists it must be at AFTER (then nothing to do). STEP 4: once the
-//! commit's checks on the forge passed (a forge without checks has none to
-//! wait for), the forge creates the tag; then it is made locally.
+//! exists it must be at AFTER (then nothing to do). STEP 4: a release commit
+//! of a patch set (`Patch-set:` trailer) is tagged only with the whole set:
+//! until every member's release commit is on its branch, the tag is held
+//! (not an error: the last member's push tags them all). STEP 5: once the
+//! checks of every member on the forge passed (a forge without checks has
+//! none to wait for), the forge creates the tags; then they are made locally.
 
-use crate::adapters::forge::{self, Checks};
+use crate::adapters::forge::{self, Forge};
+use crate::core::patch_set::{Checks, Member, PatchSet, TRAILER, Verdict, branch_of, verdict};
+use crate::core::refs::Names;
 use crate::exec::Executor;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
+use semver::Version;
 
 /// `wait`: how long to wait for pending checks before giving up.
 pub fn run(
@@ -46,7 +52,7 @@ pub fn run(
         return Ok(None);
     }
     let version = repo.version_at(&after_oid)?;
-    let name = crate::core::refs::Names::of(&repo.config).tag(&version);
+    let name = Names::of(&repo.config).tag(&version);
     if let Some(at) = repo.tag(&name)? {
         if at == after_oid {
             crate::output::say(
@@ -60,42 +66,178 @@ pub fn run(
         );
     }
     let forge = forge::open(&repo.config, &repo.git)?;
+    let names = repo.names();
+    let set = match release_message(repo, &scanned)?.and_then(|m| PatchSet::parse(&m, &names)) {
+        None => PatchSet::new(vec![version.clone()]),
+        Some(Ok(set)) if set.versions.contains(&version) => set,
+        Some(Ok(set)) => bail!(
+            "the release commit in {range} names the patch set {}, which does not hold {version} \
+             (the version at {}); fix the commit's `{TRAILER}:` trailer",
+            set.describe(&names),
+            &after_oid[..10]
+        ),
+        Some(Err(e)) => bail!("the release commit in {range}: {e}"),
+    };
     let until = std::time::Instant::now() + wait;
     loop {
-        match forge.checks(&after_oid)? {
-            Checks::Passed | Checks::Untracked => break,
-            Checks::Pending(names) if std::time::Instant::now() < until => {
+        let members = members(repo, forge.as_ref(), &set, &version, &after_oid)?;
+        match verdict(&members) {
+            Verdict::TagAll(tags) => {
+                for (v, at) in &tags {
+                    create(repo, forge.as_ref(), &names.tag(v), at, exec)?;
+                }
+                return Ok(Some(name));
+            }
+            Verdict::Hold(missing) => {
+                let waits: Vec<String> = missing
+                    .iter()
+                    .map(|v| format!("{} ({v} not merged yet)", branch_of(&names, v)))
+                    .collect();
+                crate::output::say(
+                    "Holding",
+                    &format!(
+                        "`{name}`: the patch set {} is tagged once every member is merged and passed CI; \
+                         it waits for {}",
+                        set.describe(&names),
+                        waits.join(", ")
+                    ),
+                );
+                return Ok(None);
+            }
+            Verdict::Wait(pending) if std::time::Instant::now() < until => {
                 crate::output::say(
                     "Waiting",
-                    &format!("for checks on {}: {}", &after_oid[..10], names.join(", ")),
+                    &format!("for checks: {}", checks_of(&names, &pending)),
                 );
                 crate::signals::sleep(
                     std::time::Duration::from_secs(20).min(until - std::time::Instant::now()),
                     || {
                         format!(
                             "while waiting for the checks of {}; nothing was tagged",
-                            &after_oid[..10]
+                            set.describe(&names)
                         )
                     },
                 )?;
             }
-            Checks::Pending(names) => bail!(
-                "not tagging `{name}` yet: checks still pending on {}: {}",
-                &after_oid[..10],
-                names.join(", ")
+            Verdict::Wait(pending) => bail!(
+                "not tagging `{name}` yet: checks still pending: {}",
+                checks_of(&names, &pending)
             ),
-            Checks::Failed(names) => bail!(
-                "not tagging `{name}`: checks failed on {}: {}",
-                &after_oid[..10],
-                names.join(", ")
+            Verdict::Failed(failed) => bail!(
+                "not tagging `{name}`: checks failed: {}",
+                checks_of(&names, &failed)
             ),
         }
     }
+}
+
+/// `v1.0.1 on release-1.0.0: ci, lint`, for each member.
+fn checks_of(names: &Names, list: &[(Version, Vec<String>)]) -> String {
+    list.iter()
+        .map(|(v, n)| {
+            format!(
+                "{} on {}: {}",
+                names.tag(v),
+                branch_of(names, v),
+                n.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The message of the newest commit of `range` with the marker.
+fn release_message(repo: &Repo, range: &str) -> Result<Option<String>> {
+    let log = repo.git.run(&["log", "--format=%B%x00", range])?;
+    Ok(log
+        .split('\0')
+        .find(|m| m.contains(&repo.config.marker))
+        .map(str::to_string))
+}
+
+/// Every member's state; `version` is the one pushed, landed at `after`.
+fn members(
+    repo: &Repo,
+    forge: &dyn Forge,
+    set: &PatchSet,
+    version: &Version,
+    after: &str,
+) -> Result<Vec<(Version, Member)>> {
+    let names = repo.names();
+    let mut out = Vec::new();
+    for v in &set.versions {
+        let at = if v == version {
+            Some(after.to_string())
+        } else if repo.tag(&names.tag(v))?.is_some() {
+            out.push((v.clone(), Member::Tagged));
+            continue;
+        } else {
+            landed(repo, &branch_of(&names, v), v, &set.trailer(&names))?
+        };
+        let member = match at {
+            None => Member::NotMerged,
+            Some(at) => {
+                let checks = match forge.checks(&at)? {
+                    forge::Checks::Passed | forge::Checks::Untracked => Checks::Passed,
+                    forge::Checks::Pending(n) => Checks::Pending(n),
+                    forge::Checks::Failed(n) => Checks::Failed(n),
+                };
+                Member::Merged { at, checks }
+            }
+        };
+        out.push((v.clone(), member));
+    }
+    Ok(out)
+}
+
+/// Where member `v`'s release commit (the one with `trailer`) landed on
+/// `branch`: the first commit of the branch's own line (first parents)
+/// that holds it, i.e. the commit itself or the merge that brought it.
+fn landed(repo: &Repo, branch: &str, v: &Version, trailer: &str) -> Result<Option<String>> {
+    let Some(tip) = repo.remote_branch(branch)? else {
+        return Ok(None);
+    };
+    let found = repo.git.run(&[
+        "log",
+        "-1",
+        "--format=%H",
+        "--fixed-strings",
+        "--all-match",
+        &format!("--grep={trailer}"),
+        &format!("--grep={}", repo.config.marker),
+        &tip,
+    ])?;
+    let Some(release) = found.split_whitespace().next() else {
+        return Ok(None);
+    };
+    let line = repo.git.run(&[
+        "rev-list",
+        "--first-parent",
+        "--reverse",
+        &tip,
+        "--not",
+        &format!("{release}^@"),
+    ])?;
+    for c in line.split_whitespace() {
+        if repo.git.is_ancestor(release, c)? {
+            // The release commit of another version carrying the same
+            // trailer would be a hand-made mix-up: the version must match.
+            return Ok((repo.version_at(c)? == *v).then(|| c.to_string()));
+        }
+    }
+    Ok(None)
+}
+
+/// Creates tag `name` at `at` on the forge, then locally.
+fn create(repo: &Repo, forge: &dyn Forge, name: &str, at: &str, exec: &Executor) -> Result<()> {
+    if repo.tag(name)?.is_some() {
+        return Ok(());
+    }
     exec.effect(
-        &format!("create tag {name} at {after_oid} on {}", repo.remote()),
-        || forge.create_tag(&name, &after_oid),
+        &format!("create tag {name} at {at} on {}", repo.remote()),
+        || forge.create_tag(name, at),
     )?;
-    exec.git(&repo.git, &["tag", &name, &after_oid])?;
-    crate::output::say("Tagged", &format!("`{name}` at {}", &after_oid[..10]));
-    Ok(Some(name))
+    exec.git(&repo.git, &["tag", name, at])?;
+    crate::output::say("Tagged", &format!("`{name}` at {}", &at[..10]));
+    Ok(())
 }
