@@ -284,6 +284,14 @@ fn a_patch_set_in_review_is_tagged_only_when_its_last_member_passed() {
     );
     let tags = || sim.state()["refs"].as_array().unwrap().len();
     assert_eq!(tags(), 0);
+    let r = s.train_env("2026-03-20", &["status"], &env).success();
+    assert!(
+        r.stdout.contains(
+            "patch set v3.0.1, v1.0.1 waits: v3.0.1 merged, v1.0.1 in review (ci/bump-to-1.0.1)"
+        ),
+        "{}",
+        r.stdout
+    );
 
     // 1.0.1 merged, its CI still running: nothing tagged, and it says why.
     let (range1, tip1) = merge("release-1.0.0", "ci/bump-to-1.0.1");
@@ -295,8 +303,10 @@ fn a_patch_set_in_review_is_tagged_only_when_its_last_member_passed() {
         .train_env("2026-03-20", &["tag", "--range", &range1], &env)
         .failure();
     assert!(
-        r.stderr
-            .contains("checks still pending: v1.0.1 on release-1.0.0: build"),
+        r.stderr.contains(&format!(
+            "checks still pending v1.0.1 on release-1.0.0 at {}: build",
+            &tip1[..10]
+        )),
         "{}",
         r.stderr
     );
@@ -325,6 +335,8 @@ fn a_patch_set_in_review_is_tagged_only_when_its_last_member_passed() {
         })
         .collect();
     refs.sort();
+    let r = s.train_env("2026-03-21", &["status"], &env).success();
+    assert!(!r.stdout.contains("patch set"), "{}", r.stdout);
     assert_eq!(
         refs,
         [

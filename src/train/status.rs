@@ -7,6 +7,7 @@
 //! newest branch's own commits for its cut day.
 
 use crate::adapters::git::commit_message;
+use crate::core::patch_set::PatchSet;
 use crate::core::refs::Review;
 use crate::core::schedule::{self, Action, Branch, Decision, Train};
 use crate::core::supported;
@@ -115,6 +116,11 @@ struct View {
     latest_tip_released: bool,
     /// Release branches not read.
     hidden: usize,
+    /// The message of each row's tip commit.
+    tips: Vec<String>,
+    /// Patch review branches (`ci/bump-to-X.Y.Z`, Z > 0) and their tips'
+    /// messages.
+    reviews: Vec<(String, String)>,
 }
 
 impl View {
@@ -141,10 +147,18 @@ impl View {
             Shown::All => {}
         }
         // One `cat-file --batch`: main's and every branch's Cargo.toml,
-        // then the newest branch's tip commit.
+        // then every branch's tip commit and those of patch review branches
+        // (for a patch set waiting).
+        let reviews: Vec<(String, String)> = refs
+            .branches
+            .iter()
+            .filter(|(n, _)| matches!(Review::parse(n), Some(Review::Bump(v)) if v.patch > 0))
+            .map(|(n, o)| (n.clone(), o.clone()))
+            .collect();
         let mut names = vec![format!("{main}:Cargo.toml")];
         names.extend(branches.iter().map(|b| format!("{}:Cargo.toml", b.oid)));
-        names.extend(branches.first().map(|b| b.oid.clone()));
+        names.extend(branches.iter().map(|b| b.oid.clone()));
+        names.extend(reviews.iter().map(|(_, o)| o.clone()));
         let mut objects = repo.git.read_objects(&names)?.into_iter();
         let mut version = |rev: &str| -> Result<Version> {
             let text = objects
@@ -159,10 +173,17 @@ impl View {
             let v = version(&b.oid);
             rows.push((b, v));
         }
-        let latest_tip_released = objects
-            .next()
-            .flatten()
-            .is_some_and(|raw| String::from_utf8_lossy(commit_message(&raw)).contains(&cfg.marker));
+        let mut message = || {
+            objects
+                .next()
+                .flatten()
+                .map(|raw| String::from_utf8_lossy(commit_message(&raw)).into_owned())
+                .unwrap_or_default()
+        };
+        let tips: Vec<String> = rows.iter().map(|_| message()).collect();
+        let reviews: Vec<(String, String)> =
+            reviews.into_iter().map(|(n, _)| (n, message())).collect();
+        let latest_tip_released = tips.first().is_some_and(|m| m.contains(&cfg.marker));
         Ok(View {
             hidden: total - rows.len(),
             refs,
@@ -170,6 +191,8 @@ impl View {
             main_version,
             rows,
             latest_tip_released,
+            tips,
+            reviews,
         })
     }
 
@@ -307,8 +330,73 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
             if view.hidden == 1 { "" } else { "es" }
         );
     }
+    for line in patch_sets(repo, &view) {
+        let _ = writeln!(s, "{line}");
+    }
     s.push_str(&render_due(repo, &schedule::due(repo.today, &t, cfg)));
     Ok(s)
+}
+
+/// A line for each patch set not tagged yet: where each member stands.
+fn patch_sets(repo: &Repo, view: &View) -> Vec<String> {
+    let names = repo.names();
+    // Where a member was seen: its review branch, or merged on its branch.
+    let mut seen: Vec<(PatchSet, Version, String)> = Vec::new();
+    let merged = view.rows.iter().zip(&view.tips).filter_map(|((_, v), m)| {
+        let v = v.as_ref().ok()?;
+        Some((v.clone(), m, "merged".to_string()))
+    });
+    let reviewed = view
+        .reviews
+        .iter()
+        .filter_map(|(n, m)| match Review::parse(n) {
+            Some(Review::Bump(v)) => Some((v, m, format!("in review ({n})"))),
+            _ => None,
+        });
+    for (v, message, state) in merged.chain(reviewed) {
+        if let Some(Ok(set)) = PatchSet::parse(message, &names)
+            && set.versions.contains(&v)
+        {
+            seen.push((set, v, state));
+        }
+    }
+    let mut sets: Vec<&PatchSet> = Vec::new();
+    for (set, _, _) in &seen {
+        if !sets.contains(&set) {
+            sets.push(set);
+        }
+    }
+    let mut lines = Vec::new();
+    for set in sets {
+        if set
+            .versions
+            .iter()
+            .all(|v| view.refs.tags.contains_key(&names.tag(v)))
+        {
+            continue;
+        }
+        let members: Vec<String> = set
+            .versions
+            .iter()
+            .map(|v| {
+                let tag = names.tag(v);
+                let state = if view.refs.tags.contains_key(&tag) {
+                    "tagged"
+                } else {
+                    seen.iter()
+                        .find(|(s, sv, _)| s == set && sv == v)
+                        .map_or("not pushed", |(_, _, st)| st.as_str())
+                };
+                format!("{tag} {state}")
+            })
+            .collect();
+        lines.push(format!(
+            "patch set {} waits: {}; tagged once every member is merged and its CI passed",
+            set.describe(&names),
+            members.join(", ")
+        ));
+    }
+    lines
 }
 
 /// The supported release branches on the remote, newest first.

@@ -107,7 +107,7 @@ pub fn run(
             Verdict::Wait(pending) if std::time::Instant::now() < until => {
                 crate::output::say(
                     "Waiting",
-                    &format!("for checks: {}", checks_of(&names, &pending)),
+                    &format!("for checks {}", checks_of(&names, &members, &pending)),
                 );
                 crate::signals::sleep(
                     std::time::Duration::from_secs(20).min(until - std::time::Instant::now()),
@@ -120,27 +120,43 @@ pub fn run(
                 )?;
             }
             Verdict::Wait(pending) => bail!(
-                "not tagging `{name}` yet: checks still pending: {}",
-                checks_of(&names, &pending)
+                "not tagging `{name}` yet: checks still pending {}",
+                checks_of(&names, &members, &pending)
             ),
             Verdict::Failed(failed) => bail!(
-                "not tagging `{name}`: checks failed: {}",
-                checks_of(&names, &failed)
+                "not tagging `{name}`: checks failed {}",
+                checks_of(&names, &members, &failed)
             ),
         }
     }
 }
 
-/// `v1.0.1 on release-1.0.0: ci, lint`, for each member.
-fn checks_of(names: &Names, list: &[(Version, Vec<String>)]) -> String {
+/// `on 0123456789: ci, lint` for a lone release; for each member of a set
+/// `v1.0.1 on release-1.0.0 at 0123456789: ci, lint`.
+fn checks_of(
+    names: &Names,
+    members: &[(Version, Member)],
+    list: &[(Version, Vec<String>)],
+) -> String {
+    let at = |v: &Version| {
+        members.iter().find_map(|(mv, m)| match m {
+            Member::Merged { at, .. } if mv == v => Some(at[..10].to_string()),
+            _ => None,
+        })
+    };
     list.iter()
         .map(|(v, n)| {
-            format!(
-                "{} on {}: {}",
-                names.tag(v),
-                branch_of(names, v),
-                n.join(", ")
-            )
+            let at = at(v).unwrap_or_default();
+            if members.len() == 1 {
+                format!("on {at}: {}", n.join(", "))
+            } else {
+                format!(
+                    "{} on {} at {at}: {}",
+                    names.tag(v),
+                    branch_of(names, v),
+                    n.join(", ")
+                )
+            }
         })
         .collect::<Vec<_>>()
         .join("; ")
