@@ -83,6 +83,30 @@ const PATCH: Op = Op {
     args: &["patch"],
     may_advance: false,
 };
+const PATCH_SET: Op = Op {
+    name: "patch --supported",
+    setup: |s| {
+        cut_done(s);
+        s.train("2026-01-20", &["release"]).success();
+        s.train("2026-01-21", &["cut", "--force"]).success();
+        s.train("2026-01-22", &["release"]).success();
+        s.backport("Fix");
+        // And one on release-2.0.0: the set has two members.
+        s.git(&[
+            "checkout",
+            "--quiet",
+            "-B",
+            "release-2.0.0",
+            "origin/release-2.0.0",
+        ]);
+        std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// Fix 2\n").unwrap();
+        s.git(&["commit", "--quiet", "-am", "Fix 2"]);
+        s.git(&["push", "--quiet", "origin", "release-2.0.0"]);
+    },
+    date: "2026-02-02",
+    args: &["patch", "--supported"],
+    may_advance: false,
+};
 const TICK_CUT: Op = Op {
     name: "tick on a cut day",
     setup: |_| {},
@@ -287,6 +311,11 @@ fn interrupted_release() {
 #[test]
 fn interrupted_patch() {
     interrupts(&PATCH);
+}
+
+#[test]
+fn interrupted_patch_set() {
+    interrupts(&PATCH_SET);
 }
 
 #[test]
