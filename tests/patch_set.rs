@@ -345,3 +345,70 @@ fn a_patch_set_in_review_is_tagged_only_when_its_last_member_passed() {
         ]
     );
 }
+
+#[test]
+fn a_patch_set_pushed_while_github_was_down_gets_its_pull_requests_on_the_rerun() {
+    let sim = GithubSim::start();
+    let config = format!(
+        "forge = \"github\"\ngithub = {{ api-url = \"{}\", repository = \"o/r\", retry-budget-secs = 2 }}\n",
+        sim.url()
+    );
+    let env = [("GITHUB_TOKEN", TOKEN)];
+    let s = three_branches(&config, &env);
+    let log = log_pushes(&s);
+    let posts = |from: usize| -> Vec<String> {
+        sim.state()["requests"].as_array().unwrap()[from..]
+            .iter()
+            .filter(|r| r["method"] != "GET")
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let requests = || sim.state()["requests"].as_array().unwrap().len();
+
+    sim.post("/_test/fault", json!({"status": 503}));
+    let r = s
+        .train_env("2026-03-20", &["patch", "--supported"], &env)
+        .failure();
+    assert!(
+        r.stderr.contains("ci/bump-to-3.0.1") && r.stderr.contains("ci/bump-to-1.0.1"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(pushes(&log).len(), 1);
+
+    sim.post("/_test/fault", json!({}));
+    let from = requests();
+    let r = s
+        .train_env("2026-03-20", &["patch", "--supported"], &env)
+        .success();
+    assert_eq!(
+        posts(from),
+        ["POST /repos/o/r/pulls", "POST /repos/o/r/pulls"],
+        "{}",
+        r.stderr
+    );
+    assert_eq!(pushes(&log).len(), 1, "the re-run pushed: {}", r.stderr);
+    let bodies: Vec<String> = sim.state()["pulls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["head"].as_str().is_some_and(|h| h.ends_with(".0.1")))
+        .map(|p| p["body"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(bodies.len(), 2);
+    for b in bodies {
+        assert!(b.contains("Part of the patch set v3.0.1, v1.0.1"), "{b}");
+    }
+    let from = requests();
+    let r = s
+        .train_env("2026-03-20", &["patch", "--supported"], &env)
+        .success();
+    assert!(posts(from).is_empty(), "{}", r.stderr);
+    assert!(r.stderr.contains("waiting for review"), "{}", r.stderr);
+}
