@@ -23,7 +23,7 @@ use crate::output::say;
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
 use crate::train::plan::{Effect, NewCommit, Plan, Rev};
 use crate::train::repo::{ReleaseBranch, Repo};
-use crate::train::{Options, apply, bump, notes, snapshot};
+use crate::train::{Context, Options, apply, bump, notes, snapshot};
 use anyhow::{Result, bail};
 use semver::Version;
 
@@ -54,8 +54,10 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     // STEP 4, 5
     let mut plan = Plan::default();
     let at_main = Rev::at(&base, format!("{}/{}", cfg.remote, cfg.main_branch));
-    let bump = bump_main(repo, opts, &mut plan, &at_main, &branch, &dev)?;
-    let rc = candidate(repo, opts, &mut plan, &at_main, &branch, &dev)?;
+    // Both commits start from the cut point: its workspace is read once.
+    let snap = read_at(repo, &at_main, opts)?;
+    let bump = bump_main(repo, &snap.ctx, &mut plan, &at_main, &branch, &dev)?;
+    let rc = candidate(repo, &snap.ctx, &mut plan, &at_main, &branch, &dev)?;
     let (next, rc_version) = (bump.next.clone(), rc.version.clone());
 
     // STEP 6
@@ -184,19 +186,18 @@ struct Planned {
     next: Version,
 }
 
-/// STEP 4: main's bump to the next development line, on `at`, with the
+/// STEP 4: main's bump to the next development line, on `at` (whose
+/// workspace `ctx` is), with the
 /// notes rotated (the section of `dev`'s release moves to `branch`).
 fn bump_main(
     repo: &Repo,
-    opts: &Options,
+    ctx: &Context,
     plan: &mut Plan,
     at: &Rev,
     branch: &str,
     dev: &Version,
 ) -> Result<Planned> {
     let cfg = &repo.config;
-    let snap = read_at(repo, at, opts)?;
-    let ctx = &snap.ctx;
     let version = Version::new(dev.major, dev.minor, dev.patch);
     let mut next_plan = bump::plan(ctx, &Level::Major)?;
     eprintln!("{}", bump::summary(&next_plan));
@@ -241,15 +242,13 @@ fn bump_main(
 /// branch's tip when an earlier cut stopped before it).
 fn candidate(
     repo: &Repo,
-    opts: &Options,
+    ctx: &Context,
     plan: &mut Plan,
     at: &Rev,
     branch: &str,
     dev: &Version,
 ) -> Result<Planned> {
     let cfg = &repo.config;
-    let snap = read_at(repo, at, opts)?;
-    let ctx = &snap.ctx;
     let rc_plan = bump::plan(ctx, &Level::Rc)?;
     let rc = first_candidate(dev, &cfg.main_branch)?;
     let version = Version::new(dev.major, dev.minor, dev.patch);
@@ -316,7 +315,8 @@ pub fn finish(repo: &Repo, opts: &Options, forge: &dyn Forge, exec: &Executor) -
         } else {
             &mut aside
         };
-        let b = bump_main(repo, opts, into, &at_main, &latest.name, &main_version)?;
+        let snap = read_at(repo, &at_main, opts)?;
+        let b = bump_main(repo, &snap.ctx, into, &at_main, &latest.name, &main_version)?;
         left.push(format!("`{}`'s bump to {}", cfg.main_branch, b.next));
         match bump {
             Part::Commit => {
@@ -333,7 +333,15 @@ pub fn finish(repo: &Repo, opts: &Options, forge: &dyn Forge, exec: &Executor) -
         } else {
             &mut aside
         };
-        let c = candidate(repo, opts, into, &at_branch, &latest.name, &branch_version)?;
+        let snap = read_at(repo, &at_branch, opts)?;
+        let c = candidate(
+            repo,
+            &snap.ctx,
+            into,
+            &at_branch,
+            &latest.name,
+            &branch_version,
+        )?;
         left.push(format!("its candidate {}", c.version));
         match rc {
             Part::Commit => {
