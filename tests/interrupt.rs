@@ -90,6 +90,12 @@ const PATCH_SET: Op = Op {
         s.train("2026-01-20", &["release"]).success();
         s.train("2026-01-21", &["cut", "--force"]).success();
         s.train("2026-01-22", &["release"]).success();
+        // Tagged as CI would: `supported` goes by the release tags' dates.
+        s.git(&["fetch", "--quiet", "origin"]);
+        for v in ["1.0.0", "2.0.0"] {
+            s.git(&["tag", &format!("v{v}"), &format!("origin/release-{v}")]);
+        }
+        s.git(&["push", "--quiet", "--tags", "origin"]);
         s.backport("Fix");
         // And one on release-2.0.0: the set has two members.
         s.git(&[

@@ -476,45 +476,55 @@ fn status_shows_the_supported_branches_and_all_of_them_with_all() {
             v
         )
     };
-    let due = s.train("2026-01-10", &["due"]).success().stdout;
+    // Every line was released on 2025-12-01 (the tags' commit date): on
+    // 2026-02-10 the two months of 1 to 11 are over (2026-02-01), 12 is an
+    // LTS and the newest release, 13 is not released yet.
+    let day = "2026-02-10";
+    let due = s.train(day, &["due"]).success().stdout;
     assert!(due.contains("release-14.0.0 was due to be cut"), "{due}");
 
-    // By default: the supported branches (the three newest; 12 is also the
-    // newest LTS), and how many are left out.
-    let r = s.train("2026-01-10", &["status"]).success();
-    let want: String = [13, 12, 11].map(row).concat();
+    // By default: the supported branches and the one in its candidates,
+    // and how many are left out.
+    let r = s.train(day, &["status"]).success();
+    let want: String = [13, 12].map(row).concat();
     assert_eq!(
         r.stdout,
         format!(
-            "main: 14.0.0-dev\n{want}(11 older release branches not supported; --all lists every one)\n{due}"
+            "main: 14.0.0-dev\n{want}(12 older release branches not supported; --all lists every one)\n{due}"
         )
     );
+    let supported = s.train(day, &["supported"]).success().stdout;
+    assert_eq!(supported, "release-12.0.0\n");
+    // Within their two months, all of them.
     let supported = s.train("2026-01-10", &["supported"]).success().stdout;
-    assert_eq!(
-        supported,
-        "release-13.0.0\nrelease-12.0.0\nrelease-11.0.0\n"
-    );
+    let want: String = (1..=12)
+        .rev()
+        .map(|n| format!("release-{n}.0.0\n"))
+        .collect();
+    assert_eq!(supported, want);
+    // The weekly CI re-run counts: the three newest, 12 among them.
+    let ci = s.train(day, &["supported", "--ci"]).success().stdout;
+    assert_eq!(ci, "release-13.0.0\nrelease-12.0.0\nrelease-11.0.0\n");
 
-    // The reads do not grow with the branches: remote lookup, refs,
-    // objects, the newest branch's cut day.
-    let trace = s.ws.with_file_name("trace.json");
-    let trace = trace.to_str().unwrap();
-    s.train_env(
-        "2026-01-10",
-        &["status", "--all"],
-        &[("GIT_TRACE2_EVENT", trace)],
-    )
-    .success();
-    let started = std::fs::read_to_string(trace).unwrap();
-    assert_eq!(
-        started.matches("\"event\":\"start\"").count(),
-        4,
-        "{started}"
-    );
+    // The reads do not grow with the branches: remote lookup, refs (with
+    // the tags' dates for the default view), objects, the newest branch's
+    // cut day.
+    for (i, args) in [&["status"][..], &["status", "--all"]].iter().enumerate() {
+        let trace = s.ws.with_file_name(format!("trace{i}.json"));
+        let trace = trace.to_str().unwrap();
+        s.train_env(day, args, &[("GIT_TRACE2_EVENT", trace)])
+            .success();
+        let started = std::fs::read_to_string(trace).unwrap();
+        assert_eq!(
+            started.matches("\"event\":\"start\"").count(),
+            4,
+            "{args:?}: {started}"
+        );
+    }
 
     // --all: every branch, newest first, and the same schedule; the one
     // without a version says why.
-    let r = s.train("2026-01-10", &["status", "--all"]).success();
+    let r = s.train(day, &["status", "--all"]).success();
     let want: String = (1..=13).rev().map(row).collect();
     assert_eq!(
         r.stdout,

@@ -186,7 +186,7 @@ enum Command {
     },
     /// Print the effective configuration
     Config,
-    /// List the supported release branches (the 3 newest and the 2 newest LTS)
+    /// List the release branches supported on the day (by their release dates)
     Supported {
         /// Print a JSON list
         #[arg(long)]
@@ -194,6 +194,21 @@ enum Command {
         /// Append `branches=<JSON list>` to the file in $GITHUB_OUTPUT
         #[arg(long)]
         github_output: bool,
+        /// The branches the weekly CI re-run covers instead: the newest and
+        /// the newest LTS, by count (`support.ci-latest`, `support.ci-lts`)
+        #[arg(long)]
+        ci: bool,
+    },
+    /// Print each release line's branch, release and end-of-life dates, past and coming
+    Timetable {
+        #[arg(long, value_enum, default_value_t = TimetableFormat::Markdown)]
+        format: TimetableFormat,
+        /// Months ahead to schedule, and back to show lines that ended
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// Every released line, however long ago its support ended
+        #[arg(long)]
+        all: bool,
     },
     /// Run three months of the train on a sample workspace with a local origin
     Demo {
@@ -206,6 +221,12 @@ enum Command {
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TimetableFormat {
+    Markdown,
     Json,
 }
 
@@ -447,11 +468,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let exec = Executor::new(dry_run);
             train::github_release::run(&ctx, &repo()?, tag.as_deref(), assets.as_deref(), &exec)?;
         }
+        Command::Timetable {
+            format,
+            months,
+            all,
+        } => {
+            let format = match format {
+                TimetableFormat::Markdown => train::timetable::Format::Markdown,
+                TimetableFormat::Json => train::timetable::Format::Json,
+            };
+            let opts = train::timetable::TimetableOpts {
+                format,
+                months,
+                all,
+            };
+            crate::out!("{}", train::timetable::run(&repo()?, &opts)?);
+        }
         Command::Supported {
             json,
             github_output,
+            ci,
         } => {
-            let names = train::status::supported(&repo()?)?;
+            let names = if ci {
+                train::timetable::ci_rerun(&repo()?)?
+            } else {
+                train::timetable::supported(&repo()?)?
+            };
             let list = serde_json::to_string(&names)?;
             if github_output {
                 let path = std::env::var_os("GITHUB_OUTPUT")

@@ -15,7 +15,7 @@ pub mod publish_metadata;
 pub mod publish_plan;
 pub mod refs;
 pub mod schedule;
-pub mod supported;
+pub mod support;
 pub mod verify;
 pub mod version;
 pub mod version_file;

@@ -24,6 +24,7 @@ pub mod snapshot;
 pub mod status;
 pub mod tag;
 pub mod tick;
+pub mod timetable;
 pub mod verify;
 pub mod yank_rcs;
 

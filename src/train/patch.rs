@@ -95,7 +95,7 @@ pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()>
     repo.fetch(exec)?;
     let names = repo.names();
     let mut members: Vec<(Target, Version)> = Vec::new();
-    for branch in super::status::supported(repo)? {
+    for branch in super::timetable::supported(repo)? {
         let t = fetched(repo, &branch)?;
         if !nothing_landed(repo, &t)? {
             let new = t.next(&Level::Patch)?;

@@ -10,8 +10,9 @@ use crate::adapters::git::commit_message;
 use crate::core::patch_set::PatchSet;
 use crate::core::refs::Review;
 use crate::core::schedule::{self, Action, Branch, Decision, Train};
-use crate::core::supported;
+use crate::core::support;
 use crate::train::repo::{Refs, ReleaseBranch, Repo, workspace_version};
+use crate::train::timetable;
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
 use semver::{Prerelease, Version};
@@ -98,7 +99,7 @@ impl BranchState {
 pub enum Shown {
     /// The newest only (what the schedule needs).
     Latest,
-    /// The supported ones.
+    /// The ones supported on the day, and those cut after the newest release.
     Supported,
     All,
 }
@@ -126,7 +127,16 @@ struct View {
 impl View {
     fn read(repo: &Repo, shown: Shown) -> Result<View> {
         let cfg = &repo.config;
-        let refs = repo.read_refs()?;
+        // The supported ones need the tags' dates: the same one
+        // `for-each-ref`, with dates.
+        let (refs, keep) = match shown {
+            Shown::Supported => {
+                let dated = timetable::read_dated_refs(repo)?;
+                let keep = shown_by_date(repo, &dated);
+                (dated.refs, keep)
+            }
+            _ => (repo.read_refs()?, Vec::new()),
+        };
         let main = refs
             .branches
             .get(&cfg.main_branch)
@@ -139,11 +149,7 @@ impl View {
         let total = branches.len();
         match shown {
             Shown::Latest => branches.truncate(1),
-            Shown::Supported => {
-                let versions: Vec<Version> = branches.iter().map(|b| b.version.clone()).collect();
-                let keep = supported::supported(&versions, supported::LATEST, supported::LTS);
-                branches.retain(|b| keep.contains(&b.version));
-            }
+            Shown::Supported => branches.retain(|b| keep.contains(&b.version)),
             Shown::All => {}
         }
         // One `cat-file --batch`: main's and every branch's Cargo.toml,
@@ -399,15 +405,22 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<String> {
     lines
 }
 
-/// The supported release branches on the remote, newest first.
-pub fn supported(repo: &Repo) -> Result<Vec<String>> {
-    let branches = repo.release_branches()?;
-    let versions: Vec<Version> = branches.iter().map(|b| b.version.clone()).collect();
-    let names = repo.names();
-    Ok(
-        supported::supported(&versions, supported::LATEST, supported::LTS)
-            .iter()
-            .map(|v| names.release_branch(v))
-            .collect(),
-    )
+/// What `status` shows by default: the lines supported on the repository's
+/// day, and those cut after the newest release (the train works on them;
+/// the schedule reads the newest).
+fn shown_by_date(repo: &Repo, dated: &timetable::DatedRefs) -> Vec<Version> {
+    let lines: Vec<support::Line> = timetable::released_lines(repo, dated)
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    let mut keep = support::supported_on(&lines, &repo.config.support, repo.today);
+    let newest_released = keep.first().cloned();
+    keep.extend(
+        lines
+            .into_iter()
+            .filter(|l| l.released.is_none_or(|r| r > repo.today))
+            .filter(|l| newest_released.as_ref().is_none_or(|n| l.version > *n))
+            .map(|l| l.version),
+    );
+    keep
 }

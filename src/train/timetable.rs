@@ -1,0 +1,429 @@
+//! `cargo train timetable`, and the release lines' real dates that it and
+//! `supported` read from the repository.
+//!
+//! STEP 1: one `for-each-ref`: the remote's branches and the tags, with the
+//!         date of each (a tag's: its tagger date if annotated, else its
+//!         commit's committer date).
+//! STEP 2: one `log` of the release branches' own commits (not on main),
+//!         with the main commits they start from: each branch's fork point.
+//! STEP 3: main's version (the next line the schedule cuts).
+//! STEP 4: ask `core::support` for the rows; print them.
+//!
+//! A fixed number of git runs, however many branches and tags there are.
+
+use crate::core::support::{self, Line, Row, State};
+use crate::train::repo::{Refs, ReleaseBranch, Repo};
+use anyhow::{Context as _, Result};
+use jiff::civil::Date;
+use semver::Version;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+/// The remote's refs, with dates.
+#[derive(Debug, Default)]
+pub struct DatedRefs {
+    pub refs: Refs,
+    /// Tag name → its date (UTC).
+    pub tag_dates: BTreeMap<String, Date>,
+    /// Branch name → its tip's committer date (UTC).
+    pub branch_dates: BTreeMap<String, Date>,
+}
+
+fn utc_day(unix: &str) -> Option<Date> {
+    let secs: i64 = unix.trim().parse().ok()?;
+    let t = jiff::Timestamp::from_second(secs).ok()?;
+    Some(jiff::tz::Offset::UTC.to_datetime(t).date())
+}
+
+/// STEP 1: the same refs as `Repo::read_refs`, with their dates.
+pub fn read_dated_refs(repo: &Repo) -> Result<DatedRefs> {
+    let remote = format!("refs/remotes/{}/", repo.remote());
+    let out = repo.git.run(&[
+        "for-each-ref",
+        "--format=%(refname)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)",
+        &remote,
+        "refs/tags/",
+    ])?;
+    let mut d = DatedRefs::default();
+    for l in out.lines() {
+        let f: Vec<&str> = l.split('\0').collect();
+        let [name, oid, peeled, date] = f[..] else {
+            continue;
+        };
+        let commit = if peeled.is_empty() { oid } else { peeled }.to_string();
+        let date = utc_day(date);
+        if let Some(b) = name.strip_prefix(&remote) {
+            d.refs.branches.insert(b.to_string(), commit);
+            date.map(|x| d.branch_dates.insert(b.to_string(), x));
+        } else if let Some(t) = name.strip_prefix("refs/tags/") {
+            d.refs.tags.insert(t.to_string(), commit);
+            date.map(|x| d.tag_dates.insert(t.to_string(), x));
+        }
+    }
+    Ok(d)
+}
+
+/// A branch's release date: that of the lowest final tag of its line
+/// (`X.Y.0`, or its first patch if `X.Y.0` was never tagged); later patch
+/// releases do not move it.
+fn release_date(repo: &Repo, d: &DatedRefs, b: &ReleaseBranch) -> Option<Date> {
+    let names = repo.names();
+    d.tag_dates
+        .iter()
+        .filter_map(|(t, date)| Some((names.parse_tag(t)?, *date)))
+        .filter(|(v, _)| {
+            v.pre.is_empty() && (v.major, v.minor) == (b.version.major, b.version.minor)
+        })
+        .filter(|(v, _)| *v >= b.version)
+        .min_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, date)| date)
+}
+
+/// The release lines with their release dates only (what `supported` and
+/// `status` need: no history walk).
+pub fn released_lines(repo: &Repo, d: &DatedRefs) -> Vec<(ReleaseBranch, Line)> {
+    repo.release_branches_in(&d.refs)
+        .into_iter()
+        .map(|b| {
+            let line = Line {
+                version: b.version.clone(),
+                branched: None,
+                released: release_date(repo, d, &b),
+            };
+            (b, line)
+        })
+        .collect()
+}
+
+/// STEP 2: the day each branch left main: the committer date of the newest
+/// main commit it contains (its fork point, the merge base for a branch
+/// that never merged main); a branch whose tip is on main left it at its
+/// tip. Keyed by tip commit.
+fn fork_days(
+    repo: &Repo,
+    main: &str,
+    branches: &[ReleaseBranch],
+    d: &DatedRefs,
+) -> Result<HashMap<String, Date>> {
+    let mut tips: Vec<&str> = branches.iter().map(|b| b.oid.as_str()).collect();
+    tips.sort();
+    tips.dedup();
+    if tips.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let not_main = format!("^{main}");
+    let mut args = vec!["log", "--boundary", "--format=%m%H %ct %P"];
+    args.extend(tips.iter().copied());
+    args.push(&not_main);
+    let out = repo.git.run(&args)?;
+    // Commit → (committer time, parents, on main).
+    let mut graph: HashMap<&str, (i64, Vec<&str>, bool)> = HashMap::new();
+    for l in out.lines() {
+        let boundary = l.starts_with('-');
+        let mut f = l.get(1..).unwrap_or("").split(' ');
+        let (Some(oid), Some(ct)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let ct = ct.parse().unwrap_or(0);
+        graph.insert(oid, (ct, f.collect(), boundary));
+    }
+    let mut out = HashMap::new();
+    for b in branches {
+        let day = match graph.get(b.oid.as_str()) {
+            None => d.branch_dates.get(&b.name).copied(),
+            Some(_) => fork_point(&graph, &b.oid).and_then(|t| utc_day(&t.to_string())),
+        };
+        if let Some(day) = day {
+            out.insert(b.oid.clone(), day);
+        }
+    }
+    Ok(out)
+}
+
+/// The newest main commit's time among those `tip` reaches.
+fn fork_point(graph: &HashMap<&str, (i64, Vec<&str>, bool)>, tip: &str) -> Option<i64> {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![tip];
+    let mut newest = None;
+    while let Some(c) = stack.pop() {
+        if !seen.insert(c) {
+            continue;
+        }
+        let Some((ct, parents, on_main)) = graph.get(c) else {
+            continue;
+        };
+        if *on_main {
+            newest = newest.max(Some(*ct));
+        } else {
+            stack.extend(parents.iter().copied());
+        }
+    }
+    newest
+}
+
+/// Every release line with its real dates, oldest first; and main's
+/// version.
+pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version)> {
+    let d = read_dated_refs(repo)?;
+    let cfg = &repo.config;
+    let main = d
+        .refs
+        .branches
+        .get(&cfg.main_branch)
+        .cloned()
+        .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
+    let lines = released_lines(repo, &d);
+    let branches: Vec<ReleaseBranch> = lines.iter().map(|(b, _)| b.clone()).collect();
+    let forks = fork_days(repo, &main, &branches, &d)?;
+    // STEP 3
+    let main_version = repo.version_at(&main)?;
+    let lines = lines
+        .into_iter()
+        .map(|(b, mut l)| {
+            l.branched = forks.get(&b.oid).copied();
+            l
+        })
+        .collect();
+    Ok((lines, main_version))
+}
+
+/// The supported release branches on the repository's day, newest first.
+pub fn supported(repo: &Repo) -> Result<Vec<String>> {
+    let d = read_dated_refs(repo)?;
+    let lines: Vec<Line> = released_lines(repo, &d)
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    let names = repo.names();
+    Ok(
+        support::supported_on(&lines, &repo.config.support, repo.today)
+            .iter()
+            .map(|v| names.release_branch(v))
+            .collect(),
+    )
+}
+
+/// The release branches the weekly CI re-run covers, newest first.
+pub fn ci_rerun(repo: &Repo) -> Result<Vec<String>> {
+    let versions: Vec<Version> = repo
+        .release_branches()?
+        .into_iter()
+        .map(|b| b.version)
+        .collect();
+    let names = repo.names();
+    Ok(support::ci_rerun(&versions, &repo.config.support)
+        .iter()
+        .map(|v| names.release_branch(v))
+        .collect())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+pub struct TimetableOpts {
+    pub format: Format,
+    /// Months ahead to schedule, and back to show ended lines.
+    pub months: u32,
+    /// Every released line, however long ago it ended.
+    pub all: bool,
+}
+
+/// STEP 4: the timetable, as text.
+pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<String> {
+    let (lines, main_version) = history(repo)?;
+    // Main's version, or past the newest branch if main is not bumped yet.
+    let mut next = Version::new(main_version.major, main_version.minor, main_version.patch);
+    if let Some(newest) = lines.iter().map(|l| &l.version).max()
+        && *newest >= next
+    {
+        next = crate::core::version::bump(newest, &crate::core::version::Level::Major);
+    }
+    let coming = support::coming(&next, &lines, repo.today, opts.months, &repo.config);
+    let window = (!opts.all).then_some(opts.months);
+    let rows = support::timetable(&lines, &coming, &repo.config, repo.today, window);
+    Ok(match opts.format {
+        Format::Markdown => markdown(repo, &rows),
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&json(repo, &rows))?),
+    })
+}
+
+fn state_name(s: State) -> &'static str {
+    match s {
+        State::Supported => "supported",
+        State::Ended => "ended",
+        State::Candidate => "candidate",
+        State::Scheduled => "scheduled",
+    }
+}
+
+/// The JSON shape (documented in the README): the day, the policy, and
+/// one object per line, oldest first.
+fn json(repo: &Repo, rows: &[Row]) -> serde_json::Value {
+    let p = &repo.config.support;
+    let names = repo.names();
+    let versions: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "version": r.version.to_string(),
+                "branch": names.release_branch(&r.version),
+                "lts": r.lts,
+                "branch-date": r.branched.map(|d| d.to_string()),
+                "release-date": r.released.to_string(),
+                "end-of-life": r.end_of_life.to_string(),
+                "state": state_name(r.state),
+                "supported": r.state == State::Supported,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "date": repo.today.to_string(),
+        "policy": {
+            "lts-every": p.lts_every,
+            "lts-months": p.lts_months,
+            "months": p.months,
+        },
+        "versions": versions,
+    })
+}
+
+fn supported_cell(s: State) -> &'static str {
+    match s {
+        State::Supported => "**yes**",
+        State::Ended => "no",
+        State::Candidate => "not yet: release candidates",
+        State::Scheduled => "not yet: scheduled",
+    }
+}
+
+/// A Markdown table and a mermaid Gantt chart (GitHub renders both).
+fn markdown(repo: &Repo, rows: &[Row]) -> String {
+    let p = &repo.config.support;
+    let mut s = String::new();
+    let lts = if p.lts_every == 0 {
+        "no LTS releases".to_string()
+    } else {
+        format!(
+            "every version divisible by {} is an LTS, supported {} months",
+            p.lts_every, p.lts_months
+        )
+    };
+    let _ = writeln!(
+        s,
+        "Releases are supported {} months after their release date; {lts}. \
+         As of {}; dates of lines not released yet are the schedule's.\n",
+        p.months, repo.today
+    );
+    let _ = writeln!(
+        s,
+        "| Version | LTS | Branch date | Release date | End of life | Supported on {} |",
+        repo.today
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            r.version,
+            if r.lts { "LTS" } else { "" },
+            r.branched.map_or("-".to_string(), |d| d.to_string()),
+            r.released,
+            r.end_of_life,
+            supported_cell(r.state),
+        );
+    }
+    s.push('\n');
+    s.push_str(&gantt(rows));
+    s
+}
+
+/// Each line from its release to its end of life: LTS ones `crit`, ended
+/// ones `done`, supported ones `active`.
+fn gantt(rows: &[Row]) -> String {
+    let mut s = String::from(
+        "```mermaid\ngantt\n    title Release lines, from release to end of life\n    \
+         dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n",
+    );
+    for (title, lts) in [("LTS", true), ("Releases", false)] {
+        let mut section: Vec<&Row> = rows.iter().filter(|r| r.lts == lts).collect();
+        if section.is_empty() {
+            continue;
+        }
+        section.sort_by(|a, b| a.version.cmp(&b.version));
+        let _ = writeln!(s, "    section {title}");
+        for r in section {
+            let mut tags = Vec::new();
+            if r.lts {
+                tags.push("crit");
+            }
+            match r.state {
+                State::Supported => tags.push("active"),
+                State::Ended => tags.push("done"),
+                State::Candidate | State::Scheduled => {}
+            }
+            let id = format!("v{}", r.version).replace(['.', '-', '+'], "_");
+            tags.push(&id);
+            let _ = writeln!(
+                s,
+                "    {} :{}, {}, {}",
+                r.version,
+                tags.join(", "),
+                r.released,
+                r.end_of_life
+            );
+        }
+    }
+    s.push_str("```\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(major: u64, lts: bool, state: State) -> Row {
+        Row {
+            version: Version::new(major, 0, 0),
+            lts,
+            branched: None,
+            released: "2026-01-20".parse().unwrap(),
+            end_of_life: "2026-03-20".parse().unwrap(),
+            state,
+        }
+    }
+
+    #[test]
+    fn gantt_sections_and_tags() {
+        let g = gantt(&[
+            row(23, false, State::Ended),
+            row(24, true, State::Supported),
+            row(25, false, State::Scheduled),
+        ]);
+        assert_eq!(
+            g,
+            "```mermaid\ngantt\n    title Release lines, from release to end of life\n    \
+             dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n    section LTS\n    \
+             24.0.0 :crit, active, v24_0_0, 2026-01-20, 2026-03-20\n    section Releases\n    \
+             23.0.0 :done, v23_0_0, 2026-01-20, 2026-03-20\n    \
+             25.0.0 :v25_0_0, 2026-01-20, 2026-03-20\n```\n"
+        );
+    }
+
+    #[test]
+    fn fork_point_is_the_newest_main_commit_reached() {
+        // a (main) <- b (main) <- x <- y (branch tip); c is main's later.
+        let graph: HashMap<&str, (i64, Vec<&str>, bool)> = [
+            ("y", (40, vec!["x"], false)),
+            ("x", (30, vec!["b", "a"], false)),
+            ("b", (20, vec![], true)),
+            ("a", (10, vec![], true)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(fork_point(&graph, "y"), Some(20));
+        assert_eq!(fork_point(&graph, "nothing"), None);
+    }
+}
