@@ -62,16 +62,12 @@ pub fn audit_branch(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
     if left.is_empty() {
         return Ok(Vec::new());
     }
-    // Patch ids only for what the trailers left: most branches need none.
+    let main_ids = main_patch_ids(repo, &left, &format!("{cut}..{main}"))?;
     let mut args = vec!["--no-walk=unsorted"];
     args.extend(left.iter().map(|c| c.oid.as_str()));
     let ids: HashMap<String, String> = pick::patch_ids(git, &args)?
         .into_iter()
         .map(|(p, c)| (c, p))
-        .collect();
-    let main_ids: HashSet<String> = pick::patch_ids(git, &[&format!("{cut}..{main}")])?
-        .into_iter()
-        .map(|(p, _)| p)
         .collect();
     Ok(left
         .into_iter()
@@ -81,6 +77,33 @@ pub fn audit_branch(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
             subject: c.subject().to_string(),
             oid: c.oid,
         })
+        .collect())
+}
+
+/// The patch ids of the commits in `range` (of `main`) that change the
+/// same files as one of `left`: only those can share a patch id with it,
+/// and listing files is far cheaper than diffing every commit of `main`.
+fn main_patch_ids(repo: &Repo, left: &[pick::Commit], range: &str) -> Result<HashSet<String>> {
+    let git = &repo.git;
+    let mut args = vec!["--no-walk=unsorted"];
+    args.extend(left.iter().map(|c| c.oid.as_str()));
+    let wanted: HashSet<Vec<String>> = pick::files_by_commit(git, &args)?
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect();
+    let candidates: Vec<String> = pick::files_by_commit(git, &[range])?
+        .into_iter()
+        .filter(|(_, f)| wanted.contains(f))
+        .map(|(o, _)| o)
+        .collect();
+    if candidates.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut args = vec!["--no-walk=unsorted"];
+    args.extend(candidates.iter().map(String::as_str));
+    Ok(pick::patch_ids(git, &args)?
+        .into_iter()
+        .map(|(p, _)| p)
         .collect())
 }
 

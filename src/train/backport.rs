@@ -417,10 +417,10 @@ impl Branch<'_> {
             p.base = last;
             last = plan.pick(p);
         }
-        if opts.notes {
-            if let Some(c) = self.notes_commit(&onto, &entries, last.clone())? {
-                last = plan.commit(c);
-            }
+        if opts.notes
+            && let Some(c) = self.notes_commit(&onto, &entries, last.clone())?
+        {
+            last = plan.commit(c);
         }
         Ok(Planned::Change(last))
     }

@@ -192,6 +192,36 @@ pub fn patch_ids(git: &Git, args: &[&str]) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
+/// The files each non-merge commit `git log` lists with `args` changes
+/// (sorted), from one run that reads trees but computes no diffs: a cheap
+/// first sieve for patch ids, which only commits changing the same files
+/// can share.
+pub fn files_by_commit(git: &Git, args: &[&str]) -> Result<Vec<(String, Vec<String>)>> {
+    let mut all = vec![
+        "log",
+        "--no-merges",
+        "--no-renames",
+        "--name-only",
+        "--format=%x00%H",
+    ];
+    all.extend(args);
+    all.push("--");
+    let out = git.run(&all)?;
+    Ok(out
+        .split('\0')
+        .filter_map(|chunk| {
+            let mut lines = chunk.lines();
+            let oid = lines.next()?.trim().to_string();
+            let mut files: Vec<String> = lines
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            files.sort();
+            (!oid.is_empty()).then_some((oid, files))
+        })
+        .collect())
+}
+
 /// The files a commit changes against `parent`.
 pub fn changed_files(git: &Git, parent: &str, commit: &str) -> Result<Vec<String>> {
     let out = git.run(&[
@@ -424,5 +454,11 @@ mod tests {
         assert_eq!(on_main.len(), 2);
         assert_eq!(on_rel[0].0, on_main[1].0, "{on_rel:?} {on_main:?}");
         assert!(on_main.iter().all(|(_, c)| c.len() == 40));
+        let files = files_by_commit(&git, &["main~2..main"]).unwrap();
+        assert_eq!(files.len(), 2);
+        assert!(
+            files.iter().all(|(o, f)| o.len() == 40 && f == &["f"]),
+            "{files:?}"
+        );
     }
 }
