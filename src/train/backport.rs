@@ -158,11 +158,13 @@ pub fn run(repo: &Repo, opts: &BackportOpts, exec: &Executor) -> Result<Outcome>
 /// The branches named (each a release branch on the remote), or the
 /// supported ones; with their tips.
 fn targets(repo: &Repo, opts: &BackportOpts) -> Result<Vec<(String, String)>> {
-    let names = if opts.supported {
+    let mut names = if opts.supported {
         super::status::supported(repo)?
     } else {
         opts.to.clone()
     };
+    let mut seen = HashSet::new();
+    names.retain(|b| seen.insert(b.clone()));
     if names.is_empty() {
         bail!("no branch to backport to: name them with --to, or use --supported");
     }
