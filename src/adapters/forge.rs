@@ -66,7 +66,27 @@ pub enum ReleaseState {
     Unsupported,
 }
 
+/// A merged pull request: what `#N` stands for in a backport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedPullRequest {
+    pub number: u64,
+    pub title: String,
+    /// The commit the merge made on the base branch: the squashed commit,
+    /// the merge commit, or (rebased) the last of the rebased commits.
+    pub merge_commit: String,
+    /// The subjects of the pull request's own commits, oldest first.
+    pub subjects: Vec<String>,
+}
+
 pub trait Forge {
+    /// The merged pull request `number`. Forges without pull requests to
+    /// ask about cannot say.
+    fn merged_pull_request(&self, number: u64) -> Result<MergedPullRequest> {
+        bail!(
+            "`#{number}` names a pull request, which only the GitHub forge can look up \
+             (`forge = \"github\"`); name its commits instead"
+        )
+    }
     /// Whether changes go through pull requests (else straight to their base).
     fn reviews(&self) -> bool;
     /// The open pull request from `head` into `base`, if any.
@@ -225,6 +245,9 @@ pub struct GithubForge {
 impl Forge for GithubForge {
     fn reviews(&self) -> bool {
         true
+    }
+    fn merged_pull_request(&self, number: u64) -> Result<MergedPullRequest> {
+        Ok(self.api.merged_pull_request(number)?)
     }
     fn pull_request(&self, head: &str, base: &str) -> Result<PrState> {
         Ok(match self.api.open_pull_request(head, base)? {

@@ -10,6 +10,7 @@ use std::process::Command;
 
 mod batch;
 pub mod network;
+pub mod pick;
 pub mod scratch;
 
 pub use batch::{PeeledRef, commit_message};

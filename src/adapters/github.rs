@@ -466,6 +466,58 @@ impl GitHub {
             .and_then(|p| p["number"].as_u64()))
     }
 
+    /// The merged pull request `number`: `GET /pulls/N` (its `merged` flag,
+    /// `merge_commit_sha` and title) and `GET /pulls/N/commits` (its own
+    /// commits, oldest first).
+    pub fn merged_pull_request(
+        &self,
+        number: u64,
+    ) -> Result<crate::adapters::forge::MergedPullRequest, GithubError> {
+        let path = format!("{}/pulls/{number}", self.repo_path());
+        let (status, v) = self.call("GET", &path, None)?;
+        let call = format!("GET {path}");
+        if status >= 300 {
+            return Err(GithubError::Refused {
+                call,
+                status,
+                message: message(&v),
+            });
+        }
+        let unexpected = |problem: String| GithubError::Unexpected {
+            call: call.clone(),
+            problem,
+        };
+        if v["merged"].as_bool() != Some(true) {
+            return Err(unexpected(format!(
+                "pull request #{number} is not merged ({}); backport it once it is",
+                v["state"].as_str().unwrap_or("state unknown")
+            )));
+        }
+        let merge_commit = v["merge_commit_sha"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| unexpected("a merged pull request without merge_commit_sha".into()))?
+            .to_string();
+        let commits = self.list(&format!("{path}/commits"), None)?;
+        Ok(crate::adapters::forge::MergedPullRequest {
+            number,
+            title: v["title"].as_str().unwrap_or_default().to_string(),
+            merge_commit,
+            subjects: commits
+                .iter()
+                .map(|c| {
+                    c["commit"]["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string()
+                })
+                .collect(),
+        })
+    }
+
     pub fn create_pull_request(
         &self,
         title: &str,

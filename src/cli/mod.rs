@@ -84,6 +84,35 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Cherry-pick commits of main onto release branches, one change per branch
+    Backport {
+        /// Commits, or `#N` for a merged pull request (GitHub)
+        #[arg(required = true, value_name = "COMMIT")]
+        commits: Vec<String>,
+        /// The release branches
+        #[arg(long, num_args = 1.., value_name = "BRANCH", required_unless_present = "supported", conflicts_with = "supported")]
+        to: Vec<String>,
+        /// Every supported release branch
+        #[arg(long)]
+        supported: bool,
+        /// Backport commits that are not on main, for this reason (kept in a trailer)
+        #[arg(long, value_name = "REASON")]
+        not_on_main: Option<String>,
+        /// Add no entry to the branches' release notes
+        #[arg(long)]
+        no_notes: bool,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the commits of a release branch that are not on main; exit 1 if any
+    Audit {
+        /// The release branch (default: the one checked out)
+        #[arg(long, conflicts_with = "supported")]
+        branch: Option<String>,
+        /// Every supported release branch
+        #[arg(long)]
+        supported: bool,
+    },
     /// Tag the release commit of a pushed range, if it has one
     Tag {
         /// The commits before and after the push: BEFORE..AFTER
@@ -291,6 +320,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             | Command::Rc { .. }
             | Command::Release { .. }
             | Command::Patch { .. }
+            | Command::Backport { .. }
             | Command::Tag { .. }
             | Command::Tick { .. }
     ) {
@@ -392,6 +422,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 train::patch::run_supported(&repo()?, &opts, &exec)?
             } else {
                 train::patch::run(&repo()?, &opts, branch.as_deref(), &exec)?
+            }
+        }
+        Command::Backport {
+            commits,
+            to,
+            supported,
+            not_on_main,
+            no_notes,
+            dry_run,
+        } => {
+            let opts = train::backport::BackportOpts {
+                commits,
+                to,
+                supported,
+                not_on_main,
+                notes: !no_notes,
+            };
+            let done = train::backport::run(&repo()?, &opts, &Executor::new(dry_run))?;
+            if done.needs_a_hand() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Audit { branch, supported } => {
+            let exec = Executor::new(false);
+            if !train::audit::run(&repo()?, branch.as_deref(), supported, &exec)? {
+                return Ok(ExitCode::FAILURE);
             }
         }
         Command::Tag {

@@ -52,6 +52,7 @@ pub struct Config {
     pub publish: Publish,
     pub artifacts: Artifacts,
     pub support: Support,
+    pub backport: Backport,
 }
 
 /// The support policy: which release lines get fixes, and which release
@@ -83,6 +84,39 @@ impl Default for Support {
             ci_lts: 2,
         }
     }
+}
+
+/// Backports and the audit of release branches.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Backport {
+    /// The trailer (`Branch-only: why`) that marks a commit made on a
+    /// release branch only, on purpose: the audit accepts it.
+    #[serde(deserialize_with = "trailer_key")]
+    pub branch_only_trailer: String,
+    /// The heading, in a version's notes section, that backport entries go
+    /// under (added at the section's end when missing).
+    pub notes_heading: String,
+}
+
+impl Default for Backport {
+    fn default() -> Self {
+        Backport {
+            branch_only_trailer: "Branch-only".into(),
+            notes_heading: "### Fixed".into(),
+        }
+    }
+}
+
+/// A trailer key as git writes them: letters, digits and `-`.
+fn trailer_key<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(serde::de::Error::custom(format!(
+            "`{s}` is not a trailer key: use letters, digits and `-` (the default is `Branch-only`)"
+        )));
+    }
+    Ok(s)
 }
 
 /// Release binaries: the targets `init`'s publish workflow builds them for.
@@ -279,6 +313,7 @@ impl Default for Config {
             publish: Publish::default(),
             artifacts: Artifacts::default(),
             support: Support::default(),
+            backport: Backport::default(),
         }
     }
 }

@@ -133,6 +133,62 @@ pub fn open_section(text: &str, new_section: &str, version: &str) -> String {
     out
 }
 
+/// Adds the list item `* entry` to the section of `version`, at the end of
+/// its `heading` part (`### Fixed`), which is added at the section's end
+/// when missing. An entry already listed there is not added twice.
+pub fn add_entry(
+    text: &str,
+    version: &str,
+    heading: &str,
+    entry: &str,
+) -> Result<String, NotesError> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let is_heading = |l: &str, v: &str| l.strip_prefix("## ").map(str::trim) == Some(v);
+    let start = lines
+        .iter()
+        .position(|l| is_heading(l, version))
+        .ok_or_else(|| NotesError::NoSection(version.to_string()))?;
+    let end = (start + 1..lines.len())
+        .find(|&i| is_separator(lines[i]))
+        .unwrap_or(lines.len());
+    let item = format!("* {entry}");
+    if lines[start..end].iter().any(|l| l.trim_end() == item) {
+        return Ok(text.to_string());
+    }
+    let blank = |i: usize| lines[i].trim().is_empty();
+    // The last line with text in `from..to`.
+    let last_text = |from: usize, to: usize| (from..to).rev().find(|&i| !blank(i));
+    let (after, insert) = match (start + 1..end).find(|&i| lines[i].trim_end() == heading) {
+        Some(h) => {
+            let part_end = (h + 1..end)
+                .find(|&i| lines[i].starts_with('#'))
+                .unwrap_or(end);
+            let at = last_text(h, part_end).unwrap_or(h);
+            let lead = if at == h { "\n" } else { "" };
+            (at, format!("{lead}{item}\n"))
+        }
+        None => {
+            let at = last_text(start, end).unwrap_or(start);
+            (at, format!("\n{heading}\n\n{item}\n"))
+        }
+    };
+    let mut out = String::with_capacity(text.len() + insert.len() + 2);
+    for (i, l) in lines.iter().enumerate() {
+        out.push_str(l);
+        if i == after {
+            if !l.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&insert);
+            // Keep a blank line before whatever follows.
+            if lines.get(i + 1).is_some_and(|_| !blank(i + 1)) {
+                out.push('\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The version named by the first `## ` heading.
 fn heading_version(text: &str) -> Option<&str> {
     text.lines()
@@ -191,6 +247,49 @@ mod tests {
             format!(
                 "## 50.0.0\n\nUnreleased.\n\n### Added\n\n### Changed\n\n{SEPARATOR}\n\nRelease notes for previous releases of Wasmtime can be found on the respective\nrelease branches of the Wasmtime repository.\n\n<!-- ARCHIVE_START -->\n* [49.0.x](https://h/r/blob/release-49.0.0/RELEASES.md)\n* [48.0.x](https://h/r/blob/release-48.0.0/RELEASES.md)\n"
             )
+        );
+    }
+
+    #[test]
+    fn backport_entries_go_under_their_heading_once() {
+        let opened = open_section(
+            &notes(),
+            &section_from_template(TEMPLATE, "49.0.1"),
+            "49.0.1",
+        );
+        let one = add_entry(&opened, "49.0.1", "### Fixed", "Fix A (#7)").unwrap();
+        assert!(
+            one.starts_with(&format!(
+                "## 49.0.1\n\nUnreleased.\n\n### Added\n\n### Changed\n\n### Fixed\n\n* Fix A (#7)\n\n{SEPARATOR}\n## 49.0.0\n"
+            )),
+            "{one}"
+        );
+        let two = add_entry(&one, "49.0.1", "### Fixed", "Fix B").unwrap();
+        assert!(
+            two.contains("### Fixed\n\n* Fix A (#7)\n* Fix B\n\n---"),
+            "{two}"
+        );
+        assert_eq!(
+            add_entry(&two, "49.0.1", "### Fixed", "Fix B").unwrap(),
+            two
+        );
+        // Under an existing, empty heading that other parts follow.
+        let empty = add_entry(&opened, "49.0.1", "### Added", "New").unwrap();
+        assert!(
+            empty.contains("### Added\n\n* New\n\n### Changed\n"),
+            "{empty}"
+        );
+        // The section of 49.0.0 is the second; nothing else changes.
+        let older = add_entry(&opened, "49.0.0", "### Changed", "Old").unwrap();
+        assert!(
+            older.contains(&format!(
+                "### Changed\n\n* Old\n\n{SEPARATOR}\n\nRelease notes"
+            )),
+            "{older}"
+        );
+        assert_eq!(
+            add_entry(&opened, "1.0.0", "### Fixed", "x"),
+            Err(NotesError::NoSection("1.0.0".into()))
         );
     }
 

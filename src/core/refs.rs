@@ -75,6 +75,10 @@ pub enum Review {
     Candidate(Version),
     /// `ci/release-V`: the final release V.
     Release(Version),
+    /// `ci/backport-<branch>-<id>`: backports to a release branch; `id`
+    /// names what is backported (a pull request's number, else the newest
+    /// commit's short id) and has no `-`.
+    Backport { branch: String, id: String },
 }
 
 const REVIEW_PREFIX: &str = "ci/";
@@ -86,11 +90,22 @@ impl Review {
             Review::Bump(v) => format!("{REVIEW_PREFIX}bump-to-{v}"),
             Review::Candidate(v) => format!("{REVIEW_PREFIX}rc-{v}"),
             Review::Release(v) => format!("{REVIEW_PREFIX}release-{v}"),
+            Review::Backport { branch, id } => format!("{REVIEW_PREFIX}backport-{branch}-{id}"),
         }
     }
 
     pub fn parse(name: &str) -> Option<Review> {
         let rest = name.strip_prefix(REVIEW_PREFIX)?;
+        if let Some(b) = rest.strip_prefix("backport-") {
+            let (branch, id) = b.rsplit_once('-')?;
+            let ok = !branch.is_empty()
+                && !id.is_empty()
+                && id.bytes().all(|c| c.is_ascii_alphanumeric());
+            return ok.then(|| Review::Backport {
+                branch: branch.to_string(),
+                id: id.to_string(),
+            });
+        }
         if let Some(v) = rest.strip_prefix("bump-to-") {
             return Version::parse(v).ok().map(Review::Bump);
         }
@@ -149,6 +164,10 @@ mod tests {
             Review::Bump(v("1.0.1")),
             Review::Candidate(v("1.0.0-rc.1")),
             Review::Release(v("1.0.0")),
+            Review::Backport {
+                branch: "release-1.0.0".into(),
+                id: "0123abcdef".into(),
+            },
         ] {
             assert_eq!(Review::parse(&r.branch()), Some(r.clone()), "{r}");
         }
@@ -158,6 +177,15 @@ mod tests {
             "ci/rc-1.0.0-rc.1"
         );
         assert_eq!(Review::Release(v("1.0.0")).branch(), "ci/release-1.0.0");
+        assert_eq!(
+            Review::Backport {
+                branch: "release-36.0.0".into(),
+                id: "11234".into()
+            }
+            .branch(),
+            "ci/backport-release-36.0.0-11234"
+        );
+        assert_eq!(Review::parse("ci/backport-release-1.0.0-"), None);
         assert_eq!(Review::parse("ci/rc-1.0.0"), None);
         assert_eq!(Review::parse("ci/other-1.0.0"), None);
         assert_eq!(Review::parse("feature/x"), None);

@@ -5,10 +5,11 @@
 //! the same command again finishes it (operations plan only what is missing).
 
 use crate::adapters::forge::Forge;
+use crate::adapters::git::pick::{self as git_pick, Applied};
 use crate::adapters::git::scratch::{Files, Scratch};
 use crate::exec::Executor;
 use crate::signals;
-use crate::train::plan::{Effect, NewCommit, Plan, Rev};
+use crate::train::plan::{Effect, NewCommit, Pick, Plan, Rev};
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 
@@ -31,6 +32,7 @@ pub fn apply(plan: &Plan, repo: &Repo, forge: &dyn Forge, exec: &Executor) -> Re
         })?;
         let done = match effect {
             Effect::Commit(c) => commit(repo, exec, c, &made).map(|oid| made.push(oid)),
+            Effect::Pick(p) => pick(repo, p, &made).map(|oid| made.push(oid)),
             Effect::Push { remote, updates } => {
                 let specs: Vec<String> = updates
                     .iter()
@@ -116,6 +118,22 @@ fn commit(repo: &Repo, exec: &Executor, c: &NewCommit, made: &[String]) -> Resul
             .with_context(|| format!("`{}` failed; nothing was committed", h.command))?;
     }
     scratch.commit(&paths, &c.message)
+}
+
+/// Makes a cherry-pick in the repository's object store (planning found
+/// it clean in a quarantine; the same inputs give the same tree).
+fn pick(repo: &Repo, p: &Pick, made: &[String]) -> Result<String> {
+    let base = resolve(&p.base, made);
+    match git_pick::apply_change(&repo.git, &p.parent, &base, &p.commit)? {
+        Applied::Tree(tree) => {
+            git_pick::commit_tree(&repo.git, &tree, &base, &p.message, &p.author)
+        }
+        Applied::Conflicts(files) => bail!(
+            "the cherry-pick of {} now conflicts in {}; nothing was pushed",
+            p.commit,
+            files.join(", ")
+        ),
+    }
 }
 
 /// Brings the checked-out `branch` to `to` when the checkout is on it,

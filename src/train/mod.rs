@@ -3,6 +3,8 @@
 
 pub mod apply;
 pub mod artifacts;
+pub mod audit;
+pub mod backport;
 pub mod bump;
 pub mod config;
 pub mod cut;

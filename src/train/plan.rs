@@ -5,6 +5,7 @@
 //! it. Tests can assert on a plan as well as on what applying it did.
 
 use crate::adapters::forge::{self, PullRequest};
+use crate::adapters::git::pick::Author;
 use crate::core::changeset::ChangeSet;
 use crate::exec::Hook;
 use std::fmt::Write as _;
@@ -43,9 +44,34 @@ impl NewCommit {
     }
 }
 
+/// A commit made by applying an existing commit's change on `base` (a
+/// cherry-pick): the change from `parent` to `commit`, with `message` and
+/// the original `author`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub base: Rev,
+    pub commit: String,
+    /// The parent the change is taken against: the commit's first (for a
+    /// merge, the branch it was merged into).
+    pub parent: String,
+    pub author: Author,
+    /// The whole message, trailers included.
+    pub message: String,
+    /// The files it changes, for the dry run.
+    pub files: Vec<String>,
+}
+
+impl Pick {
+    pub fn title(&self) -> &str {
+        self.message.lines().next().unwrap_or("")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     Commit(NewCommit),
+    /// A cherry-pick; it counts among the commits made, like `Commit`.
+    Pick(Pick),
     /// One atomic push of every update (a commit to a branch), so the remote
     /// gets all of them or none. Never forced.
     Push {
@@ -69,9 +95,32 @@ pub struct Plan {
 impl Plan {
     /// Adds a commit and returns how later effects name it.
     pub fn commit(&mut self, c: NewCommit) -> Rev {
-        let n = self.commits().count();
+        let n = self.made_titles().count();
         self.effects.push(Effect::Commit(c));
         Rev::Made(n)
+    }
+
+    /// Adds a cherry-pick and returns how later effects name it.
+    pub fn pick(&mut self, p: Pick) -> Rev {
+        let n = self.made_titles().count();
+        self.effects.push(Effect::Pick(p));
+        Rev::Made(n)
+    }
+
+    /// The title of every commit the plan makes, in order.
+    fn made_titles(&self) -> impl Iterator<Item = &str> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Commit(c) => Some(c.title()),
+            Effect::Pick(p) => Some(p.title()),
+            _ => None,
+        })
+    }
+
+    pub fn picks(&self) -> impl Iterator<Item = &Pick> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Pick(p) => Some(p),
+            _ => None,
+        })
     }
 
     pub fn push(&mut self, remote: &str, updates: Vec<(Rev, String)>) {
@@ -123,8 +172,8 @@ impl Plan {
     pub fn name(&self, r: &Rev) -> String {
         match r {
             Rev::At { oid, name } => format!("{name} ({})", short(oid)),
-            Rev::Made(n) => match self.commits().nth(*n) {
-                Some(c) => format!("commit {} \"{}\"", n + 1, c.title()),
+            Rev::Made(n) => match self.made_titles().nth(*n) {
+                Some(t) => format!("commit {} \"{t}\"", n + 1),
                 None => format!("commit {}", n + 1),
             },
         }
@@ -134,6 +183,12 @@ impl Plan {
     pub fn describe(&self, e: &Effect) -> String {
         match e {
             Effect::Commit(c) => format!("commit \"{}\" on {}", c.title(), self.name(&c.base)),
+            Effect::Pick(p) => format!(
+                "cherry-pick of {} \"{}\" on {}",
+                short(&p.commit),
+                p.title(),
+                self.name(&p.base)
+            ),
             Effect::Push { remote, updates } => format!(
                 "push to `{remote}`: {}",
                 updates
@@ -175,6 +230,27 @@ impl Plan {
                     }
                     let _ = writeln!(s, "message:");
                     for line in c.message.join("\n\n").lines() {
+                        let _ = writeln!(s, "    {line}");
+                    }
+                }
+                Effect::Pick(p) => {
+                    made += 1;
+                    let _ = writeln!(
+                        s,
+                        "commit {made} \"{}\" on {}: cherry-pick of {} by {} <{}> ({} file{})",
+                        p.title(),
+                        self.name(&p.base),
+                        p.commit,
+                        p.author.name,
+                        p.author.email,
+                        p.files.len(),
+                        if p.files.len() == 1 { "" } else { "s" }
+                    );
+                    for f in &p.files {
+                        let _ = writeln!(s, "    {f}");
+                    }
+                    let _ = writeln!(s, "message:");
+                    for line in p.message.lines() {
                         let _ = writeln!(s, "    {line}");
                     }
                 }
@@ -252,6 +328,60 @@ mod tests {
         assert_eq!(
             p.describe(&p.effects[1]),
             "push to `origin`: release-1 at origin/main (0123456789), main at commit 1 \"Bump to 2\""
+        );
+    }
+
+    #[test]
+    fn picks_count_among_the_commits_and_render_with_their_author() {
+        let mut p = Plan::default();
+        let tip = Rev::at("fedcba9876543210", "origin/release-1.0.0");
+        let pick = |base: Rev, commit: &str, title: &str| Pick {
+            base,
+            commit: commit.into(),
+            parent: format!("{commit}^"),
+            author: Author {
+                name: "Ada".into(),
+                email: "ada@example.invalid".into(),
+                date: "1700000000 +0200".into(),
+            },
+            message: format!("{title}\n\n(cherry picked from commit {commit})"),
+            files: vec!["src/a.rs".into()],
+        };
+        let a = p.pick(pick(tip, "aaaaaaaaaaaa", "Fix A"));
+        let b = p.pick(pick(a.clone(), "bbbbbbbbbbbb", "Fix B"));
+        let notes = p.commit(NewCommit {
+            base: b.clone(),
+            changes: ChangeSet::default(),
+            hooks: Vec::new(),
+            message: vec!["Notes".into()],
+        });
+        assert_eq!(
+            (a, b.clone(), notes.clone()),
+            (Rev::Made(0), Rev::Made(1), Rev::Made(2))
+        );
+        assert_eq!(p.picks().count(), 2);
+        assert_eq!(p.name(&b), "commit 2 \"Fix B\"");
+        assert_eq!(
+            p.describe(&p.effects[1]),
+            "cherry-pick of bbbbbbbbbb \"Fix B\" on commit 1 \"Fix A\""
+        );
+        p.push("origin", vec![(notes, "release-1.0.0".into())]);
+        let r = p.render();
+        assert!(
+            r.contains("1. commit 1 \"Fix A\" on origin/release-1.0.0 (fedcba9876): cherry-pick of aaaaaaaaaaaa by Ada <ada@example.invalid> (1 file)\n    src/a.rs\n"),
+            "{r}"
+        );
+        assert!(
+            r.contains("    (cherry picked from commit bbbbbbbbbbbb)\n"),
+            "{r}"
+        );
+        assert!(
+            r.contains("3. commit 3 \"Notes\" on commit 2 \"Fix B\" (0 files)"),
+            "{r}"
+        );
+        assert!(
+            r.contains("git push --atomic origin <commit 3>:refs/heads/release-1.0.0"),
+            "{r}"
         );
     }
 }

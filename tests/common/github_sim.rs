@@ -99,3 +99,21 @@ impl Drop for GithubSim {
         let _ = self.child.wait();
     }
 }
+
+impl GithubSim {
+    /// Seeds a merged pull request; `commits` are (sha, message), oldest
+    /// first. Returns its number.
+    pub fn merged_pull(&self, title: &str, merge_commit: &str, commits: &[(&str, &str)]) -> u64 {
+        let commits: Vec<_> = commits
+            .iter()
+            .map(|(sha, message)| serde_json::json!({"sha": sha, "message": message}))
+            .collect();
+        self.post(
+            "/_test/merged-pull",
+            serde_json::json!({"title": title, "head": "feature", "base": "main",
+                "merge_commit_sha": merge_commit, "commits": commits}),
+        )["number"]
+            .as_u64()
+            .unwrap()
+    }
+}

@@ -62,6 +62,21 @@ const handlers = () => ({
     p.updated = (p.updated ?? 0) + 1;
     res.status(200).json(mock(c, "pulls/update", { number: p.number, title: p.title, body: p.body }));
   },
+  // A merged pull request (seeded with /_test/merged-pull): `merged`,
+  // `merge_commit_sha`, and its commits, as a backport of `#N` reads them.
+  "pulls/get": async (c, _req, res) => {
+    const p = state.pulls.find((x) => x.number === Number(c.request.params.pull_number));
+    if (!p) return res.status(404).json({ message: "Not Found" });
+    const m = mock(c, "pulls/get", {});
+    res.status(200).json({ ...m, number: p.number, state: p.state, title: p.title, body: p.body, merged: !!p.merged, merge_commit_sha: p.merge_commit_sha ?? null, commits: (p.commits ?? []).length, head: { ...m.head, ref: p.head }, base: { ...m.base, ref: p.base } });
+  },
+  "pulls/list-commits": async (c, req, res) => {
+    const p = state.pulls.find((x) => x.number === Number(c.request.params.pull_number));
+    if (!p) return res.status(404).json({ message: "Not Found" });
+    const one = c.api.mockResponseForOperation("pulls/list-commits").mock[0];
+    const list = (p.commits ?? []).map((k) => ({ ...one, sha: k.sha, commit: { ...one.commit, message: k.message } }));
+    res.status(200).json(paginate(req, res, list));
+  },
   "repos/get-combined-status-for-ref": async (c, req, res) => {
     // The newest status of each context.
     const newest = new Map();
@@ -148,6 +163,13 @@ const app = simulation({
         state.refs = state.refs.filter((r) => r.ref !== ref);
         if (sha) state.refs.push({ ref, sha });
         res.json({ ok: true });
+      });
+      // A pull request someone merged: { title, head, base, merge_commit_sha, commits: [{ sha, message }] }.
+      router.post("/_test/merged-pull", (req, res) => {
+        const b = req.body;
+        const p = { number: state.pulls.length + 1, owner: "o", head: b.head, base: b.base, title: b.title, body: "", state: "closed", merged: b.merged ?? true, merge_commit_sha: b.merge_commit_sha, commits: b.commits };
+        state.pulls.push(p);
+        res.json({ number: p.number });
       });
       router.post("/_test/status", (req, res) => {
         const { sha, context, state: s } = req.body;

@@ -1,0 +1,180 @@
+//! `cargo train audit [--branch B | --supported]`: every commit on a
+//! release branch since its cut is a change of `main`.
+//!
+//! A commit counts as `main`'s when its `(cherry picked from commit X)`
+//! trailer names a commit of `main`, or when its patch id (`git patch-id
+//! --stable`) is that of a commit on `main` since the cut. The train's own
+//! release commits (they carry the marker), merge commits, and commits
+//! with the branch-only trailer (`[backport] branch-only-trailer`) are not
+//! asked. `patch` runs [`audit_branch`] first.
+
+use crate::adapters::git::pick;
+use crate::exec::Executor;
+use crate::output::say;
+use crate::train::repo::Repo;
+use anyhow::{Context as _, Result, bail};
+use std::collections::{HashMap, HashSet};
+
+/// A commit on a release branch that is not on `main`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    pub oid: String,
+    /// `Name <email>`.
+    pub author: String,
+    pub subject: String,
+}
+
+/// The commits of the remote's `branch` since it was cut that do not
+/// correspond to a commit on the remote's main branch (as last fetched).
+pub fn audit_branch(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
+    let cfg = &repo.config;
+    let git = &repo.git;
+    let tip = repo
+        .remote_branch(branch)?
+        .with_context(|| format!("`{}/{branch}` does not exist", cfg.remote))?;
+    let main = repo
+        .remote_branch(&cfg.main_branch)?
+        .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
+    let Ok(cut) = git.run(&["merge-base", &main, &tip]) else {
+        bail!(
+            "`{branch}` shares no history with `{}`: it was not cut from it",
+            cfg.main_branch
+        );
+    };
+    let cut = cut.trim();
+    let asked: Vec<pick::Commit> = pick::log(git, &["--no-merges", &format!("{cut}..{tip}")])?
+        .into_iter()
+        .filter(|c| {
+            !c.message.contains(&cfg.marker)
+                && pick::trailer(&c.message, &cfg.backport.branch_only_trailer).is_none()
+        })
+        .collect();
+    if asked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let on_main = OnMain::new(repo, cut, &main)?;
+    let mut left = Vec::new();
+    for c in asked {
+        if !on_main.has_any(&pick::picked_from(&c.message))? {
+            left.push(c);
+        }
+    }
+    if left.is_empty() {
+        return Ok(Vec::new());
+    }
+    let main_ids = main_patch_ids(repo, &left, &format!("{cut}..{main}"))?;
+    let mut args = vec!["--no-walk=unsorted"];
+    args.extend(left.iter().map(|c| c.oid.as_str()));
+    let ids: HashMap<String, String> = pick::patch_ids(git, &args)?
+        .into_iter()
+        .map(|(p, c)| (c, p))
+        .collect();
+    Ok(left
+        .into_iter()
+        .filter(|c| !ids.get(&c.oid).is_some_and(|p| main_ids.contains(p)))
+        .map(|c| Unmatched {
+            author: format!("{} <{}>", c.author.name, c.author.email),
+            subject: c.subject().to_string(),
+            oid: c.oid,
+        })
+        .collect())
+}
+
+/// The patch ids of the commits in `range` (of `main`) that change the
+/// same files as one of `left`: only those can share a patch id with it,
+/// and listing files is far cheaper than diffing every commit of `main`.
+fn main_patch_ids(repo: &Repo, left: &[pick::Commit], range: &str) -> Result<HashSet<String>> {
+    let git = &repo.git;
+    let mut args = vec!["--no-walk=unsorted"];
+    args.extend(left.iter().map(|c| c.oid.as_str()));
+    let wanted: HashSet<Vec<String>> = pick::files_by_commit(git, &args)?
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect();
+    let candidates: Vec<String> = pick::files_by_commit(git, &[range])?
+        .into_iter()
+        .filter(|(_, f)| wanted.contains(f))
+        .map(|(o, _)| o)
+        .collect();
+    if candidates.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut args = vec!["--no-walk=unsorted"];
+    args.extend(candidates.iter().map(String::as_str));
+    Ok(pick::patch_ids(git, &args)?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// The commits of `main`, to look up the ones trailers name.
+struct OnMain<'a> {
+    repo: &'a Repo,
+    main: &'a str,
+    since_cut: HashSet<String>,
+}
+
+impl<'a> OnMain<'a> {
+    fn new(repo: &'a Repo, cut: &str, main: &'a str) -> Result<OnMain<'a>> {
+        let out = repo.git.run(&["rev-list", &format!("{cut}..{main}")])?;
+        Ok(OnMain {
+            repo,
+            main,
+            since_cut: out.lines().map(str::to_string).collect(),
+        })
+    }
+
+    /// Whether any of `oids` (full or abbreviated) is a commit of `main`.
+    fn has_any(&self, oids: &[String]) -> Result<bool> {
+        for o in oids {
+            if self.since_cut.contains(o) {
+                return Ok(true);
+            }
+            // Older than the cut, or abbreviated: asked one by one.
+            if let Some(full) = self.repo.git.resolve(o)?
+                && self.repo.git.is_ancestor(&full, self.main)?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// `cargo train audit`: fetches, audits each branch, lists what is not on
+/// `main`. Returns whether every branch passed.
+pub fn run(repo: &Repo, branch: Option<&str>, supported: bool, exec: &Executor) -> Result<bool> {
+    repo.fetch(exec)?;
+    let branches = if supported {
+        super::timetable::supported(repo)?
+    } else {
+        vec![repo.release_branch_arg(branch)?]
+    };
+    let mut ok = true;
+    for b in &branches {
+        let unmatched = audit_branch(repo, b)?;
+        if unmatched.is_empty() {
+            say(
+                "Audited",
+                &format!(
+                    "`{b}`: every commit since the cut is on `{}`",
+                    repo.config.main_branch
+                ),
+            );
+            continue;
+        }
+        ok = false;
+        eprintln!(
+            "error: `{b}` has {} commit{} not on `{}` (no cherry-pick trailer naming one of its \
+             commits, no commit there with the same patch, no `{}:` trailer):",
+            unmatched.len(),
+            if unmatched.len() == 1 { "" } else { "s" },
+            repo.config.main_branch,
+            repo.config.backport.branch_only_trailer
+        );
+        for u in &unmatched {
+            crate::outln!("{b} {} {} {}", &u.oid[..10], u.author, u.subject);
+        }
+    }
+    Ok(ok)
+}
