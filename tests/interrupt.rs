@@ -106,7 +106,12 @@ const PATCH_SET: Op = Op {
             "origin/release-2.0.0",
         ]);
         std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// Fix 2\n").unwrap();
-        s.git(&["commit", "--quiet", "-am", "Fix 2"]);
+        s.git(&[
+            "commit",
+            "--quiet",
+            "-am",
+            "Fix 2\n\nBranch-only: a test fixture",
+        ]);
         s.git(&["push", "--quiet", "origin", "release-2.0.0"]);
     },
     date: "2026-02-02",

@@ -31,6 +31,7 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     if nothing_landed(repo, &t)? {
         return Ok(());
     }
+    require_main_first(repo, &[&t])?;
     let date = repo.today.to_string();
     let names = Names::of(&repo.config);
     let body = |v: &Version| body(&names, &t.branch, v, None);
@@ -89,6 +90,35 @@ fn body(names: &Names, branch: &str, v: &Version, set: Option<&PatchSet>) -> Str
     s
 }
 
+/// The audit, before anything is planned: every commit of each branch since
+/// its cut must be one of `main`'s (or marked branch-only). All branches
+/// are audited, so one run names every commit to deal with.
+fn require_main_first(repo: &Repo, branches: &[&Target]) -> Result<()> {
+    let mut found = String::new();
+    for t in branches {
+        for c in super::audit::audit_branch(repo, &t.branch)? {
+            found.push_str(&format!(
+                "\n  {} {} {} {}",
+                t.branch,
+                &c.oid[..10],
+                c.author,
+                c.subject
+            ));
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "not patching: these commits are not on `{main}`:{found}\n\
+         land each on `{main}` first and backport it (`cargo train backport`), or, for a fix \
+         that belongs on the branch only, add a `{trailer}: <why>` trailer to its message \
+         (`cargo train audit` lists them again)",
+        main = repo.config.main_branch,
+        trailer = repo.config.backport.branch_only_trailer,
+    )
+}
+
 /// `patch --supported`.
 pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()> {
     repo.require_clean()?;
@@ -109,6 +139,7 @@ pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()>
         );
         return Ok(());
     }
+    require_main_first(repo, &members.iter().map(|(t, _)| t).collect::<Vec<_>>())?;
     let forge = forge::open(&repo.config, &repo.git)?;
     let date = repo.today.to_string();
     if forge.reviews() && finish_in_flight(repo, opts, exec, forge.as_ref(), &members, &date)? {

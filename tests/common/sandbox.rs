@@ -193,7 +193,7 @@ impl Sandbox {
         tagged
     }
 
-    /// A fix pushed to `release-1.0.0` (as a backport would be).
+    /// A fix pushed to `release-1.0.0` only (as a backport would be).
     pub fn backport(&self, text: &str) {
         self.git(&["fetch", "--quiet", "origin"]);
         self.git(&[
@@ -208,7 +208,14 @@ impl Sandbox {
             format!("// {text}\n"),
         )
         .unwrap();
-        self.git(&["commit", "--quiet", "-am", text]);
+        // Made on the branch alone, and marked so, or `patch`'s audit
+        // (every change lands on main first) would refuse it.
+        self.git(&[
+            "commit",
+            "--quiet",
+            "-am",
+            &format!("{text}\n\nBranch-only: a test fixture"),
+        ]);
         self.git(&["push", "--quiet", "origin", "release-1.0.0"]);
     }
 
