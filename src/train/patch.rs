@@ -31,6 +31,8 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     if nothing_landed(repo, &t)? {
         return Ok(());
     }
+    // A version that cannot be bumped is the first thing to say.
+    t.next(&Level::Patch)?;
     require_main_first(repo, &[&t])?;
     let date = repo.today.to_string();
     let names = Names::of(&repo.config);
