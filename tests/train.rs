@@ -757,3 +757,34 @@ fn a_dry_run_prints_the_plan_a_real_run_carries_out() {
         }
     }
 }
+
+#[test]
+fn a_branch_cut_without_candidates_counts_as_this_months_cut() {
+    // As in Wasmtime's history: the branch is main as it was (its newest
+    // commit from the month before), main's bump lands days later, and no
+    // `-rc.1` commit exists anywhere.
+    let s = Sandbox::new("");
+    s.git(&["push", "--quiet", "origin", "main:refs/heads/release-1.0.0"]);
+    set_version(&s, "2.0.0-dev");
+    let ok = std::process::Command::new("git")
+        .args(["commit", "--quiet", "-am", "Bump Rail to 2.0.0"])
+        .current_dir(&s.ws)
+        .env("GIT_AUTHOR_DATE", "2026-01-06T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-06T10:00:00Z")
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    s.git(&["push", "--quiet", "origin", "main"]);
+    let r = s.train("2026-01-07", &["due"]).success();
+    assert!(
+        r.stdout.contains("nothing is due on 2026-01-07") && !r.stdout.contains("cut is due"),
+        "{}",
+        r.stdout
+    );
+    let r = s.train("2026-02-05", &["due"]).success();
+    assert!(
+        r.stdout.contains("cut is due on 2026-02-05"),
+        "{}",
+        r.stdout
+    );
+}

@@ -243,6 +243,23 @@ impl Git {
         Ok(Some(out.trim().to_string()).filter(|s| !s.is_empty()))
     }
 
+    /// Committer day of the oldest commit of `rev`'s first-parent line that
+    /// `not` does not have: the first to land after `not` left that line.
+    pub fn first_day_after(&self, rev: &str, not: &str) -> Result<Option<String>> {
+        let exclude = format!("^{not}");
+        // `-1` would apply before `--reverse`: read the (short) list.
+        let out = self.run(&[
+            "log",
+            "--first-parent",
+            "--reverse",
+            "--format=%cs",
+            rev,
+            &exclude,
+            "--",
+        ])?;
+        Ok(out.lines().next().map(str::to_string))
+    }
+
     /// Whether `ancestor` is reachable from `rev`.
     pub fn is_ancestor(&self, ancestor: &str, rev: &str) -> Result<bool> {
         match self.run(&["merge-base", "--is-ancestor", ancestor, rev]) {

@@ -19,7 +19,8 @@ use semver::{Prerelease, Version};
 use std::fmt::Write;
 
 /// The day a release branch was cut: the day of its first candidate's
-/// commit (on the branch, or still waiting for review).
+/// commit (on the branch, or still waiting for review); for a branch with
+/// none, the day of the first commit on main after it.
 pub fn cut_day(repo: &Repo, b: &ReleaseBranch) -> Result<Option<Date>> {
     let main = repo.remote_branch(&repo.config.main_branch)?;
     let review = repo.remote_branch(&rc1_review_branch(b))?;
@@ -54,6 +55,15 @@ fn cut_day_from(
         && let Some(oid) = review
     {
         day = repo.git.day_of_commit_mentioning_since(oid, main, &rc1)?;
+    }
+    // A branch cut without candidates (Wasmtime's own history has none):
+    // the cut happened before the first commit that landed on main after
+    // the branch left it (main's bump, at the latest). Not the fork
+    // commit's day, which can lie in the month before the cut.
+    if day.is_none()
+        && let Some(main) = main
+    {
+        day = repo.git.first_day_after(main, &b.oid)?;
     }
     Ok(day.and_then(|d| d.parse().ok()))
 }
