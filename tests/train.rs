@@ -803,3 +803,34 @@ fn a_branch_cut_without_candidates_counts_as_this_months_cut() {
         r.stdout
     );
 }
+
+#[test]
+fn the_demo_runs_three_months_with_backports_and_a_patch_set() {
+    // The README's first command, as a newcomer runs it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+        .args(["train", "demo", "--dir"])
+        .arg(dir.path().join("demo"))
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(
+            "tags: v1.0.0 v1.0.0-rc.1 v1.0.0-rc.2 v1.0.1 v2.0.0 v2.0.0-rc.1 v2.0.1 v3.0.0 v3.0.0-rc.1 v3.0.1\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stderr.contains("Patch set v3.0.1, v2.0.1"), "{stderr}");
+    let ws = dir.path().join("demo/rail");
+    let notes = common::sandbox::git_in(&ws, &["show", "origin/release-2.0.0:RELEASES.md"]);
+    assert!(
+        notes.starts_with("## 2.0.1\n\nReleased 2026-03-25.\n")
+            && notes.contains("* Fix an overflow in rail-util\n"),
+        "{notes}"
+    );
+    assert_eq!(common::sandbox::git_in(&ws, &["status", "--porcelain"]), "");
+}

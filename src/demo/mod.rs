@@ -1,12 +1,13 @@
 //! `cargo train demo`: three months of the train on a sample workspace with
-//! a local bare origin, driven by dates, left on disk to inspect.
+//! a local bare origin, driven by dates, left on disk to inspect: cuts,
+//! candidates, releases, backports, a patch and a patch set.
 
 pub mod sample;
 
 use crate::adapters::git::Git;
 use crate::exec::Executor;
 use crate::train::repo::Repo;
-use crate::train::{Context, Options, patch, rc, status, tag, tick};
+use crate::train::{Context, Options, backport, patch, rc, status, tag, tick};
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
@@ -56,29 +57,41 @@ impl Demo {
         Ok(())
     }
 
-    /// A developer's change: lands on main, then is backported to `branch`.
-    fn fix(&self, day: &str, text: &str, backport_to: &str) -> Result<()> {
-        crate::outln!("\n==> {day}  a fix lands on main and is backported to {backport_to}");
+    /// A developer's change to `file`: lands on main, then `backport`
+    /// cherry-picks it onto `to` (branches, or every supported one).
+    fn fix(&self, day: &str, text: &str, file: &str, to: &[&str]) -> Result<()> {
         let g = self.git(day);
         g.run(&["pull", "--quiet", "--ff-only", "origin", "main"])?;
-        let lib = self.ws.join("crates/core/src/lib.rs");
-        let mut body = std::fs::read_to_string(&lib)?;
+        let path = self.ws.join(file);
+        let mut body = std::fs::read_to_string(&path)?;
         body.push_str(&format!("// {text}\n"));
-        std::fs::write(&lib, body)?;
+        std::fs::write(&path, body)?;
         g.run(&["commit", "--quiet", "-am", text])?;
         g.run(&["push", "--quiet", "origin", "main"])?;
         let fix = g.resolve("HEAD")?.context("a commit")?;
-        g.run(&[
-            "checkout",
-            "--quiet",
-            "-B",
-            backport_to,
-            &format!("origin/{backport_to}"),
-        ])?;
-        g.run(&["cherry-pick", "-x", &fix])?;
-        g.run(&["push", "--quiet", "origin", backport_to])?;
-        g.run(&["checkout", "--quiet", "main"])?;
-        Ok(())
+        let what = if to.is_empty() {
+            "every supported branch".to_string()
+        } else {
+            to.join(", ")
+        };
+        self.step(
+            day,
+            &format!("a fix lands on main; backport: onto {what}"),
+            |r| {
+                let opts = backport::BackportOpts {
+                    commits: vec![fix],
+                    to: to.iter().map(|b| b.to_string()).collect(),
+                    supported: to.is_empty(),
+                    not_on_main: None,
+                    notes: true,
+                };
+                let done = backport::run(r, &opts, &self.exec)?;
+                if done.needs_a_hand() {
+                    bail!("the demo's backport conflicted");
+                }
+                Ok(())
+            },
+        )
     }
 }
 
@@ -164,23 +177,43 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
         })
     };
     tick("2026-01-05")?;
-    d.fix("2026-01-12", "Fix a crash in rail-core", "release-1.0.0")?;
+    let core = "crates/core/src/lib.rs";
+    d.fix(
+        "2026-01-12",
+        "Fix a crash in rail-core",
+        core,
+        &["release-1.0.0"],
+    )?;
     d.step("2026-01-13", "rc: a second candidate with the fix", |r| {
         rc::run(r, &d.opts, Some("release-1.0.0"), &d.exec)
     })?;
     tick("2026-01-20")?;
     tick("2026-02-05")?;
-    d.fix("2026-02-10", "Fix a leak in rail-core", "release-1.0.0")?;
+    d.fix(
+        "2026-02-10",
+        "Fix a leak in rail-core",
+        core,
+        &["release-1.0.0"],
+    )?;
     d.step("2026-02-11", "patch: 1.0.1 with the backported fix", |r| {
         patch::run(r, &d.opts, Some("release-1.0.0"), &d.exec)
     })?;
     tick("2026-02-20")?;
     tick("2026-03-05")?;
     tick("2026-03-20")?;
+    // 1.0 reached its end of life on 2026-03-20: the fix goes to 2.0 and
+    // 3.0, and one patch set releases both (tagged together).
+    let util = "crates/util/src/lib.rs";
+    d.fix("2026-03-24", "Fix an overflow in rail-util", util, &[])?;
+    d.step(
+        "2026-03-25",
+        "patch --supported: 3.0.1 and 2.0.1, one set",
+        |r| patch::run_supported(r, &d.opts, &d.exec),
+    )?;
 
-    let repo = d.repo("2026-03-21")?;
+    let repo = d.repo("2026-03-26")?;
     crate::outln!(
-        "\n==> where the train stands on 2026-03-21\n{}",
+        "\n==> where the train stands on 2026-03-26\n{}",
         status::status(&repo)?
     );
     let tags = Git::new(&d.ws).run(&["tag", "--list", "--sort=v:refname"])?;
