@@ -213,16 +213,23 @@ fn landed(repo: &Repo, branch: &str, v: &Version, trailer: &str) -> Result<Optio
     let Some(tip) = repo.remote_branch(branch)? else {
         return Ok(None);
     };
-    let found = repo.git.run(&[
-        "log",
-        "-1",
-        "--format=%H",
-        "--fixed-strings",
-        "--all-match",
-        &format!("--grep={trailer}"),
-        &format!("--grep={}", repo.config.marker),
-        &tip,
-    ])?;
+    // Release commits are never on main: the search stops where the
+    // branch left it, however long the shared history.
+    let main = repo.remote_branch(&repo.config.main_branch)?;
+    let not_main = main.map(|m| format!("^{m}"));
+    let mut args = vec![
+        "log".to_string(),
+        "-1".into(),
+        "--format=%H".into(),
+        "--fixed-strings".into(),
+        "--all-match".into(),
+        format!("--grep={trailer}"),
+        format!("--grep={}", repo.config.marker),
+        tip.clone(),
+    ];
+    args.extend(not_main);
+    args.push("--".into());
+    let found = repo.git.run(&args)?;
     let Some(release) = found.split_whitespace().next() else {
         return Ok(None);
     };
