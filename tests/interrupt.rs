@@ -384,22 +384,8 @@ fn github_down_after_the_push_leaves_the_pull_requests_to_the_rerun() {
         sim.url()
     ));
     // Every push that changes the origin, logged by the origin.
-    let log = s.root().join("pushes.log");
-    let hook = s.origin.join("hooks/post-receive");
-    std::fs::write(
-        &hook,
-        format!("#!/bin/sh\n{{ echo push; cat; }} >> '{}'\n", log.display()),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let pushes = || {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| *l == "push")
-            .count()
-    };
+    let log = s.log_pushes();
+    let pushes = || log.pushes().len();
     let env = [("GITHUB_TOKEN", TOKEN)];
     let bound = Duration::from_secs(60);
 

@@ -97,42 +97,10 @@ fn fix(s: &Sandbox, branch: &str, text: &str) {
     s.git(&["checkout", "--quiet", "main"]);
 }
 
-/// A post-receive hook on the origin logs each push as one line of the refs
-/// it updated: how the tests see that a set went out in one push.
-fn log_pushes(s: &Sandbox) -> std::path::PathBuf {
-    let log = s.root().join("pushes.log");
-    let hook = s.origin.join("hooks/post-receive");
-    std::fs::write(
-        &hook,
-        format!(
-            "#!/bin/sh\nwhile read old new name; do printf '%s ' \"$name\"; done >> '{}'\necho >> '{}'\n",
-            log.display(),
-            log.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    log
-}
-
-fn pushes(log: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| {
-            // Sorted: the order git reports a push's updates in is its own.
-            let mut refs: Vec<&str> = l.split_whitespace().collect();
-            refs.sort();
-            refs.join(" ")
-        })
-        .collect()
-}
-
 #[test]
 fn a_patch_set_goes_out_in_one_push_and_is_tagged_together() {
     let s = three_branches("", &[]);
-    let log = log_pushes(&s);
+    let log = s.log_pushes();
 
     // A dry run prints both release commits and one push, and pushes nothing.
     let before = s.state();
@@ -158,7 +126,7 @@ fn a_patch_set_goes_out_in_one_push_and_is_tagged_together() {
         r.stderr
     );
     assert_eq!(
-        pushes(&log),
+        log.pushes(),
         ["refs/heads/release-1.0.0 refs/heads/release-3.0.0"],
         "{}",
         r.stderr
@@ -248,13 +216,13 @@ fn a_patch_set_in_review_is_tagged_only_when_its_last_member_passed() {
     );
     let env = [("GITHUB_TOKEN", TOKEN)];
     let s = three_branches(&config, &env);
-    let log = log_pushes(&s);
+    let log = s.log_pushes();
 
     let r = s
         .train_env("2026-03-20", &["patch", "--supported"], &env)
         .success();
     assert_eq!(
-        pushes(&log),
+        log.pushes(),
         ["refs/heads/ci/bump-to-1.0.1 refs/heads/ci/bump-to-3.0.1"],
         "{}",
         r.stderr
@@ -398,7 +366,7 @@ fn a_patch_set_pushed_while_github_was_down_gets_its_pull_requests_on_the_rerun(
     );
     let env = [("GITHUB_TOKEN", TOKEN)];
     let s = three_branches(&config, &env);
-    let log = log_pushes(&s);
+    let log = s.log_pushes();
     let posts = |from: usize| -> Vec<String> {
         sim.state()["requests"].as_array().unwrap()[from..]
             .iter()
@@ -423,7 +391,7 @@ fn a_patch_set_pushed_while_github_was_down_gets_its_pull_requests_on_the_rerun(
         "{}",
         r.stderr
     );
-    assert_eq!(pushes(&log).len(), 1);
+    assert_eq!(log.pushes().len(), 1);
 
     sim.post("/_test/fault", json!({}));
     let from = requests();
@@ -436,7 +404,7 @@ fn a_patch_set_pushed_while_github_was_down_gets_its_pull_requests_on_the_rerun(
         "{}",
         r.stderr
     );
-    assert_eq!(pushes(&log).len(), 1, "the re-run pushed: {}", r.stderr);
+    assert_eq!(log.pushes().len(), 1, "the re-run pushed: {}", r.stderr);
     let bodies: Vec<String> = sim.state()["pulls"]
         .as_array()
         .unwrap()

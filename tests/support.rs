@@ -25,22 +25,6 @@ fn git_on(s: &Sandbox, day: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn set_version(s: &Sandbox, v: &str) {
-    let path = s.ws.join("Cargo.toml");
-    let text: String = std::fs::read_to_string(&path)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            if l.starts_with("version = ") {
-                format!("version = \"{v}\"\n")
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    std::fs::write(path, text).unwrap();
-}
-
 /// Lines 23 to 26 released (24 an LTS, patched months later), 27 cut
 /// and not released, main at 28.0.0-dev.
 ///
@@ -62,7 +46,7 @@ fn history(extra_config: &str) -> Sandbox {
             &["commit", "--quiet", "--allow-empty", "-m", "work"],
         );
         git_on(&s, cut, &["checkout", "--quiet", "--detach", "main"]);
-        set_version(&s, &format!("{n}.0.0"));
+        s.set_version(&format!("{n}.0.0"));
         git_on(&s, commit, &["commit", "--quiet", "-am", "Release"]);
         let tag = format!("v{n}.0.0");
         match annotated {
@@ -98,7 +82,7 @@ fn history(extra_config: &str) -> Sandbox {
             "HEAD:refs/heads/release-27.0.0",
         ],
     );
-    set_version(&s, "28.0.0-dev");
+    s.set_version("28.0.0-dev");
     git_on(
         &s,
         "2024-11-06",

@@ -405,21 +405,6 @@ fn tag_refuses_a_tag_that_exists_on_another_commit() {
 }
 
 /// Sets `[workspace.package] version` in the sandbox's checkout.
-fn set_version(s: &Sandbox, v: &str) {
-    let path = s.ws.join("Cargo.toml");
-    let text: String = std::fs::read_to_string(&path)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            if l.starts_with("version = ") {
-                format!("version = \"{v}\"\n")
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    std::fs::write(path, text).unwrap();
-}
 
 #[test]
 fn status_shows_the_supported_branches_and_all_of_them_with_all() {
@@ -446,7 +431,7 @@ fn status_shows_the_supported_branches_and_all_of_them_with_all() {
                 "Release Rail 13.0.0-rc.1\n\n[automatically-tag-and-release-this-commit]",
             ]);
         }
-        set_version(&s, &v);
+        s.set_version(&v);
         s.git(&[
             "commit",
             "--quiet",
@@ -473,7 +458,7 @@ fn status_shows_the_supported_branches_and_all_of_them_with_all() {
     let old = s.git(&["rev-parse", "HEAD"]);
     s.git(&["push", "--quiet", "origin", "HEAD:refs/heads/release-0.1.0"]);
     s.git(&["checkout", "--quiet", "main"]);
-    set_version(&s, "14.0.0-dev");
+    s.set_version("14.0.0-dev");
     s.git(&["commit", "--quiet", "-am", "Bump Rail to 14.0.0"]);
     s.git(&["push", "--quiet", "--tags", "origin", "main"]);
     s.git(&["fetch", "--quiet", "origin"]);
@@ -780,7 +765,7 @@ fn a_branch_cut_without_candidates_counts_as_this_months_cut() {
     // `-rc.1` commit exists anywhere.
     let s = Sandbox::new("");
     s.git(&["push", "--quiet", "origin", "main:refs/heads/release-1.0.0"]);
-    set_version(&s, "2.0.0-dev");
+    s.set_version("2.0.0-dev");
     let ok = std::process::Command::new("git")
         .args(["commit", "--quiet", "-am", "Bump Rail to 2.0.0"])
         .current_dir(&s.ws)

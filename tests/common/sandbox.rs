@@ -219,8 +219,62 @@ impl Sandbox {
         self.git(&["push", "--quiet", "origin", "release-1.0.0"]);
     }
 
+    /// From now on the origin logs every push it takes (a post-receive
+    /// hook): how a test sees what went out together.
+    pub fn log_pushes(&self) -> PushLog {
+        let log = self.root().join("pushes.log");
+        let hook = self.origin.join("hooks/post-receive");
+        std::fs::write(
+            &hook,
+            format!(
+                "#!/bin/sh\nwhile read old new name; do printf '%s ' \"$name\"; done >> '{0}'\necho >> '{0}'\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+        PushLog(log)
+    }
+
+    /// Sets the root manifest's `version = ` lines (the workspace's) to `v`.
+    pub fn set_version(&self, v: &str) {
+        let path = self.ws.join("Cargo.toml");
+        let text: String = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                if l.starts_with("version = ") {
+                    format!("version = \"{v}\"\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        std::fs::write(path, text).unwrap();
+    }
+
     pub fn file_at(&self, rev: &str, path: &str) -> String {
         self.origin_git(&["show", &format!("{rev}:{path}")])
+    }
+}
+
+/// What [`Sandbox::log_pushes`] recorded.
+pub struct PushLog(PathBuf);
+
+impl PushLog {
+    /// One entry per push: the refs it updated, sorted (git reports a
+    /// push's updates in an order of its own).
+    pub fn pushes(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.0)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let mut refs: Vec<&str> = l.split_whitespace().collect();
+                refs.sort();
+                refs.join(" ")
+            })
+            .collect()
     }
 }
 
