@@ -1,0 +1,282 @@
+//! cargo-semver-checks, the semver gate's checker: finding it, running it
+//! for one crate (sources at a commit against sources at a release tag),
+//! and reading which lints failed.
+//!
+//! 0.51 has no machine-readable report, so its text is parsed: every failed
+//! lint is a `--- failure <id>: <name> ---` block on stdout whose
+//! `Failed in:` lines name the items. An exit code that says "failed" with
+//! no such block is the tool failing (a build error), never a pass.
+
+use anyhow::{Context as _, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Overrides the search on PATH (the tests point it at a cached build).
+pub const ENV: &str = "CARGO_TRAIN_SEMVER_CHECKS";
+const INSTALL: &str = "cargo install cargo-semver-checks --locked";
+
+/// An installed cargo-semver-checks.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    pub path: PathBuf,
+    /// As it reports itself (`cargo-semver-checks 0.51.0`): part of every
+    /// cache key, since another version may judge differently.
+    pub version: String,
+}
+
+/// One failed lint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lint {
+    /// `function_missing`
+    pub id: String,
+    /// `pub fn removed or renamed`
+    pub name: String,
+    /// The `Failed in:` lines: the items and where they were.
+    pub locations: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Pass,
+    Break(Vec<Lint>),
+}
+
+/// What to check: `package` of the workspace at `current` against the same
+/// crate in the workspace at `baseline` (both directories of sources).
+pub struct Check<'a> {
+    pub package: &'a str,
+    pub current: &'a Path,
+    pub baseline: &'a Path,
+    /// Kept between runs, so rustdoc rebuilds only what changed.
+    pub target_dir: &'a Path,
+    pub timeout: Duration,
+}
+
+/// `$CARGO_TRAIN_SEMVER_CHECKS`, else `cargo-semver-checks` on PATH.
+pub fn find() -> Result<Tool> {
+    let path = match std::env::var_os(ENV) {
+        Some(p) => {
+            let p = PathBuf::from(p);
+            if !is_executable(&p) {
+                bail!(
+                    "{ENV}={} is not an executable file: point it at cargo-semver-checks, or unset \
+                     it to use the one on PATH (install it with `{INSTALL}`)",
+                    p.display()
+                );
+            }
+            p
+        }
+        None => on_path("cargo-semver-checks").with_context(|| {
+            format!(
+                "cargo-semver-checks is not on PATH; the semver gate needs it: install it with \
+                 `{INSTALL}` (or set {ENV} to its path)"
+            )
+        })?,
+    };
+    let version = version_of(&path)?;
+    Ok(Tool { path, version })
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+fn version_of(path: &Path) -> Result<String> {
+    let out = Command::new(path)
+        .args(["semver-checks", "--version"])
+        .output()
+        .with_context(|| format!("cannot run {}", path.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || text.is_empty() {
+        bail!(
+            "{} --version failed: is it cargo-semver-checks? ({})",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(text)
+}
+
+impl Tool {
+    /// Runs `check-release` for one crate as a patch release. One that
+    /// outlives `timeout`, or is running when SIGINT or SIGTERM comes, is
+    /// stopped with every process it started.
+    ///
+    /// `--baseline-root` rather than `--baseline-rev`: the caller writes
+    /// both trees out beside the checkout, so the tool never looks at the
+    /// user's work tree (the current sources must be a commit's, not the
+    /// checkout's, anyway).
+    pub fn check(&self, c: &Check<'_>) -> Result<Outcome> {
+        let logs = tempfile::tempdir()?;
+        let (out_path, err_path) = (logs.path().join("stdout"), logs.path().join("stderr"));
+        let mut child = Command::new(&self.path)
+            .arg("semver-checks")
+            .arg("check-release")
+            .arg("--manifest-path")
+            .arg(c.current.join("Cargo.toml"))
+            .args(["--package", c.package])
+            .arg("--baseline-root")
+            .arg(c.baseline)
+            .args(["--release-type", "patch", "--color", "never"])
+            .current_dir(c.current)
+            .env("CARGO_TARGET_DIR", c.target_dir)
+            .stdin(Stdio::null())
+            // Files, not pipes: a long rustdoc log cannot fill a pipe and stall it.
+            .stdout(std::fs::File::create(&out_path)?)
+            .stderr(std::fs::File::create(&err_path)?)
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("cannot start {}", self.path.display()))?;
+        let status = wait_bounded(&mut child, c.timeout, c.package)?;
+        let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
+        let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+        let lints = parse_failures(&stdout, c.current);
+        if !lints.is_empty() {
+            return Ok(Outcome::Break(lints));
+        }
+        if !status.success() {
+            bail!(
+                "cargo-semver-checks could not check `{}` ({status}); its last lines:\n{}",
+                c.package,
+                tail(&format!("{stdout}{stderr}"), 25)
+            );
+        }
+        Ok(Outcome::Pass)
+    }
+}
+
+fn wait_bounded(
+    child: &mut std::process::Child,
+    timeout: Duration,
+    package: &str,
+) -> Result<std::process::ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    let stop = |child: &mut std::process::Child| {
+        // The group's id is the tool's pid (`process_group(0)`): cargo and
+        // rustdoc under it go too.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .status();
+        let _ = child.wait();
+    };
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        if let Err(e) = crate::signals::check(|| format!("while checking `{package}`'s API")) {
+            stop(child);
+            return Err(e.into());
+        }
+        if Instant::now() >= deadline {
+            stop(child);
+            bail!(
+                "cargo-semver-checks did not finish checking `{package}` within {}s and was stopped",
+                timeout.as_secs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// The failed lints in check-release's stdout. Paths under `root` (the
+/// scratch copy of the sources) are shown relative to it.
+pub fn parse_failures(stdout: &str, root: &Path) -> Vec<Lint> {
+    let prefix = format!("{}/", root.display());
+    let mut out: Vec<Lint> = Vec::new();
+    // Whether the block being read is a failure's; a warning's is not ours.
+    let mut in_failure = false;
+    let mut in_items = false;
+    for line in stdout.lines() {
+        if let Some((id, name)) = failure_header(line) {
+            out.push(Lint {
+                id,
+                name,
+                locations: Vec::new(),
+            });
+            (in_failure, in_items) = (true, false);
+        } else if line.starts_with("--- ") {
+            (in_failure, in_items) = (false, false);
+        } else if line.trim_end() == "Failed in:" {
+            in_items = in_failure;
+        } else if in_items && line.starts_with("  ") && !line.trim().is_empty() {
+            if let Some(l) = out.last_mut() {
+                l.locations.push(line.trim().replace(&prefix, ""));
+            }
+        } else {
+            in_items = false;
+        }
+    }
+    out
+}
+
+/// `--- failure function_missing: pub fn removed or renamed ---`
+fn failure_header(line: &str) -> Option<(String, String)> {
+    let rest = line.strip_prefix("--- failure ")?.strip_suffix(" ---")?;
+    let (id, name) = rest.split_once(": ")?;
+    Some((id.to_string(), name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The shape of 0.51's report (from its check_release.rs), with a
+    // warning block that must not count.
+    const REPORT: &str = "\n--- failure function_missing: pub fn removed or renamed ---\n\n\
+        Description:\nA publicly-visible function cannot be imported by its prior path.\n        \
+        ref: https://doc.rust-lang.org/cargo/reference/semver.html#item-remove\n       \
+        impl: https://github.com/obi1kenobi/cargo-semver-checks/tree/v0.51.0/src/lints/function_missing.ron\n\n\
+        Failed in:\n  function rail::hello, previously in file /s/tree/crates/rail/src/lib.rs:2\n  \
+        function rail::bye, previously in file /s/tree/crates/rail/src/lib.rs:3\n\n\
+        --- failure enum_missing: pub enum removed or renamed ---\n\nDescription:\nx\n\n\
+        Failed in:\n  enum rail::E, previously in file /s/tree/crates/rail/src/lib.rs:5\n\n\
+        --- warning function_must_use_added: function #[must_use] added ---\n\nDescription:\ny\n\n\
+        Failed in:\n  function rail::f in /s/tree/crates/rail/src/lib.rs:9\n";
+
+    #[test]
+    fn reads_each_failed_lint_with_its_items() {
+        let lints = parse_failures(REPORT, Path::new("/s/tree"));
+        assert_eq!(
+            lints,
+            [
+                Lint {
+                    id: "function_missing".into(),
+                    name: "pub fn removed or renamed".into(),
+                    locations: vec![
+                        "function rail::hello, previously in file crates/rail/src/lib.rs:2".into(),
+                        "function rail::bye, previously in file crates/rail/src/lib.rs:3".into(),
+                    ],
+                },
+                Lint {
+                    id: "enum_missing".into(),
+                    name: "pub enum removed or renamed".into(),
+                    locations: vec![
+                        "enum rail::E, previously in file crates/rail/src/lib.rs:5".into()
+                    ],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_clean_report_has_no_failures() {
+        let clean = "     Checked [   0.010s] 196 checks: 196 pass, 0 skip\n     Summary no semver update required\n";
+        assert!(parse_failures(clean, Path::new("/s")).is_empty());
+        assert!(parse_failures("", Path::new("/s")).is_empty());
+    }
+}

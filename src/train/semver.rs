@@ -1,0 +1,492 @@
+//! The semver gate: a patch release must not break the API of a public
+//! crate. Every public crate whose directory changed since the branch's last
+//! release tag is checked with cargo-semver-checks against that tag.
+//!
+//! STEP 1: the newest release tag (`vX.Y.Z`, no pre-release) reachable from
+//! the tip; none: nothing to compare against. STEP 2: the workspace at the
+//! tip, and the crates whose directory tree differs at the tag. STEP 3:
+//! internal crates are skipped (the pin policy lets them break); each
+//! changed public crate is checked, or its cached result reused.
+//!
+//! Public: the crates `public` names; with `public` empty, every
+//! publishable crate. Both trees are written out beside the checkout (see
+//! [`Scratch`]), never in it; rustdoc's output is kept under
+//! `<git-common-dir>/cargo-train/semver-target`, results under
+//! `…/semver-cache`, keyed by crate, both trees and the tool's version.
+
+use crate::adapters::git::scratch::{Files, Scratch};
+use crate::adapters::semver_checks::{self, Lint, Outcome, Tool};
+use crate::core::config::Config;
+use crate::output::say;
+use crate::train::repo::Repo;
+use crate::train::{Options, snapshot};
+use anyhow::{Context as _, Result, bail};
+use semver::Version;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long one crate's check may take (two rustdoc builds, cold ones
+/// with every dependency on a large workspace).
+pub const TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// What the gate found.
+#[derive(Debug)]
+pub struct GateReport {
+    pub branch: String,
+    /// The release tag compared against; `None`: the branch has none yet.
+    pub baseline: Option<String>,
+    /// The changed public crates and their results.
+    pub checked: Vec<Checked>,
+    /// Changed crates that are not public, not checked.
+    pub skipped: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Checked {
+    pub name: String,
+    pub outcome: Outcome,
+    /// Taken from the cache, not run.
+    pub cached: bool,
+}
+
+impl GateReport {
+    /// The checked crates that break their API.
+    pub fn breaks(&self) -> impl Iterator<Item = (&str, &[Lint])> {
+        self.checked.iter().filter_map(|c| match &c.outcome {
+            Outcome::Break(l) => Some((c.name.as_str(), l.as_slice())),
+            Outcome::Pass => None,
+        })
+    }
+
+    /// An error naming every crate that breaks, each lint, and what to do.
+    pub fn require_no_break(&self) -> Result<()> {
+        let mut msg = String::new();
+        for (name, lints) in self.breaks() {
+            let _ = writeln!(
+                msg,
+                "`{name}` breaks its public API since {}:",
+                self.baseline.as_deref().unwrap_or("?")
+            );
+            for l in lints {
+                let _ = writeln!(msg, "  {} ({})", l.id, l.name);
+                for at in &l.locations {
+                    let _ = writeln!(msg, "    {at}");
+                }
+            }
+        }
+        if msg.is_empty() {
+            return Ok(());
+        }
+        bail!(
+            "{msg}a patch release of `{}` must not break a public crate: revert the change on \
+             `{}`, or release it as a minor release from main",
+            self.branch,
+            self.branch
+        )
+    }
+}
+
+/// The gate for the release branch `branch` at commit `tip`: checks, prints
+/// a status line per crate, and is an error when a public crate breaks
+/// (see [`GateReport::require_no_break`]) or cannot be checked (the tool
+/// missing, a build failing). `patch` calls it before planning.
+pub fn gate(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<GateReport> {
+    let report = check(repo, opts, branch, tip)?;
+    report.require_no_break()?;
+    Ok(report)
+}
+
+/// [`gate`] without the verdict: a break is in the report, not an error.
+pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<GateReport> {
+    // SIGINT then stops the tool's process group, not just this process.
+    crate::signals::install().context("cannot install the SIGINT/SIGTERM handlers")?;
+    let mut report = GateReport {
+        branch: branch.to_string(),
+        baseline: None,
+        checked: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let Some(tag) = last_release_tag(repo, tip)? else {
+        say(
+            "Semver",
+            &format!("`{branch}` has no release tag yet: nothing to compare against"),
+        );
+        return Ok(report);
+    };
+    report.baseline = Some(tag.clone());
+    let (public, skipped) = changed_crates(repo, opts, &tag, tip)?;
+    if !skipped.is_empty() {
+        say(
+            "Skipped",
+            &format!(
+                "internal crates changed since {tag}: {}",
+                skipped.join(", ")
+            ),
+        );
+    }
+    report.skipped = skipped;
+    if public.is_empty() {
+        say(
+            "Semver",
+            &format!("no public crate changed on `{branch}` since {tag}"),
+        );
+        return Ok(report);
+    }
+    let tool = semver_checks::find()?;
+    let home = train_home(repo)?;
+    let mut trees: Option<(Scratch, Scratch)> = None;
+    for c in public {
+        let key = Key {
+            name: c.name.clone(),
+            baseline: c.baseline_tree.clone(),
+            current: c.current_tree.clone(),
+            tool: tool.version.clone(),
+        };
+        let (outcome, cached) = match key.load(&home) {
+            Some(o) => (o, true),
+            None => {
+                if trees.is_none() {
+                    trees = Some(write_out(repo, &tag, tip)?);
+                }
+                let (base, cur) = trees.as_ref().expect("written out");
+                say("Checking", &format!("{} against {tag}", c.name));
+                let o = run_one(&tool, &c.name, cur.dir(), base.dir(), &home)?;
+                key.store(&home, &o)?;
+                (o, false)
+            }
+        };
+        let word = if cached { " (cached)" } else { "" };
+        match &outcome {
+            Outcome::Pass => say("Semver", &format!("{}: no break{word}", c.name)),
+            Outcome::Break(l) => say(
+                "Semver",
+                &format!(
+                    "{}: BREAKS{word}: {}",
+                    c.name,
+                    l.iter()
+                        .map(|l| l.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        }
+        report.checked.push(Checked {
+            name: c.name,
+            outcome,
+            cached,
+        });
+    }
+    Ok(report)
+}
+
+fn run_one(tool: &Tool, name: &str, cur: PathBuf, base: PathBuf, home: &Path) -> Result<Outcome> {
+    let target_dir = home.join("semver-target");
+    std::fs::create_dir_all(&target_dir)
+        .with_context(|| format!("cannot create {}", target_dir.display()))?;
+    tool.check(&semver_checks::Check {
+        package: name,
+        current: &cur,
+        baseline: &base,
+        target_dir: &target_dir,
+        timeout: TIMEOUT,
+    })
+}
+
+/// Every file at the tag and at the tip, beside the checkout.
+fn write_out(repo: &Repo, tag: &str, tip: &str) -> Result<(Scratch, Scratch)> {
+    let base = Scratch::open(&repo.git, &format!("{tag}^{{commit}}"), Files::All)?;
+    let cur = Scratch::open(&repo.git, tip, Files::All)?;
+    Ok((base, cur))
+}
+
+/// The newest `vX.Y.Z` tag (no pre-release) reachable from `tip`.
+pub fn last_release_tag(repo: &Repo, tip: &str) -> Result<Option<String>> {
+    let names = repo.names();
+    let out = repo.git.run(&["tag", "--merged", tip])?;
+    Ok(newest_release(out.lines().map(str::trim), |t| {
+        names.parse_tag(t)
+    }))
+}
+
+fn newest_release<'a>(
+    tags: impl Iterator<Item = &'a str>,
+    parse: impl Fn(&str) -> Option<Version>,
+) -> Option<String> {
+    tags.filter_map(|t| Some((parse(t)?, t)))
+        .filter(|(v, _)| v.pre.is_empty())
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, t)| t.to_string())
+}
+
+/// A public crate whose directory differs between the tag and the tip.
+struct Changed {
+    name: String,
+    baseline_tree: String,
+    current_tree: String,
+}
+
+/// The changed public crates, and the names of the changed others.
+/// A crate new since the tag has nothing to break and is neither.
+fn changed_crates(
+    repo: &Repo,
+    opts: &Options,
+    tag: &str,
+    tip: &str,
+) -> Result<(Vec<Changed>, Vec<String>)> {
+    let snap = snapshot::at(repo, tip, opts)?;
+    let ws = &snap.ctx.ws;
+    let before = trees(repo, &format!("{tag}^{{commit}}"))?;
+    let after = trees(repo, tip)?;
+    let (mut public, mut skipped) = (Vec::new(), Vec::new());
+    for c in &ws.crates {
+        let dir = crate_dir(&ws.manifests[c.manifest].path);
+        let (Some(b), Some(a)) = (before.get(&dir), after.get(&dir)) else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        if is_public(&snap.ctx.config, &c.name, c.publishable) {
+            public.push(Changed {
+                name: c.name.clone(),
+                baseline_tree: b.clone(),
+                current_tree: a.clone(),
+            });
+        } else {
+            skipped.push(c.name.clone());
+        }
+    }
+    Ok((public, skipped))
+}
+
+/// A crate the gate checks: publishable, and named by `public` (every
+/// publishable crate when `public` is empty).
+pub fn is_public(config: &Config, name: &str, publishable: bool) -> bool {
+    publishable && (config.public.is_empty() || config.is_public(name))
+}
+
+/// `crates/a/Cargo.toml` → `crates/a`; the root manifest → "".
+fn crate_dir(manifest: &Path) -> String {
+    manifest
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Every directory's tree at `rev` ("" is the top), from one `ls-tree`.
+fn trees(repo: &Repo, rev: &str) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let top = repo.git.run(&["rev-parse", &format!("{rev}^{{tree}}")])?;
+    out.insert(String::new(), top.trim().to_string());
+    let listed = repo.git.run(&["ls-tree", "-r", "-d", "-z", rev])?;
+    for entry in listed.split('\0').filter(|e| !e.is_empty()) {
+        // `<mode> tree <oid>\t<path>`
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        if let Some(oid) = meta.split(' ').nth(2) {
+            out.insert(path.to_string(), oid.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn train_home(repo: &Repo) -> Result<PathBuf> {
+    let dir = repo
+        .git
+        .run(&["rev-parse", "--path-format=absolute", "--git-common-dir"])?;
+    Ok(PathBuf::from(dir.trim()).join("cargo-train"))
+}
+
+/// What a result depends on: the crate, its sources at both ends, and the
+/// checker's version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    pub name: String,
+    /// The tree of the crate's directory at the tag.
+    pub baseline: String,
+    /// The tree of the crate's directory at the tip.
+    pub current: String,
+    pub tool: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    key: Key,
+    outcome: Outcome,
+}
+
+impl Key {
+    /// `<name>-<first 16 hex of the key's SHA-256>.json`.
+    pub fn file_name(&self) -> String {
+        use sha2::Digest as _;
+        let text = format!(
+            "{}\n{}\n{}\n{}",
+            self.name, self.baseline, self.current, self.tool
+        );
+        let hash = sha2::Sha256::digest(text.as_bytes());
+        let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}-{hex}.json", self.name)
+    }
+
+    fn path(&self, home: &Path) -> PathBuf {
+        home.join("semver-cache").join(self.file_name())
+    }
+
+    /// A stored result for exactly this key; anything unreadable is a miss.
+    fn load(&self, home: &Path) -> Option<Outcome> {
+        let text = std::fs::read_to_string(self.path(home)).ok()?;
+        let e: Entry = serde_json::from_str(&text).ok()?;
+        (e.key == *self).then_some(e.outcome)
+    }
+
+    /// Written whole (temp file, then rename), so a killed run leaves no
+    /// half entry.
+    fn store(&self, home: &Path, outcome: &Outcome) -> Result<()> {
+        let path = self.path(home);
+        let dir = path.parent().expect("in the cache dir");
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let text = serde_json::to_string(&Entry {
+            key: self.clone(),
+            outcome: outcome.clone(),
+        })?;
+        let tmp = dir.join(format!(".{}.{}", self.file_name(), std::process::id()));
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        Key {
+            name: "rail".into(),
+            baseline: "a".repeat(40),
+            current: "b".repeat(40),
+            tool: "cargo-semver-checks 0.51.0".into(),
+        }
+    }
+
+    #[test]
+    fn the_cache_key_changes_with_each_part() {
+        let k = key();
+        assert!(k.file_name().starts_with("rail-"));
+        assert_eq!(k.file_name(), key().file_name());
+        let changed = [
+            Key {
+                name: "rail-core".into(),
+                ..key()
+            },
+            Key {
+                baseline: "c".repeat(40),
+                ..key()
+            },
+            Key {
+                current: "c".repeat(40),
+                ..key()
+            },
+            Key {
+                tool: "cargo-semver-checks 0.52.0".into(),
+                ..key()
+            },
+        ];
+        for other in changed {
+            assert_ne!(other.file_name(), k.file_name(), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_stored_result_is_found_by_its_own_key_only() {
+        let home = tempfile::tempdir().unwrap();
+        let lint = Lint {
+            id: "function_missing".into(),
+            name: "pub fn removed or renamed".into(),
+            locations: vec!["function rail::hello".into()],
+        };
+        let k = key();
+        assert_eq!(k.load(home.path()), None);
+        k.store(home.path(), &Outcome::Break(vec![lint.clone()]))
+            .unwrap();
+        assert_eq!(k.load(home.path()), Some(Outcome::Break(vec![lint])));
+        let other = Key {
+            current: "c".repeat(40),
+            ..key()
+        };
+        assert_eq!(other.load(home.path()), None);
+        // An entry under the right name but for another key is a miss.
+        std::fs::copy(k.path(home.path()), other.path(home.path())).unwrap();
+        assert_eq!(other.load(home.path()), None);
+    }
+
+    #[test]
+    fn the_baseline_is_the_newest_final_release() {
+        let names = crate::core::refs::Names::new("release-", "v");
+        let tags = [
+            "v1.0.0",
+            "v1.0.10",
+            "v1.0.2",
+            "v1.1.0-rc.1",
+            "other",
+            "v1.0.9",
+        ];
+        let got = newest_release(tags.into_iter(), |t| names.parse_tag(t));
+        assert_eq!(got.as_deref(), Some("v1.0.10"));
+        assert_eq!(
+            newest_release(["v2.0.0-rc.1"].into_iter(), |t| names.parse_tag(t)),
+            None
+        );
+    }
+
+    #[test]
+    fn public_is_the_list_or_every_publishable_crate() {
+        let mut c = Config::default();
+        assert!(is_public(&c, "anything", true));
+        assert!(!is_public(&c, "anything", false));
+        c.public = vec![crate::core::config::CratePattern("rail-*".into())];
+        assert!(is_public(&c, "rail-wasi", true));
+        assert!(!is_public(&c, "core", true));
+    }
+
+    #[test]
+    fn a_break_names_crate_lint_item_and_remedy() {
+        let r = GateReport {
+            branch: "release-1.0.0".into(),
+            baseline: Some("v1.0.0".into()),
+            checked: vec![
+                Checked {
+                    name: "rail".into(),
+                    outcome: Outcome::Break(vec![Lint {
+                        id: "function_missing".into(),
+                        name: "pub fn removed or renamed".into(),
+                        locations: vec!["function rail::hello".into()],
+                    }]),
+                    cached: false,
+                },
+                Checked {
+                    name: "rail-wasi".into(),
+                    outcome: Outcome::Pass,
+                    cached: true,
+                },
+            ],
+            skipped: vec![],
+        };
+        let msg = format!("{:#}", r.require_no_break().unwrap_err());
+        assert_eq!(
+            msg,
+            "`rail` breaks its public API since v1.0.0:\n  function_missing (pub fn removed or renamed)\n    \
+             function rail::hello\na patch release of `release-1.0.0` must not break a public crate: \
+             revert the change on `release-1.0.0`, or release it as a minor release from main"
+        );
+        let ok = GateReport {
+            checked: vec![],
+            ..r
+        };
+        ok.require_no_break().unwrap();
+    }
+}
