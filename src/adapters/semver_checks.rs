@@ -140,7 +140,7 @@ impl Tool {
         let status = wait_bounded(&mut child, c.timeout, c.package)?;
         let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
         let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
-        let lints = parse_failures(&stdout, c.current);
+        let lints = parse_failures(&stdout, &[c.current, c.baseline]);
         if !lints.is_empty() {
             return Ok(Outcome::Break(lints));
         }
@@ -193,10 +193,10 @@ fn tail(text: &str, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// The failed lints in check-release's stdout. Paths under `root` (the
-/// scratch copy of the sources) are shown relative to it.
-pub fn parse_failures(stdout: &str, root: &Path) -> Vec<Lint> {
-    let prefix = format!("{}/", root.display());
+/// The failed lints in check-release's stdout. Paths under `roots` (the
+/// scratch copies of the sources) are shown relative to them.
+pub fn parse_failures(stdout: &str, roots: &[&Path]) -> Vec<Lint> {
+    let prefixes: Vec<String> = roots.iter().map(|r| format!("{}/", r.display())).collect();
     let mut out: Vec<Lint> = Vec::new();
     // Whether the block being read is a failure's; a warning's is not ours.
     let mut in_failure = false;
@@ -215,7 +215,10 @@ pub fn parse_failures(stdout: &str, root: &Path) -> Vec<Lint> {
             in_items = in_failure;
         } else if in_items && line.starts_with("  ") && !line.trim().is_empty() {
             if let Some(l) = out.last_mut() {
-                l.locations.push(line.trim().replace(&prefix, ""));
+                let at = prefixes
+                    .iter()
+                    .fold(line.trim().to_string(), |at, p| at.replace(p, ""));
+                l.locations.push(at);
             }
         } else {
             in_items = false;
@@ -250,7 +253,7 @@ mod tests {
 
     #[test]
     fn reads_each_failed_lint_with_its_items() {
-        let lints = parse_failures(REPORT, Path::new("/s/tree"));
+        let lints = parse_failures(REPORT, &[Path::new("/s/cur"), Path::new("/s/tree")]);
         assert_eq!(
             lints,
             [
@@ -276,7 +279,7 @@ mod tests {
     #[test]
     fn a_clean_report_has_no_failures() {
         let clean = "     Checked [   0.010s] 196 checks: 196 pass, 0 skip\n     Summary no semver update required\n";
-        assert!(parse_failures(clean, Path::new("/s")).is_empty());
-        assert!(parse_failures("", Path::new("/s")).is_empty());
+        assert!(parse_failures(clean, &[]).is_empty());
+        assert!(parse_failures("", &[]).is_empty());
     }
 }

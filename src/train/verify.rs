@@ -103,7 +103,7 @@ pub fn semver(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<()> {
     crate::output::say(
         "Verified",
         &format!(
-            "`{branch}`: {n} changed public crate{} keep their API",
+            "`{branch}`: {n} changed public crate{}, no break",
             if n == 1 { "" } else { "s" }
         ),
     );
