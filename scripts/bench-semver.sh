@@ -41,6 +41,9 @@ gate() {
 without_missing_blobs() {
   local repo=$1 rev=$2 parent=$3 idx=$TMP/index missing
   rm -f "$idx"
+  # The index commands want a work tree; they never touch it here.
+  export GIT_WORK_TREE=$TMP/no-work-tree
+  mkdir -p "$GIT_WORK_TREE"
   GIT_INDEX_FILE=$idx git -C "$repo" read-tree "$rev"
   missing=$(git -C "$repo" ls-tree -r "$rev" | awk '$2 == "blob" {print $3}' |
     git -C "$repo" cat-file --batch-check='%(objectname) %(objecttype)' | awk '$2 == "missing" {print $1}')
@@ -52,6 +55,7 @@ without_missing_blobs() {
   tree=$(GIT_INDEX_FILE=$idx git -C "$repo" write-tree)
   git -C "$repo" -c user.name=bench -c user.email=bench@example.invalid \
     commit-tree "$tree" ${parent:+-p "$parent"} -m "$rev without the blobs the mirror lacks"
+  unset GIT_WORK_TREE
 }
 
 # Cold: rustdoc output and results gone; warm: results gone; then cached.
@@ -67,7 +71,7 @@ three() {
 }
 
 echo "== sample workspace (cargo train demo): all 6 public crates changed on release-1.0.0"
-"$BIN" train demo --dir "$TMP/demo" >/dev/null
+"$BIN" train demo --dir "$TMP/demo" >/dev/null 2>&1
 WS=$TMP/demo/rail
 git -C "$WS" checkout --quiet -B release-1.0.0 origin/release-1.0.0
 for d in rail wasi http cli codegen macros; do
