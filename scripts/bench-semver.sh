@@ -35,6 +35,9 @@ gate() {
   e=$(( ($(date +%s%N) - s) / 1000000 ))
   printf '%-28s %8d ms  exit %d\n' "$what" "$e" "$rc"
   grep -E '^ *(Semver|Skipped|Verified)|breaks|^error' "$TMP/log" | sed 's/^/      /' || true
+  [ "$rc" = 0 ] || tail -n 30 "$TMP/log" | sed 's/^/    | /'
+  du -sh "$(git -C "$ws" rev-parse --path-format=absolute --git-common-dir)/cargo-train/semver-target" |
+    sed 's/^/      rustdoc output: /'
 }
 
 # Prints a commit with the tree of $2 less the blobs $1 lacks, on parent $3.

@@ -155,6 +155,29 @@ fn the_same_removal_in_an_internal_crate_passes() {
     assert!(r.stderr.contains("rail: no break\n"), "{}", r.stderr);
     let r = gate(&s, &tool).success();
     assert!(r.stderr.contains("rail: no break (cached)"), "{}", r.stderr);
+
+    // Another backport: checked again; what the last run built from its
+    // scratch trees (gone now) is removed, so rustdoc's output stays one
+    // build per side.
+    std::fs::write(
+        s.ws.join("crates/rail/src/lib.rs"),
+        "//! Part of the demo workspace.\n\npub fn hello() {}\n\npub fn other() {}\n\npub fn added() {}\n\npub fn more() {}\n",
+    )
+    .unwrap();
+    s.git(&["commit", "--quiet", "-am", "More in rail"]);
+    s.git(&["push", "--quiet", "origin", BRANCH]);
+    let r = gate(&s, &tool).success();
+    assert!(r.stderr.contains("rail: no break\n"), "{}", r.stderr);
+    let deps = s.ws.join(".git/cargo-train/semver-target/debug/deps");
+    let builds = std::fs::read_dir(&deps)
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("librail_runtime-") && name.ends_with(".rmeta")
+        })
+        .count();
+    assert_eq!(builds, 2, "builds of rail-runtime in {}", deps.display());
 }
 
 #[test]

@@ -130,6 +130,11 @@ impl Tool {
             .args(["--release-type", "patch", "--color", "never"])
             .current_dir(c.current)
             .env("CARGO_TARGET_DIR", c.target_dir)
+            // Each run builds path crates at new paths: nothing incremental
+            // to reuse, only more to write.
+            .env("CARGO_INCREMENTAL", "0")
+            // Its backtrace would crowd the cause out of the lines shown.
+            .env("RUST_BACKTRACE", "0")
             .stdin(Stdio::null())
             // Files, not pipes: a long rustdoc log cannot fill a pipe and stall it.
             .stdout(std::fs::File::create(&out_path)?)
@@ -186,6 +191,90 @@ fn wait_bounded(
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Removes from `target_dir` what earlier runs built from scratch trees
+/// that are gone (their `.d` files name sources under a `cargo-train/work-`
+/// directory no longer there). Cargo names each build of a path crate after
+/// its path, so every run adds copies no later run reuses; dependencies
+/// from registries stay. Returns how many builds were removed.
+pub fn prune(target_dir: &Path) -> usize {
+    let profile = target_dir.join("debug");
+    let mut gone = std::collections::BTreeMap::new();
+    let mut stale = std::collections::BTreeSet::new();
+    let mut look = |d: &Path, hash_of: &str| {
+        let text = std::fs::read_to_string(d).unwrap_or_default();
+        if from_gone_scratch(&text, &mut gone)
+            && let Some((_, hash)) = hash_of.rsplit_once('-')
+        {
+            stale.insert(hash.to_string());
+        }
+    };
+    for f in entries(&profile.join("deps")) {
+        if f.extension().is_some_and(|e| e == "d") {
+            let stem = f
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            look(&f, &stem);
+        }
+    }
+    // Compiled build scripts: `build/<name>-<hash>/<script>-<hash>.d`.
+    for dir in entries(&profile.join("build")) {
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        for f in entries(&dir).filter(|f| f.extension().is_some_and(|e| e == "d")) {
+            look(&f, &name);
+        }
+    }
+    for sub in ["deps", "build", ".fingerprint"] {
+        for p in entries(&profile.join(sub)) {
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let stem = name.split('.').next().unwrap_or_default();
+            if stem
+                .rsplit_once('-')
+                .is_some_and(|(_, h)| stale.contains(h))
+            {
+                let _ = if p.is_dir() {
+                    std::fs::remove_dir_all(&p)
+                } else {
+                    std::fs::remove_file(&p)
+                };
+            }
+        }
+    }
+    stale.len()
+}
+
+fn entries(dir: &Path) -> impl Iterator<Item = PathBuf> + use<> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+}
+
+/// Whether a `.d` file names a source in a scratch directory that is gone
+/// (`gone` remembers each directory looked at).
+fn from_gone_scratch(text: &str, gone: &mut std::collections::BTreeMap<String, bool>) -> bool {
+    const MARK: &str = "/cargo-train/work-";
+    let Some(at) = text.find(MARK) else {
+        return false;
+    };
+    let start = text[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = at + MARK.len() + text[at + MARK.len()..].find('/').unwrap_or(0);
+    let dir = &text[start..end];
+    *gone
+        .entry(dir.to_string())
+        .or_insert_with(|| !Path::new(dir).exists())
 }
 
 fn tail(text: &str, n: usize) -> String {
@@ -274,6 +363,66 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn prune_removes_the_builds_of_scratch_trees_that_are_gone() {
+        let t = tempfile::tempdir().unwrap();
+        let live = t.path().join("repo/.git/cargo-train/work-1-live");
+        std::fs::create_dir_all(live.join("tree/src")).unwrap();
+        let gone = t.path().join("repo/.git/cargo-train/work-2-gone");
+        let target = t.path().join("target");
+        let debug = target.join("debug");
+        for d in [
+            "deps",
+            ".fingerprint/rail-aaa",
+            ".fingerprint/rail-bbb",
+            ".fingerprint/serde-ccc",
+        ] {
+            std::fs::create_dir_all(debug.join(d)).unwrap();
+        }
+        std::fs::create_dir_all(debug.join("build/rail-ddd")).unwrap();
+        let d = |name: &str, src: &Path| {
+            let text = format!("{}: {}\n", debug.join("deps").display(), src.display());
+            std::fs::write(debug.join(name), text).unwrap();
+        };
+        d("deps/rail-aaa.d", &gone.join("tree/src/lib.rs"));
+        d("deps/rail-bbb.d", &live.join("tree/src/lib.rs"));
+        d(
+            "deps/serde-ccc.d",
+            Path::new("/home/u/.cargo/registry/src/serde/lib.rs"),
+        );
+        d(
+            "build/rail-ddd/build_script_build-ddd.d",
+            &gone.join("tree/build.rs"),
+        );
+        for f in [
+            "deps/librail-aaa.rmeta",
+            "deps/librail-bbb.rmeta",
+            "deps/libserde-ccc.rmeta",
+        ] {
+            std::fs::write(debug.join(f), "").unwrap();
+        }
+        assert_eq!(prune(&target), 2);
+        let left: Vec<String> = ["deps", ".fingerprint", "build"]
+            .iter()
+            .flat_map(|s| entries(&debug.join(s)))
+            .map(|p| p.strip_prefix(&debug).unwrap().display().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(
+            left,
+            [
+                ".fingerprint/rail-bbb",
+                ".fingerprint/serde-ccc",
+                "deps/librail-bbb.rmeta",
+                "deps/libserde-ccc.rmeta",
+                "deps/rail-bbb.d",
+                "deps/serde-ccc.d",
+            ]
+        );
+        assert_eq!(prune(&target), 0);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //!
 //! STEP 1: the newest release tag (`vX.Y.Z`, no pre-release) reachable from
 //! the tip; none: nothing to compare against. STEP 2: the workspace at the
-//! tip, and the crates whose directory tree differs at the tag. STEP 3:
+//! tip, and the crates that own a file changed since the tag. STEP 3:
 //! internal crates are skipped (the pin policy lets them break); each
 //! changed public crate is checked, or its cached result reused.
 //!
@@ -186,6 +186,7 @@ fn run_one(tool: &Tool, name: &str, cur: PathBuf, base: PathBuf, home: &Path) ->
     let target_dir = home.join("semver-target");
     std::fs::create_dir_all(&target_dir)
         .with_context(|| format!("cannot create {}", target_dir.display()))?;
+    semver_checks::prune(&target_dir);
     tool.check(&semver_checks::Check {
         package: name,
         current: &cur,
@@ -195,7 +196,12 @@ fn run_one(tool: &Tool, name: &str, cur: PathBuf, base: PathBuf, home: &Path) ->
     })
 }
 
-/// Every file at the tag and at the tip, beside the checkout.
+/// Every file at the tag and at the tip, beside the checkout, in fresh
+/// directories. Fixed ones would let cargo skip rebuilding unchanged path
+/// crates, but the tool writes both sides' rustdoc JSON to one file in the
+/// shared target directory: a side cargo thought fresh would be read from
+/// the other side's output. New paths make new package ids, so both sides
+/// are always built; dependencies from registries are reused.
 fn write_out(repo: &Repo, tag: &str, tip: &str) -> Result<(Scratch, Scratch)> {
     let base = Scratch::open(&repo.git, &format!("{tag}^{{commit}}"), Files::All)?;
     let cur = Scratch::open(&repo.git, tip, Files::All)?;
@@ -228,8 +234,9 @@ struct Changed {
     current_tree: String,
 }
 
-/// The changed public crates, and the names of the changed others.
-/// A crate new since the tag has nothing to break and is neither.
+/// The changed public crates, and the names of the changed others. A
+/// crate changed when a changed file is its own (see [`owner`]); one new
+/// since the tag has nothing to break and is neither.
 fn changed_crates(
     repo: &Repo,
     opts: &Options,
@@ -238,15 +245,28 @@ fn changed_crates(
 ) -> Result<(Vec<Changed>, Vec<String>)> {
     let snap = snapshot::at(repo, tip, opts)?;
     let ws = &snap.ctx.ws;
-    let before = trees(repo, &format!("{tag}^{{commit}}"))?;
-    let after = trees(repo, tip)?;
+    let base = format!("{tag}^{{commit}}");
+    let (before, after) = (trees(repo, &base)?, trees(repo, tip)?);
+    let dirs: Vec<String> = ws
+        .crates
+        .iter()
+        .map(|c| crate_dir(&ws.manifests[c.manifest].path))
+        .collect();
+    let diff = repo
+        .git
+        .run(&["diff", "--name-only", "-z", "--no-renames", &base, tip])?;
+    let mut touched = vec![false; dirs.len()];
+    for path in diff.split('\0').filter(|p| !p.is_empty()) {
+        if let Some(i) = owner(&dirs, path) {
+            touched[i] = true;
+        }
+    }
     let (mut public, mut skipped) = (Vec::new(), Vec::new());
-    for c in &ws.crates {
-        let dir = crate_dir(&ws.manifests[c.manifest].path);
-        let (Some(b), Some(a)) = (before.get(&dir), after.get(&dir)) else {
+    for (i, c) in ws.crates.iter().enumerate() {
+        let (Some(b), Some(a)) = (before.get(&dirs[i]), after.get(&dirs[i])) else {
             continue;
         };
-        if a == b {
+        if !touched[i] {
             continue;
         }
         if is_public(&snap.ctx.config, &c.name, c.publishable) {
@@ -260,6 +280,16 @@ fn changed_crates(
         }
     }
     Ok((public, skipped))
+}
+
+/// The crate a file belongs to: the one whose directory holds it most
+/// closely (a member inside another's directory owns its files; a root
+/// package owns the files no other member does).
+fn owner(dirs: &[String], path: &str) -> Option<usize> {
+    let holds = |d: &str| d.is_empty() || path.strip_prefix(d).is_some_and(|r| r.starts_with('/'));
+    (0..dirs.len())
+        .filter(|&i| holds(&dirs[i]))
+        .max_by_key(|&i| dirs[i].len())
 }
 
 /// A crate the gate checks: publishable, and named by `public` (every
@@ -441,6 +471,21 @@ mod tests {
             newest_release(["v2.0.0-rc.1"].into_iter(), |t| names.parse_tag(t)),
             None
         );
+    }
+
+    #[test]
+    fn a_file_belongs_to_the_crate_whose_directory_holds_it_most_closely() {
+        let dirs: Vec<String> = ["", "crates/a", "crates/a/nested", "crates/ab"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(owner(&dirs, "crates/ab/src/lib.rs"), Some(3));
+        assert_eq!(owner(&dirs, "crates/a/Cargo.toml"), Some(1));
+        assert_eq!(owner(&dirs, "crates/a/nested/src/lib.rs"), Some(2));
+        assert_eq!(owner(&dirs, "Cargo.lock"), Some(0));
+        assert_eq!(owner(&dirs, "tests/all/main.rs"), Some(0));
+        // Without a root package, files outside every member belong to none.
+        assert_eq!(owner(&dirs[1..], "tests/all/main.rs"), None);
+        assert_eq!(owner(&dirs[1..], "crates/abc/x.rs"), None);
     }
 
     #[test]
