@@ -42,6 +42,9 @@ pub struct GateReport {
     pub checked: Vec<Checked>,
     /// Changed crates that are not public, not checked.
     pub skipped: Vec<String>,
+    /// Changed public crates the tool could not check (a build failing),
+    /// with its error: the gate does not pass them.
+    pub unchecked: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -61,9 +64,20 @@ impl GateReport {
         })
     }
 
-    /// An error naming every crate that breaks, each lint, and what to do.
+    /// An error naming every crate that breaks, each lint, and what to do;
+    /// or every crate that could not be checked, and why.
     pub fn require_no_break(&self) -> Result<()> {
         let mut msg = String::new();
+        for (name, why) in &self.unchecked {
+            let _ = writeln!(msg, "`{name}` could not be checked: {why}");
+        }
+        if !msg.is_empty() && self.breaks().next().is_none() {
+            bail!(
+                "{msg}the semver gate of `{}` does not pass a crate it cannot check: fix the \
+                 build, or remove the crate from `public` if it has no API to keep",
+                self.branch
+            );
+        }
         for (name, lints) in self.breaks() {
             let _ = writeln!(
                 msg,
@@ -108,6 +122,7 @@ pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<Gat
         baseline: None,
         checked: Vec::new(),
         skipped: Vec::new(),
+        unchecked: Vec::new(),
     };
     let Some(tag) = last_release_tag(repo, tip)? else {
         say(
@@ -153,9 +168,20 @@ pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<Gat
                 }
                 let (base, cur) = trees.as_ref().expect("written out");
                 say("Checking", &format!("{} against {tag}", c.name));
-                let o = run_one(&tool, &c.name, cur.dir(), base.dir(), &home)?;
-                key.store(&home, &o)?;
-                (o, false)
+                match run_one(&tool, &c.name, cur.dir(), base.dir(), &home) {
+                    Ok(o) => {
+                        key.store(&home, &o)?;
+                        (o, false)
+                    }
+                    // A signal stops the gate; a crate the tool cannot
+                    // build is reported with the others, and never cached.
+                    Err(e) if interrupted(&e) => return Err(e),
+                    Err(e) => {
+                        say("Semver", &format!("{}: could not be checked", c.name));
+                        report.unchecked.push((c.name, format!("{e:#}")));
+                        continue;
+                    }
+                }
             }
         };
         let word = if cached { " (cached)" } else { "" };
@@ -180,6 +206,11 @@ pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<Gat
         });
     }
     Ok(report)
+}
+
+fn interrupted(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<crate::signals::Interrupted>().is_some())
 }
 
 fn run_one(tool: &Tool, name: &str, cur: PathBuf, base: PathBuf, home: &Path) -> Result<Outcome> {
@@ -520,6 +551,7 @@ mod tests {
                 },
             ],
             skipped: vec![],
+            unchecked: vec![],
         };
         let msg = format!("{:#}", r.require_no_break().unwrap_err());
         assert_eq!(
@@ -533,5 +565,15 @@ mod tests {
             ..r
         };
         ok.require_no_break().unwrap();
+        let unchecked = GateReport {
+            unchecked: vec![("rail-cli".into(), "rustdoc failed".into())],
+            ..ok
+        };
+        assert_eq!(
+            format!("{:#}", unchecked.require_no_break().unwrap_err()),
+            "`rail-cli` could not be checked: rustdoc failed\nthe semver gate of `release-1.0.0` does not \
+             pass a crate it cannot check: fix the build, or remove the crate from `public` if it has no \
+             API to keep"
+        );
     }
 }
