@@ -425,6 +425,83 @@ mod tests {
         assert_eq!(prune(&target), 0);
     }
 
+    /// A stand-in for the tool: a shell script with `body`.
+    fn fake(dir: &Path, body: &str) -> Tool {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join("fake-semver-checks");
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Tool {
+            path,
+            version: "fake".into(),
+        }
+    }
+
+    fn run(tool: &Tool, dir: &Path, timeout: Duration) -> Result<Outcome> {
+        tool.check(&Check {
+            package: "rail",
+            current: dir,
+            baseline: dir,
+            target_dir: dir,
+            timeout,
+        })
+    }
+
+    #[test]
+    fn the_exit_code_alone_never_passes_a_crate() {
+        let t = tempfile::tempdir().unwrap();
+        let report = REPORT.replace('\n', "\\n");
+        let tool = fake(t.path(), &format!("printf '{report}'; exit 1"));
+        let Outcome::Break(lints) = run(&tool, t.path(), Duration::from_secs(60)).unwrap() else {
+            panic!("a failure block is a break")
+        };
+        assert_eq!(lints.len(), 2);
+        let tool = fake(t.path(), "echo 'error: could not compile' >&2; exit 101");
+        let e = format!(
+            "{:#}",
+            run(&tool, t.path(), Duration::from_secs(60)).unwrap_err()
+        );
+        assert!(
+            e.contains("could not check `rail` (exit status: 101)"),
+            "{e}"
+        );
+        assert!(e.contains("error: could not compile"), "{e}");
+        let tool = fake(t.path(), "exit 0");
+        assert_eq!(
+            run(&tool, t.path(), Duration::from_secs(60)).unwrap(),
+            Outcome::Pass
+        );
+    }
+
+    #[test]
+    fn a_check_that_outlives_its_bound_is_stopped_with_its_children() {
+        let t = tempfile::tempdir().unwrap();
+        let pid = t.path().join("child");
+        let tool = fake(
+            t.path(),
+            &format!("sleep 60 & echo $! > {}; wait", pid.display()),
+        );
+        let start = Instant::now();
+        let e = format!(
+            "{:#}",
+            run(&tool, t.path(), Duration::from_secs(1)).unwrap_err()
+        );
+        assert!(
+            e.contains("did not finish checking `rail` within 1s"),
+            "{e}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(20));
+        let child = std::fs::read_to_string(&pid).unwrap();
+        // Gone, or a zombie waiting for whoever adopted it.
+        let stat = std::fs::read_to_string(Path::new("/proc").join(child.trim()).join("stat"));
+        let state = stat.map(|s| s.rsplit(") ").next().unwrap_or("").chars().next());
+        assert!(
+            matches!(state, Err(_) | Ok(Some('Z'))),
+            "the tool's child {} still runs ({state:?})",
+            child.trim()
+        );
+    }
+
     #[test]
     fn a_clean_report_has_no_failures() {
         let clean = "     Checked [   0.010s] 196 checks: 196 pass, 0 skip\n     Summary no semver update required\n";
