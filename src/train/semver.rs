@@ -184,21 +184,7 @@ pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<Gat
                 }
             }
         };
-        let word = if cached { " (cached)" } else { "" };
-        match &outcome {
-            Outcome::Pass => say("Semver", &format!("{}: no break{word}", c.name)),
-            Outcome::Break(l) => say(
-                "Semver",
-                &format!(
-                    "{}: BREAKS{word}: {}",
-                    c.name,
-                    l.iter()
-                        .map(|l| l.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-        }
+        say_outcome(&c.name, &outcome, cached);
         report.checked.push(Checked {
             name: c.name,
             outcome,
@@ -206,6 +192,18 @@ pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<Gat
         });
     }
     Ok(report)
+}
+
+fn say_outcome(name: &str, outcome: &Outcome, cached: bool) {
+    let word = if cached { " (cached)" } else { "" };
+    let what = match outcome {
+        Outcome::Pass => format!("{name}: no break{word}"),
+        Outcome::Break(lints) => {
+            let ids: Vec<&str> = lints.iter().map(|l| l.id.as_str()).collect();
+            format!("{name}: BREAKS{word}: {}", ids.join(", "))
+        }
+    };
+    say("Semver", &what);
 }
 
 fn interrupted(e: &anyhow::Error) -> bool {
