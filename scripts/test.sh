@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test. The publish tests need the kellnr registry: it is built
 # once per machine into ~/.cache/cargo-train (about 13 minutes on 2 cores),
-# and the git-index tests ktra (about 3 minutes);
+# the git-index tests ktra (about 3 minutes), the semver tests
+# cargo-semver-checks (about 9 minutes);
 # the workflow and GitHub tests need two npm packages, run by node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO_TRAIN_KELLNR="$(./scripts/install-kellnr.sh)"
 CARGO_TRAIN_KTRA="$(./scripts/install-ktra.sh)"
 CARGO_TRAIN_NODE_MODULES="$(./scripts/install-node-tools.sh)"
-export CARGO_TRAIN_KELLNR CARGO_TRAIN_KTRA CARGO_TRAIN_NODE_MODULES
+CARGO_TRAIN_SEMVER_CHECKS="$(./scripts/install-semver-checks.sh)"
+export CARGO_TRAIN_KELLNR CARGO_TRAIN_KTRA CARGO_TRAIN_NODE_MODULES CARGO_TRAIN_SEMVER_CHECKS
 cargo test --locked

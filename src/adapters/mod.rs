@@ -12,4 +12,5 @@ pub mod github;
 pub mod http;
 pub mod layout;
 pub mod registry;
+pub mod semver_checks;
 pub mod trusted_publishing;

@@ -144,6 +144,14 @@ enum Command {
         /// built from the registry (one cargo run for the whole workspace)
         #[arg(long)]
         package: bool,
+        /// Also run the semver gate: every public crate changed on the
+        /// release branch since its last release tag must keep its API
+        /// (needs cargo-semver-checks)
+        #[arg(long)]
+        semver: bool,
+        /// The release branch for --semver (default: the one checked out)
+        #[arg(long, requires = "semver")]
+        branch: Option<String>,
     },
     /// Print the publish order of the publishable crates
     Order {
@@ -360,10 +368,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::YankRcs { registry, dry_run } => {
             train::yank_rcs::run(&ctx, registry.as_deref(), &Executor::new(dry_run))?;
         }
-        Command::Verify { package } => {
+        Command::Verify {
+            package,
+            semver,
+            branch,
+        } => {
             let mut problems = train::verify::run(&ctx)?;
             if package && problems.is_empty() {
                 problems.extend(train::verify::package(&ctx)?);
+            }
+            if semver && problems.is_empty() {
+                train::verify::semver(&repo()?, &opts, branch.as_deref())?;
             }
             if problems.is_empty() {
                 let n = ctx.ws.crates.iter().filter(|c| c.publishable).count();

@@ -22,6 +22,7 @@ pub mod rc;
 pub mod registry_auth;
 pub mod release;
 pub mod repo;
+pub mod semver;
 pub mod snapshot;
 pub mod status;
 pub mod tag;

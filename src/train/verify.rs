@@ -3,8 +3,9 @@
 use crate::adapters::{cargo, fs};
 use crate::core::problem::Problem;
 use crate::core::verify;
-use crate::train::Context;
-use anyhow::Result;
+use crate::train::repo::Repo;
+use crate::train::{Context, Options, semver};
+use anyhow::{Result, bail};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -83,4 +84,28 @@ pub fn package(ctx: &Context) -> Result<Vec<Problem>> {
         }
         Err(e) => Ok(vec![Problem::new("Cargo.toml", None, format!("{e:#}"))]),
     }
+}
+
+/// `verify --semver`: the semver gate `patch` runs, for the release branch
+/// `branch` (else the one checked out) as it is on the remote after a
+/// fetch: what a patch would release. An error when a public crate breaks.
+pub fn semver(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<()> {
+    let branch = repo.release_branch_arg(branch)?;
+    repo.fetch(&crate::exec::Executor::new(false))?;
+    let Some(tip) = repo.remote_branch(&branch)? else {
+        bail!(
+            "`{}/{branch}` does not exist: push the branch first",
+            repo.remote()
+        )
+    };
+    let report = semver::gate(repo, opts, &branch, &tip)?;
+    let n = report.checked.len();
+    crate::output::say(
+        "Verified",
+        &format!(
+            "`{branch}`: {n} changed public crate{}, no break",
+            if n == 1 { "" } else { "s" }
+        ),
+    );
+    Ok(())
 }

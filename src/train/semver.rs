@@ -1,0 +1,577 @@
+//! The semver gate: a patch release must not break the API of a public
+//! crate. Every public crate whose directory changed since the branch's last
+//! release tag is checked with cargo-semver-checks against that tag.
+//!
+//! STEP 1: the newest release tag (`vX.Y.Z`, no pre-release) reachable from
+//! the tip; none: nothing to compare against. STEP 2: the workspace at the
+//! tip, and the crates that own a file changed since the tag. STEP 3:
+//! internal crates are skipped (the pin policy lets them break); each
+//! changed public crate is checked, or its cached result reused.
+//!
+//! Public: the crates `public` names; with `public` empty, every
+//! publishable crate. Both trees are written out beside the checkout (see
+//! [`Scratch`]), never in it; rustdoc's output is kept under
+//! `<git-common-dir>/cargo-train/semver-target`, results under
+//! `…/semver-cache`, keyed by crate, both trees and the tool's version.
+
+use crate::adapters::git::scratch::{Files, Scratch};
+use crate::adapters::semver_checks::{self, Lint, Outcome, Tool};
+use crate::core::config::Config;
+use crate::output::say;
+use crate::train::repo::Repo;
+use crate::train::{Options, snapshot};
+use anyhow::{Context as _, Result, bail};
+use semver::Version;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long one crate's check may take (two rustdoc builds, cold ones
+/// with every dependency on a large workspace).
+pub const TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// What the gate found.
+#[derive(Debug)]
+pub struct GateReport {
+    pub branch: String,
+    /// The release tag compared against; `None`: the branch has none yet.
+    pub baseline: Option<String>,
+    /// The changed public crates and their results.
+    pub checked: Vec<Checked>,
+    /// Changed crates that are not public, not checked.
+    pub skipped: Vec<String>,
+    /// Changed public crates the tool could not check (a build failing),
+    /// with its error: the gate does not pass them.
+    pub unchecked: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub struct Checked {
+    pub name: String,
+    pub outcome: Outcome,
+    /// Taken from the cache, not run.
+    pub cached: bool,
+}
+
+impl GateReport {
+    /// The checked crates that break their API.
+    pub fn breaks(&self) -> impl Iterator<Item = (&str, &[Lint])> {
+        self.checked.iter().filter_map(|c| match &c.outcome {
+            Outcome::Break(l) => Some((c.name.as_str(), l.as_slice())),
+            Outcome::Pass => None,
+        })
+    }
+
+    /// An error naming every crate that breaks, each lint, and what to do;
+    /// or every crate that could not be checked, and why.
+    pub fn require_no_break(&self) -> Result<()> {
+        let mut msg = String::new();
+        for (name, why) in &self.unchecked {
+            let _ = writeln!(msg, "`{name}` could not be checked: {why}");
+        }
+        if !msg.is_empty() && self.breaks().next().is_none() {
+            bail!(
+                "{msg}the semver gate of `{}` does not pass a crate it cannot check: fix the \
+                 build, or remove the crate from `public` if it has no API to keep",
+                self.branch
+            );
+        }
+        for (name, lints) in self.breaks() {
+            let _ = writeln!(
+                msg,
+                "`{name}` breaks its public API since {}:",
+                self.baseline.as_deref().unwrap_or("?")
+            );
+            for l in lints {
+                let _ = writeln!(msg, "  {} ({})", l.id, l.name);
+                for at in &l.locations {
+                    let _ = writeln!(msg, "    {at}");
+                }
+            }
+        }
+        if msg.is_empty() {
+            return Ok(());
+        }
+        bail!(
+            "{msg}a patch release of `{}` must not break a public crate: revert the change on \
+             `{}`, or release it as a minor release from main",
+            self.branch,
+            self.branch
+        )
+    }
+}
+
+/// The gate for the release branch `branch` at commit `tip`: checks, prints
+/// a status line per crate, and is an error when a public crate breaks
+/// (see [`GateReport::require_no_break`]) or cannot be checked (the tool
+/// missing, a build failing). `patch` calls it before planning.
+pub fn gate(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<GateReport> {
+    let report = check(repo, opts, branch, tip)?;
+    report.require_no_break()?;
+    Ok(report)
+}
+
+/// [`gate`] without the verdict: a break is in the report, not an error.
+pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<GateReport> {
+    // SIGINT then stops the tool's process group, not just this process.
+    crate::signals::install().context("cannot install the SIGINT/SIGTERM handlers")?;
+    let mut report = GateReport {
+        branch: branch.to_string(),
+        baseline: None,
+        checked: Vec::new(),
+        skipped: Vec::new(),
+        unchecked: Vec::new(),
+    };
+    let Some(tag) = last_release_tag(repo, tip)? else {
+        say(
+            "Semver",
+            &format!("`{branch}` has no release tag yet: nothing to compare against"),
+        );
+        return Ok(report);
+    };
+    report.baseline = Some(tag.clone());
+    let (public, skipped) = changed_crates(repo, opts, &tag, tip)?;
+    if !skipped.is_empty() {
+        say(
+            "Skipped",
+            &format!(
+                "internal crates changed since {tag}: {}",
+                skipped.join(", ")
+            ),
+        );
+    }
+    report.skipped = skipped;
+    if public.is_empty() {
+        say(
+            "Semver",
+            &format!("no public crate changed on `{branch}` since {tag}"),
+        );
+        return Ok(report);
+    }
+    let tool = semver_checks::find()?;
+    let home = train_home(repo)?;
+    let mut trees: Option<(Scratch, Scratch)> = None;
+    for c in public {
+        let key = Key {
+            name: c.name.clone(),
+            baseline: c.baseline_tree.clone(),
+            current: c.current_tree.clone(),
+            tool: tool.version.clone(),
+        };
+        let (outcome, cached) = match key.load(&home) {
+            Some(o) => (o, true),
+            None => {
+                if trees.is_none() {
+                    trees = Some(write_out(repo, &tag, tip)?);
+                }
+                let (base, cur) = trees.as_ref().expect("written out");
+                say("Checking", &format!("{} against {tag}", c.name));
+                match run_one(&tool, &c.name, cur.dir(), base.dir(), &home) {
+                    Ok(o) => {
+                        key.store(&home, &o)?;
+                        (o, false)
+                    }
+                    // A signal stops the gate; a crate the tool cannot
+                    // build is reported with the others, and never cached.
+                    Err(e) if interrupted(&e) => return Err(e),
+                    Err(e) => {
+                        say("Semver", &format!("{}: could not be checked", c.name));
+                        report.unchecked.push((c.name, format!("{e:#}")));
+                        continue;
+                    }
+                }
+            }
+        };
+        say_outcome(&c.name, &outcome, cached);
+        report.checked.push(Checked {
+            name: c.name,
+            outcome,
+            cached,
+        });
+    }
+    Ok(report)
+}
+
+fn say_outcome(name: &str, outcome: &Outcome, cached: bool) {
+    let word = if cached { " (cached)" } else { "" };
+    let what = match outcome {
+        Outcome::Pass => format!("{name}: no break{word}"),
+        Outcome::Break(lints) => {
+            let ids: Vec<&str> = lints.iter().map(|l| l.id.as_str()).collect();
+            format!("{name}: BREAKS{word}: {}", ids.join(", "))
+        }
+    };
+    say("Semver", &what);
+}
+
+fn interrupted(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<crate::signals::Interrupted>().is_some())
+}
+
+fn run_one(tool: &Tool, name: &str, cur: PathBuf, base: PathBuf, home: &Path) -> Result<Outcome> {
+    let target_dir = home.join("semver-target");
+    std::fs::create_dir_all(&target_dir)
+        .with_context(|| format!("cannot create {}", target_dir.display()))?;
+    semver_checks::prune(&target_dir);
+    tool.check(&semver_checks::Check {
+        package: name,
+        current: &cur,
+        baseline: &base,
+        target_dir: &target_dir,
+        timeout: TIMEOUT,
+    })
+}
+
+/// Every file at the tag and at the tip, beside the checkout, in fresh
+/// directories. Fixed ones would let cargo skip rebuilding unchanged path
+/// crates, but the tool writes both sides' rustdoc JSON to one file in the
+/// shared target directory: a side cargo thought fresh would be read from
+/// the other side's output. New paths make new package ids, so both sides
+/// are always built; dependencies from registries are reused.
+fn write_out(repo: &Repo, tag: &str, tip: &str) -> Result<(Scratch, Scratch)> {
+    let base = Scratch::open(&repo.git, &format!("{tag}^{{commit}}"), Files::All)?;
+    let cur = Scratch::open(&repo.git, tip, Files::All)?;
+    Ok((base, cur))
+}
+
+/// The newest `vX.Y.Z` tag (no pre-release) reachable from `tip`.
+pub fn last_release_tag(repo: &Repo, tip: &str) -> Result<Option<String>> {
+    let names = repo.names();
+    let out = repo.git.run(&["tag", "--merged", tip])?;
+    Ok(newest_release(out.lines().map(str::trim), |t| {
+        names.parse_tag(t)
+    }))
+}
+
+fn newest_release<'a>(
+    tags: impl Iterator<Item = &'a str>,
+    parse: impl Fn(&str) -> Option<Version>,
+) -> Option<String> {
+    tags.filter_map(|t| Some((parse(t)?, t)))
+        .filter(|(v, _)| v.pre.is_empty())
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, t)| t.to_string())
+}
+
+/// A public crate whose directory differs between the tag and the tip.
+struct Changed {
+    name: String,
+    baseline_tree: String,
+    current_tree: String,
+}
+
+/// The changed public crates, and the names of the changed others. A
+/// crate changed when a changed file is its own (see [`owner`]); one new
+/// since the tag has nothing to break and is neither.
+fn changed_crates(
+    repo: &Repo,
+    opts: &Options,
+    tag: &str,
+    tip: &str,
+) -> Result<(Vec<Changed>, Vec<String>)> {
+    let snap = snapshot::at(repo, tip, opts)?;
+    let ws = &snap.ctx.ws;
+    let base = format!("{tag}^{{commit}}");
+    let (before, after) = (trees(repo, &base)?, trees(repo, tip)?);
+    let dirs: Vec<String> = ws
+        .crates
+        .iter()
+        .map(|c| crate_dir(&ws.manifests[c.manifest].path))
+        .collect();
+    let diff = repo
+        .git
+        .run(&["diff", "--name-only", "-z", "--no-renames", &base, tip])?;
+    let mut touched = vec![false; dirs.len()];
+    for path in diff.split('\0').filter(|p| !p.is_empty()) {
+        if let Some(i) = owner(&dirs, path) {
+            touched[i] = true;
+        }
+    }
+    let (mut public, mut skipped) = (Vec::new(), Vec::new());
+    for (i, c) in ws.crates.iter().enumerate() {
+        let (Some(b), Some(a)) = (before.get(&dirs[i]), after.get(&dirs[i])) else {
+            continue;
+        };
+        if !touched[i] {
+            continue;
+        }
+        if is_public(&snap.ctx.config, &c.name, c.publishable) {
+            public.push(Changed {
+                name: c.name.clone(),
+                baseline_tree: b.clone(),
+                current_tree: a.clone(),
+            });
+        } else {
+            skipped.push(c.name.clone());
+        }
+    }
+    Ok((public, skipped))
+}
+
+/// The crate a file belongs to: the one whose directory holds it most
+/// closely (a member inside another's directory owns its files; a root
+/// package owns the files no other member does).
+fn owner(dirs: &[String], path: &str) -> Option<usize> {
+    let holds = |d: &str| d.is_empty() || path.strip_prefix(d).is_some_and(|r| r.starts_with('/'));
+    (0..dirs.len())
+        .filter(|&i| holds(&dirs[i]))
+        .max_by_key(|&i| dirs[i].len())
+}
+
+/// A crate the gate checks: publishable, and named by `public` (every
+/// publishable crate when `public` is empty).
+pub fn is_public(config: &Config, name: &str, publishable: bool) -> bool {
+    publishable && (config.public.is_empty() || config.is_public(name))
+}
+
+/// `crates/a/Cargo.toml` → `crates/a`; the root manifest → "".
+fn crate_dir(manifest: &Path) -> String {
+    manifest
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Every directory's tree at `rev` ("" is the top), from one `ls-tree`.
+fn trees(repo: &Repo, rev: &str) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let top = repo.git.run(&["rev-parse", &format!("{rev}^{{tree}}")])?;
+    out.insert(String::new(), top.trim().to_string());
+    let listed = repo.git.run(&["ls-tree", "-r", "-d", "-z", rev])?;
+    for entry in listed.split('\0').filter(|e| !e.is_empty()) {
+        // `<mode> tree <oid>\t<path>`
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        if let Some(oid) = meta.split(' ').nth(2) {
+            out.insert(path.to_string(), oid.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn train_home(repo: &Repo) -> Result<PathBuf> {
+    let dir = repo
+        .git
+        .run(&["rev-parse", "--path-format=absolute", "--git-common-dir"])?;
+    Ok(PathBuf::from(dir.trim()).join("cargo-train"))
+}
+
+/// What a result depends on: the crate, its sources at both ends, and the
+/// checker's version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    pub name: String,
+    /// The tree of the crate's directory at the tag.
+    pub baseline: String,
+    /// The tree of the crate's directory at the tip.
+    pub current: String,
+    pub tool: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    key: Key,
+    outcome: Outcome,
+}
+
+impl Key {
+    /// `<name>-<first 16 hex of the key's SHA-256>.json`.
+    pub fn file_name(&self) -> String {
+        use sha2::Digest as _;
+        let text = format!(
+            "{}\n{}\n{}\n{}",
+            self.name, self.baseline, self.current, self.tool
+        );
+        let hash = sha2::Sha256::digest(text.as_bytes());
+        let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}-{hex}.json", self.name)
+    }
+
+    fn path(&self, home: &Path) -> PathBuf {
+        home.join("semver-cache").join(self.file_name())
+    }
+
+    /// A stored result for exactly this key; anything unreadable is a miss.
+    fn load(&self, home: &Path) -> Option<Outcome> {
+        let text = std::fs::read_to_string(self.path(home)).ok()?;
+        let e: Entry = serde_json::from_str(&text).ok()?;
+        (e.key == *self).then_some(e.outcome)
+    }
+
+    /// Written whole (temp file, then rename), so a killed run leaves no
+    /// half entry.
+    fn store(&self, home: &Path, outcome: &Outcome) -> Result<()> {
+        let path = self.path(home);
+        let dir = path.parent().expect("in the cache dir");
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let text = serde_json::to_string(&Entry {
+            key: self.clone(),
+            outcome: outcome.clone(),
+        })?;
+        let tmp = dir.join(format!(".{}.{}", self.file_name(), std::process::id()));
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        Key {
+            name: "rail".into(),
+            baseline: "a".repeat(40),
+            current: "b".repeat(40),
+            tool: "cargo-semver-checks 0.51.0".into(),
+        }
+    }
+
+    #[test]
+    fn the_cache_key_changes_with_each_part() {
+        let k = key();
+        assert!(k.file_name().starts_with("rail-"));
+        assert_eq!(k.file_name(), key().file_name());
+        let changed = [
+            Key {
+                name: "rail-core".into(),
+                ..key()
+            },
+            Key {
+                baseline: "c".repeat(40),
+                ..key()
+            },
+            Key {
+                current: "c".repeat(40),
+                ..key()
+            },
+            Key {
+                tool: "cargo-semver-checks 0.52.0".into(),
+                ..key()
+            },
+        ];
+        for other in changed {
+            assert_ne!(other.file_name(), k.file_name(), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_stored_result_is_found_by_its_own_key_only() {
+        let home = tempfile::tempdir().unwrap();
+        let lint = Lint {
+            id: "function_missing".into(),
+            name: "pub fn removed or renamed".into(),
+            locations: vec!["function rail::hello".into()],
+        };
+        let k = key();
+        assert_eq!(k.load(home.path()), None);
+        k.store(home.path(), &Outcome::Break(vec![lint.clone()]))
+            .unwrap();
+        assert_eq!(k.load(home.path()), Some(Outcome::Break(vec![lint])));
+        let other = Key {
+            current: "c".repeat(40),
+            ..key()
+        };
+        assert_eq!(other.load(home.path()), None);
+        // An entry under the right name but for another key is a miss.
+        std::fs::copy(k.path(home.path()), other.path(home.path())).unwrap();
+        assert_eq!(other.load(home.path()), None);
+    }
+
+    #[test]
+    fn the_baseline_is_the_newest_final_release() {
+        let names = crate::core::refs::Names::new("release-", "v");
+        let tags = [
+            "v1.0.0",
+            "v1.0.10",
+            "v1.0.2",
+            "v1.1.0-rc.1",
+            "other",
+            "v1.0.9",
+        ];
+        let got = newest_release(tags.into_iter(), |t| names.parse_tag(t));
+        assert_eq!(got.as_deref(), Some("v1.0.10"));
+        assert_eq!(
+            newest_release(["v2.0.0-rc.1"].into_iter(), |t| names.parse_tag(t)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_file_belongs_to_the_crate_whose_directory_holds_it_most_closely() {
+        let dirs: Vec<String> = ["", "crates/a", "crates/a/nested", "crates/ab"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(owner(&dirs, "crates/ab/src/lib.rs"), Some(3));
+        assert_eq!(owner(&dirs, "crates/a/Cargo.toml"), Some(1));
+        assert_eq!(owner(&dirs, "crates/a/nested/src/lib.rs"), Some(2));
+        assert_eq!(owner(&dirs, "Cargo.lock"), Some(0));
+        assert_eq!(owner(&dirs, "tests/all/main.rs"), Some(0));
+        // Without a root package, files outside every member belong to none.
+        assert_eq!(owner(&dirs[1..], "tests/all/main.rs"), None);
+        assert_eq!(owner(&dirs[1..], "crates/abc/x.rs"), None);
+    }
+
+    #[test]
+    fn public_is_the_list_or_every_publishable_crate() {
+        let mut c = Config::default();
+        assert!(is_public(&c, "anything", true));
+        assert!(!is_public(&c, "anything", false));
+        c.public = vec![crate::core::config::CratePattern("rail-*".into())];
+        assert!(is_public(&c, "rail-wasi", true));
+        assert!(!is_public(&c, "core", true));
+    }
+
+    #[test]
+    fn a_break_names_crate_lint_item_and_remedy() {
+        let r = GateReport {
+            branch: "release-1.0.0".into(),
+            baseline: Some("v1.0.0".into()),
+            checked: vec![
+                Checked {
+                    name: "rail".into(),
+                    outcome: Outcome::Break(vec![Lint {
+                        id: "function_missing".into(),
+                        name: "pub fn removed or renamed".into(),
+                        locations: vec!["function rail::hello".into()],
+                    }]),
+                    cached: false,
+                },
+                Checked {
+                    name: "rail-wasi".into(),
+                    outcome: Outcome::Pass,
+                    cached: true,
+                },
+            ],
+            skipped: vec![],
+            unchecked: vec![],
+        };
+        let msg = format!("{:#}", r.require_no_break().unwrap_err());
+        assert_eq!(
+            msg,
+            "`rail` breaks its public API since v1.0.0:\n  function_missing (pub fn removed or renamed)\n    \
+             function rail::hello\na patch release of `release-1.0.0` must not break a public crate: \
+             revert the change on `release-1.0.0`, or release it as a minor release from main"
+        );
+        let ok = GateReport {
+            checked: vec![],
+            ..r
+        };
+        ok.require_no_break().unwrap();
+        let unchecked = GateReport {
+            unchecked: vec![("rail-cli".into(), "rustdoc failed".into())],
+            ..ok
+        };
+        assert_eq!(
+            format!("{:#}", unchecked.require_no_break().unwrap_err()),
+            "`rail-cli` could not be checked: rustdoc failed\nthe semver gate of `release-1.0.0` does not \
+             pass a crate it cannot check: fix the build, or remove the crate from `public` if it has no \
+             API to keep"
+        );
+    }
+}
