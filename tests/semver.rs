@@ -8,7 +8,6 @@
 
 mod common;
 use common::sandbox::Sandbox;
-use std::time::Instant;
 
 const BRANCH: &str = "release-1.0.0";
 const DATE: &str = "2026-01-10";
@@ -46,20 +45,31 @@ fn released() -> Sandbox {
         .unwrap();
     }
     s.git(&["checkout", "--quiet", "-b", BRANCH]);
-    s.git(&["commit", "--quiet", "-am", "Release Rail 1.0.0"]);
+    s.git(&[
+        "commit",
+        "--quiet",
+        "-am",
+        "Release Rail 1.0.0\n\n[automatically-tag-and-release-this-commit]",
+    ]);
     s.git(&["tag", "v1.0.0"]);
     s.git(&["push", "--quiet", "origin", BRANCH, "v1.0.0"]);
     s
 }
 
-/// A backport to the branch that removes `hello` from the crate in `dir`.
+/// A change to the branch that removes `hello` from the crate in `dir`
+/// (marked branch-only, so that `patch`'s audit lets it through).
 fn remove_hello(s: &Sandbox, dir: &str) {
     std::fs::write(
         s.ws.join(format!("crates/{dir}/src/lib.rs")),
         "//! Part of the demo workspace.\n\npub fn other() {}\n",
     )
     .unwrap();
-    s.git(&["commit", "--quiet", "-am", &format!("Remove {dir}'s hello")]);
+    s.git(&[
+        "commit",
+        "--quiet",
+        "-am",
+        &format!("Remove {dir}'s hello\n\nBranch-only: a test of the semver gate"),
+    ]);
     s.git(&["push", "--quiet", "origin", BRANCH]);
 }
 
@@ -101,9 +111,7 @@ fn removing_a_public_function_blocks_the_patch_and_the_rerun_is_cached() {
     // The checkout, its refs and the origin are as they were.
     assert_eq!(s.state(), before);
 
-    let start = Instant::now();
     let r = gate(&s, &tool).failure();
-    let took = start.elapsed();
     assert!(
         r.stderr.contains("rail: BREAKS (cached): function_missing"),
         "{}",
@@ -116,7 +124,43 @@ fn removing_a_public_function_blocks_the_patch_and_the_rerun_is_cached() {
         "{}",
         r.stderr
     );
-    assert!(took.as_secs() < 10, "a cached run took {took:?}");
+
+    // `patch` runs the same gate before it plans anything: blocked, from
+    // the cache, nothing changed.
+    let r = patch(&s, &tool).failure();
+    assert!(
+        r.stderr
+            .contains("not patching:\n`rail` breaks its public API since v1.0.0:")
+            && r.stderr.contains("rail: BREAKS (cached): function_missing"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.state(), before);
+}
+
+/// The branch's commit in a state's origin refs.
+fn before_tip(
+    state: &(
+        String,
+        String,
+        std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>,
+        String,
+    ),
+) -> String {
+    state
+        .1
+        .lines()
+        .find_map(|l| l.strip_prefix("refs/heads/release-1.0.0 "))
+        .unwrap()
+        .to_string()
+}
+
+fn patch(s: &Sandbox, tool: &str) -> common::Run {
+    s.train_env(
+        DATE,
+        &["patch", "--branch", BRANCH],
+        &[("CARGO_TRAIN_SEMVER_CHECKS", tool)],
+    )
 }
 
 #[test]
@@ -124,6 +168,25 @@ fn the_same_removal_in_an_internal_crate_passes() {
     let Some(tool) = tool() else { return };
     let s = released();
     remove_hello(&s, "core");
+    let before = s.state();
+    let r = patch(&s, &tool).success();
+    assert!(
+        r.stderr.contains("Patch 1.0.1 on `release-1.0.0`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("Skipped internal crates changed since v1.0.0: rail-core\n"),
+        "{}",
+        r.stderr
+    );
+    assert_ne!(s.state().1, before.1, "the patch was not pushed");
+    s.origin_git(&[
+        "update-ref",
+        "refs/heads/release-1.0.0",
+        &before_tip(&before),
+    ]);
     let r = gate(&s, &tool).success();
     assert!(
         r.stderr

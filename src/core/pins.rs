@@ -83,18 +83,6 @@ pub fn check(req: &str, dep: &str, current: &Version, public: Option<bool>) -> V
     problems
 }
 
-/// A warning when `public` is configured but the pin policy is not on:
-/// the list then has no effect, which an older configuration may not expect.
-pub fn public_unused(config: &crate::core::config::Config) -> Option<String> {
-    (!config.public.is_empty() && config.requirements != crate::core::config::Requirements::Pinned)
-        .then(|| {
-            "`public` only applies under `requirements = \"pinned\"` (Wasmtime's pin policy); \
-             requirements are kept as written: add `requirements = \"pinned\"` to enforce it, \
-             or remove `public`"
-                .to_string()
-        })
-}
-
 /// Checks a requirement on a first-party crate at `current` when operators
 /// are the project's choice: it must parse and match.
 pub fn check_kept(req: &str, dep: &str, current: &Version) -> Option<String> {

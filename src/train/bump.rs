@@ -26,9 +26,6 @@ pub struct BumpOpts {
 /// Computes a bump of the workspace in `ctx`; writes nothing.
 pub fn plan(ctx: &Context, level: &Level) -> Result<Plan> {
     check_overflow(ctx, level)?;
-    if let Some(w) = crate::core::pins::public_unused(&ctx.config) {
-        eprintln!("warning: {w}");
-    }
     let mut version_files = HashMap::new();
     for vf in &ctx.config.version_files {
         version_files.insert(

@@ -3,8 +3,10 @@
 //! supported branch with unreleased changes, in one atomic push.
 //!
 //! STEP 1: checks, fetch. STEP 2: nothing to do unless something landed
-//! since the branch's last release commit.
-//! STEP 3: bump the patch, open (if missing) and date the notes section,
+//! since the branch's last release commit. STEP 3: every commit since the
+//! cut is `main`'s (the audit), and no public crate breaks its API since the
+//! last release tag (the semver gate).
+//! STEP 4: bump the patch, open (if missing) and date the notes section,
 //! commit "Release P X.Y.Z" with the marker, deliver (`ci/bump-to-X.Y.Z`).
 //! A set's release commits also carry a `Patch-set:` trailer naming every
 //! member, so that `tag` holds each tag until the whole set can be tagged.
@@ -34,6 +36,7 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     // A version that cannot be bumped is the first thing to say.
     t.next(&Level::Patch)?;
     require_main_first(repo, &[&t])?;
+    require_no_break(repo, opts, &[&t])?;
     let date = repo.today.to_string();
     let names = Names::of(&repo.config);
     let body = |v: &Version| body(&names, &t.branch, v, None);
@@ -121,6 +124,23 @@ fn require_main_first(repo: &Repo, branches: &[&Target]) -> Result<()> {
     )
 }
 
+/// The semver gate of every branch (see [`super::semver`]): no public crate
+/// may break its API in a patch. Every branch is checked, so one run names
+/// every break; a dry run checks too (it only reads, and fills the cache).
+fn require_no_break(repo: &Repo, opts: &Options, branches: &[&Target]) -> Result<()> {
+    let mut errors = Vec::new();
+    for t in branches {
+        let report = super::semver::check(repo, opts, &t.branch, &t.base)?;
+        if let Err(e) = report.require_no_break() {
+            errors.push(format!("{e:#}"));
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    bail!("not patching:\n{}", errors.join("\n"))
+}
+
 /// `patch --supported`.
 pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()> {
     repo.require_clean()?;
@@ -141,7 +161,9 @@ pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()>
         );
         return Ok(());
     }
-    require_main_first(repo, &members.iter().map(|(t, _)| t).collect::<Vec<_>>())?;
+    let targets: Vec<&Target> = members.iter().map(|(t, _)| t).collect();
+    require_main_first(repo, &targets)?;
+    require_no_break(repo, opts, &targets)?;
     let forge = forge::open(&repo.config, &repo.git)?;
     let date = repo.today.to_string();
     if forge.reviews() && finish_in_flight(repo, opts, exec, forge.as_ref(), &members, &date)? {

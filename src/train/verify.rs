@@ -10,9 +10,6 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
-    if let Some(w) = crate::core::pins::public_unused(&ctx.config) {
-        eprintln!("warning: {w}");
-    }
     let read = |vf: &crate::core::config::VersionFile| {
         fs::read_optional(&ctx.root.join(&vf.path)).ok().flatten()
     };
