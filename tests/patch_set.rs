@@ -205,6 +205,39 @@ fn a_patch_set_goes_out_in_one_push_and_is_tagged_together() {
         );
         assert_eq!(s.state(), before);
     }
+
+    // Released by hand as 2.0.1 all the same (as before the project used
+    // the train): its message can no longer be mended, so it blocks no
+    // later patch; `audit` still lists it, `audit --unreleased` does not.
+    s.git(&["checkout", "--quiet", "release-2.0.0"]);
+    s.train("2026-03-22", &["bump", "patch"]).success();
+    s.git(&[
+        "commit",
+        "--quiet",
+        "-am",
+        "Release Rail 2.0.1\n\n[automatically-tag-and-release-this-commit]",
+    ]);
+    s.git(&["tag", "v2.0.1"]);
+    s.git(&["push", "--quiet", "origin", "release-2.0.0", "v2.0.1"]);
+    s.git(&["checkout", "--quiet", "main"]);
+    fix(&s, "release-2.0.0", "Fix 5");
+    let r = s
+        .train("2026-03-23", &["audit", "--branch", "release-2.0.0"])
+        .failure();
+    assert!(r.stdout.contains("Hotfix on the branch"), "{}", r.stdout);
+    s.train(
+        "2026-03-23",
+        &["audit", "--unreleased", "--branch", "release-2.0.0"],
+    )
+    .success();
+    let r = s
+        .train("2026-03-23", &["patch", "--branch", "release-2.0.0"])
+        .success();
+    assert!(
+        r.stderr.contains("Patch 2.0.2 on `release-2.0.0`"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

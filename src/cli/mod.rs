@@ -112,6 +112,10 @@ enum Command {
         /// Every supported release branch
         #[arg(long)]
         supported: bool,
+        /// Only the commits since the last release tag: what the next patch
+        /// would release (what `patch` audits)
+        #[arg(long)]
+        unreleased: bool,
     },
     /// Tag the release commit of a pushed range, if it has one
     Tag {
@@ -459,9 +463,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Audit { branch, supported } => {
+        Command::Audit {
+            branch,
+            supported,
+            unreleased,
+        } => {
             let exec = Executor::new(false);
-            if !train::audit::run(&repo()?, branch.as_deref(), supported, &exec)? {
+            let r = repo()?;
+            if !train::audit::run(&r, branch.as_deref(), supported, unreleased, &exec)? {
                 return Ok(ExitCode::FAILURE);
             }
         }

@@ -27,6 +27,22 @@ pub struct Unmatched {
 /// The commits of the remote's `branch` since it was cut that do not
 /// correspond to a commit on the remote's main branch (as last fetched).
 pub fn audit_branch(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
+    audit(repo, branch, None)
+}
+
+/// [`audit_branch`] for what a patch would release: the commits since the
+/// branch's last release tag (since the cut if it has none). Commits
+/// released already cannot be mended (their messages are published), so
+/// they must not block every later patch of the branch.
+pub fn audit_unreleased(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
+    let tip = repo
+        .remote_branch(branch)?
+        .with_context(|| format!("`{}/{branch}` does not exist", repo.config.remote))?;
+    let tag = super::semver::last_release_tag(repo, &tip)?;
+    audit(repo, branch, tag.as_deref())
+}
+
+fn audit(repo: &Repo, branch: &str, since: Option<&str>) -> Result<Vec<Unmatched>> {
     let cfg = &repo.config;
     let git = &repo.git;
     let tip = repo
@@ -42,7 +58,11 @@ pub fn audit_branch(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
         );
     };
     let cut = cut.trim();
-    let asked: Vec<pick::Commit> = pick::log(git, &["--no-merges", &format!("{cut}..{tip}")])?
+    let range = format!("{cut}..{tip}");
+    let not_since = since.map(|t| format!("^{t}"));
+    let mut log_args = vec!["--no-merges", range.as_str()];
+    log_args.extend(not_since.as_deref());
+    let asked: Vec<pick::Commit> = pick::log(git, &log_args)?
         .into_iter()
         .filter(|c| {
             !c.message.contains(&cfg.marker)
@@ -143,7 +163,13 @@ impl<'a> OnMain<'a> {
 
 /// `cargo train audit`: fetches, audits each branch, lists what is not on
 /// `main`. Returns whether every branch passed.
-pub fn run(repo: &Repo, branch: Option<&str>, supported: bool, exec: &Executor) -> Result<bool> {
+pub fn run(
+    repo: &Repo,
+    branch: Option<&str>,
+    supported: bool,
+    unreleased: bool,
+    exec: &Executor,
+) -> Result<bool> {
     repo.fetch(exec)?;
     let branches = if supported {
         super::timetable::supported(repo)?
@@ -152,12 +178,16 @@ pub fn run(repo: &Repo, branch: Option<&str>, supported: bool, exec: &Executor) 
     };
     let mut ok = true;
     for b in &branches {
-        let unmatched = audit_branch(repo, b)?;
+        let (unmatched, since) = if unreleased {
+            (audit_unreleased(repo, b)?, "the last release")
+        } else {
+            (audit_branch(repo, b)?, "the cut")
+        };
         if unmatched.is_empty() {
             say(
                 "Audited",
                 &format!(
-                    "`{b}`: every commit since the cut is on `{}`",
+                    "`{b}`: every commit since {since} is on `{}`",
                     repo.config.main_branch
                 ),
             );

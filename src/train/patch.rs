@@ -95,13 +95,14 @@ fn body(names: &Names, branch: &str, v: &Version, set: Option<&PatchSet>) -> Str
     s
 }
 
-/// The audit, before anything is planned: every commit of each branch since
-/// its cut must be one of `main`'s (or marked branch-only). All branches
-/// are audited, so one run names every commit to deal with.
+/// The audit, before anything is planned: every commit each branch would
+/// release (since its last release tag) must be one of `main`'s (or marked
+/// branch-only). All branches are audited, so one run names every commit to
+/// deal with.
 fn require_main_first(repo: &Repo, branches: &[&Target]) -> Result<()> {
     let mut found = String::new();
     for t in branches {
-        for c in super::audit::audit_branch(repo, &t.branch)? {
+        for c in super::audit::audit_unreleased(repo, &t.branch)? {
             found.push_str(&format!(
                 "\n  {} {} {} {}",
                 t.branch,
