@@ -13,6 +13,8 @@
 #   WASMTIME_BASE, WASMTIME_TIP, WASMTIME_CRATES: the release tag, the
 #     branch tip and the public crates gated (default: v47.0.3, the security
 #     backport a32843fed4 before 47.0.4, and wasmtime-wasi, which it changed)
+#   WASMTIME_CONFIG: more train.toml lines for wasmtime (e.g.
+#     '[semver]' and 'features = "default"')
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(realpath "${CARGO_TRAIN:-target/debug/cargo-train}")
@@ -105,6 +107,6 @@ if [ $# -ge 1 ]; then
   git clone --quiet --shared --branch "$BRANCH" "$TMP/wt-origin.git" "$TMP/wasmtime"
   list=$(echo "$CRATES" | sed 's/[^ ][^ ]*/"&"/g; s/ /, /g')
   # Two examples cargo would publish, which `verify` rejects.
-  printf 'public = [%s]\nexclude = ["min-platform-host", "embedding"]\n' "$list" >"$TMP/train.toml"
+  printf 'public = [%s]\nexclude = ["min-platform-host", "embedding"]\n%s\n' "$list" "${WASMTIME_CONFIG:-}" >"$TMP/train.toml"
   three "$TMP/wasmtime" "$BRANCH" --config "$TMP/train.toml"
 fi

@@ -31,7 +31,11 @@ fn tool() -> Option<String> {
 /// The sample released as 1.0.0 on `release-1.0.0`, tagged `v1.0.0`, with
 /// `pub fn hello` in `rail` and in `rail-core`; pushed.
 fn released() -> Sandbox {
-    let s = Sandbox::new("");
+    released_with("")
+}
+
+fn released_with(config: &str) -> Sandbox {
+    let s = Sandbox::new(config);
     for file in ["Cargo.toml", "Cargo.lock", "crates/c-api/include/rail.h"] {
         let p = s.ws.join(file);
         let text = std::fs::read_to_string(&p).unwrap();
@@ -241,6 +245,27 @@ fn the_same_removal_in_an_internal_crate_passes() {
         })
         .count();
     assert_eq!(builds, 2, "builds of rail-runtime in {}", deps.display());
+}
+
+#[test]
+fn a_public_crate_in_semver_skip_is_not_checked_and_features_are_configurable() {
+    let Some(tool) = tool() else { return };
+    let s = released_with("semver = { skip = [\"rail\"], features = \"default\" }\n");
+    remove_hello(&s, "rail");
+    let r = gate(&s, &tool).success();
+    assert!(
+        r.stderr
+            .contains("Skipped internal crates changed since v1.0.0: rail (semver.skip)\n"),
+        "{}",
+        r.stderr
+    );
+    let s = released_with("semver = { features = \"default\" }\n");
+    remove_hello(&s, "rail");
+    let r = gate(&s, &tool).failure();
+    assert!(r.stderr.contains("function_missing"), "{}", r.stderr);
+    let s = released_with("semver = { features = \"some\" }\n");
+    let r = gate(&s, &tool).failure();
+    assert!(r.stderr.contains("unknown variant `some`"), "{}", r.stderr);
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! `Failed in:` lines name the items. An exit code that says "failed" with
 //! no such block is the tool failing (a build error), never a pass.
 
+use crate::core::config::SemverFeatures;
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::CommandExt;
@@ -53,6 +54,7 @@ pub struct Check<'a> {
     /// Kept between runs, so rustdoc rebuilds only what changed.
     pub target_dir: &'a Path,
     pub timeout: Duration,
+    pub features: SemverFeatures,
 }
 
 /// `$CARGO_TRAIN_SEMVER_CHECKS`, else `cargo-semver-checks` on PATH.
@@ -128,6 +130,11 @@ impl Tool {
             .arg("--baseline-root")
             .arg(c.baseline)
             .args(["--release-type", "patch", "--color", "never"])
+            .args(match c.features {
+                SemverFeatures::Heuristic => None,
+                SemverFeatures::Default => Some("--default-features"),
+                SemverFeatures::All => Some("--all-features"),
+            })
             .current_dir(c.current)
             .env("CARGO_TARGET_DIR", c.target_dir)
             // Each run builds path crates at new paths: nothing incremental
@@ -444,6 +451,7 @@ mod tests {
             baseline: dir,
             target_dir: dir,
             timeout,
+            features: SemverFeatures::Heuristic,
         })
     }
 

@@ -53,6 +53,32 @@ pub struct Config {
     pub artifacts: Artifacts,
     pub support: Support,
     pub backport: Backport,
+    pub semver: Semver,
+}
+
+/// The semver gate (cargo-semver-checks) of patch releases.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Semver {
+    /// Which features both sides are built with.
+    pub features: SemverFeatures,
+    /// Public crates the gate does not check (a binary crate whose library
+    /// is not an API, one that needs a target or system library the
+    /// release machine lacks). Names or glob patterns.
+    pub skip: Vec<CratePattern>,
+}
+
+/// The feature set cargo-semver-checks checks a crate with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SemverFeatures {
+    /// The tool's own choice: every feature but unstable-looking ones.
+    #[default]
+    Heuristic,
+    /// The crate's default features (`--default-features`).
+    Default,
+    /// Every feature (`--all-features`).
+    All,
 }
 
 /// The support policy: which release lines get fixes, and which release
@@ -314,6 +340,7 @@ impl Default for Config {
             artifacts: Artifacts::default(),
             support: Support::default(),
             backport: Backport::default(),
+            semver: Semver::default(),
         }
     }
 }
@@ -513,6 +540,11 @@ impl Config {
     /// Whether `name` is a public crate.
     pub fn is_public(&self, name: &str) -> bool {
         self.public.iter().any(|p| p.matches(name))
+    }
+
+    /// Whether the semver gate leaves `name` unchecked by configuration.
+    pub fn semver_skips(&self, name: &str) -> bool {
+        self.semver.skip.iter().any(|p| p.matches(name))
     }
 
     /// Whether the train leaves `name` unpublished by configuration.

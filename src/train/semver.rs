@@ -16,7 +16,7 @@
 
 use crate::adapters::git::scratch::{Files, Scratch};
 use crate::adapters::semver_checks::{self, Lint, Outcome, Tool};
-use crate::core::config::Config;
+use crate::core::config::{Config, SemverFeatures};
 use crate::output::say;
 use crate::train::repo::Repo;
 use crate::train::{Options, snapshot};
@@ -132,7 +132,7 @@ pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<Gat
         return Ok(report);
     };
     report.baseline = Some(tag.clone());
-    let (public, skipped) = changed_crates(repo, opts, &tag, tip)?;
+    let (public, skipped, features) = changed_crates(repo, opts, &tag, tip)?;
     if !skipped.is_empty() {
         say(
             "Skipped",
@@ -158,7 +158,7 @@ pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<Gat
             name: c.name.clone(),
             baseline: c.baseline_tree.clone(),
             current: c.current_tree.clone(),
-            tool: tool.version.clone(),
+            tool: format!("{} {features:?}", tool.version),
         };
         let (outcome, cached) = match key.load(&home) {
             Some(o) => (o, true),
@@ -168,7 +168,7 @@ pub fn check(repo: &Repo, opts: &Options, branch: &str, tip: &str) -> Result<Gat
                 }
                 let (base, cur) = trees.as_ref().expect("written out");
                 say("Checking", &format!("{} against {tag}", c.name));
-                match run_one(&tool, &c.name, cur.dir(), base.dir(), &home) {
+                match run_one(&tool, &c.name, (cur.dir(), base.dir()), &home, features) {
                     Ok(o) => {
                         key.store(&home, &o)?;
                         (o, false)
@@ -211,7 +211,13 @@ fn interrupted(e: &anyhow::Error) -> bool {
         .any(|c| c.downcast_ref::<crate::signals::Interrupted>().is_some())
 }
 
-fn run_one(tool: &Tool, name: &str, cur: PathBuf, base: PathBuf, home: &Path) -> Result<Outcome> {
+fn run_one(
+    tool: &Tool,
+    name: &str,
+    (cur, base): (PathBuf, PathBuf),
+    home: &Path,
+    features: SemverFeatures,
+) -> Result<Outcome> {
     let target_dir = home.join("semver-target");
     std::fs::create_dir_all(&target_dir)
         .with_context(|| format!("cannot create {}", target_dir.display()))?;
@@ -222,6 +228,7 @@ fn run_one(tool: &Tool, name: &str, cur: PathBuf, base: PathBuf, home: &Path) ->
         baseline: &base,
         target_dir: &target_dir,
         timeout: TIMEOUT,
+        features,
     })
 }
 
@@ -271,8 +278,9 @@ fn changed_crates(
     opts: &Options,
     tag: &str,
     tip: &str,
-) -> Result<(Vec<Changed>, Vec<String>)> {
+) -> Result<(Vec<Changed>, Vec<String>, SemverFeatures)> {
     let snap = snapshot::at(repo, tip, opts)?;
+    let config = &snap.ctx.config;
     let ws = &snap.ctx.ws;
     let base = format!("{tag}^{{commit}}");
     let (before, after) = (trees(repo, &base)?, trees(repo, tip)?);
@@ -298,17 +306,19 @@ fn changed_crates(
         if !touched[i] {
             continue;
         }
-        if is_public(&snap.ctx.config, &c.name, c.publishable) {
+        if is_public(config, &c.name, c.publishable) {
             public.push(Changed {
                 name: c.name.clone(),
                 baseline_tree: b.clone(),
                 current_tree: a.clone(),
             });
+        } else if c.publishable && config.semver_skips(&c.name) {
+            skipped.push(format!("{} (semver.skip)", c.name));
         } else {
             skipped.push(c.name.clone());
         }
     }
-    Ok((public, skipped))
+    Ok((public, skipped, config.semver.features))
 }
 
 /// The crate a file belongs to: the one whose directory holds it most
@@ -324,7 +334,9 @@ fn owner(dirs: &[String], path: &str) -> Option<usize> {
 /// A crate the gate checks: publishable, and named by `public` (every
 /// publishable crate when `public` is empty).
 pub fn is_public(config: &Config, name: &str, publishable: bool) -> bool {
-    publishable && (config.public.is_empty() || config.is_public(name))
+    publishable
+        && (config.public.is_empty() || config.is_public(name))
+        && !config.semver_skips(name)
 }
 
 /// `crates/a/Cargo.toml` → `crates/a`; the root manifest → "".
