@@ -194,7 +194,7 @@ fn timetable_json_and_markdown() {
     assert_eq!(v["date"], "2024-12-01");
     assert_eq!(
         v["policy"],
-        serde_json::json!({"lts-every": 12, "lts-months": 24, "months": 2})
+        serde_json::json!({"lts-every": 12, "lts-from": 0, "lts-months": 24, "months": 2})
     );
     let rows: Vec<String> = v["versions"]
         .as_array()

@@ -88,6 +88,9 @@ pub enum SemverFeatures {
 pub struct Support {
     /// Versions whose major number is a multiple of this are LTS (0: none).
     pub lts_every: u64,
+    /// The first major version that can be an LTS: a project that took up
+    /// the policy later (Wasmtime: 24) has no LTS before it.
+    pub lts_from: u64,
     /// Months an LTS release is supported after its release date.
     #[serde(deserialize_with = "support_months")]
     pub lts_months: u32,
@@ -104,6 +107,7 @@ impl Default for Support {
     fn default() -> Self {
         Support {
             lts_every: 12,
+            lts_from: 0,
             lts_months: 24,
             months: 2,
             ci_latest: 3,

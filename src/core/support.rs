@@ -30,7 +30,7 @@ pub struct Line {
 /// Whether `v` is an LTS: its major number is a multiple of `lts-every`
 /// (0.x versions never are; `lts-every = 0` makes none).
 pub fn is_lts(v: &Version, p: &Support) -> bool {
-    p.lts_every > 0 && v.major > 0 && v.major.is_multiple_of(p.lts_every)
+    p.lts_every > 0 && v.major > 0 && v.major >= p.lts_from && v.major.is_multiple_of(p.lts_every)
 }
 
 /// The last day a line released on `released` is supported.
@@ -243,6 +243,9 @@ mod tests {
         assert!(is_lts(&Version::new(24, 0, 0), &p));
         assert!(!is_lts(&Version::new(25, 0, 0), &p));
         assert!(!is_lts(&Version::new(0, 24, 0), &p));
+        p.lts_from = 24;
+        assert!(!is_lts(&Version::new(12, 0, 0), &p));
+        assert!(is_lts(&Version::new(24, 0, 0), &p));
         p.lts_every = 0;
         assert!(!is_lts(&Version::new(24, 0, 0), &p));
     }

@@ -283,6 +283,7 @@ fn json(repo: &Repo, rows: &[Row]) -> serde_json::Value {
         "date": repo.today.to_string(),
         "policy": {
             "lts-every": p.lts_every,
+            "lts-from": p.lts_from,
             "lts-months": p.lts_months,
             "months": p.months,
         },
@@ -306,8 +307,13 @@ fn markdown(repo: &Repo, rows: &[Row]) -> String {
     let lts = if p.lts_every == 0 {
         "no LTS releases".to_string()
     } else {
+        let from = if p.lts_from > 0 {
+            format!(" from {} on", p.lts_from)
+        } else {
+            String::new()
+        };
         format!(
-            "every version divisible by {} is an LTS, supported {} months",
+            "every version divisible by {}{from} is an LTS, supported {} months",
             p.lts_every, p.lts_months
         )
     };
