@@ -118,6 +118,22 @@ const PATCH_SET: Op = Op {
     args: &["patch", "--supported"],
     may_advance: false,
 };
+const BACKPORT: Op = Op {
+    name: "backport",
+    setup: |s| {
+        cut_done(s);
+        s.train("2026-01-20", &["release"]).success();
+        // A fix on main (a new file: it picks cleanly).
+        s.git(&["checkout", "--quiet", "main"]);
+        std::fs::write(s.ws.join("crates/core/src/fix.rs"), "// Fix\n").unwrap();
+        s.git(&["add", "crates/core/src/fix.rs"]);
+        s.git(&["commit", "--quiet", "-m", "Fix on main"]);
+        s.git(&["push", "--quiet", "origin", "main"]);
+    },
+    date: "2026-01-25",
+    args: &["backport", "main", "--to", "release-1.0.0"],
+    may_advance: false,
+};
 const TICK_CUT: Op = Op {
     name: "tick on a cut day",
     setup: |_| {},
@@ -327,6 +343,11 @@ fn interrupted_patch() {
 #[test]
 fn interrupted_patch_set() {
     interrupts(&PATCH_SET);
+}
+
+#[test]
+fn interrupted_backport() {
+    interrupts(&BACKPORT);
 }
 
 #[test]
