@@ -466,3 +466,102 @@ fn a_merge_is_picked_against_its_first_parent_and_hash_n_needs_github() {
     );
     assert_eq!(s.state(), state);
 }
+
+#[test]
+fn hash_n_picks_a_rebased_pull_requests_commits_a_squash_once_and_refuses_to_guess() {
+    let sim = GithubSim::start();
+    let s = Sandbox::new(&format!(
+        "forge = \"github\"\ngithub = {{ api-url = \"{}\", repository = \"o/r\" }}\n",
+        sim.url()
+    ));
+    let token = [("GITHUB_TOKEN", "ghp_backportTestToken0123456789")];
+    s.train_env("2026-01-05", &["cut"], &token).success();
+    on_main(&s);
+    let dev = ("Ada Author", "ada@example.invalid");
+    // Rebase-merged: two commits on main, the pull request's commits had
+    // other ids before the rebase.
+    let one = commit_as(&s, dev, "crates/core/src/one.rs", "// 1\n", "Part one");
+    let two = commit_as(&s, dev, "crates/core/src/two.rs", "// 2\n", "Part two");
+    let rebased = sim.merged_pull(
+        "Two parts",
+        &two,
+        &[
+            ("1111111111111111111111111111111111111111", "Part one"),
+            ("2222222222222222222222222222222222222222", "Part two"),
+        ],
+    );
+    // Squash-merged: one commit titled after the pull request.
+    let squash = commit_as(
+        &s,
+        dev,
+        "crates/core/src/three.rs",
+        "// 3\n",
+        "Three in one (#7)",
+    );
+    let squashed = sim.merged_pull(
+        "Three in one",
+        &squash,
+        &[
+            ("3333333333333333333333333333333333333333", "a"),
+            ("4444444444444444444444444444444444444444", "b"),
+        ],
+    );
+    // Neither: a lone commit whose subject is neither the title nor the
+    // pull request's commits'.
+    let odd = commit_as(
+        &s,
+        dev,
+        "crates/core/src/four.rs",
+        "// 4\n",
+        "Something else",
+    );
+    let unclear = sim.merged_pull(
+        "Four",
+        &odd,
+        &[
+            ("5555555555555555555555555555555555555555", "x"),
+            ("6666666666666666666666666666666666666666", "y"),
+        ],
+    );
+
+    let pick = |n: u64| {
+        s.train_env(
+            "2026-01-06",
+            &[
+                "backport",
+                &format!("#{n}"),
+                "--to",
+                "release-1.0.0",
+                "--no-notes",
+            ],
+            &token,
+        )
+    };
+    pick(rebased).success();
+    let head = format!("ci/backport-release-1.0.0-{rebased}");
+    for (rev, from) in [(format!("{head}~1"), &one), (head.clone(), &two)] {
+        assert!(
+            message(&s, &rev).contains(&format!("(cherry picked from commit {from})")),
+            "{rev}"
+        );
+    }
+    pick(squashed).success();
+    let head = format!("ci/backport-release-1.0.0-{squashed}");
+    assert!(message(&s, &head).contains(&format!("(cherry picked from commit {squash})")));
+    // One pick, on the branch as it is.
+    assert_eq!(
+        s.origin_git(&["rev-parse", &format!("{head}~1")]).trim(),
+        s.remote_oid("release-1.0.0").unwrap()
+    );
+
+    let state = s.state();
+    let r = pick(unclear).failure();
+    assert!(
+        r.stderr.contains(&format!(
+            "cannot tell which commits of `main` are #{unclear}'s"
+        )) && r.stderr.contains("name the commits instead"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.state(), state);
+}

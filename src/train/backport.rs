@@ -315,10 +315,26 @@ fn pull_request_commits(repo: &Repo, pr: &forge::MergedPullRequest) -> Result<Ve
     let line = pick::log(git, &["--first-parent", &format!("-{n}"), &m])?;
     let subjects: Vec<&str> = line.iter().rev().map(Commit::subject).collect();
     if subjects == pr.subjects.iter().map(String::as_str).collect::<Vec<_>>() {
-        Ok(line.into_iter().rev().map(|c| c.oid).collect())
-    } else {
-        Ok(vec![m])
+        // Rebased: main's last n commits are the pull request's.
+        return Ok(line.into_iter().rev().map(|c| c.oid).collect());
     }
+    let squashed = line
+        .first()
+        .is_some_and(|c| c.oid == m && c.subject().starts_with(pr.title.as_str()));
+    if squashed {
+        return Ok(vec![m]);
+    }
+    // Neither: picking only `m` could drop the others without a word.
+    bail!(
+        "cannot tell which commits of `{}` are #{}'s: {} is neither a merge, nor a squash \
+         titled \"{}\", nor the last of {n} commits with its commits' subjects; name the \
+         commits instead of #{}",
+        repo.config.main_branch,
+        pr.number,
+        short(&m),
+        pr.title,
+        pr.number
+    )
 }
 
 /// Changes land on `main` first: others only with a reason.
