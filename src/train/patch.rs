@@ -4,8 +4,8 @@
 //!
 //! STEP 1: checks, fetch. STEP 2: nothing to do unless something landed
 //! since the branch's last release commit. STEP 3: every commit since the
-//! cut is `main`'s (the audit), and no public crate breaks its API since the
-//! last release tag (the semver gate).
+//! last release tag is `main`'s (the audit), and no public crate breaks its
+//! API since that tag (the semver gate).
 //! STEP 4: bump the patch, open (if missing) and date the notes section,
 //! commit "Release P X.Y.Z" with the marker, deliver (`ci/bump-to-X.Y.Z`).
 //! A set's release commits also carry a `Patch-set:` trailer naming every
