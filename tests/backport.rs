@@ -317,16 +317,25 @@ fn backport_to_three_branches_with_one_conflict_then_audit() {
         .success();
 }
 
-#[test]
-fn with_github_a_pull_request_per_branch_and_hash_n_for_merged_ones() {
+const TOKEN: &str = "ghp_backportTestToken0123456789";
+
+/// The sample on the GitHub simulator, cut (release-1.0.0), on `main`.
+fn cut_with_github() -> (GithubSim, Sandbox) {
     let sim = GithubSim::start();
     let s = Sandbox::new(&format!(
         "forge = \"github\"\ngithub = {{ api-url = \"{}\", repository = \"o/r\" }}\n",
         sim.url()
     ));
-    let token = [("GITHUB_TOKEN", "ghp_backportTestToken0123456789")];
-    s.train_env("2026-01-05", &["cut"], &token).success();
+    s.train_env("2026-01-05", &["cut"], &[("GITHUB_TOKEN", TOKEN)])
+        .success();
     on_main(&s);
+    (sim, s)
+}
+
+#[test]
+fn with_github_a_pull_request_per_branch_and_hash_n_for_merged_ones() {
+    let (sim, s) = cut_with_github();
+    let token = [("GITHUB_TOKEN", TOKEN)];
     let fix = commit_as(
         &s,
         ("Ada Author", "ada@example.invalid"),
@@ -469,14 +478,8 @@ fn a_merge_is_picked_against_its_first_parent_and_hash_n_needs_github() {
 
 #[test]
 fn hash_n_picks_a_rebased_pull_requests_commits_a_squash_once_and_refuses_to_guess() {
-    let sim = GithubSim::start();
-    let s = Sandbox::new(&format!(
-        "forge = \"github\"\ngithub = {{ api-url = \"{}\", repository = \"o/r\" }}\n",
-        sim.url()
-    ));
-    let token = [("GITHUB_TOKEN", "ghp_backportTestToken0123456789")];
-    s.train_env("2026-01-05", &["cut"], &token).success();
-    on_main(&s);
+    let (sim, s) = cut_with_github();
+    let token = [("GITHUB_TOKEN", TOKEN)];
     let dev = ("Ada Author", "ada@example.invalid");
     // Rebase-merged: two commits on main, the pull request's commits had
     // other ids before the rebase.

@@ -362,25 +362,6 @@ fn interrupted_tick_on_a_release_day() {
 
 const TOKEN: &str = "ghp_canaryTokenForCargoTrainTests0123456789";
 
-/// The requests of cargo-train from the `from`th on that change something.
-fn changes_requested(sim: &GithubSim, from: usize) -> Vec<String> {
-    sim.state()["requests"].as_array().unwrap()[from..]
-        .iter()
-        .filter(|r| r["method"] != "GET")
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["method"].as_str().unwrap(),
-                r["path"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
-fn request_count(sim: &GithubSim) -> usize {
-    sim.state()["requests"].as_array().unwrap().len()
-}
-
 /// The pull requests on the simulator: (head, base, title).
 fn pulls(sim: &GithubSim) -> Vec<(String, String, String)> {
     sim.state()["pulls"]
@@ -433,11 +414,11 @@ fn github_down_after_the_push_leaves_the_pull_requests_to_the_rerun() {
 
     // The API is back: the re-run opens the two pull requests, nothing else.
     sim.post("/_test/fault", json!({}));
-    let from = request_count(&sim);
+    let from = sim.request_count();
     let e = train_within(&s, "2026-01-05", &["cut"], &env, bound);
     assert!(e.status.success(), "{}", e.stderr);
     assert_eq!(
-        changes_requested(&sim, from),
+        sim.changes_since(from),
         ["POST /repos/o/r/pulls", "POST /repos/o/r/pulls"],
         "{}",
         e.stderr
@@ -464,11 +445,11 @@ fn github_down_after_the_push_leaves_the_pull_requests_to_the_rerun() {
     assert_eq!(Checkout::of(&s), before, "the checkout changed");
 
     // A third run has nothing to do.
-    let from = request_count(&sim);
+    let from = sim.request_count();
     let e = train_within(&s, "2026-01-05", &["cut"], &env, bound);
     assert!(e.status.success(), "{}", e.stderr);
     assert!(e.stderr.contains("nothing to do"), "{}", e.stderr);
-    assert_eq!(changes_requested(&sim, from), Vec::<String>::new());
+    assert_eq!(sim.changes_since(from), Vec::<String>::new());
     assert_eq!(pulls(&sim).len(), 2);
     assert_eq!(pushes(), 1);
     assert_eq!(origin_trees(&s), origin);

@@ -400,20 +400,6 @@ fn a_patch_set_pushed_while_github_was_down_gets_its_pull_requests_on_the_rerun(
     let env = [("GITHUB_TOKEN", TOKEN)];
     let s = three_branches(&config, &env);
     let log = s.log_pushes();
-    let posts = |from: usize| -> Vec<String> {
-        sim.state()["requests"].as_array().unwrap()[from..]
-            .iter()
-            .filter(|r| r["method"] != "GET")
-            .map(|r| {
-                format!(
-                    "{} {}",
-                    r["method"].as_str().unwrap(),
-                    r["path"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
-    let requests = || sim.state()["requests"].as_array().unwrap().len();
 
     sim.post("/_test/fault", json!({"status": 503}));
     let r = s
@@ -427,12 +413,12 @@ fn a_patch_set_pushed_while_github_was_down_gets_its_pull_requests_on_the_rerun(
     assert_eq!(log.pushes().len(), 1);
 
     sim.post("/_test/fault", json!({}));
-    let from = requests();
+    let from = sim.request_count();
     let r = s
         .train_env("2026-03-20", &["patch", "--supported"], &env)
         .success();
     assert_eq!(
-        posts(from),
+        sim.changes_since(from),
         ["POST /repos/o/r/pulls", "POST /repos/o/r/pulls"],
         "{}",
         r.stderr
@@ -449,10 +435,10 @@ fn a_patch_set_pushed_while_github_was_down_gets_its_pull_requests_on_the_rerun(
     for b in bodies {
         assert!(b.contains("Part of the patch set v3.0.1, v1.0.1"), "{b}");
     }
-    let from = requests();
+    let from = sim.request_count();
     let r = s
         .train_env("2026-03-20", &["patch", "--supported"], &env)
         .success();
-    assert!(posts(from).is_empty(), "{}", r.stderr);
+    assert!(sim.changes_since(from).is_empty(), "{}", r.stderr);
     assert!(r.stderr.contains("waiting for review"), "{}", r.stderr);
 }

@@ -116,4 +116,25 @@ impl GithubSim {
             .as_u64()
             .unwrap()
     }
+
+    /// How many requests cargo-train made so far.
+    pub fn request_count(&self) -> usize {
+        self.state()["requests"].as_array().unwrap().len()
+    }
+
+    /// The requests from the `from`th on that change something, as
+    /// `METHOD /path`.
+    pub fn changes_since(&self, from: usize) -> Vec<String> {
+        self.state()["requests"].as_array().unwrap()[from..]
+            .iter()
+            .filter(|r| r["method"] != "GET")
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
 }
