@@ -91,14 +91,24 @@ fn same_month(a: Date, b: Date) -> bool {
 /// The lines the schedule will cut, one a month from `next` on (each the
 /// next major, as `cut` bumps main), with a cut day up to `months` after
 /// `today`. The first is this month's, unless a line was cut this month
-/// (a missed cut keeps its day, in the past: it is due).
-pub fn coming(next: &Version, lines: &[Line], today: Date, months: u32, cfg: &Config) -> Vec<Line> {
+/// (its fork commit, or `newest_cut`, the newest branch's cut day as the
+/// schedule reads it, is in this month; a missed cut keeps its day, in the
+/// past: it is due).
+pub fn coming(
+    next: &Version,
+    lines: &[Line],
+    newest_cut: Option<Date>,
+    today: Date,
+    months: u32,
+    cfg: &Config,
+) -> Vec<Line> {
     let until = today
         .checked_add(Span::new().months(i64::from(months)))
         .unwrap_or(Date::MAX);
-    let cut_this_month = lines
-        .iter()
-        .any(|l| l.branched.is_some_and(|b| same_month(b, today)));
+    let cut_this_month = newest_cut.is_some_and(|c| same_month(c, today))
+        || lines
+            .iter()
+            .any(|l| l.branched.is_some_and(|b| same_month(b, today)));
     let mut month = today.first_of_month();
     if cut_this_month {
         month = month
@@ -315,7 +325,7 @@ mod tests {
         let cfg = Config::default();
         let next = Version::parse("41.0.0-dev").unwrap();
         // Nothing cut in 2026-01 yet: its cut is the first.
-        let c = coming(&next, &monthly(), d("2026-01-02"), 2, &cfg);
+        let c = coming(&next, &monthly(), None, d("2026-01-02"), 2, &cfg);
         let got: Vec<(u64, Date, Date)> = c
             .iter()
             .map(|l| (l.version.major, l.branched.unwrap(), l.released.unwrap()))
@@ -329,16 +339,44 @@ mod tests {
             ]
         );
         // 2026-03-02 + 2 months = 2026-05-02: the May cut (5th) is beyond.
-        let c = coming(&next, &[], d("2026-03-02"), 2, &cfg);
+        let c = coming(&next, &[], None, d("2026-03-02"), 2, &cfg);
         assert_eq!(c.len(), 2);
         assert_eq!(c[1].version, Version::new(42, 0, 0));
         // A line already cut this month: the next cut is next month's.
         let cut = [line(41, "2026-06-05", None)];
-        let c = coming(&Version::new(42, 0, 0), &cut, d("2026-06-10"), 1, &cfg);
+        let c = coming(
+            &Version::new(42, 0, 0),
+            &cut,
+            None,
+            d("2026-06-10"),
+            1,
+            &cfg,
+        );
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].branched, Some(d("2026-07-05")));
         // 2026-07-20 is a Monday.
         assert_eq!(c[0].released, Some(d("2026-07-20")));
+        // Its fork commit from May, but cut on June 5th (as `due` reads it):
+        // still this month's cut.
+        let forked = [line(41, "2026-05-29", None)];
+        let c = coming(
+            &Version::new(42, 0, 0),
+            &forked,
+            Some(d("2026-06-05")),
+            d("2026-06-10"),
+            1,
+            &cfg,
+        );
+        assert_eq!(c[0].branched, Some(d("2026-07-05")));
+        let c = coming(
+            &Version::new(42, 0, 0),
+            &forked,
+            None,
+            d("2026-06-10"),
+            1,
+            &cfg,
+        );
+        assert_eq!(c[0].branched, Some(d("2026-06-05")), "the fork day alone");
     }
 
     #[test]
@@ -358,7 +396,7 @@ mod tests {
         history.extend(monthly());
         history.push(line(41, "2026-01-05", None));
         let today = d("2026-01-10");
-        let coming = coming(&Version::new(42, 0, 0), &history, today, 1, &cfg);
+        let coming = coming(&Version::new(42, 0, 0), &history, None, today, 1, &cfg);
         let rows = timetable(&history, &coming, &cfg, today, Some(3));
         let got: Vec<(u64, State)> = rows.iter().map(|r| (r.version.major, r.state)).collect();
         // 24 and 36 are LTS; of the others, 37 (2025-11-20) and 38

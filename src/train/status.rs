@@ -27,6 +27,18 @@ pub fn cut_day(repo: &Repo, b: &ReleaseBranch) -> Result<Option<Date>> {
     cut_day_from(repo, b, main.as_deref(), review.as_deref())
 }
 
+/// [`cut_day`] with the remote's branches already read.
+pub fn cut_day_in(repo: &Repo, b: &ReleaseBranch, refs: &Refs) -> Result<Option<Date>> {
+    let main = refs.branches.get(&repo.config.main_branch);
+    let review = refs.branches.get(&rc1_review_branch(b));
+    cut_day_from(
+        repo,
+        b,
+        main.map(String::as_str),
+        review.map(String::as_str),
+    )
+}
+
 /// A release branch's first candidate, `X.Y.Z-rc.1`.
 fn rc1(b: &ReleaseBranch) -> Version {
     Version {

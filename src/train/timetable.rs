@@ -163,7 +163,9 @@ fn fork_point(graph: &HashMap<&str, (i64, Vec<&str>, bool)>, tip: &str) -> Optio
 
 /// Every release line with its real dates, oldest first; and main's
 /// version.
-pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version)> {
+/// Also the day the newest branch was cut, as `due` reads it (a fork
+/// commit can be older than the cut by weeks).
+pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version, Option<Date>)> {
     let d = read_dated_refs(repo)?;
     let cfg = &repo.config;
     let main = d
@@ -175,6 +177,10 @@ pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version)> {
     let lines = released_lines(repo, &d);
     let branches: Vec<ReleaseBranch> = lines.iter().map(|(b, _)| b.clone()).collect();
     let forks = fork_days(repo, &main, &branches, &d)?;
+    let newest_cut = match branches.iter().max_by(|a, b| a.version.cmp(&b.version)) {
+        Some(b) => super::status::cut_day_in(repo, b, &d.refs)?,
+        None => None,
+    };
     // STEP 3
     let main_version = repo.version_at(&main)?;
     let lines = lines
@@ -184,7 +190,7 @@ pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version)> {
             l
         })
         .collect();
-    Ok((lines, main_version))
+    Ok((lines, main_version, newest_cut))
 }
 
 /// The supported release branches on the repository's day, newest first.
@@ -233,7 +239,7 @@ pub struct TimetableOpts {
 
 /// STEP 4: the timetable, as text.
 pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<String> {
-    let (lines, main_version) = history(repo)?;
+    let (lines, main_version, newest_cut) = history(repo)?;
     // Main's version, or past the newest branch if main is not bumped yet.
     let mut next = Version::new(main_version.major, main_version.minor, main_version.patch);
     if let Some(newest) = lines.iter().map(|l| &l.version).max()
@@ -241,7 +247,14 @@ pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<String> {
     {
         next = crate::core::version::bump(newest, &crate::core::version::Level::Major);
     }
-    let coming = support::coming(&next, &lines, repo.today, opts.months, &repo.config);
+    let coming = support::coming(
+        &next,
+        &lines,
+        newest_cut,
+        repo.today,
+        opts.months,
+        &repo.config,
+    );
     let window = (!opts.all).then_some(opts.months);
     let rows = support::timetable(&lines, &coming, &repo.config, repo.today, window);
     Ok(match opts.format {
