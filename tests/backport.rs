@@ -568,3 +568,58 @@ fn hash_n_picks_a_rebased_pull_requests_commits_a_squash_once_and_refuses_to_gue
     );
     assert_eq!(s.state(), state);
 }
+
+#[test]
+fn a_backport_adapted_by_hand_passes_the_audit_by_its_pull_request_when_asked() {
+    for (config, passes) in [
+        ("", false),
+        ("backport = { audit-pull-requests = true }\n", true),
+    ] {
+        let s = Sandbox::new(config);
+        s.train("2026-01-05", &["cut"]).success();
+        on_main(&s);
+        let dev = ("Dev", "dev@example.invalid");
+        commit_as(
+            &s,
+            dev,
+            "crates/core/src/fix.rs",
+            "// the fix\n",
+            "Fix the thing (#41)",
+        );
+        // Squash-merged onto the branch by hand, adapted: another patch,
+        // no cherry-pick trailer, naming main's pull request.
+        s.git(&["fetch", "--quiet", "origin"]);
+        s.git(&[
+            "checkout",
+            "--quiet",
+            "-B",
+            "release-1.0.0",
+            "origin/release-1.0.0",
+        ]);
+        commit_as(
+            &s,
+            dev,
+            "crates/core/src/fix.rs",
+            "// the fix, adapted\n",
+            "[1.0.x] Fix the thing (#42)\n\nBackport of #41.",
+        );
+        // A branch-only change naming no pull request of main fails either way.
+        let r = s.train("2026-01-06", &["audit", "--branch", "release-1.0.0"]);
+        if passes {
+            r.success();
+        } else {
+            let r = r.failure();
+            assert!(
+                r.stdout.contains("[1.0.x] Fix the thing (#42)"),
+                "{}",
+                r.stdout
+            );
+        }
+        commit_as(&s, dev, "crates/core/src/other.rs", "// x\n", "Tweak (#43)");
+        let r = s
+            .train("2026-01-06", &["audit", "--branch", "release-1.0.0"])
+            .failure();
+        assert!(r.stdout.contains("Tweak (#43)"), "{}", r.stdout);
+        assert_eq!(r.stdout.contains("Fix the thing"), !passes, "{}", r.stdout);
+    }
+}

@@ -127,6 +127,10 @@ pub struct Backport {
     /// The heading, in a version's notes section, that backport entries go
     /// under (added at the section's end when missing).
     pub notes_heading: String,
+    /// The audit also accepts a commit whose message names a pull request
+    /// (`#N`) that landed on main (a main commit whose subject ends in
+    /// `(#N)`): backports squash-merged by hand, whose patch was adapted.
+    pub audit_pull_requests: bool,
 }
 
 impl Default for Backport {
@@ -134,6 +138,7 @@ impl Default for Backport {
         Backport {
             branch_only_trailer: "Branch-only".into(),
             notes_heading: "### Fixed".into(),
+            audit_pull_requests: false,
         }
     }
 }

@@ -79,6 +79,10 @@ fn audit(repo: &Repo, branch: &str, since: Option<&str>) -> Result<Vec<Unmatched
             left.push(c);
         }
     }
+    if cfg.backport.audit_pull_requests && !left.is_empty() {
+        let merged = merged_pull_requests(repo, &format!("{cut}..{main}"))?;
+        left.retain(|c| !pull_request_refs(&c.message).any(|n| merged.contains(&n)));
+    }
     if left.is_empty() {
         return Ok(Vec::new());
     }
@@ -98,6 +102,27 @@ fn audit(repo: &Repo, branch: &str, since: Option<&str>) -> Result<Vec<Unmatched
             oid: c.oid,
         })
         .collect())
+}
+
+/// The pull requests that landed on main in `range`: the `N` of subjects
+/// ending in `(#N)`, as GitHub writes squash and merge titles.
+fn merged_pull_requests(repo: &Repo, range: &str) -> Result<HashSet<u64>> {
+    let out = repo.git.run(&["log", "--format=%s", range, "--"])?;
+    Ok(out.lines().filter_map(merged_number).collect())
+}
+
+fn merged_number(subject: &str) -> Option<u64> {
+    let rest = subject.trim_end().strip_suffix(')')?;
+    let (_, n) = rest.rsplit_once("(#")?;
+    n.parse().ok()
+}
+
+/// Every `#N` a message names.
+fn pull_request_refs(message: &str) -> impl Iterator<Item = u64> + '_ {
+    message.split('#').skip(1).filter_map(|s| {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    })
 }
 
 /// The patch ids of the commits in `range` (of `main`) that change the
@@ -207,4 +232,22 @@ pub fn run(
         }
     }
     Ok(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_request_numbers_in_subjects_and_messages() {
+        assert_eq!(merged_number("Fix the thing (#11510)"), Some(11510));
+        assert_eq!(merged_number("Refactor (#11510) (#11537)"), Some(11537));
+        assert_eq!(merged_number("Fix #12 in passing"), None);
+        assert_eq!(merged_number("Tuple (#x)"), None);
+        let refs: Vec<u64> = pull_request_refs(
+            "[36.0.x] Backports (#14178)\n\n* Fix A (#13892)\n* see #14000.\n# heading",
+        )
+        .collect();
+        assert_eq!(refs, [14178, 13892, 14000]);
+    }
 }
