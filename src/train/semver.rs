@@ -293,9 +293,15 @@ fn changed_crates(
         .git
         .run(&["diff", "--name-only", "-z", "--no-renames", &base, tip])?;
     let mut touched = vec![false; dirs.len()];
-    for path in diff.split('\0').filter(|p| !p.is_empty()) {
+    let notes = config.notes.file.to_string_lossy();
+    for path in diff.split('\0').filter(|p| !p.is_empty() && *p != notes) {
         if let Some(i) = owner(&dirs, path) {
-            touched[i] = true;
+            let text = &ws.manifests[ws.crates[i].manifest].text;
+            let rel = path.strip_prefix(&dirs[i]).unwrap_or(path).trim_start_matches('/');
+            // A file the package leaves out cannot change the published API.
+            if packaged(text, rel) {
+                touched[i] = true;
+            }
         }
     }
     let (mut public, mut skipped) = (Vec::new(), Vec::new());
@@ -329,6 +335,49 @@ fn owner(dirs: &[String], path: &str) -> Option<usize> {
     (0..dirs.len())
         .filter(|&i| holds(&dirs[i]))
         .max_by_key(|&i| dirs[i].len())
+}
+
+/// Whether `rel` (a path in the package's directory) is in the package
+/// cargo would publish, by `package.include` / `package.exclude`
+/// (gitignore-like: a pattern with a `/` is anchored at the package root,
+/// one without matches any path component). When in doubt, it is.
+fn packaged(manifest: &str, rel: &str) -> bool {
+    if rel == "Cargo.toml" {
+        return true;
+    }
+    let Ok(doc) = manifest.parse::<toml_edit::DocumentMut>() else {
+        return true;
+    };
+    let list = |key: &str| -> Option<Vec<String>> {
+        let a = doc.get("package")?.get(key)?.as_array()?;
+        Some(a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+    };
+    if let Some(include) = list("include") {
+        return include.iter().any(|p| matches_path(p, rel));
+    }
+    !list("exclude").is_some_and(|ex| ex.iter().any(|p| matches_path(p, rel)))
+}
+
+fn matches_path(pattern: &str, rel: &str) -> bool {
+    let opts = glob::MatchOptions {
+        require_literal_separator: true,
+        ..Default::default()
+    };
+    let p = pattern.trim_end_matches('/');
+    let (anchored, p) = match p.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (p.contains('/'), p),
+    };
+    let Ok(glob) = glob::Pattern::new(p) else {
+        return false;
+    };
+    let parts: Vec<&str> = rel.split('/').collect();
+    if anchored {
+        // The path itself, or a directory it is in.
+        (1..=parts.len()).any(|n| glob.matches_with(&parts[..n].join("/"), opts))
+    } else {
+        parts.iter().any(|c| glob.matches_with(c, opts))
+    }
 }
 
 /// A crate the gate checks: publishable, and named by `public` (every
@@ -442,6 +491,25 @@ mod tests {
             current: "b".repeat(40),
             tool: "cargo-semver-checks 0.51.0".into(),
         }
+    }
+
+    #[test]
+    fn files_the_package_leaves_out_do_not_count() {
+        let m = "[package]\nname = \"w\"\nexclude = ['docs', 'examples/*.c', '/ci', 'tests/disas']\n";
+        assert!(!packaged(m, "docs/cli.md"));
+        assert!(!packaged(m, "crates/x/docs/a.md"), "unanchored: any component");
+        assert!(!packaged(m, "examples/hello.c"));
+        assert!(packaged(m, "examples/hello.rs"));
+        assert!(!packaged(m, "ci/run.sh"));
+        assert!(!packaged(m, "tests/disas/x.wat"));
+        assert!(packaged(m, "tests/all/main.rs"));
+        assert!(packaged(m, "src/lib.rs"));
+        let inc = "[package]\nname = \"w\"\ninclude = ['src/**', 'build.rs']\n";
+        assert!(packaged(inc, "src/a/b.rs"));
+        assert!(packaged(inc, "build.rs"));
+        assert!(packaged(inc, "Cargo.toml"));
+        assert!(!packaged(inc, "README.md"));
+        assert!(packaged("[package]\nname = \"w\"\n", "anything/at/all"));
     }
 
     #[test]
