@@ -321,3 +321,45 @@ fn a_branch_without_a_release_tag_has_nothing_to_compare() {
         r.stderr
     );
 }
+
+#[test]
+fn files_a_package_leaves_out_change_no_crate() {
+    // No checker needed: nothing is checked.
+    let s = Sandbox::new("");
+    let manifest = s.ws.join("crates/rail/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen("[package]\n", "[package]\nexclude = [\"notes\"]\n", 1);
+    std::fs::write(&manifest, text).unwrap();
+    s.git(&["checkout", "--quiet", "-b", BRANCH]);
+    s.git(&[
+        "commit",
+        "--quiet",
+        "-am",
+        "Release Rail 1.0.0\n\n[automatically-tag-and-release-this-commit]",
+    ]);
+    s.git(&["tag", "v1.0.0"]);
+    std::fs::create_dir_all(s.ws.join("crates/rail/notes")).unwrap();
+    std::fs::write(s.ws.join("crates/rail/notes/design.md"), "# why\n").unwrap();
+    std::fs::write(s.ws.join("RELEASES.md"), "## 1.0.1\n\nUnreleased.\n").unwrap();
+    s.git(&["add", "--all"]);
+    s.git(&["commit", "--quiet", "-m", "Notes only"]);
+    s.git(&["push", "--quiet", "origin", BRANCH, "v1.0.0"]);
+    let r = gate(&s, "/nonexistent/cargo-semver-checks").success();
+    assert!(
+        r.stderr
+            .contains("no public crate changed on `release-1.0.0` since v1.0.0"),
+        "{}",
+        r.stderr
+    );
+    // A file the package ships does count (and then the checker is needed).
+    std::fs::write(s.ws.join("crates/rail/README.md"), "# rail\n").unwrap();
+    s.git(&["add", "--all"]);
+    s.git(&["commit", "--quiet", "-m", "Readme"]);
+    s.git(&["push", "--quiet", "origin", BRANCH]);
+    let r = gate(&s, "/nonexistent/cargo-semver-checks").failure();
+    assert!(
+        r.stderr.contains("/nonexistent/cargo-semver-checks"),
+        "{}",
+        r.stderr
+    );
+}

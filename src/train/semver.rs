@@ -297,7 +297,10 @@ fn changed_crates(
     for path in diff.split('\0').filter(|p| !p.is_empty() && *p != notes) {
         if let Some(i) = owner(&dirs, path) {
             let text = &ws.manifests[ws.crates[i].manifest].text;
-            let rel = path.strip_prefix(&dirs[i]).unwrap_or(path).trim_start_matches('/');
+            let rel = path
+                .strip_prefix(&dirs[i])
+                .unwrap_or(path)
+                .trim_start_matches('/');
             // A file the package leaves out cannot change the published API.
             if packaged(text, rel) {
                 touched[i] = true;
@@ -350,7 +353,11 @@ fn packaged(manifest: &str, rel: &str) -> bool {
     };
     let list = |key: &str| -> Option<Vec<String>> {
         let a = doc.get("package")?.get(key)?.as_array()?;
-        Some(a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        Some(
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        )
     };
     if let Some(include) = list("include") {
         return include.iter().any(|p| matches_path(p, rel));
@@ -495,9 +502,13 @@ mod tests {
 
     #[test]
     fn files_the_package_leaves_out_do_not_count() {
-        let m = "[package]\nname = \"w\"\nexclude = ['docs', 'examples/*.c', '/ci', 'tests/disas']\n";
+        let m =
+            "[package]\nname = \"w\"\nexclude = ['docs', 'examples/*.c', '/ci', 'tests/disas']\n";
         assert!(!packaged(m, "docs/cli.md"));
-        assert!(!packaged(m, "crates/x/docs/a.md"), "unanchored: any component");
+        assert!(
+            !packaged(m, "crates/x/docs/a.md"),
+            "unanchored: any component"
+        );
         assert!(!packaged(m, "examples/hello.c"));
         assert!(packaged(m, "examples/hello.rs"));
         assert!(!packaged(m, "ci/run.sh"));
