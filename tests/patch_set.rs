@@ -148,8 +148,26 @@ fn a_patch_set_goes_out_in_one_push_and_is_tagged_together() {
             .contains("version = \"2.0.0\"")
     );
 
-    // Without a forge both members land at once: one tag run tags the set.
+    // Without a forge both members land at once: one tag run tags the set
+    // (a dry run prints both tags and makes none).
     let tip = s.remote_oid("release-1.0.0").unwrap();
+    let three = s.remote_oid("release-3.0.0").unwrap();
+    let before = s.state();
+    let r = s
+        .train(
+            "2026-03-20",
+            &["tag", "--range", &format!("{tip}~1..{tip}"), "--dry-run"],
+        )
+        .success();
+    assert!(
+        r.stdout
+            .contains(&format!("1. would create tag v3.0.1 at {three}\n"))
+            && r.stdout
+                .contains(&format!("2. would create tag v1.0.1 at {tip}\n")),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(s.state(), before);
     let r = s
         .train(
             "2026-03-20",
@@ -158,7 +176,6 @@ fn a_patch_set_goes_out_in_one_push_and_is_tagged_together() {
         .success();
     assert!(r.stderr.contains("Tagged `v3.0.1`"), "{}", r.stderr);
     assert!(r.stderr.contains("Tagged `v1.0.1`"), "{}", r.stderr);
-    let three = s.remote_oid("release-3.0.0").unwrap();
     assert_eq!(
         s.origin_git(&["rev-parse", "v3.0.1^{commit}"]).trim(),
         three

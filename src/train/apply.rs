@@ -63,6 +63,18 @@ pub fn apply(plan: &Plan, repo: &Repo, forge: &dyn Forge, exec: &Executor) -> Re
             Effect::FastForward { branch, to } => {
                 fast_forward(repo, exec, branch, &resolve(to, &made))
             }
+            Effect::Tag { name, at } => {
+                let at = resolve(at, &made);
+                exec.effect(
+                    &format!("create tag {name} at {at} on {}", repo.remote()),
+                    || forge.create_tag(name, &at),
+                )
+                .and_then(|()| exec.git(&repo.git, &["tag", name, &at]))
+                .map(|_| {
+                    pushed = true;
+                    crate::output::say("Tagged", &format!("`{name}` at {}", &at[..10]));
+                })
+            }
         };
         if let Err(e) = done {
             return Err(e.context(left_from(plan, i, pushed)));

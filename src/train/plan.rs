@@ -85,6 +85,12 @@ pub enum Effect {
         branch: String,
         to: Rev,
     },
+    /// A release tag made by the forge (pushed with git without one), then
+    /// locally.
+    Tag {
+        name: String,
+        at: Rev,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -130,6 +136,13 @@ impl Plan {
                 updates,
             });
         }
+    }
+
+    pub fn tag(&mut self, name: &str, at: Rev) {
+        self.effects.push(Effect::Tag {
+            name: name.to_string(),
+            at,
+        });
     }
 
     pub fn pull_request(&mut self, pr: PullRequest) {
@@ -203,6 +216,7 @@ impl Plan {
             Effect::FastForward { branch, to } => {
                 format!("bring local `{branch}` to {}", self.name(to))
             }
+            Effect::Tag { name, at } => format!("tag `{name}` at {}", self.name(at)),
         }
     }
 
@@ -274,6 +288,9 @@ impl Plan {
                         "would bring local `{branch}` to {} if it is a clean fast-forward",
                         self.name(to)
                     );
+                }
+                Effect::Tag { name, at } => {
+                    let _ = writeln!(s, "would create tag {name} at {}", self.spec(at));
                 }
             }
         }

@@ -14,6 +14,8 @@ use crate::adapters::forge::{self, Forge};
 use crate::core::patch_set::{Checks, Member, PatchSet, TRAILER, Verdict, branch_of, verdict};
 use crate::core::refs::Names;
 use crate::exec::Executor;
+use crate::train::apply;
+use crate::train::plan::{Plan, Rev};
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
@@ -83,9 +85,14 @@ pub fn run(
         let members = members(repo, forge.as_ref(), &set, &version, &after_oid)?;
         match verdict(&members) {
             Verdict::TagAll(tags) => {
+                let mut plan = Plan::default();
                 for (v, at) in &tags {
-                    create(repo, forge.as_ref(), &names.tag(v), at, exec)?;
+                    let tag = names.tag(v);
+                    if repo.tag(&tag)?.is_none() {
+                        plan.tag(&tag, Rev::at(at, branch_of(&names, v)));
+                    }
                 }
+                apply::apply(&plan, repo, forge.as_ref(), exec)?;
                 return Ok(Some(name));
             }
             Verdict::Hold(missing) => {
@@ -249,18 +256,4 @@ fn landed(repo: &Repo, branch: &str, v: &Version, trailer: &str) -> Result<Optio
         }
     }
     Ok(None)
-}
-
-/// Creates tag `name` at `at` on the forge, then locally.
-fn create(repo: &Repo, forge: &dyn Forge, name: &str, at: &str, exec: &Executor) -> Result<()> {
-    if repo.tag(name)?.is_some() {
-        return Ok(());
-    }
-    exec.effect(
-        &format!("create tag {name} at {at} on {}", repo.remote()),
-        || forge.create_tag(name, at),
-    )?;
-    exec.git(&repo.git, &["tag", name, at])?;
-    crate::output::say("Tagged", &format!("`{name}` at {}", &at[..10]));
-    Ok(())
 }
