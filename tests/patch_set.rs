@@ -459,3 +459,38 @@ fn a_patch_set_pushed_while_github_was_down_gets_its_pull_requests_on_the_rerun(
     assert!(sim.changes_since(from).is_empty(), "{}", r.stderr);
     assert!(r.stderr.contains("waiting for review"), "{}", r.stderr);
 }
+
+#[test]
+fn without_release_tags_no_branch_is_supported_and_patch_says_why() {
+    let s = Sandbox::new("");
+    s.train("2026-03-01", &["cut"]).success();
+    s.train("2026-03-02", &["release", "--branch", "release-1.0.0"])
+        .success();
+    let before = s.state();
+    let r = s.train("2026-03-03", &["patch", "--supported"]).success();
+    assert!(
+        r.stderr.contains(
+            "nothing to do: no release branch is supported on 2026-03-03 (support counts from a line's release tag, `vX.Y.0`"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.state().1, before.1);
+    let r = s
+        .train("2026-03-03", &["backport", "main", "--supported"])
+        .failure();
+    assert!(
+        r.stderr
+            .contains("no release branch is supported on 2026-03-03"),
+        "{}",
+        r.stderr
+    );
+    let r = s.train("2026-03-03", &["audit", "--supported"]).success();
+    assert!(
+        r.stderr
+            .contains("Audited nothing: no release branch is supported on 2026-03-03"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.state().1, before.1);
+}

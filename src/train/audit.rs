@@ -201,6 +201,12 @@ pub fn run(
     } else {
         vec![repo.release_branch_arg(branch)?]
     };
+    if branches.is_empty() {
+        say(
+            "Audited",
+            &format!("nothing: no release branch is supported on {}", repo.today),
+        );
+    }
     let mut ok = true;
     for b in &branches {
         let (unmatched, since) = if unreleased {

@@ -165,6 +165,13 @@ fn targets(repo: &Repo, opts: &BackportOpts) -> Result<Vec<(String, String)>> {
     };
     let mut seen = HashSet::new();
     names.retain(|b| seen.insert(b.clone()));
+    if names.is_empty() && opts.supported {
+        bail!(
+            "no release branch is supported on {} (support counts from a line's release tag; \
+             `cargo train timetable` shows each line's dates): name the branches with --to",
+            repo.today
+        );
+    }
     if names.is_empty() {
         bail!("no branch to backport to: name them with --to, or use --supported");
     }

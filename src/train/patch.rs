@@ -148,7 +148,22 @@ pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()>
     repo.fetch(exec)?;
     let names = repo.names();
     let mut members: Vec<(Target, Version)> = Vec::new();
-    for branch in super::timetable::supported(repo)? {
+    let supported = super::timetable::supported(repo)?;
+    if supported.is_empty() {
+        say(
+            "Patch",
+            &format!(
+                "nothing to do: no release branch is supported on {} (support counts from a \
+                 line's release tag, `{}`; `cargo train timetable` shows each line's dates)",
+                repo.today,
+                repo.names()
+                    .tag(&Version::new(1, 0, 0))
+                    .replace("1.0.0", "X.Y.0")
+            ),
+        );
+        return Ok(());
+    }
+    for branch in supported {
         let t = fetched(repo, &branch)?;
         if !nothing_landed(repo, &t)? {
             let new = t.next(&Level::Patch)?;
