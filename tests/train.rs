@@ -819,3 +819,52 @@ fn the_demo_runs_three_months_with_backports_and_a_patch_set() {
     );
     assert_eq!(common::sandbox::git_in(&ws, &["status", "--porcelain"]), "");
 }
+
+#[test]
+fn release_branches_named_after_their_line_as_tokio_names_them() {
+    // `tokio-1.38.x` style: one branch per minor line, tags with the same
+    // prefix (which only a full-version branch name could clash with).
+    let s = Sandbox::new(
+        "branch-prefix = \"rail-\"\nbranch-form = \"X.Y.x\"\ntag-prefix = \"rail-\"\n",
+    );
+    s.train("2026-01-05", &["cut"]).success();
+    assert!(s.remote_oid("rail-1.0.x").is_some());
+    assert!(s.remote_oid("release-1.0.0").is_none());
+    s.train("2026-01-20", &["release", "--branch", "rail-1.0.x"])
+        .success();
+    let tip = s.remote_oid("rail-1.0.x").unwrap();
+    let r = s
+        .train(
+            "2026-01-20",
+            &["tag", "--range", &format!("{tip}~1..{tip}")],
+        )
+        .success();
+    assert!(r.stderr.contains("Tagged `rail-1.0.0`"), "{}", r.stderr);
+    // A fix on main, picked onto the line, then a patch of every supported
+    // branch: 1.0.1 on the same branch.
+    s.git(&["checkout", "--quiet", "main"]);
+    s.git(&["pull", "--quiet", "--ff-only", "origin", "main"]);
+    std::fs::write(s.ws.join("crates/core/src/fix.rs"), "// fix\n").unwrap();
+    s.git(&["add", "crates/core/src/fix.rs"]);
+    s.git(&["commit", "--quiet", "-m", "Fix"]);
+    s.git(&["push", "--quiet", "origin", "main"]);
+    s.train("2026-01-25", &["backport", "main", "--supported"])
+        .success();
+    let r = s.train("2026-01-26", &["patch", "--supported"]).success();
+    assert!(r.stderr.contains("Patch set rail-1.0.1"), "{}", r.stderr);
+    assert!(
+        s.file_at("rail-1.0.x", "Cargo.toml")
+            .contains("version = \"1.0.1\"")
+    );
+    let r = s.train("2026-01-26", &["status"]).success();
+    assert!(r.stdout.contains("rail-1.0.x"), "{}", r.stdout);
+    // The full form with these prefixes is refused: `rail-1.0.0` would be
+    // both a branch and a tag.
+    let cfg = s.ws.join("train.toml");
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("branch-form = \"X.Y.x\"\n", "");
+    std::fs::write(&cfg, text).unwrap();
+    let r = s.train("2026-01-26", &["status"]).failure();
+    assert!(r.stderr.contains("have the same name"), "{}", r.stderr);
+}

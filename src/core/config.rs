@@ -20,6 +20,8 @@ pub struct Config {
     pub remote: String,
     #[serde(deserialize_with = "ref_prefix")]
     pub branch_prefix: String,
+    /// How a release branch names its line after the prefix.
+    pub branch_form: BranchForm,
     #[serde(deserialize_with = "ref_prefix")]
     pub tag_prefix: String,
     /// Text in a commit message that asks for a tag once CI passes.
@@ -331,6 +333,7 @@ impl Default for Config {
             main_branch: "main".into(),
             remote: "origin".into(),
             branch_prefix: "release-".into(),
+            branch_form: BranchForm::Full,
             tag_prefix: "v".into(),
             marker: "[automatically-tag-and-release-this-commit]".into(),
             cut_day: Day(5),
@@ -408,6 +411,19 @@ impl<'de> Deserialize<'de> for Day {
             )))
         }
     }
+}
+
+/// The version part of a release branch's name: `release-1.2.0` (Wasmtime's),
+/// `tokio-1.38.x`, `release-1.2`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub enum BranchForm {
+    #[default]
+    #[serde(rename = "X.Y.Z")]
+    Full,
+    #[serde(rename = "X.Y.x")]
+    MinorX,
+    #[serde(rename = "X.Y")]
+    Minor,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -574,7 +590,10 @@ impl Config {
     /// Checks what no single key can: that branch and tag names cannot meet.
     /// `table` is where the configuration sits in `text`.
     fn check_prefixes(&self, path: &Path, text: &str, table: &[&str]) -> Result<(), ConfigError> {
-        if !prefixes_clash(&self.branch_prefix, &self.tag_prefix) {
+        // Only a full version can make a branch's name a tag's.
+        if self.branch_form != BranchForm::Full
+            || !prefixes_clash(&self.branch_prefix, &self.tag_prefix)
+        {
             return Ok(());
         }
         // Name the line of a key that is written (the other may be a default).

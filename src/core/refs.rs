@@ -4,13 +4,14 @@
 //! formatted and parsed here, so a name written in one place is always
 //! recognised in another.
 
-use crate::core::config::Config;
+use crate::core::config::{BranchForm, Config};
 use semver::Version;
 
 /// The configured prefixes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Names {
     branch_prefix: String,
+    branch_form: BranchForm,
     tag_prefix: String,
 }
 
@@ -18,34 +19,54 @@ impl Names {
     pub fn new(branch_prefix: &str, tag_prefix: &str) -> Names {
         Names {
             branch_prefix: branch_prefix.to_string(),
+            branch_form: BranchForm::Full,
             tag_prefix: tag_prefix.to_string(),
         }
     }
 
+    pub fn with_form(mut self, form: BranchForm) -> Names {
+        self.branch_form = form;
+        self
+    }
+
     pub fn of(config: &Config) -> Names {
-        Names::new(&config.branch_prefix, &config.tag_prefix)
+        Names::new(&config.branch_prefix, &config.tag_prefix).with_form(config.branch_form)
     }
 
     /// `release-X.Y.Z` for version X.Y.Z (any pre-release part is dropped:
-    /// a branch is named after the release it leads to).
+    /// a branch is named after the release it leads to); `…X.Y.x` or
+    /// `…X.Y` in the other forms.
     pub fn release_branch(&self, v: &Version) -> String {
-        format!(
-            "{}{}",
-            self.branch_prefix,
-            Version::new(v.major, v.minor, v.patch)
-        )
+        let p = &self.branch_prefix;
+        match self.branch_form {
+            BranchForm::Full => format!("{p}{}", Version::new(v.major, v.minor, v.patch)),
+            BranchForm::MinorX => format!("{p}{}.{}.x", v.major, v.minor),
+            BranchForm::Minor => format!("{p}{}.{}", v.major, v.minor),
+        }
     }
 
-    /// The version a release branch is named after. Names with a
-    /// pre-release or build part are not release branches.
+    /// The version a release branch is named after (`X.Y.0` in the minor
+    /// forms). Names with a pre-release or build part are not release
+    /// branches.
     pub fn parse_release_branch(&self, name: &str) -> Option<Version> {
-        let v = Version::parse(name.strip_prefix(&self.branch_prefix)?).ok()?;
+        let rest = name.strip_prefix(&self.branch_prefix)?;
+        let full = match self.branch_form {
+            BranchForm::Full => rest.to_string(),
+            BranchForm::MinorX => format!("{}.0", rest.strip_suffix(".x")?),
+            BranchForm::Minor => format!("{rest}.0"),
+        };
+        let v = Version::parse(&full).ok()?;
         (v.pre.is_empty() && v.build.is_empty()).then_some(v)
     }
 
     /// The form of a release branch's name, for messages.
     pub fn release_branch_form(&self) -> String {
-        format!("{}X.Y.Z", self.branch_prefix)
+        let form = match self.branch_form {
+            BranchForm::Full => "X.Y.Z",
+            BranchForm::MinorX => "X.Y.x",
+            BranchForm::Minor => "X.Y",
+        };
+        format!("{}{form}", self.branch_prefix)
     }
 
     /// The tag of a version: `vX.Y.Z`, `vX.Y.Z-rc.N`.
@@ -145,6 +166,25 @@ mod tests {
             odd.parse_release_branch(&odd.release_branch(&v("1.2.3"))),
             Some(v("1.2.3"))
         );
+    }
+
+    #[test]
+    fn minor_forms_name_a_line_and_read_back_its_first_version() {
+        let x = Names::new("tokio-", "tokio-").with_form(BranchForm::MinorX);
+        assert_eq!(x.release_branch(&v("1.38.0-dev")), "tokio-1.38.x");
+        assert_eq!(x.release_branch(&v("1.38.4")), "tokio-1.38.x");
+        assert_eq!(x.parse_release_branch("tokio-1.38.x"), Some(v("1.38.0")));
+        assert_eq!(
+            x.parse_release_branch("tokio-1.38.0"),
+            None,
+            "a tag is no branch"
+        );
+        assert_eq!(x.parse_release_branch("tokio-util-0.7.x"), None);
+        assert_eq!(x.release_branch_form(), "tokio-X.Y.x");
+        let m = Names::new("release-", "v").with_form(BranchForm::Minor);
+        assert_eq!(m.release_branch(&v("0.14.2")), "release-0.14");
+        assert_eq!(m.parse_release_branch("release-0.14"), Some(v("0.14.0")));
+        assert_eq!(m.parse_release_branch("release-0.14.1"), None);
     }
 
     #[test]
