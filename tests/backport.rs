@@ -477,7 +477,7 @@ fn a_merge_is_picked_against_its_first_parent_and_hash_n_needs_github() {
 }
 
 #[test]
-fn hash_n_picks_a_rebased_pull_requests_commits_a_squash_once_and_refuses_to_guess() {
+fn hash_n_picks_rebased_commits_a_squash_or_a_merge_once_and_refuses_to_guess() {
     let (sim, s) = cut_with_github();
     let token = [("GITHUB_TOKEN", TOKEN)];
     let dev = ("Ada Author", "ada@example.invalid");
@@ -527,6 +527,22 @@ fn hash_n_picks_a_rebased_pull_requests_commits_a_squash_once_and_refuses_to_gue
         ],
     );
 
+    // Merged with a merge commit: the merge is picked, as one change.
+    s.git(&["checkout", "--quiet", "-b", "feature"]);
+    let side = commit_as(&s, dev, "crates/core/src/five.rs", "// 5\n", "Part five");
+    s.git(&["checkout", "--quiet", "main"]);
+    s.git(&[
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "-m",
+        "Merge pull request #9 from feature",
+        "feature",
+    ]);
+    s.git(&["push", "--quiet", "origin", "main"]);
+    let merge = s.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let merged = sim.merged_pull("Five", &merge, &[(&side, "Part five")]);
+
     let pick = |n: u64| {
         s.train_env(
             "2026-01-06",
@@ -555,6 +571,19 @@ fn hash_n_picks_a_rebased_pull_requests_commits_a_squash_once_and_refuses_to_gue
     assert_eq!(
         s.origin_git(&["rev-parse", &format!("{head}~1")]).trim(),
         s.remote_oid("release-1.0.0").unwrap()
+    );
+
+    pick(merged).success();
+    let head = format!("ci/backport-release-1.0.0-{merged}");
+    assert!(message(&s, &head).contains(&format!("(cherry picked from commit {merge})")));
+    assert_eq!(
+        s.origin_git(&["rev-parse", &format!("{head}~1")]).trim(),
+        s.remote_oid("release-1.0.0").unwrap()
+    );
+    assert_eq!(
+        s.origin_git(&["diff", "--name-only", &format!("{head}~1"), &head])
+            .trim(),
+        "crates/core/src/five.rs"
     );
 
     let state = s.state();
