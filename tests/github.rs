@@ -399,6 +399,39 @@ fn releases_carry_notes_assets_prerelease_and_latest() {
     );
     let r = train(&s, "2026-02-20", &["github-release", "v1.0.1"]).success();
     assert!(r.stderr.contains("nothing to do"), "{}", r.stderr);
+    // A release whose run stopped before an upload (here: an asset added
+    // since): the re-run uploads only what it lacks, then nothing.
+    std::fs::write(dist.join("late.zip"), vec![1u8; 10]).unwrap();
+    let uploads = || {
+        sim.state()["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["path"].as_str().is_some_and(|p| p.contains("/assets")))
+            .count()
+    };
+    let before = uploads();
+    let r = train(
+        &s,
+        "2026-02-21",
+        &["github-release", "v1.0.0-rc.1", "--assets", "dist"],
+    )
+    .success();
+    assert!(
+        r.stderr
+            .contains("v1.0.0-rc.1 exists without 1 of its assets: uploading them"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(uploads(), before + 1);
+    let r = train(
+        &s,
+        "2026-02-21",
+        &["github-release", "v1.0.0-rc.1", "--assets", "dist"],
+    )
+    .success();
+    assert!(r.stderr.contains("nothing to do"), "{}", r.stderr);
+    assert_eq!(uploads(), before + 1);
 
     let st = sim.state();
     let rel = st["releases"].as_array().unwrap();
@@ -438,7 +471,9 @@ fn releases_carry_notes_assets_prerelease_and_latest() {
         assets,
         [
             ("SHA256SUMS", 17),
-            ("rail-1.0.0-rc.1-x86_64-unknown-linux-gnu.tar.gz", 1000)
+            ("rail-1.0.0-rc.1-x86_64-unknown-linux-gnu.tar.gz", 1000),
+            // Uploaded by the re-run above, once.
+            ("late.zip", 10)
         ]
     );
 }

@@ -58,9 +58,11 @@ pub struct Release {
 }
 
 /// Whether a tag has its release.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReleaseState {
-    Exists,
+    /// Made, with the names of the assets it has (an earlier run may have
+    /// stopped before uploading them all).
+    Exists(Release, Vec<String>),
     Missing,
     /// The forge makes no releases: they are skipped.
     Unsupported,
@@ -283,7 +285,13 @@ impl Forge for GithubForge {
     }
     fn release(&self, tag: &str) -> Result<ReleaseState> {
         Ok(match self.api.release(tag)? {
-            Some(_) => ReleaseState::Exists,
+            Some((_, url, assets)) => ReleaseState::Exists(
+                Release {
+                    tag: tag.to_string(),
+                    assets_url: url,
+                },
+                assets,
+            ),
             None => ReleaseState::Missing,
         })
     }

@@ -699,8 +699,8 @@ impl GitHub {
         Ok((id, v["upload_url"].as_str().unwrap_or_default().to_string()))
     }
 
-    /// The release of `tag`: its id and asset upload URL.
-    pub fn release(&self, tag: &str) -> Result<Option<(u64, String)>, GithubError> {
+    /// The release of `tag`: its id, asset upload URL and its assets' names.
+    pub fn release(&self, tag: &str) -> Result<Option<(u64, String, Vec<String>)>, GithubError> {
         let path = format!("{}/releases/tags/{}", self.repo_path(), enc(tag));
         let (status, v) = self.call("GET", &path, None)?;
         if status == 404 {
@@ -713,7 +713,16 @@ impl GitHub {
                 message: message(&v),
             });
         }
-        Self::release_of(format!("GET {path}"), &v).map(Some)
+        let (id, url) = Self::release_of(format!("GET {path}"), &v)?;
+        let assets = v["assets"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x["name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Some((id, url, assets)))
     }
 
     pub fn create_release(

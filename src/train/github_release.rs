@@ -4,13 +4,13 @@
 //! the highest final version: a patch of an older branch does not take it.
 //! Without a forge there are no releases: it says so and does nothing.
 
-use crate::adapters::forge::{self, NewRelease, ReleaseState};
+use crate::adapters::forge::{self, Forge, NewRelease, Release, ReleaseState};
 use crate::exec::Executor;
 use crate::train::repo::Repo;
 use crate::train::{Context, notes};
 use anyhow::{Context as _, Result};
 use semver::Version;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub fn run(
     ctx: &Context,
@@ -33,14 +33,30 @@ pub fn run(
     let version = Version::parse(names.strip_tag_prefix(&tag))
         .with_context(|| format!("tag `{tag}` does not name a version"))?;
     let forge = forge::open(&ctx.config, &repo.git)?;
+    let files = asset_files(assets)?;
     match forge.release(&tag)? {
         ReleaseState::Missing => {}
-        ReleaseState::Exists => {
+        ReleaseState::Exists(release, have) => {
+            // An earlier run may have stopped between uploads: finish them.
+            let missing: Vec<&std::path::PathBuf> = files
+                .iter()
+                .filter(|f| !have.contains(&file_name(f)))
+                .collect();
+            if missing.is_empty() {
+                crate::output::say(
+                    "Release",
+                    &format!("nothing to do: the release {tag} exists with its assets"),
+                );
+                return Ok(());
+            }
             crate::output::say(
                 "Release",
-                &format!("nothing to do: the release {tag} exists"),
+                &format!(
+                    "{tag} exists without {} of its assets: uploading them",
+                    missing.len()
+                ),
             );
-            return Ok(());
+            return upload(forge.as_ref(), &release, &missing, exec);
         }
         ReleaseState::Unsupported => {
             crate::output::say(
@@ -64,18 +80,6 @@ pub fn run(
         .max();
     let latest = !prerelease && highest.as_ref().is_none_or(|h| version >= *h);
 
-    let files: Vec<std::path::PathBuf> = match assets {
-        None => Vec::new(),
-        Some(dir) => {
-            let mut f: Vec<_> = std::fs::read_dir(dir)
-                .with_context(|| format!("cannot read the assets directory {}", dir.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file())
-                .collect();
-            f.sort();
-            f
-        }
-    };
     let new = NewRelease {
         tag: tag.clone(),
         body,
@@ -94,13 +98,13 @@ pub fn run(
             Ok(())
         },
     )?;
-    for f in &files {
-        let name = f.file_name().expect("a file").to_string_lossy().to_string();
-        exec.effect(&format!("upload {name}"), || {
-            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-            let release = release.as_ref().expect("created before its assets");
-            forge.upload_asset(release, &name, &bytes)
-        })?;
+    if let Some(release) = &release {
+        upload(
+            forge.as_ref(),
+            release,
+            &files.iter().collect::<Vec<_>>(),
+            exec,
+        )?;
     }
     crate::output::say(
         "Released",
@@ -112,5 +116,34 @@ pub fn run(
             if files.len() == 1 { "" } else { "s" }
         ),
     );
+    Ok(())
+}
+
+/// Every file of the assets directory, sorted.
+fn asset_files(assets: Option<&Path>) -> Result<Vec<PathBuf>> {
+    let Some(dir) = assets else {
+        return Ok(Vec::new());
+    };
+    let mut f: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the assets directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    f.sort();
+    Ok(f)
+}
+
+fn file_name(f: &Path) -> String {
+    f.file_name().expect("a file").to_string_lossy().to_string()
+}
+
+fn upload(forge: &dyn Forge, release: &Release, files: &[&PathBuf], exec: &Executor) -> Result<()> {
+    for f in files {
+        let name = file_name(f);
+        exec.effect(&format!("upload {name}"), || {
+            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+            forge.upload_asset(release, &name, &bytes)
+        })?;
+    }
     Ok(())
 }

@@ -105,7 +105,10 @@ const handlers = () => ({
   "repos/get-release-by-tag": async (c, _req, res) => {
     const r = state.releases.find((x) => x.tag_name === c.request.params.tag);
     if (!r) return res.status(404).json({ message: "Not Found" });
-    res.status(200).json(mock(c, "repos/get-release", { id: r.id, tag_name: r.tag_name, upload_url: r.upload_url, prerelease: r.prerelease }));
+    // Each asset as GitHub describes it (a schema-valid one, its name ours).
+    const base = mock(c, "repos/get-release", {}).assets?.[0] ?? {};
+    const assets = r.assets.map((a) => ({ ...base, name: a.name, size: a.size }));
+    res.status(200).json(mock(c, "repos/get-release", { id: r.id, tag_name: r.tag_name, upload_url: r.upload_url, prerelease: r.prerelease, assets }));
   },
   "repos/create-release": async (c, req, res) => {
     const b = c.request.requestBody;
