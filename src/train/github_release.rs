@@ -38,7 +38,7 @@ pub fn run(
         ReleaseState::Missing => {}
         ReleaseState::Exists(release, have) => {
             // An earlier run may have stopped between uploads: finish them.
-            let missing: Vec<&std::path::PathBuf> = files
+            let missing: Vec<&PathBuf> = files
                 .iter()
                 .filter(|f| !have.contains(&file_name(f)))
                 .collect();
