@@ -199,8 +199,16 @@ impl Git {
 
     /// Whether any commit message in `range` contains `text`.
     pub fn range_mentions(&self, range: &str, text: &str) -> Result<bool> {
+        Ok(self.message_mentioning(range, text)?.is_some())
+    }
+
+    /// The message of the newest commit in `range` that contains `text`.
+    pub fn message_mentioning(&self, range: &str, text: &str) -> Result<Option<String>> {
         let out = self.run(&["log", "--format=%B%x00", range])?;
-        Ok(out.contains(text))
+        Ok(out
+            .split('\0')
+            .find(|m| m.contains(text))
+            .map(str::to_string))
     }
 
     /// Committer date (YYYY-MM-DD) of a commit.

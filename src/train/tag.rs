@@ -46,13 +46,13 @@ pub fn run(
             .with_context(|| format!("`{before}` is not a commit here"))?;
         format!("{b}..{after_oid}")
     };
-    if !repo.git.range_mentions(&scanned, &repo.config.marker)? {
+    let Some(release) = repo.git.message_mentioning(&scanned, &repo.config.marker)? else {
         crate::output::say(
             "Tag",
             &format!("nothing to do: no commit in {range} asks for a release"),
         );
         return Ok(None);
-    }
+    };
     let version = repo.version_at(&after_oid)?;
     let name = Names::of(&repo.config).tag(&version);
     if let Some(at) = repo.tag(&name)? {
@@ -69,7 +69,7 @@ pub fn run(
     }
     let forge = forge::open(&repo.config, &repo.git)?;
     let names = repo.names();
-    let set = match release_message(repo, &scanned)?.and_then(|m| PatchSet::parse(&m, &names)) {
+    let set = match PatchSet::parse(&release, &names) {
         None => PatchSet::new(vec![version.clone()]),
         Some(Ok(set)) if set.versions.contains(&version) => set,
         Some(Ok(set)) => bail!(
@@ -167,15 +167,6 @@ fn checks_of(
         })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// The message of the newest commit of `range` with the marker.
-fn release_message(repo: &Repo, range: &str) -> Result<Option<String>> {
-    let log = repo.git.run(&["log", "--format=%B%x00", range])?;
-    Ok(log
-        .split('\0')
-        .find(|m| m.contains(&repo.config.marker))
-        .map(str::to_string))
 }
 
 /// Every member's state; `version` is the one pushed, landed at `after`.
