@@ -25,8 +25,7 @@ impl PatchSet {
 
     /// `Patch-set: v3.0.1, v2.0.1, v1.0.1`: the set's tags.
     pub fn trailer(&self, names: &Names) -> String {
-        let tags: Vec<String> = self.versions.iter().map(|v| names.tag(v)).collect();
-        format!("{TRAILER}: {}", tags.join(", "))
+        format!("{TRAILER}: {}", self.describe(names))
     }
 
     /// The set named by the last trailer of this key in `message`, if any.

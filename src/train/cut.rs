@@ -187,8 +187,8 @@ struct Planned {
 }
 
 /// STEP 4: main's bump to the next development line, on `at` (whose
-/// workspace `ctx` is), with the
-/// notes rotated (the section of `dev`'s release moves to `branch`).
+/// workspace `ctx` is), with the notes rotated (the section of `dev`'s
+/// release moves to `branch`).
 fn bump_main(
     repo: &Repo,
     ctx: &Context,
@@ -239,7 +239,8 @@ fn bump_main(
 }
 
 /// STEP 5: the first candidate of `branch`, on `at` (the cut point, or the
-/// branch's tip when an earlier cut stopped before it).
+/// branch's tip when an earlier cut stopped before it), whose workspace
+/// `ctx` is.
 fn candidate(
     repo: &Repo,
     ctx: &Context,

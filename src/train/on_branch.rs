@@ -104,7 +104,7 @@ pub fn release_commit(
         let change = pushed_change(repo, opts, t, c, &new)?;
         reopen(&mut plan, &change);
     } else {
-        let (change, _) = plan_release(repo, opts, t, c, None, &mut plan)?;
+        let change = plan_release(repo, opts, t, c, None, &mut plan)?;
         deliver(&mut plan, repo.remote(), forge.reviews(), &[], &[change]);
     }
     apply::apply(&plan, repo, forge.as_ref(), exec)?;
@@ -133,7 +133,7 @@ pub fn pushed_change(
 
 /// Adds `t`'s release commit to `plan` (bumped, notes edited, "Release P V"
 /// with the marker and `trailer`, if any, as the last paragraph) and
-/// returns the change that delivers it and the new version.
+/// returns the change that delivers it.
 pub fn plan_release(
     repo: &Repo,
     opts: &Options,
@@ -141,7 +141,7 @@ pub fn plan_release(
     c: &Commit<'_>,
     trailer: Option<&str>,
     plan: &mut Plan,
-) -> Result<(Change, Version)> {
+) -> Result<Change> {
     let cfg = &repo.config;
     let new = t.next(&c.level)?;
     repo.require_date_after(&t.base)?;
@@ -160,12 +160,11 @@ pub fn plan_release(
         hooks,
         message,
     });
-    let change = Change {
+    Ok(Change {
         commit,
         base: t.branch.clone(),
         head: (c.head)(&new),
         title,
         body: (c.body)(&new),
-    };
-    Ok((change, new))
+    })
 }

@@ -191,7 +191,7 @@ pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()>
     let mut changes = Vec::new();
     for (t, _) in &members {
         let body = |v: &Version| body(&names, &t.branch, v, Some(&set));
-        let (change, _) = plan_release(
+        let change = plan_release(
             repo,
             opts,
             t,
