@@ -56,6 +56,10 @@ pub struct Package {
     pub repository: Field<String>,
     /// `package.workspace`: an explicit path to the workspace root.
     pub workspace_path: Option<String>,
+    /// `package.include` and `package.exclude`, when written as lists: the
+    /// files the published package keeps (gitignore-like patterns).
+    pub include: Option<Vec<String>>,
+    pub exclude: Vec<String>,
 }
 
 /// `[workspace.package]` fields that members may inherit.
@@ -170,6 +174,16 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// An array of strings (its other items left out).
+fn string_list(i: &Item) -> Option<Vec<String>> {
+    let a = i.as_array()?;
+    Some(
+        a.iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+    )
+}
+
 fn str_spanned(v: &Value) -> Option<Spanned> {
     let s = v.as_str()?;
     Some(Spanned {
@@ -254,6 +268,8 @@ impl Manifest {
                         .get("workspace")
                         .and_then(Item::as_str)
                         .map(str::to_string),
+                    include: p.get("include").and_then(string_list),
+                    exclude: p.get("exclude").and_then(string_list).unwrap_or_default(),
                 })
             }
         };

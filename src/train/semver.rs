@@ -17,6 +17,7 @@
 use crate::adapters::git::scratch::{Files, Scratch};
 use crate::adapters::semver_checks::{self, Lint, Outcome, Tool};
 use crate::core::config::{Config, SemverFeatures};
+use crate::core::manifest::Package;
 use crate::output::say;
 use crate::train::repo::Repo;
 use crate::train::{Options, snapshot};
@@ -296,13 +297,13 @@ fn changed_crates(
     let notes = config.notes.file.to_string_lossy();
     for path in diff.split('\0').filter(|p| !p.is_empty() && *p != notes) {
         if let Some(i) = owner(&dirs, path) {
-            let text = &ws.manifests[ws.crates[i].manifest].text;
+            let package = ws.manifests[ws.crates[i].manifest].package.as_ref();
             let rel = path
                 .strip_prefix(&dirs[i])
                 .unwrap_or(path)
                 .trim_start_matches('/');
             // A file the package leaves out cannot change the published API.
-            if packaged(text, rel) {
+            if package.is_none_or(|p| packaged(p, rel)) {
                 touched[i] = true;
             }
         }
@@ -344,25 +345,14 @@ fn owner(dirs: &[String], path: &str) -> Option<usize> {
 /// cargo would publish, by `package.include` / `package.exclude`
 /// (gitignore-like: a pattern with a `/` is anchored at the package root,
 /// one without matches any path component). When in doubt, it is.
-fn packaged(manifest: &str, rel: &str) -> bool {
+fn packaged(package: &Package, rel: &str) -> bool {
     if rel == "Cargo.toml" {
         return true;
     }
-    let Ok(doc) = manifest.parse::<toml_edit::DocumentMut>() else {
-        return true;
-    };
-    let list = |key: &str| -> Option<Vec<String>> {
-        let a = doc.get("package")?.get(key)?.as_array()?;
-        Some(
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-        )
-    };
-    if let Some(include) = list("include") {
-        return include.iter().any(|p| matches_path(p, rel));
+    match &package.include {
+        Some(include) => include.iter().any(|p| matches_path(p, rel)),
+        None => !package.exclude.iter().any(|p| matches_path(p, rel)),
     }
-    !list("exclude").is_some_and(|ex| ex.iter().any(|p| matches_path(p, rel)))
 }
 
 fn matches_path(pattern: &str, rel: &str) -> bool {
@@ -502,8 +492,15 @@ mod tests {
 
     #[test]
     fn files_the_package_leaves_out_do_not_count() {
-        let m =
-            "[package]\nname = \"w\"\nexclude = ['docs', 'examples/*.c', '/ci', 'tests/disas']\n";
+        let package = |text: &str| {
+            crate::core::manifest::Manifest::parse("Cargo.toml", text.to_string())
+                .unwrap()
+                .package
+                .unwrap()
+        };
+        let m = &package(
+            "[package]\nname = \"w\"\nexclude = ['docs', 'examples/*.c', '/ci', 'tests/disas']\n",
+        );
         assert!(!packaged(m, "docs/cli.md"));
         assert!(
             !packaged(m, "crates/x/docs/a.md"),
@@ -515,12 +512,15 @@ mod tests {
         assert!(!packaged(m, "tests/disas/x.wat"));
         assert!(packaged(m, "tests/all/main.rs"));
         assert!(packaged(m, "src/lib.rs"));
-        let inc = "[package]\nname = \"w\"\ninclude = ['src/**', 'build.rs']\n";
+        let inc = &package("[package]\nname = \"w\"\ninclude = ['src/**', 'build.rs']\n");
         assert!(packaged(inc, "src/a/b.rs"));
         assert!(packaged(inc, "build.rs"));
         assert!(packaged(inc, "Cargo.toml"));
         assert!(!packaged(inc, "README.md"));
-        assert!(packaged("[package]\nname = \"w\"\n", "anything/at/all"));
+        assert!(packaged(
+            &package("[package]\nname = \"w\"\n"),
+            "anything/at/all"
+        ));
     }
 
     #[test]
