@@ -27,7 +27,7 @@ pub struct Unmatched {
 /// The commits of the remote's `branch` since it was cut that do not
 /// correspond to a commit on the remote's main branch (as last fetched).
 pub fn audit_branch(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
-    audit(repo, branch, None)
+    audit(repo, branch, &tip_of(repo, branch)?, None)
 }
 
 /// [`audit_branch`] for what a patch would release: the commits since the
@@ -35,23 +35,24 @@ pub fn audit_branch(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
 /// released already cannot be mended (their messages are published), so
 /// they must not block every later patch of the branch.
 pub fn audit_unreleased(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
-    let tip = repo
-        .remote_branch(branch)?
-        .with_context(|| format!("`{}/{branch}` does not exist", repo.config.remote))?;
+    let tip = tip_of(repo, branch)?;
     let tag = super::semver::last_release_tag(repo, &tip)?;
-    audit(repo, branch, tag.as_deref())
+    audit(repo, branch, &tip, tag.as_deref())
 }
 
-fn audit(repo: &Repo, branch: &str, since: Option<&str>) -> Result<Vec<Unmatched>> {
+fn tip_of(repo: &Repo, branch: &str) -> Result<String> {
+    repo.remote_branch(branch)?
+        .with_context(|| format!("`{}/{branch}` does not exist", repo.config.remote))
+}
+
+/// `branch` (at `tip`) since its cut, or since `since` when given.
+fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Vec<Unmatched>> {
     let cfg = &repo.config;
     let git = &repo.git;
-    let tip = repo
-        .remote_branch(branch)?
-        .with_context(|| format!("`{}/{branch}` does not exist", cfg.remote))?;
     let main = repo
         .remote_branch(&cfg.main_branch)?
         .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
-    let Ok(cut) = git.run(&["merge-base", &main, &tip]) else {
+    let Ok(cut) = git.run(&["merge-base", &main, tip]) else {
         bail!(
             "`{branch}` shares no history with `{}`: it was not cut from it",
             cfg.main_branch
