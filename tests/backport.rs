@@ -29,6 +29,30 @@ fn commit_as(s: &Sandbox, author: (&str, &str), path: &str, text: &str, msg: &st
     s.git(&["rev-parse", "HEAD"]).trim().to_string()
 }
 
+/// A branch `feature` off main with one commit per name (each adding
+/// `crates/core/src/<name>.rs`, its subject the name), merged into main
+/// with a merge commit and pushed: the side commits and the merge.
+fn merged_feature(s: &Sandbox, names: &[&str], message: &str) -> (Vec<String>, String) {
+    s.git(&["checkout", "--quiet", "-b", "feature"]);
+    let dev = ("Dev", "dev@example.invalid");
+    let side = names
+        .iter()
+        .map(|n| {
+            commit_as(
+                s,
+                dev,
+                &format!("crates/core/src/{n}.rs"),
+                &format!("// {n}\n"),
+                n,
+            )
+        })
+        .collect();
+    s.git(&["checkout", "--quiet", "main"]);
+    s.git(&["merge", "--quiet", "--no-ff", "-m", message, "feature"]);
+    s.git(&["push", "--quiet", "origin", "main"]);
+    (side, s.git(&["rev-parse", "HEAD"]).trim().to_string())
+}
+
 fn on_main(s: &Sandbox) {
     s.git(&["checkout", "--quiet", "main"]);
     s.git(&["pull", "--quiet", "--ff-only", "origin", "main"]);
@@ -430,21 +454,7 @@ fn a_merge_is_picked_against_its_first_parent_and_hash_n_needs_github() {
     let s = Sandbox::new("");
     s.train("2026-01-05", &["cut"]).success();
     on_main(&s);
-    s.git(&["checkout", "--quiet", "-b", "feature"]);
-    let dev = ("Dev", "dev@example.invalid");
-    commit_as(&s, dev, "crates/core/src/x.rs", "// x\n", "x");
-    commit_as(&s, dev, "crates/core/src/y.rs", "// y\n", "y");
-    s.git(&["checkout", "--quiet", "main"]);
-    s.git(&[
-        "merge",
-        "--quiet",
-        "--no-ff",
-        "-m",
-        "Merge x and y",
-        "feature",
-    ]);
-    s.git(&["push", "--quiet", "origin", "main"]);
-    let merge = s.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let (_, merge) = merged_feature(&s, &["x", "y"], "Merge x and y");
     let tip = s.remote_oid("release-1.0.0").unwrap();
     s.train(
         "2026-01-06",
@@ -528,20 +538,8 @@ fn hash_n_picks_rebased_commits_a_squash_or_a_merge_once_and_refuses_to_guess() 
     );
 
     // Merged with a merge commit: the merge is picked, as one change.
-    s.git(&["checkout", "--quiet", "-b", "feature"]);
-    let side = commit_as(&s, dev, "crates/core/src/five.rs", "// 5\n", "Part five");
-    s.git(&["checkout", "--quiet", "main"]);
-    s.git(&[
-        "merge",
-        "--quiet",
-        "--no-ff",
-        "-m",
-        "Merge pull request #9 from feature",
-        "feature",
-    ]);
-    s.git(&["push", "--quiet", "origin", "main"]);
-    let merge = s.git(&["rev-parse", "HEAD"]).trim().to_string();
-    let merged = sim.merged_pull("Five", &merge, &[(&side, "Part five")]);
+    let (side, merge) = merged_feature(&s, &["five"], "Merge pull request #9 from feature");
+    let merged = sim.merged_pull("Five", &merge, &[(&side[0], "five")]);
 
     let pick = |n: u64| {
         s.train_env(

@@ -98,21 +98,12 @@ const PATCH_SET: Op = Op {
         s.git(&["push", "--quiet", "--tags", "origin"]);
         s.backport("Fix");
         // And one on release-2.0.0: the set has two members.
-        s.git(&[
-            "checkout",
-            "--quiet",
-            "-B",
+        s.commit_on(
             "release-2.0.0",
-            "origin/release-2.0.0",
-        ]);
-        std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// Fix 2\n").unwrap();
-        s.git(&[
-            "commit",
-            "--quiet",
-            "-am",
+            "crates/core/src/lib.rs",
+            "// Fix 2\n",
             "Fix 2\n\nBranch-only: a test fixture",
-        ]);
-        s.git(&["push", "--quiet", "origin", "release-2.0.0"]);
+        );
     },
     date: "2026-02-02",
     args: &["patch", "--supported"],

@@ -75,16 +75,11 @@ fn merge_reviews(s: &Sandbox) {
 /// A fix landed on `main`, then cherry-picked by hand with `-x` onto
 /// `branch` (the audit accepts it by its trailer).
 fn fix(s: &Sandbox, branch: &str, text: &str) {
-    s.git(&["fetch", "--quiet", "origin"]);
-    s.git(&["checkout", "--quiet", "-B", "main", "origin/main"]);
     let file = format!(
         "crates/core/src/{}.rs",
         text.replace(' ', "_").to_lowercase()
     );
-    std::fs::write(s.ws.join(&file), format!("// {text}\n")).unwrap();
-    s.git(&["add", &file]);
-    s.git(&["commit", "--quiet", "-m", text]);
-    s.git(&["push", "--quiet", "origin", "main"]);
+    s.commit_on("main", &file, &format!("// {text}\n"), text);
     s.git(&[
         "checkout",
         "--quiet",
@@ -192,19 +187,12 @@ fn a_patch_set_goes_out_in_one_push_and_is_tagged_together() {
 
     // A fix made on release-2.0.0 alone: the audit stops every patch
     // before anything is planned, naming it.
-    s.git(&["fetch", "--quiet", "origin"]);
-    s.git(&[
-        "checkout",
-        "--quiet",
-        "-B",
+    let hot = s.commit_on(
         "release-2.0.0",
-        "origin/release-2.0.0",
-    ]);
-    std::fs::write(s.ws.join("crates/core/src/hot.rs"), "// hot\n").unwrap();
-    s.git(&["add", "crates/core/src/hot.rs"]);
-    s.git(&["commit", "--quiet", "-m", "Hotfix on the branch"]);
-    s.git(&["push", "--quiet", "origin", "release-2.0.0"]);
-    let hot = s.git(&["rev-parse", "--short=10", "HEAD"]);
+        "crates/core/src/hot.rs",
+        "// hot\n",
+        "Hotfix on the branch",
+    );
     s.git(&["checkout", "--quiet", "main"]);
     let before = s.state();
     for args in [
@@ -215,7 +203,7 @@ fn a_patch_set_goes_out_in_one_push_and_is_tagged_together() {
         assert!(
             r.stderr.contains(&format!(
                 "not patching: these commits are not on `main`:\n  release-2.0.0 {} Train Test <test@example.invalid> Hotfix on the branch\n",
-                hot.trim()
+                &hot[..10]
             )) && r.stderr.contains("`Branch-only: <why>`"),
             "{}",
             r.stderr

@@ -4,26 +4,6 @@
 mod common;
 
 use common::sandbox::Sandbox;
-use std::process::Command;
-
-/// Runs git in the checkout with every date (author, committer, tagger)
-/// at noon UTC of `day`.
-fn git_on(s: &Sandbox, day: &str, args: &[&str]) -> String {
-    let at = format!("{day}T12:00:00Z");
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(&s.ws)
-        .env("GIT_AUTHOR_DATE", &at)
-        .env("GIT_COMMITTER_DATE", &at)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Lines 23 to 26 released (24 an LTS, patched months later), 27 cut
 /// and not released, main at 28.0.0-dev.
@@ -40,40 +20,33 @@ fn history(extra_config: &str) -> Sandbox {
         (26, "2024-10-07", "2024-10-21", Some("2024-10-21")),
     ];
     for (n, cut, commit, annotated) in lines {
-        git_on(
-            &s,
-            cut,
-            &["commit", "--quiet", "--allow-empty", "-m", "work"],
-        );
-        git_on(&s, cut, &["checkout", "--quiet", "--detach", "main"]);
+        s.git_on(cut, &["commit", "--quiet", "--allow-empty", "-m", "work"]);
+        s.git_on(cut, &["checkout", "--quiet", "--detach", "main"]);
         s.set_version(&format!("{n}.0.0"));
-        git_on(&s, commit, &["commit", "--quiet", "-am", "Release"]);
+        s.git_on(commit, &["commit", "--quiet", "-am", "Release"]);
         let tag = format!("v{n}.0.0");
         match annotated {
-            Some(day) => git_on(&s, day, &["tag", "-a", &tag, "-m", "Release"]),
-            None => git_on(&s, commit, &["tag", &tag]),
+            Some(day) => s.git_on(day, &["tag", "-a", &tag, "-m", "Release"]),
+            None => s.git_on(commit, &["tag", &tag]),
         };
         let branch = format!("HEAD:refs/heads/release-{n}.0.0");
-        git_on(&s, commit, &["push", "--quiet", "origin", &branch]);
+        s.git_on(commit, &["push", "--quiet", "origin", &branch]);
         if n == 24 {
-            git_on(
-                &s,
+            s.git_on(
                 "2025-03-03",
                 &["commit", "--quiet", "--allow-empty", "-m", "fix"],
             );
-            git_on(&s, "2025-03-03", &["tag", "v24.0.1"]);
-            git_on(&s, "2025-03-03", &["push", "--quiet", "origin", &branch]);
+            s.git_on("2025-03-03", &["tag", "v24.0.1"]);
+            s.git_on("2025-03-03", &["push", "--quiet", "origin", &branch]);
         }
-        git_on(&s, cut, &["checkout", "--quiet", "main"]);
+        s.git_on(cut, &["checkout", "--quiet", "main"]);
     }
     // 27: cut at main's commit of 2024-11-05, nothing of its own yet.
-    git_on(
-        &s,
+    s.git_on(
         "2024-11-05",
         &["commit", "--quiet", "--allow-empty", "-m", "work"],
     );
-    git_on(
-        &s,
+    s.git_on(
         "2024-11-05",
         &[
             "push",
@@ -83,17 +56,15 @@ fn history(extra_config: &str) -> Sandbox {
         ],
     );
     s.set_version("28.0.0-dev");
-    git_on(
-        &s,
+    s.git_on(
         "2024-11-06",
         &["commit", "--quiet", "-am", "Bump to 28.0.0"],
     );
-    git_on(
-        &s,
+    s.git_on(
         "2024-11-06",
         &["push", "--quiet", "--tags", "origin", "main"],
     );
-    git_on(&s, "2024-11-06", &["fetch", "--quiet", "origin"]);
+    s.git_on("2024-11-06", &["fetch", "--quiet", "origin"]);
     s
 }
 

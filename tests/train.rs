@@ -766,14 +766,10 @@ fn a_branch_cut_without_candidates_counts_as_this_months_cut() {
     let s = Sandbox::new("");
     s.git(&["push", "--quiet", "origin", "main:refs/heads/release-1.0.0"]);
     s.set_version("2.0.0-dev");
-    let ok = std::process::Command::new("git")
-        .args(["commit", "--quiet", "-am", "Bump Rail to 2.0.0"])
-        .current_dir(&s.ws)
-        .env("GIT_AUTHOR_DATE", "2026-01-06T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-06T10:00:00Z")
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    s.git_on(
+        "2026-01-06",
+        &["commit", "--quiet", "-am", "Bump Rail to 2.0.0"],
+    );
     s.git(&["push", "--quiet", "origin", "main"]);
     let r = s.train("2026-01-07", &["due"]).success();
     assert!(

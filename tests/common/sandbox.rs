@@ -13,13 +13,18 @@ pub struct Sandbox {
 }
 
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    // Before every `--date` the tests use: the train refuses to date its
+    // commits before their parents.
+    git_at(dir, "2025-12-01T00:00:00Z", args)
+}
+
+/// git in `dir` with its author and committer dates at `at` (RFC 3339).
+pub fn git_at(dir: &Path, at: &str, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
-        // Before every `--date` the tests use: the train refuses to date its
-        // commits before their parents.
-        .env("GIT_AUTHOR_DATE", "2025-12-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2025-12-01T00:00:00Z")
+        .env("GIT_AUTHOR_DATE", at)
+        .env("GIT_COMMITTER_DATE", at)
         .output()
         .unwrap();
     assert!(
@@ -127,6 +132,12 @@ impl Sandbox {
         git_in(&self.ws, args)
     }
 
+    /// git in the checkout with every date (author, committer, tagger) at
+    /// noon UTC of `day`.
+    pub fn git_on(&self, day: &str, args: &[&str]) -> String {
+        git_at(&self.ws, &format!("{day}T12:00:00Z"), args)
+    }
+
     pub fn origin_git(&self, args: &[&str]) -> String {
         git_in(&self.origin, args)
     }
@@ -195,28 +206,32 @@ impl Sandbox {
 
     /// A fix pushed to `release-1.0.0` only (as a backport would be).
     pub fn backport(&self, text: &str) {
+        // Made on the branch alone, and marked so, or `patch`'s audit
+        // (every change lands on main first) would refuse it.
+        self.commit_on(
+            "release-1.0.0",
+            "crates/core/src/lib.rs",
+            &format!("// {text}\n"),
+            &format!("{text}\n\nBranch-only: a test fixture"),
+        );
+    }
+
+    /// A commit writing `path` pushed to `branch` as the origin has it
+    /// (left checked out); its id.
+    pub fn commit_on(&self, branch: &str, path: &str, text: &str, message: &str) -> String {
         self.git(&["fetch", "--quiet", "origin"]);
         self.git(&[
             "checkout",
             "--quiet",
             "-B",
-            "release-1.0.0",
-            "origin/release-1.0.0",
+            branch,
+            &format!("origin/{branch}"),
         ]);
-        std::fs::write(
-            self.ws.join("crates/core/src/lib.rs"),
-            format!("// {text}\n"),
-        )
-        .unwrap();
-        // Made on the branch alone, and marked so, or `patch`'s audit
-        // (every change lands on main first) would refuse it.
-        self.git(&[
-            "commit",
-            "--quiet",
-            "-am",
-            &format!("{text}\n\nBranch-only: a test fixture"),
-        ]);
-        self.git(&["push", "--quiet", "origin", "release-1.0.0"]);
+        std::fs::write(self.ws.join(path), text).unwrap();
+        self.git(&["add", path]);
+        self.git(&["commit", "--quiet", "-m", message]);
+        self.git(&["push", "--quiet", "origin", branch]);
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
 
     /// From now on the origin logs every push it takes (a post-receive
