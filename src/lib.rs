@@ -1,13 +1,19 @@
 //! cargo-train: a release train for Cargo workspaces.
 //!
 //! - [`core`]: versions, dependency graph, pin policy, configuration; pure.
-//! - [`adapters`]: cargo and the file system; reads only, writes go through
-//! - [`exec`]: the one executor of side effects, which a dry run swaps out.
-//! - [`train`]: the operations, one file each; each plans its effects
-//!   ([`train::plan`]) and [`train::apply`] carries them out.
-//! - [`output`], [`retry`], [`signals`]: what operations and adapters share
-//!   (status lines, retries with backoff, stopping at a safe point).
-//! - [`cli`]: argument parsing.
+//! - [`adapters`]: git, cargo, registries, forges, the file system; one job
+//!   each. Operations read through them; only [`apply`] writes.
+//! - [`plan`]: every side effect of a command as data, and its dry-run text.
+//! - [`apply`]: the one applier and executor that carries a plan out.
+//! - [`train`]: the operations, one file each; each returns a plan (or a
+//!   report) and changes nothing itself.
+//! - [`output`], [`progress`], [`retry`], [`signals`]: what the layers
+//!   share (status lines, progress bars, retries with backoff, stopping at a
+//!   safe point).
+//! - [`cli`]: argument parsing; it prints reports and hands plans to
+//!   [`apply`].
+//!
+//! ARCHITECTURE.md says where each kind of change goes.
 
 /// Prints to standard output. A closed standard output (`cargo train order
 /// | head`) is not an error: the reader wanted no more, and an operation must
@@ -30,11 +36,13 @@ macro_rules! outln {
 }
 
 pub mod adapters;
+pub mod apply;
 pub mod cli;
 pub mod core;
 pub mod demo;
-pub mod exec;
 pub mod output;
+pub mod plan;
+pub mod progress;
 pub mod retry;
 pub mod signals;
 pub mod train;

@@ -29,6 +29,18 @@ impl std::fmt::Debug for Token {
     }
 }
 
+/// The variable that holds a registry's token, as cargo names it.
+pub fn token_var(name: &str) -> String {
+    if name == CRATES_IO {
+        "CARGO_REGISTRY_TOKEN".to_string()
+    } else {
+        format!(
+            "CARGO_REGISTRIES_{}_TOKEN",
+            name.to_uppercase().replace('-', "_")
+        )
+    }
+}
+
 pub struct RegistryConfig {
     pub name: String,
     /// A sparse index: without the `sparse+` prefix, ending in `/`; a git
@@ -220,14 +232,14 @@ fn http_from(files: &[PathBuf], env: Env) -> Result<HttpConfig> {
 
 /// A token from the environment. An empty one counts as unset: a workflow
 /// passes `${{ secrets.X }}` of a secret that does not exist as "".
-fn token_var(var: &str) -> Option<String> {
+fn token_from_env(var: &str) -> Option<String> {
     std::env::var(var).ok().filter(|t| !t.trim().is_empty())
 }
 
 pub fn registry(workspace: &Path, name: &str) -> Result<RegistryConfig> {
     let files = config_files(workspace);
     let (index, token) = if name == CRATES_IO {
-        let token = match token_var("CARGO_REGISTRY_TOKEN") {
+        let token = match token_from_env("CARGO_REGISTRY_TOKEN") {
             Some(t) => Some(t),
             None => lookup(&files, &["registry", "token"])?,
         };
@@ -247,7 +259,7 @@ pub fn registry(workspace: &Path, name: &str) -> Result<RegistryConfig> {
                 ),
             },
         };
-        let token = match token_var(&env_key(name, "TOKEN")) {
+        let token = match token_from_env(&env_key(name, "TOKEN")) {
             Some(t) => Some(t),
             None => lookup(&files, &["registries", name, "token"])?,
         };

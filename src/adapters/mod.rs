@@ -1,5 +1,6 @@
 //! Access to the outside world, one job per module. Reads happen here
-//! directly; every write goes through [`crate::exec::Executor`].
+//! directly; every write is an effect of a plan that [`crate::apply`]
+//! carries out.
 
 pub mod archive;
 pub mod cargo;

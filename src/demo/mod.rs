@@ -5,7 +5,8 @@
 pub mod sample;
 
 use crate::adapters::git::Git;
-use crate::exec::Executor;
+use crate::apply::{self, Executor};
+use crate::plan::Plan;
 use crate::train::repo::Repo;
 use crate::train::{Context, Options, backport, patch, rc, status, tag, tick};
 use anyhow::{Context as _, Result, bail};
@@ -15,7 +16,15 @@ use std::path::{Path, PathBuf};
 struct Demo {
     ws: PathBuf,
     opts: Options,
-    exec: Executor,
+}
+
+/// Carries out `plan` on `repo`, as the command line does.
+fn carry_out(repo: &Repo, plan: &Plan) -> Result<()> {
+    let mut exec = Executor::new().with_git(&repo.git);
+    if plan.needs_forge() {
+        exec = exec.with_forge(repo.forge()?);
+    }
+    apply::run(plan, &exec, false)
 }
 
 impl Demo {
@@ -28,9 +37,9 @@ impl Demo {
         Repo::open(self.ws.clone(), ctx.config, Some(day.parse::<Date>()?))
     }
 
-    /// Runs `f` as on `day`, then tags what it pushed to release branches,
-    /// as CI would after the push.
-    fn step(&self, day: &str, what: &str, f: impl FnOnce(&Repo) -> Result<()>) -> Result<()> {
+    /// Carries out the plan `f` makes as on `day`, then tags what it pushed
+    /// to release branches, as CI would after the push.
+    fn step(&self, day: &str, what: &str, f: impl FnOnce(&Repo) -> Result<Plan>) -> Result<()> {
         crate::outln!("\n==> {day}  {what}");
         let repo = self.repo(day)?;
         let before: Vec<_> = repo
@@ -38,8 +47,8 @@ impl Demo {
             .into_iter()
             .map(|b| (b.name, b.oid))
             .collect();
-        f(&repo)?;
-        repo.fetch(&self.exec)?;
+        carry_out(&repo, &f(&repo)?)?;
+        repo.fetch()?;
         for b in repo.release_branches()? {
             let old = before
                 .iter()
@@ -51,7 +60,8 @@ impl Demo {
                     old.unwrap_or("0000000000000000000000000000000000000000"),
                     b.oid
                 );
-                tag::run(&repo, &range, std::time::Duration::ZERO, &self.exec)?;
+                let plan = tag::plan(&repo, &range, std::time::Duration::ZERO)?;
+                carry_out(&repo, &plan)?;
             }
         }
         Ok(())
@@ -85,11 +95,11 @@ impl Demo {
                     not_on_main: None,
                     notes: true,
                 };
-                let done = backport::run(r, &opts, &self.exec)?;
-                if done.needs_a_hand() {
+                let (plan, outcome) = backport::plan(r, &opts)?;
+                if outcome.needs_a_hand() {
                     bail!("the demo's backport conflicted");
                 }
-                Ok(())
+                Ok(plan)
             },
         )
     }
@@ -168,12 +178,11 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
             config: None,
         },
         ws,
-        exec: Executor::new(false),
     };
 
     let tick = |day: &str| {
         d.step(day, "tick: what the schedule says", |r| {
-            tick::run(r, &d.opts, &d.exec)
+            tick::plan(r, &d.opts)
         })
     };
     tick("2026-01-05")?;
@@ -185,7 +194,7 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
         &["release-1.0.0"],
     )?;
     d.step("2026-01-13", "rc: a second candidate with the fix", |r| {
-        rc::run(r, &d.opts, Some("release-1.0.0"), &d.exec)
+        rc::plan(r, &d.opts, Some("release-1.0.0"))
     })?;
     tick("2026-01-20")?;
     tick("2026-02-05")?;
@@ -196,7 +205,7 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
         &["release-1.0.0"],
     )?;
     d.step("2026-02-11", "patch: 1.0.1 with the backported fix", |r| {
-        patch::run(r, &d.opts, Some("release-1.0.0"), &d.exec)
+        patch::plan(r, &d.opts, Some("release-1.0.0"))
     })?;
     tick("2026-02-20")?;
     tick("2026-03-05")?;
@@ -208,7 +217,7 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
     d.step(
         "2026-03-25",
         "patch --supported: 3.0.1 and 2.0.1, one set",
-        |r| patch::run_supported(r, &d.opts, &d.exec),
+        |r| patch::plan_supported(r, &d.opts),
     )?;
 
     let repo = d.repo("2026-03-26")?;

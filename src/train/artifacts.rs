@@ -11,10 +11,8 @@
 //! against it), adds the source tarball, and writes one `SHA256SUMS` for all.
 
 use crate::adapters::{archive, cargo};
-use crate::core::changeset::ChangeSet;
-use crate::exec::Executor;
+use crate::plan::{self, Effect, Pack, Plan};
 use crate::train::Context;
-use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,14 +40,8 @@ fn host_target() -> Result<String> {
         .context("rustc -vV names no host")
 }
 
-pub fn run(
-    ctx: &Context,
-    repo: &Repo,
-    target: Option<&str>,
-    out: &Path,
-    source: bool,
-    exec: &Executor,
-) -> Result<Vec<PathBuf>> {
+/// The artifacts for one target (default: the host), in `out`.
+pub fn plan(ctx: &Context, target: Option<&str>, out: &Path, source: bool) -> Result<Plan> {
     let target = match target {
         Some(t) => t.to_string(),
         None => host_target()?,
@@ -73,6 +65,7 @@ pub fn run(
         }
     }
     let mut files = Vec::new();
+    let mut plan = Plan::default();
     let out_dir = ctx.root.join(out);
     if !bins.is_empty() {
         let mut cmd = vec![
@@ -86,21 +79,13 @@ pub fn run(
             cmd.extend(["--package".into(), p.clone(), "--bin".into(), b.clone()]);
         }
         crate::output::say("Building", &format!("{} binaries for {target}", bins.len()));
-        exec.effect(&format!("run cargo {}", cmd.join(" ")), || {
-            let status = Command::new("cargo")
-                .args(&cmd)
-                .current_dir(&ctx.root)
-                .status()?;
-            if !status.success() {
-                bail!("`cargo {}` failed", cmd.join(" "));
-            }
-            Ok(())
-        })?;
+        plan.add(Effect::Run(plan::Run {
+            program: "cargo".into(),
+            args: cmd,
+            dir: ctx.root.clone(),
+        }));
     }
-    exec.effect(&format!("create {}", out.display()), || {
-        std::fs::create_dir_all(&out_dir)
-            .with_context(|| format!("cannot create {}", out_dir.display()))
-    })?;
+    plan.add(Effect::CreateDir(out_dir.clone()));
 
     // STEP 2
     let target_dir = meta
@@ -123,22 +108,22 @@ pub fn run(
                 inside.push((ctx.root.join(extra), extra.to_string()));
             }
         }
-        let refs: Vec<(&Path, &str)> = inside
-            .iter()
-            .map(|(p, n)| (p.as_path(), n.as_str()))
-            .collect();
-        exec.effect(&format!("pack {}", file.display()), || {
-            archive::pack(&file, &name, &refs, windows)
-        })?;
+        plan.add(Effect::Pack(Pack {
+            archive: file.clone(),
+            dir: name,
+            files: inside,
+            zip: windows,
+        }));
         files.push(file);
     }
 
     // STEP 3
     if source {
-        files.push(source_tarball(ctx, repo, &out_dir, exec)?);
+        files.push(source_tarball(ctx, &out_dir, &mut plan)?);
     }
     // STEP 4
-    write_sums(ctx, out, files, exec)
+    sums(&out_dir, files, &mut plan);
+    Ok(plan)
 }
 
 /// `<project>-<version>`: the source tarball's directory.
@@ -152,65 +137,30 @@ fn source_dir(ctx: &Context) -> Result<String> {
 }
 
 /// `<project>-<version>-src.tar.gz`: `git archive` of HEAD under one directory.
-fn source_tarball(ctx: &Context, repo: &Repo, out_dir: &Path, exec: &Executor) -> Result<PathBuf> {
+fn source_tarball(ctx: &Context, out_dir: &Path, plan: &mut Plan) -> Result<PathBuf> {
     let dir = source_dir(ctx)?;
     let src = out_dir.join(format!("{dir}-src.tar.gz"));
-    let prefix = format!("--prefix={dir}/");
-    let output = format!("--output={}", src.display());
-    exec.git(
-        &repo.git,
-        &["archive", "--format=tar.gz", &prefix, &output, "HEAD"],
-    )?;
+    plan.add(Effect::SourceTarball {
+        archive: src.clone(),
+        prefix: format!("{dir}/"),
+        rev: "HEAD".into(),
+    });
     Ok(src)
 }
 
-/// `SHA256SUMS` of `files` in `out`; returns them and it.
-fn write_sums(
-    ctx: &Context,
-    out: &Path,
-    mut files: Vec<PathBuf>,
-    exec: &Executor,
-) -> Result<Vec<PathBuf>> {
-    if exec.is_dry_run() {
-        crate::outln!("would write SHA256SUMS of {} files", files.len());
-        return Ok(files);
-    }
-    files.sort_by_key(|f| f.file_name().map(|n| n.to_os_string()));
-    let mut sums = String::new();
-    for f in &files {
-        sums.push_str(&archive::sha256_line(f)?);
-        sums.push('\n');
-    }
-    let mut changes = ChangeSet::default();
-    let sums_path = out.join("SHA256SUMS");
-    changes.set(
-        &sums_path,
-        crate::adapters::fs::read_optional(&ctx.root.join(&sums_path))?,
-        sums,
-    );
-    exec.write_files(&ctx.root, &changes)?;
-    files.push(ctx.root.join(sums_path));
-    for f in &files {
-        crate::output::say(
-            "Wrote",
-            &format!("{}", f.strip_prefix(&ctx.root).unwrap_or(f).display()),
-        );
-    }
-    Ok(files)
+/// `SHA256SUMS` of `files` in `out_dir`.
+fn sums(out_dir: &Path, files: Vec<PathBuf>, plan: &mut Plan) {
+    plan.add(Effect::Sums {
+        file: out_dir.join("SHA256SUMS"),
+        files,
+    });
 }
 
 /// `--gather DIR...`: every archive of `dirs` (checked against its
 /// directory's `SHA256SUMS`) copied into `out`, the source tarball unless
 /// `source` is false, and one `SHA256SUMS`. Everything is checked before
 /// anything is written.
-pub fn gather(
-    ctx: &Context,
-    repo: &Repo,
-    dirs: &[PathBuf],
-    out: &Path,
-    source: bool,
-    exec: &Executor,
-) -> Result<Vec<PathBuf>> {
+pub fn plan_gather(ctx: &Context, dirs: &[PathBuf], out: &Path, source: bool) -> Result<Plan> {
     let out_dir = ctx.root.join(out);
     // name -> the file to copy
     let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -284,29 +234,24 @@ pub fn gather(
             }
         }
     }
-    exec.effect(&format!("create {}", out.display()), || {
-        std::fs::create_dir_all(&out_dir)
-            .with_context(|| format!("cannot create {}", out_dir.display()))
-    })?;
+    let mut plan = Plan::default();
+    plan.add(Effect::CreateDir(out_dir.clone()));
     let mut files = Vec::new();
     for (name, from) in &found {
         let to = out_dir.join(name);
-        exec.effect(
-            &format!("copy {} to {}", from.display(), out.join(name).display()),
-            || {
-                std::fs::copy(from, &to)
-                    .map(|_| ())
-                    .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))
-            },
-        )?;
+        plan.add(Effect::Copy {
+            from: from.clone(),
+            to: to.clone(),
+        });
         files.push(to);
     }
-    crate::output::say(
+    plan.then_say(
         "Gathered",
-        &format!("{} archives from {} directories", found.len(), dirs.len()),
+        format!("{} archives from {} directories", found.len(), dirs.len()),
     );
     if source {
-        files.push(source_tarball(ctx, repo, &out_dir, exec)?);
+        files.push(source_tarball(ctx, &out_dir, &mut plan)?);
     }
-    write_sums(ctx, out, files, exec)
+    sums(&out_dir, files, &mut plan);
+    Ok(plan)
 }

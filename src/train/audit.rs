@@ -9,7 +9,6 @@
 //! asked. `patch` runs [`audit_branch`] first.
 
 use crate::adapters::git::pick;
-use crate::exec::Executor;
 use crate::output::say;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
@@ -189,14 +188,8 @@ impl<'a> OnMain<'a> {
 
 /// `cargo train audit`: fetches, audits each branch, lists what is not on
 /// `main`. Returns whether every branch passed.
-pub fn run(
-    repo: &Repo,
-    branch: Option<&str>,
-    supported: bool,
-    unreleased: bool,
-    exec: &Executor,
-) -> Result<bool> {
-    repo.fetch(exec)?;
+pub fn run(repo: &Repo, branch: Option<&str>, supported: bool, unreleased: bool) -> Result<bool> {
+    repo.fetch()?;
     let branches = if supported {
         super::timetable::supported(repo)?
     } else {

@@ -18,12 +18,11 @@ use crate::adapters::git::pick::{self, Applied, Commit, Quarantine};
 use crate::core::changeset::ChangeSet;
 use crate::core::notes as core_notes;
 use crate::core::refs::Review;
-use crate::exec::Executor;
 use crate::output::say;
+use crate::plan::{NewCommit, Pick, Plan, Rev};
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
-use crate::train::plan::{NewCommit, Pick, Plan, Rev};
+use crate::train::notes;
 use crate::train::repo::Repo;
-use crate::train::{apply, notes};
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
 use std::collections::{HashMap, HashSet};
@@ -42,6 +41,8 @@ pub struct BackportOpts {
 /// What a run did (or, dry, would do), branch by branch.
 #[derive(Debug, Default)]
 pub struct Outcome {
+    /// Changes go through pull requests.
+    pub reviews: bool,
     pub landed: Vec<String>,
     /// Branches with nothing to do, and why.
     pub unchanged: Vec<(String, String)>,
@@ -70,17 +71,18 @@ struct Source {
     on_main: bool,
 }
 
-pub fn run(repo: &Repo, opts: &BackportOpts, exec: &Executor) -> Result<Outcome> {
+/// The backport's plan, and what it does branch by branch.
+pub fn plan(repo: &Repo, opts: &BackportOpts) -> Result<(Plan, Outcome)> {
     let cfg = &repo.config;
-    let forge = forge::open(cfg, &repo.git)?;
+    let forge = repo.forge()?;
     // STEP 1
-    repo.fetch(exec)?;
+    repo.fetch()?;
     let main = repo
         .remote_branch(&cfg.main_branch)?
         .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
     let branches = targets(repo, opts)?;
     // STEP 2
-    let (sources, id) = sources(repo, forge.as_ref(), &opts.commits, &main)?;
+    let (sources, id) = sources(repo, forge, &opts.commits, &main)?;
     refuse_off_main(&sources, opts, &cfg.main_branch)?;
     // STEP 3
     let q = Quarantine::new(&repo.git)?;
@@ -101,7 +103,7 @@ pub fn run(repo: &Repo, opts: &BackportOpts, exec: &Executor) -> Result<Outcome>
             body: body(branch, &sources),
         };
         if forge.reviews() {
-            match pending(repo, forge.as_ref(), &change.head, branch)? {
+            match pending(repo, forge, &change.head, branch)? {
                 Pending::Waiting => {
                     outcome
                         .unchanged
@@ -147,12 +149,8 @@ pub fn run(repo: &Repo, opts: &BackportOpts, exec: &Executor) -> Result<Outcome>
     }
     // STEP 4
     deliver(&mut plan, repo.remote(), forge.reviews(), &[], &changes);
-    if !plan.is_empty() {
-        apply::apply(&plan, repo, forge.as_ref(), exec)?;
-    }
-    // STEP 5
-    summary(&outcome, forge.reviews(), exec.is_dry_run());
-    Ok(outcome)
+    outcome.reviews = forge.reviews();
+    Ok((plan, outcome))
 }
 
 /// The branches named (each a release branch on the remote), or the
@@ -604,8 +602,9 @@ fn body(branch: &str, sources: &[Source]) -> String {
     b
 }
 
-fn summary(o: &Outcome, reviews: bool, dry: bool) {
-    let how = match (dry, reviews) {
+/// STEP 5: the summary of a run (`dry`: of a dry run).
+pub fn summary(o: &Outcome, dry: bool) {
+    let how = match (dry, o.reviews) {
         (true, _) => "would land",
         (false, true) => "pull request opened",
         (false, false) => "pushed",

@@ -2,14 +2,13 @@
 //! requirements on it, the version files and `Cargo.lock`, in one write.
 
 use crate::adapters::fs;
-use crate::core::bump::{self, Files, Plan};
-use crate::core::changeset::{ChangeSet, FileChange};
+use crate::core::bump::{self, Files};
 use crate::core::manifest::Field;
 use crate::core::problem::{Problem, Problems};
 use crate::core::refs::Names;
 use crate::core::version::{Level, downgrade, try_bump};
 use crate::core::workspace::VersionSource;
-use crate::exec::{Executor, Hook};
+use crate::plan::{self, Effect, Hook, Plan};
 use crate::train::Context;
 use anyhow::{Result, bail};
 use std::collections::HashMap;
@@ -24,7 +23,7 @@ pub struct BumpOpts {
 }
 
 /// Computes a bump of the workspace in `ctx`; writes nothing.
-pub fn plan(ctx: &Context, level: &Level) -> Result<Plan> {
+pub fn compute(ctx: &Context, level: &Level) -> Result<bump::Plan> {
     check_overflow(ctx, level)?;
     let mut version_files = HashMap::new();
     for vf in &ctx.config.version_files {
@@ -44,7 +43,7 @@ pub fn plan(ctx: &Context, level: &Level) -> Result<Plan> {
 }
 
 /// Prints one line per moved crate.
-pub fn report(ctx: &Context, plan: &Plan, level: &Level) {
+pub fn report(ctx: &Context, plan: &bump::Plan, level: &Level) {
     for (i, old, new) in &plan.moves {
         crate::output::say(
             "Bumping",
@@ -60,7 +59,7 @@ pub fn report(ctx: &Context, plan: &Plan, level: &Level) {
 }
 
 /// One line for a train operation: how many crates move from what to what.
-pub fn summary(plan: &Plan) -> String {
+pub fn summary(plan: &bump::Plan) -> String {
     let mut groups: Vec<(String, usize)> = Vec::new();
     for (_, old, new) in &plan.moves {
         let key = format!("{old} -> {new}");
@@ -89,7 +88,7 @@ pub const RELOCK: &str = "cargo update --workspace";
 
 /// The commands to run after a bump's files are written: cargo's relock
 /// when the plan needs it (see [`Plan::relock`]), then `after_bump`.
-pub fn hooks(plan: &Plan, after_bump: &[String], timeout_secs: u64) -> Vec<Hook> {
+pub fn hooks(plan: &bump::Plan, after_bump: &[String], timeout_secs: u64) -> Vec<Hook> {
     let mut out = Vec::new();
     if let Some(why) = &plan.relock {
         crate::output::say("Relocking", &format!("Cargo.lock with `{RELOCK}`: {why}"));
@@ -104,69 +103,33 @@ pub fn hooks(plan: &Plan, after_bump: &[String], timeout_secs: u64) -> Vec<Hook>
         .collect()
 }
 
-pub fn run(ctx: &Context, opts: &BumpOpts, exec: &Executor) -> Result<Plan> {
+/// `bump` in the checkout: every file of the bump written at once, then
+/// cargo's relock if needed and the project's own follow-ups (e.g. `cargo
+/// vet`); if one fails, the bump is undone so that the tree is as it was.
+pub fn plan(ctx: &Context, opts: &BumpOpts) -> Result<Plan> {
     // STEP 1: compute every new version and file; any problem stops here.
-    let plan = plan(ctx, &opts.level)?;
+    let bump = compute(ctx, &opts.level)?;
     if !opts.allow_downgrade {
-        check_downgrade(ctx, &plan, &opts.level)?;
+        check_downgrade(ctx, &bump, &opts.level)?;
     }
-    report(ctx, &plan, &opts.level);
-
-    // STEP 2: write all files at once.
-    let lock_path = ctx.root.join("Cargo.lock");
-    let lock_before = fs::read_optional(&lock_path)?;
-    exec.write_files(&ctx.root, &plan.changes)?;
-
-    // STEP 3: cargo's relock if needed, then the project's own follow-ups
-    // (e.g. `cargo vet`). If one fails, the bump is undone so that the tree
-    // is as it was.
+    report(ctx, &bump, &opts.level);
+    // STEP 2: the files, then the hooks.
     let after: &[String] = if opts.hooks {
         &ctx.config.after_bump
     } else {
         &[]
     };
-    for hook in &hooks(&plan, after, ctx.config.hook_timeout_secs) {
-        if let Err(e) = exec.shell(&ctx.root, hook) {
-            // cargo may have rewritten the lock: put back the original.
-            let mut undo = reverse(&plan.changes);
-            for f in &mut undo.files {
-                if let Ok(Some(now)) = fs::read_optional(&ctx.root.join(&f.path)) {
-                    f.before = Some(now);
-                }
-            }
-            // The lock is the relock's to change even when the plan is not.
-            let lock_now = fs::read_optional(&lock_path)?;
-            if plan.relock.is_some() && lock_now != lock_before {
-                undo.files.push(FileChange {
-                    path: "Cargo.lock".into(),
-                    before: lock_now,
-                    after: lock_before.clone().unwrap_or_default(),
-                });
-            }
-            exec.write_files(&ctx.root, &undo)?;
-            return Err(e.context(format!(
-                "`{}` failed after the bump; the bump was undone",
-                hook.command
-            )));
-        }
+    let hooks = hooks(&bump, after, ctx.config.hook_timeout_secs);
+    let mut plan = Plan::default();
+    if !bump.changes.is_empty() || !hooks.is_empty() {
+        plan.add(Effect::Files(plan::Files {
+            root: ctx.root.clone(),
+            relock: bump.relock.is_some(),
+            changes: bump.changes,
+            hooks,
+        }));
     }
     Ok(plan)
-}
-
-fn reverse(c: &ChangeSet) -> ChangeSet {
-    ChangeSet {
-        files: c
-            .files
-            .iter()
-            .filter_map(|f| {
-                Some(FileChange {
-                    path: f.path.clone(),
-                    before: Some(f.after.clone()),
-                    after: f.before.clone()?,
-                })
-            })
-            .collect(),
-    }
 }
 
 /// A version number at `u64::MAX` cannot move: refused, naming the crate and
@@ -225,7 +188,7 @@ fn check_overflow(ctx: &Context, level: &Level) -> Result<(), Problems> {
 /// Refuses a bump that moves a crate below its version, or the workspace
 /// onto a version already tagged (released) in the repository, if there is
 /// one: cargo would keep resolving the older, higher release.
-fn check_downgrade(ctx: &Context, plan: &Plan, level: &Level) -> Result<()> {
+fn check_downgrade(ctx: &Context, plan: &bump::Plan, level: &Level) -> Result<()> {
     let mut problems = Vec::new();
     // Crates on the workspace version are reported once, at its line.
     if let Some((old, new)) = &plan.workspace

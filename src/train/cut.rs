@@ -15,15 +15,14 @@
 //!         pull requests; without a forge, both commits go straight to
 //!         their branches and the local main branch is brought along.
 
-use crate::adapters::forge::{self, Forge};
+use crate::adapters::forge::Forge;
 use crate::core::refs::{Names, Review};
 use crate::core::version::{Level, try_bump};
-use crate::exec::Executor;
 use crate::output::say;
+use crate::plan::{Effect, NewCommit, Plan, Rev};
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
-use crate::train::plan::{Effect, NewCommit, Plan, Rev};
 use crate::train::repo::{ReleaseBranch, Repo};
-use crate::train::{Context, Options, apply, bump, notes, snapshot};
+use crate::train::{Context, Options, bump, notes, snapshot};
 use anyhow::{Result, bail};
 use semver::Version;
 
@@ -32,15 +31,16 @@ pub struct CutOpts {
     pub force: bool,
 }
 
-pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Result<()> {
+/// The cut's plan (empty when there is nothing to do).
+pub fn plan(repo: &Repo, opts: &Options, cut: &CutOpts) -> Result<Plan> {
     let cfg = &repo.config;
     // STEP 1
-    let forge = forge::open(cfg, &repo.git)?;
-    let base = checks(repo, exec)?;
+    let forge = repo.forge()?;
+    let base = checks(repo)?;
 
     // STEP 2
-    if finish(repo, opts, forge.as_ref(), exec)? {
-        return Ok(());
+    if let Some(plan) = finish(repo, opts)? {
+        return Ok(plan);
     }
 
     // STEP 3
@@ -48,7 +48,7 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
     let version = Version::new(dev.major, dev.minor, dev.patch);
     let branch = Names::of(cfg).release_branch(&version);
     if !due(repo, cut, &base, &branch)? {
-        return Ok(());
+        return Ok(Plan::default());
     }
 
     // STEP 4, 5
@@ -75,21 +75,20 @@ pub fn run(repo: &Repo, opts: &Options, cut: &CutOpts, exec: &Executor) -> Resul
             to: bump_commit,
         });
     }
-    apply::apply(&plan, repo, forge.as_ref(), exec)?;
-    say(
+    plan.then_say(
         "Cut",
-        &format!(
+        format!(
             "`{branch}` at {} for {rc_version}; `{}` moves to {next}",
             &base[..base.len().min(10)],
             cfg.main_branch
         ),
     );
-    Ok(())
+    Ok(plan)
 }
 
 /// STEP 1: a clean checkout of the main branch with nothing unpushed; the
 /// remote fetched. Returns the cut point (`main` at the remote).
-fn checks(repo: &Repo, exec: &Executor) -> Result<String> {
+fn checks(repo: &Repo) -> Result<String> {
     let cfg = &repo.config;
     repo.require_clean()?;
     let on = repo.git.current_branch()?;
@@ -100,7 +99,7 @@ fn checks(repo: &Repo, exec: &Executor) -> Result<String> {
             on.as_deref().unwrap_or("a detached HEAD")
         );
     }
-    repo.fetch(exec)?;
+    repo.fetch()?;
     let base = main_tip(repo)?;
     let local = repo.git.resolve("HEAD")?.expect("on a branch with commits");
     if !repo.git.is_ancestor(&local, &base)? {
@@ -199,7 +198,7 @@ fn bump_main(
 ) -> Result<Planned> {
     let cfg = &repo.config;
     let version = Version::new(dev.major, dev.minor, dev.patch);
-    let mut next_plan = bump::plan(ctx, &Level::Major)?;
+    let mut next_plan = bump::compute(ctx, &Level::Major)?;
     eprintln!("{}", bump::summary(&next_plan));
     let next = next_plan
         .workspace
@@ -250,7 +249,7 @@ fn candidate(
     dev: &Version,
 ) -> Result<Planned> {
     let cfg = &repo.config;
-    let rc_plan = bump::plan(ctx, &Level::Rc)?;
+    let rc_plan = bump::compute(ctx, &Level::Rc)?;
     let rc = first_candidate(dev, &cfg.main_branch)?;
     let version = Version::new(dev.major, dev.minor, dev.patch);
     let title = format!("Release {} {rc}", super::project_name(ctx));
@@ -289,12 +288,13 @@ enum Part {
     PullRequest,
 }
 
-/// STEP 2: finishes the newest release branch's cut if an earlier run left
-/// part of it undone. Returns whether there was anything to finish.
-pub fn finish(repo: &Repo, opts: &Options, forge: &dyn Forge, exec: &Executor) -> Result<bool> {
+/// STEP 2: the plan that finishes the newest release branch's cut, if an
+/// earlier run left part of it undone.
+pub fn finish(repo: &Repo, opts: &Options) -> Result<Option<Plan>> {
     let cfg = &repo.config;
+    let forge = repo.forge()?;
     let Some(latest) = repo.release_branches()?.pop() else {
-        return Ok(false);
+        return Ok(None);
     };
     let main = main_tip(repo)?;
     let main_version = repo.version_at(&main)?;
@@ -302,7 +302,7 @@ pub fn finish(repo: &Repo, opts: &Options, forge: &dyn Forge, exec: &Executor) -
     let bump = bump_part(repo, forge, &latest, &main_version)?;
     let rc = candidate_part(repo, forge, &latest, &branch_version)?;
     if (bump, rc) == (Part::Done, Part::Done) {
-        return Ok(false);
+        return Ok(None);
     }
     // A part whose review branch is pushed needs only its pull request:
     // its commit is planned aside, for the request's text.
@@ -374,9 +374,8 @@ pub fn finish(repo: &Repo, opts: &Options, forge: &dyn Forge, exec: &Executor) -
             to: c,
         });
     }
-    apply::apply(&plan, repo, forge, exec)?;
-    say("Cut", &format!("`{}` is complete", latest.name));
-    Ok(true)
+    plan.then_say("Cut", format!("`{}` is complete", latest.name));
+    Ok(Some(plan))
 }
 
 /// Whether main moved past `latest`'s development line (or its bump waits

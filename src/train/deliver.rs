@@ -4,7 +4,7 @@
 //! without, it is pushed straight to the branch it is for.
 
 use crate::adapters::forge::{Forge, PrState, PullRequest};
-use crate::train::plan::{Plan, Rev};
+use crate::plan::{Plan, Rev};
 use crate::train::repo::Repo;
 use anyhow::Result;
 

@@ -4,7 +4,7 @@
 
 use crate::adapters::fs;
 use crate::core::changeset::ChangeSet;
-use crate::exec::Executor;
+use crate::plan::{self, Effect, Plan};
 use crate::train::Context;
 use crate::train::notes::{DEFAULT_TEMPLATE, heading};
 use anyhow::{Result, bail};
@@ -161,7 +161,7 @@ fn workflow(text: &str, ctx: &Context, opts: &InitOpts) -> String {
         .replace("@CI@", &opts.ci_workflow)
 }
 
-pub fn run(ctx: &Context, opts: &InitOpts, exec: &Executor) -> Result<ChangeSet> {
+pub fn plan(ctx: &Context, opts: &InitOpts) -> Result<Plan> {
     // The matrix is written into YAML as it is: plain names only.
     let plain = |s: &str| {
         !s.is_empty()
@@ -231,6 +231,14 @@ pub fn run(ctx: &Context, opts: &InitOpts, exec: &Executor) -> Result<ChangeSet>
         crate::output::say("Writing", &format!("{}", path.display()));
         changes.set(path, existing, text);
     }
-    exec.write_files(&ctx.root, &changes)?;
-    Ok(changes)
+    let mut plan = Plan::default();
+    if !changes.is_empty() {
+        plan.add(Effect::Files(plan::Files {
+            root: ctx.root.clone(),
+            changes,
+            hooks: Vec::new(),
+            relock: false,
+        }));
+    }
+    Ok(plan)
 }

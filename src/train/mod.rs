@@ -1,7 +1,7 @@
-//! The operations, one file each. Each reads the workspace, asks `core` what
-//! to do, and hands every change to the executor.
+//! The operations, one file each. Each reads the workspace and the
+//! repository, asks `core` what to do, and returns a [`crate::plan::Plan`]
+//! of every change (or, read-only, a report); it changes nothing itself.
 
-pub mod apply;
 pub mod artifacts;
 pub mod audit;
 pub mod backport;
@@ -9,14 +9,12 @@ pub mod bump;
 pub mod config;
 pub mod cut;
 pub mod deliver;
-pub mod github_release;
+pub mod forge_release;
 pub mod init;
 pub mod notes;
 pub mod on_branch;
 pub mod order;
 pub mod patch;
-pub mod plan;
-pub mod progress;
 pub mod publish;
 pub mod rc;
 pub mod registry_auth;

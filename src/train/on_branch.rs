@@ -1,15 +1,13 @@
 //! What `rc`, `release` and `patch` share: plan one release commit on a
 //! release branch and deliver it, or finish an earlier run's delivery.
 
-use crate::adapters::forge;
 use crate::core::changeset::ChangeSet;
 use crate::core::version::Level;
-use crate::exec::Executor;
 use crate::output::say;
+use crate::plan::{NewCommit, Plan, Rev};
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
-use crate::train::plan::{NewCommit, Plan, Rev};
 use crate::train::repo::Repo;
-use crate::train::{Context, Options, apply, snapshot};
+use crate::train::{Context, Options, snapshot};
 use anyhow::{Result, bail};
 use semver::Version;
 
@@ -22,10 +20,10 @@ pub struct Target {
 
 /// STEP 1 of every operation on a release branch: clean tree, the branch
 /// named or checked out, fetched.
-pub fn target(repo: &Repo, branch: Option<&str>, exec: &Executor) -> Result<Target> {
+pub fn target(repo: &Repo, branch: Option<&str>) -> Result<Target> {
     repo.require_clean()?;
     let branch = repo.release_branch_arg(branch)?;
-    repo.fetch(exec)?;
+    repo.fetch()?;
     fetched(repo, &branch)
 }
 
@@ -70,21 +68,13 @@ pub struct Commit<'a> {
 
 /// Bumps, edits the notes, commits "Release P V" with the marker, delivers.
 /// When the review branch is pushed already: nothing to do if its pull
-/// request is open, else only the pull request is opened. Returns the new
-/// version, or `None` when there was nothing to do.
-pub fn release_commit(
-    repo: &Repo,
-    opts: &Options,
-    exec: &Executor,
-    t: &Target,
-    c: &Commit<'_>,
-) -> Result<Option<Version>> {
-    let cfg = &repo.config;
-    let forge = forge::open(cfg, &repo.git)?;
+/// request is open, else only the pull request is opened.
+pub fn release_commit(repo: &Repo, opts: &Options, t: &Target, c: &Commit<'_>) -> Result<Plan> {
+    let forge = repo.forge()?;
     let new = t.next(&c.level)?;
     let head = (c.head)(&new);
     let state = if forge.reviews() {
-        pending(repo, forge.as_ref(), &head, &t.branch)?
+        pending(repo, forge, &head, &t.branch)?
     } else {
         Pending::No
     };
@@ -93,7 +83,7 @@ pub fn release_commit(
             c.word,
             &format!("nothing to do: {head} is waiting for review"),
         );
-        return Ok(None);
+        return Ok(Plan::default());
     }
     let mut plan = Plan::default();
     if state == Pending::NoPullRequest {
@@ -107,8 +97,8 @@ pub fn release_commit(
         let change = plan_release(repo, opts, t, c, None, &mut plan)?;
         deliver(&mut plan, repo.remote(), forge.reviews(), &[], &[change]);
     }
-    apply::apply(&plan, repo, forge.as_ref(), exec)?;
-    Ok(Some(new))
+    plan.then_say(c.word, format!("{new} on `{}`", t.branch));
+    Ok(plan)
 }
 
 /// The change of a review branch an earlier run pushed (for its pull
@@ -148,7 +138,7 @@ pub fn plan_release(
     let snap = snapshot::at(repo, &t.base, opts)?;
     let ctx = &snap.ctx;
     let title = format!("Release {} {new}", super::project_name(ctx));
-    let mut bump = super::bump::plan(ctx, &c.level)?;
+    let mut bump = super::bump::compute(ctx, &c.level)?;
     eprintln!("{}", super::bump::summary(&bump));
     (c.notes)(ctx, &mut bump.changes, &new)?;
     let hooks = super::bump::hooks(&bump, &cfg.after_bump, cfg.hook_timeout_secs);

@@ -16,22 +16,21 @@ use crate::core::changeset::ChangeSet;
 use crate::core::patch_set::PatchSet;
 use crate::core::refs::{Names, Review};
 use crate::core::version::Level;
-use crate::exec::Executor;
 use crate::output::say;
+use crate::plan::Plan;
 use crate::train::deliver::{Pending, deliver, pending, reopen};
 use crate::train::on_branch::{
     Commit, Target, fetched, plan_release, pushed_change, release_commit, target,
 };
-use crate::train::plan::Plan;
 use crate::train::repo::Repo;
-use crate::train::{Context, Options, apply, notes};
+use crate::train::{Context, Options, notes};
 use anyhow::{Result, bail};
 use semver::Version;
 
-pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -> Result<()> {
-    let t = target(repo, branch, exec)?;
+pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
+    let t = target(repo, branch)?;
     if nothing_landed(repo, &t)? {
-        return Ok(());
+        return Ok(Plan::default());
     }
     // A version that cannot be bumped is the first thing to say.
     t.next(&Level::Patch)?;
@@ -40,11 +39,7 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
     let date = repo.today.to_string();
     let names = Names::of(&repo.config);
     let body = |v: &Version| body(&names, &t.branch, v, None);
-    let Some(v) = release_commit(repo, opts, exec, &t, &commit(&dated(&date), &body))? else {
-        return Ok(());
-    };
-    say("Patch", &format!("{v} on `{}`", t.branch));
-    Ok(())
+    release_commit(repo, opts, &t, &commit(&dated(&date), &body))
 }
 
 /// Says so when nothing landed on `t` since its last release commit.
@@ -143,9 +138,9 @@ fn require_no_break(repo: &Repo, opts: &Options, branches: &[&Target]) -> Result
 }
 
 /// `patch --supported`.
-pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()> {
+pub fn plan_supported(repo: &Repo, opts: &Options) -> Result<Plan> {
     repo.require_clean()?;
-    repo.fetch(exec)?;
+    repo.fetch()?;
     let names = repo.names();
     let mut members: Vec<(Target, Version)> = Vec::new();
     let supported = super::timetable::supported(repo)?;
@@ -161,7 +156,7 @@ pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()>
                     .replace("1.0.0", "X.Y.0")
             ),
         );
-        return Ok(());
+        return Ok(Plan::default());
     }
     for branch in supported {
         let t = fetched(repo, &branch)?;
@@ -175,15 +170,17 @@ pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()>
             "Patch",
             "nothing to do: no supported branch has unreleased changes",
         );
-        return Ok(());
+        return Ok(Plan::default());
     }
     let targets: Vec<&Target> = members.iter().map(|(t, _)| t).collect();
     require_main_first(repo, &targets)?;
     require_no_break(repo, opts, &targets)?;
-    let forge = forge::open(&repo.config, &repo.git)?;
+    let forge = repo.forge()?;
     let date = repo.today.to_string();
-    if forge.reviews() && finish_in_flight(repo, opts, exec, forge.as_ref(), &members, &date)? {
-        return Ok(());
+    if forge.reviews()
+        && let Some(plan) = finish_in_flight(repo, opts, forge, &members, &date)?
+    {
+        return Ok(plan);
     }
     let set = PatchSet::new(members.iter().map(|(_, v)| v.clone()).collect());
     let trailer = set.trailer(&names);
@@ -202,24 +199,20 @@ pub fn run_supported(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()>
         changes.push(change);
     }
     deliver(&mut plan, repo.remote(), forge.reviews(), &[], &changes);
-    apply::apply(&plan, repo, forge.as_ref(), exec)?;
-    if !exec.is_dry_run() {
-        say("Patch set", &set.describe(&names));
-    }
-    Ok(())
+    plan.then_say("Patch set", set.describe(&names));
+    Ok(plan)
 }
 
-/// A set an earlier run pushed for review: opens the pull requests it
-/// lacks, and makes no new set while one waits (its members would be
-/// tagged apart). Returns whether one was in flight.
+/// A set an earlier run pushed for review: the plan that opens the pull
+/// requests it lacks; no new set is made while one waits (its members
+/// would be tagged apart). `None`: none is in flight.
 fn finish_in_flight(
     repo: &Repo,
     opts: &Options,
-    exec: &Executor,
     forge: &dyn forge::Forge,
     members: &[(Target, Version)],
     date: &str,
-) -> Result<bool> {
+) -> Result<Option<Plan>> {
     let names = repo.names();
     let mut waiting = Vec::new();
     let mut plan = Plan::default();
@@ -245,7 +238,7 @@ fn finish_in_flight(
         waiting.push(t.branch.as_str());
     }
     if waiting.is_empty() {
-        return Ok(false);
+        return Ok(None);
     }
     if waiting.len() < members.len() {
         let others: Vec<&str> = members
@@ -262,8 +255,7 @@ fn finish_in_flight(
             ),
         );
     }
-    apply::apply(&plan, repo, forge, exec)?;
-    Ok(true)
+    Ok(Some(plan))
 }
 
 /// The set the pushed review branch `head` names, if it names one.

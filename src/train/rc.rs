@@ -7,14 +7,14 @@
 
 use crate::core::refs::{Names, Review};
 use crate::core::version::Level;
-use crate::exec::Executor;
+use crate::plan::Plan;
 use crate::train::Options;
 use crate::train::on_branch::{Commit, release_commit, target};
 use crate::train::repo::Repo;
 use anyhow::Result;
 
-pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -> Result<()> {
-    let t = target(repo, branch, exec)?;
+pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
+    let t = target(repo, branch)?;
     if repo.tip_is_release(&t.base)? {
         crate::output::say(
             "Candidate",
@@ -23,13 +23,12 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
                 t.branch, t.version
             ),
         );
-        return Ok(());
+        return Ok(Plan::default());
     }
     let names = Names::of(&repo.config);
-    let Some(v) = release_commit(
+    release_commit(
         repo,
         opts,
-        exec,
         &t,
         &Commit {
             level: Level::Rc,
@@ -44,10 +43,5 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
                 )
             },
         },
-    )?
-    else {
-        return Ok(());
-    };
-    crate::output::say("Candidate", &format!("{v} on `{}`", t.branch));
-    Ok(())
+    )
 }

@@ -8,26 +8,26 @@
 
 use crate::core::refs::{Names, Review};
 use crate::core::version::Level;
-use crate::exec::Executor;
+use crate::plan::Plan;
 use crate::train::on_branch::{Commit, release_commit, target};
 use crate::train::repo::Repo;
 use crate::train::{Options, notes};
 use anyhow::{Context as _, Result};
 
-pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -> Result<()> {
+pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
     let branch = match branch {
         Some(b) => b.to_string(),
         None => {
             // Refuse before the fetch, so that a refusal changes nothing.
             repo.require_clean()?;
-            repo.fetch(exec)?;
+            repo.fetch()?;
             repo.release_branches()?
                 .pop()
                 .context("there is no release branch to release")?
                 .name
         }
     };
-    let t = target(repo, Some(&branch), exec)?;
+    let t = target(repo, Some(&branch))?;
     let final_version = semver::Version::new(t.version.major, t.version.minor, t.version.patch);
     let names = Names::of(&repo.config);
     let tagged = repo.tag(&names.tag(&t.version))?.is_some();
@@ -39,14 +39,13 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
                 t.version
             ),
         );
-        return Ok(());
+        return Ok(Plan::default());
     }
     let head = Review::Release(final_version).branch();
     let date = repo.today.to_string();
-    let Some(v) = release_commit(
+    release_commit(
         repo,
         opts,
-        exec,
         &t,
         &Commit {
             level: Level::DropRc,
@@ -63,10 +62,5 @@ pub fn run(repo: &Repo, opts: &Options, branch: Option<&str>, exec: &Executor) -
                 )
             },
         },
-    )?
-    else {
-        return Ok(());
-    };
-    crate::output::say("Release", &format!("{v} on `{branch}`"));
-    Ok(())
+    )
 }

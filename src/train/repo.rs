@@ -1,14 +1,15 @@
 //! The repository the train runs on: its remote's branches and tags, the
 //! version at any commit, and the checks every operation makes first.
 
+use crate::adapters::forge::{self, Forge};
 use crate::adapters::git::{Git, GitError};
 use crate::core::config::Config;
 use crate::core::manifest::{Field, Manifest};
 use crate::core::refs::Names;
-use crate::exec::Executor;
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
 use semver::Version;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -20,6 +21,18 @@ pub struct Repo {
     pub today: Date,
     /// With `--date`: the time every commit made carries.
     pub commit_time: Option<jiff::Timestamp>,
+    fetch: Fetch,
+    /// Opened on first use: most commands never ask it anything.
+    forge: OnceCell<Box<dyn Forge>>,
+}
+
+/// Whether [`Repo::fetch`] asks the remote, or the train works on what was
+/// fetched last (a dry run: it changes nothing, remote-tracking refs
+/// included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetch {
+    Remote,
+    LastFetched,
 }
 
 /// A `release-X.Y.Z` branch on the remote.
@@ -66,7 +79,24 @@ impl Repo {
             config,
             today,
             commit_time,
+            fetch: Fetch::Remote,
+            forge: OnceCell::new(),
         })
+    }
+
+    /// The same repository, fetched as `fetch` says.
+    pub fn fetching(mut self, fetch: Fetch) -> Repo {
+        self.fetch = fetch;
+        self
+    }
+
+    /// The configured forge of this repository.
+    pub fn forge(&self) -> Result<&dyn Forge> {
+        if let Some(f) = self.forge.get() {
+            return Ok(f.as_ref());
+        }
+        let f = forge::open(&self.config, &self.git)?;
+        Ok(self.forge.get_or_init(|| f).as_ref())
     }
 
     /// Refuses to commit on `base` with a `--date` before `base`'s own
@@ -112,11 +142,14 @@ impl Repo {
         Names::of(&self.config)
     }
 
-    /// Brings the remote's branches and tags up to date (a dry run works on
-    /// what was last fetched).
+    /// Brings the remote's branches and tags up to date (unless it works on
+    /// what was last fetched, see [`Fetch`]).
     /// Without `--quiet`: git's report of a refused ref is the reason.
-    pub fn fetch(&self, exec: &Executor) -> Result<()> {
-        match exec.git(&self.git, &["fetch", "--prune", "--tags", self.remote()]) {
+    pub fn fetch(&self) -> Result<()> {
+        if self.fetch == Fetch::LastFetched {
+            return Ok(());
+        }
+        match self.git.run(&["fetch", "--prune", "--tags", self.remote()]) {
             Ok(_) => Ok(()),
             Err(e) => Err(self.explain_fetch_error(e)),
         }

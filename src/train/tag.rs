@@ -13,25 +13,20 @@
 use crate::adapters::forge::{self, Forge};
 use crate::core::patch_set::{Checks, Member, PatchSet, TRAILER, Verdict, branch_of, verdict};
 use crate::core::refs::Names;
-use crate::exec::Executor;
-use crate::train::apply;
-use crate::train::plan::{Plan, Rev};
+use crate::plan::{Plan, Rev};
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
 
-/// `wait`: how long to wait for pending checks before giving up.
-pub fn run(
-    repo: &Repo,
-    range: &str,
-    wait: std::time::Duration,
-    exec: &Executor,
-) -> Result<Option<String>> {
+/// The tags to make for the pushed `range` (none: nothing to tag, or held
+/// for the rest of a patch set). `wait`: how long to wait for pending
+/// checks before giving up.
+pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan> {
     let (before, after) = range
         .split_once("..")
         .map(|(b, a)| (b, a.trim_start_matches('.')))
         .context("--range takes BEFORE..AFTER (the commits before and after the push)")?;
-    repo.fetch(exec)?;
+    repo.fetch()?;
     let after_oid = repo
         .git
         .resolve(after)?
@@ -51,7 +46,7 @@ pub fn run(
             "Tag",
             &format!("nothing to do: no commit in {range} asks for a release"),
         );
-        return Ok(None);
+        return Ok(Plan::default());
     };
     let version = repo.version_at(&after_oid)?;
     let name = Names::of(&repo.config).tag(&version);
@@ -61,13 +56,13 @@ pub fn run(
                 "Tag",
                 &format!("nothing to do: `{name}` already tags {}", &after_oid[..10]),
             );
-            return Ok(Some(name));
+            return Ok(Plan::default());
         }
         bail!(
             "`{name}` already exists at {at}, not at {after_oid}; a released version is never re-tagged"
         );
     }
-    let forge = forge::open(&repo.config, &repo.git)?;
+    let forge = repo.forge()?;
     let names = repo.names();
     let set = match PatchSet::parse(&release, &names) {
         None => PatchSet::new(vec![version.clone()]),
@@ -82,7 +77,7 @@ pub fn run(
     };
     let until = std::time::Instant::now() + wait;
     loop {
-        let members = members(repo, forge.as_ref(), &set, &version, &after_oid)?;
+        let members = members(repo, forge, &set, &version, &after_oid)?;
         match verdict(&members) {
             Verdict::TagAll(tags) => {
                 let mut plan = Plan::default();
@@ -92,8 +87,7 @@ pub fn run(
                         plan.tag(&tag, Rev::at(at, branch_of(&names, v)));
                     }
                 }
-                apply::apply(&plan, repo, forge.as_ref(), exec)?;
-                return Ok(Some(name));
+                return Ok(plan);
             }
             Verdict::Hold(missing) => {
                 let waits: Vec<String> = missing
@@ -109,7 +103,7 @@ pub fn run(
                         waits.join(", ")
                     ),
                 );
-                return Ok(None);
+                return Ok(Plan::default());
             }
             Verdict::Wait(pending) if std::time::Instant::now() < until => {
                 crate::output::say(

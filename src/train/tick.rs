@@ -3,30 +3,30 @@
 //! earlier run left half-done.
 
 use crate::core::schedule::Action;
-use crate::exec::Executor;
+use crate::plan::Plan;
 use crate::train::repo::Repo;
 use crate::train::{Options, cut, release, status};
 use anyhow::Result;
 
-pub fn run(repo: &Repo, opts: &Options, exec: &Executor) -> Result<()> {
-    repo.fetch(exec)?;
+pub fn plan(repo: &Repo, opts: &Options) -> Result<Plan> {
+    repo.fetch()?;
     // A cut an earlier run left half-done is finished first: the schedule
     // counts the branch as cut.
-    let forge = crate::adapters::forge::open(&repo.config, &repo.git)?;
-    if cut::finish(repo, opts, forge.as_ref(), exec)? {
-        return Ok(());
+    if let Some(plan) = cut::finish(repo, opts)? {
+        return Ok(plan);
     }
     let decision = status::decide(repo)?;
     if decision.due.is_empty() {
         eprint!("{}", status::render_due(repo, &decision));
-        return Ok(());
+        return Ok(Plan::default());
     }
+    let mut plan = Plan::default();
     for (action, why) in &decision.due {
         crate::output::say("Due", why);
-        match action {
-            Action::Release => release::run(repo, opts, None, exec)?,
-            Action::Cut => cut::run(repo, opts, &cut::CutOpts { force: false }, exec)?,
-        }
+        plan.append(match action {
+            Action::Release => release::plan(repo, opts, None)?,
+            Action::Cut => cut::plan(repo, opts, &cut::CutOpts { force: false })?,
+        });
     }
-    Ok(())
+    Ok(plan)
 }

@@ -88,7 +88,7 @@ pub fn package(ctx: &Context) -> Result<Vec<Problem>> {
 /// fetch: what a patch would release. An error when a public crate breaks.
 pub fn semver(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<()> {
     let branch = repo.release_branch_arg(branch)?;
-    repo.fetch(&crate::exec::Executor::new(false))?;
+    repo.fetch()?;
     let Some(tip) = repo.remote_branch(&branch)? else {
         bail!(
             "`{}/{branch}` does not exist: push the branch first",

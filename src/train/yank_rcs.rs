@@ -3,13 +3,12 @@
 //! candidates. For every publishable crate, with the same retries as publish.
 
 use crate::core::graph;
-use crate::core::publish_plan::{Limit, TokenBucket};
 use crate::core::version::rc_number;
-use crate::exec::Executor;
+use crate::plan::{Effect, Plan, Yanks};
 use crate::retry::retry;
 use crate::train::Context;
-use crate::train::registry_auth::open_with_token;
-use anyhow::{Result, bail};
+use crate::train::registry_auth::{self, Need, Prepared};
+use anyhow::Result;
 use semver::Version;
 use std::time::{Duration, Instant};
 
@@ -32,71 +31,42 @@ pub fn superseded(current: &Version, listed: &[(Version, bool)]) -> Vec<Version>
     out
 }
 
-pub fn run(ctx: &Context, registry: Option<&str>, exec: &Executor) -> Result<Vec<String>> {
+/// The yanks of `yank-rcs`, and the registry they go to; `need` says
+/// whether it must take a token (a dry run needs none).
+pub fn plan(ctx: &Context, registry: Option<&str>, need: Need) -> Result<Prepared> {
     let pc = &ctx.config.publish;
     let reg_name = registry.map_or_else(|| pc.registry.clone(), str::to_string);
-    let reg = open_with_token(ctx, &reg_name, exec, "yank-rcs")?;
+    let reg = registry_auth::open(ctx, &reg_name)?;
+    registry_auth::require_token(&reg, need, "yank-rcs")?;
     let deadline = Instant::now() + Duration::from_secs(pc.retry_budget_secs);
-    let mut bucket = pc.limits(&reg_name).map(|l| {
-        TokenBucket::new(
-            Limit {
-                burst: l.yanks.burst,
-                every_ms: l.yanks.every_secs * 1000,
-            },
-            0,
-        )
-    });
-    let start = Instant::now();
-    let mut yanked = Vec::new();
-    let mut failed = Vec::new();
+    let mut versions = Vec::new();
     for i in graph::publish_order(&ctx.ws)? {
         let c = &ctx.ws.crates[i];
         let listed = retry(deadline, || reg.versions(&c.name), |_, _| {})
             .map_err(|e| anyhow::anyhow!("could not read the index entry of {}: {e}", c.name))?;
         let listed: Vec<(Version, bool)> =
             listed.into_iter().map(|v| (v.version, v.yanked)).collect();
-        for v in superseded(&c.version, &listed) {
-            if let Some(b) = bucket.as_mut() {
-                while let Err(wait) = b.take(start.elapsed().as_millis() as u64) {
-                    std::thread::sleep(Duration::from_millis(wait));
-                }
-            }
-            let say = |e: &crate::adapters::registry::Failure, w: Duration| {
-                crate::output::say(
-                    "Retrying",
-                    &format!("yank of {} {v} in {:.1}s: {e}", c.name, w.as_secs_f64()),
-                )
-            };
-            match retry(deadline, || exec.yank(&reg, &c.name, &v), say) {
-                Ok(()) => {
-                    eprintln!(
-                        "{:>12} {} {v}",
-                        if exec.is_dry_run() {
-                            "Would yank"
-                        } else {
-                            "Yanked"
-                        },
-                        c.name
-                    );
-                    yanked.push(format!("{} {v}", c.name));
-                }
-                Err(e) => {
-                    crate::output::say("Failed", &format!("{} {v}: {e}", c.name));
-                    failed.push(format!("{} {v}", c.name));
-                }
-            }
-        }
-    }
-    if yanked.is_empty() && failed.is_empty() {
-        crate::output::say("Yanking", "nothing: no candidate is superseded");
-    }
-    if !failed.is_empty() {
-        bail!(
-            "could not yank: {}; run it again to retry",
-            failed.join(", ")
+        versions.extend(
+            superseded(&c.version, &listed)
+                .into_iter()
+                .map(|v| (c.name.clone(), v)),
         );
     }
-    Ok(yanked)
+    let mut plan = Plan::default();
+    if versions.is_empty() {
+        crate::output::say("Yanking", "nothing: no candidate is superseded");
+    } else {
+        plan.add(Effect::Yank(Yanks {
+            registry: reg_name,
+            versions,
+            limit: pc.limits(&reg.name).map(|l| l.yanks),
+            retry_budget: Duration::from_secs(pc.retry_budget_secs),
+        }));
+    }
+    Ok(Prepared {
+        plan,
+        registry: reg,
+    })
 }
 
 #[cfg(test)]

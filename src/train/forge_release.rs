@@ -4,21 +4,15 @@
 //! the highest final version: a patch of an older branch does not take it.
 //! Without a forge there are no releases: it says so and does nothing.
 
-use crate::adapters::forge::{self, Forge, NewRelease, Release, ReleaseState};
-use crate::exec::Executor;
+use crate::adapters::forge::{NewRelease, ReleaseState};
+use crate::plan::{Effect, Plan};
 use crate::train::repo::Repo;
 use crate::train::{Context, notes};
 use anyhow::{Context as _, Result};
 use semver::Version;
 use std::path::{Path, PathBuf};
 
-pub fn run(
-    ctx: &Context,
-    repo: &Repo,
-    tag: Option<&str>,
-    assets: Option<&Path>,
-    exec: &Executor,
-) -> Result<()> {
+pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>) -> Result<Plan> {
     let names = crate::core::refs::Names::of(&ctx.config);
     let tag = match tag {
         Some(t) => t.to_string(),
@@ -32,8 +26,9 @@ pub fn run(
     };
     let version = Version::parse(names.strip_tag_prefix(&tag))
         .with_context(|| format!("tag `{tag}` does not name a version"))?;
-    let forge = forge::open(&ctx.config, &repo.git)?;
+    let forge = repo.forge()?;
     let files = asset_files(assets)?;
+    let mut plan = Plan::default();
     match forge.release(&tag)? {
         ReleaseState::Missing => {}
         ReleaseState::Exists(release, have) => {
@@ -47,7 +42,7 @@ pub fn run(
                     "Release",
                     &format!("nothing to do: the release {tag} exists with its assets"),
                 );
-                return Ok(());
+                return Ok(plan);
             }
             crate::output::say(
                 "Release",
@@ -56,7 +51,11 @@ pub fn run(
                     missing.len()
                 ),
             );
-            return upload(forge.as_ref(), &release, &missing, exec);
+            plan.add(Effect::Assets {
+                release,
+                files: missing.into_iter().cloned().collect(),
+            });
+            return Ok(plan);
         }
         ReleaseState::Unsupported => {
             crate::output::say(
@@ -65,7 +64,7 @@ pub fn run(
                     "the release {tag}: releases need a forge (set `forge` in the configuration)"
                 ),
             );
-            return Ok(());
+            return Ok(plan);
         }
     }
     let body = notes::show(ctx, Some(&version.to_string()))?;
@@ -80,43 +79,26 @@ pub fn run(
         .max();
     let latest = !prerelease && highest.as_ref().is_none_or(|h| version >= *h);
 
-    let new = NewRelease {
-        tag: tag.clone(),
-        body,
-        prerelease,
-        latest,
-    };
-    let mut release = None;
-    exec.effect(
-        &format!(
-            "create the release {tag} ({}{}) with the notes of {version}",
-            if prerelease { "pre-release" } else { "release" },
-            if latest { ", latest" } else { "" }
-        ),
-        || {
-            release = Some(forge.create_release(&new)?);
-            Ok(())
+    let n = files.len();
+    plan.add(Effect::Release {
+        new: NewRelease {
+            tag: tag.clone(),
+            body,
+            prerelease,
+            latest,
         },
-    )?;
-    if let Some(release) = &release {
-        upload(
-            forge.as_ref(),
-            release,
-            &files.iter().collect::<Vec<_>>(),
-            exec,
-        )?;
-    }
-    crate::output::say(
+        assets: files,
+    });
+    plan.then_say(
         "Released",
-        &format!(
-            "{tag}{}{} with {} asset{}",
+        format!(
+            "{tag}{}{} with {n} asset{}",
             if prerelease { " (pre-release)" } else { "" },
             if latest { " (latest)" } else { "" },
-            files.len(),
-            if files.len() == 1 { "" } else { "s" }
+            if n == 1 { "" } else { "s" }
         ),
     );
-    Ok(())
+    Ok(plan)
 }
 
 /// Every file of the assets directory, sorted.
@@ -135,15 +117,4 @@ fn asset_files(assets: Option<&Path>) -> Result<Vec<PathBuf>> {
 
 fn file_name(f: &Path) -> String {
     f.file_name().expect("a file").to_string_lossy().to_string()
-}
-
-fn upload(forge: &dyn Forge, release: &Release, files: &[&PathBuf], exec: &Executor) -> Result<()> {
-    for f in files {
-        let name = file_name(f);
-        exec.effect(&format!("upload {name}"), || {
-            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-            forge.upload_asset(release, &name, &bytes)
-        })?;
-    }
-    Ok(())
 }

@@ -1,0 +1,177 @@
+//! The executor: what each kind of effect does, through the adapters it
+//! holds (the repository's git, its forge, a registry). Only the applier
+//! calls it, so nothing outside a plan changes anything.
+
+use super::{Progress, tokens::Tokens};
+use crate::adapters::forge::Forge;
+use crate::adapters::git::Git;
+use crate::adapters::registry::Registry;
+use crate::plan::{Effect, Hook, Plan};
+use anyhow::{Context, Result, bail};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The adapters effects act through; each is needed only by the effects
+/// that use it.
+#[derive(Default)]
+pub struct Executor<'a> {
+    git: Option<&'a Git>,
+    forge: Option<&'a dyn Forge>,
+    registry: Option<&'a Registry>,
+    /// The trusted publishing tokens minted in this run.
+    pub(super) tokens: Tokens,
+}
+
+impl<'a> Executor<'a> {
+    pub fn new() -> Executor<'a> {
+        Executor::default()
+    }
+
+    /// Git commands run in this repository.
+    pub fn with_git(mut self, git: &'a Git) -> Executor<'a> {
+        self.git = Some(git);
+        self
+    }
+
+    pub fn with_forge(mut self, forge: &'a dyn Forge) -> Executor<'a> {
+        self.forge = Some(forge);
+        self
+    }
+
+    pub fn with_registry(mut self, registry: &'a Registry) -> Executor<'a> {
+        self.registry = Some(registry);
+        self
+    }
+
+    pub(super) fn git(&self) -> Result<&'a Git> {
+        self.git
+            .context("internal error: a git effect without a repository")
+    }
+
+    pub(super) fn forge(&self) -> Result<&'a dyn Forge> {
+        self.forge
+            .context("internal error: a forge effect without a forge")
+    }
+
+    pub(super) fn registry(&self, name: &str) -> Result<&'a Registry> {
+        match self.registry {
+            Some(r) if r.name == name => Ok(r),
+            _ => bail!("internal error: an effect on registry `{name}`, which is not open"),
+        }
+    }
+
+    /// Carries out one effect of `plan`.
+    pub(super) fn carry_out(&self, plan: &Plan, e: &Effect, done: &mut Progress) -> Result<()> {
+        match e {
+            Effect::Commit(c) => {
+                let oid = self.commit(c, &done.made)?;
+                done.made.push(oid);
+            }
+            Effect::Pick(p) => {
+                let oid = self.pick(p, &done.made)?;
+                done.made.push(oid);
+            }
+            Effect::Push { remote, updates } => {
+                self.push(remote, updates, &done.made)?;
+                done.pushed = true;
+            }
+            Effect::PullRequest(pr) => {
+                // One request failing does not keep the others from opening.
+                if let Err(err) = self.forge()?.open_pull_request(pr) {
+                    eprintln!("error: {err:#}");
+                    done.failed_prs.push(plan.describe(e));
+                }
+            }
+            Effect::FastForward { branch, to } => {
+                self.fast_forward(branch, &super::resolve(to, &done.made))?
+            }
+            Effect::Tag { name, at } => {
+                self.tag(name, &super::resolve(at, &done.made))?;
+                done.pushed = true;
+            }
+            Effect::Files(f) => self.files(f)?,
+            Effect::Run(r) => self.run_program(r)?,
+            Effect::CreateDir(d) => std::fs::create_dir_all(d)
+                .with_context(|| format!("cannot create {}", d.display()))?,
+            Effect::Pack(p) => self.pack(p)?,
+            Effect::SourceTarball {
+                archive,
+                prefix,
+                rev,
+            } => self.source_tarball(archive, prefix, rev)?,
+            Effect::Copy { from, to } => self.copy(from, to)?,
+            Effect::Sums { file, files } => self.sums(file, files)?,
+            Effect::Release { new, assets } => self.release(new, assets)?,
+            Effect::Assets { release, files } => self.upload_assets(release, files)?,
+            Effect::MintToken {
+                registry,
+                renew_after,
+            } => self.mint_token(registry, *renew_after)?,
+            Effect::Publish(u) => self.publish(u)?,
+            Effect::Yank(y) => self.yank(y)?,
+            Effect::RevokeTokens { registry } => self.revoke_tokens(registry)?,
+            Effect::Output { file, line } => output(file, line)?,
+        }
+        Ok(())
+    }
+
+    /// Runs a hook's shell command in `dir` (such as `cargo vet`), with
+    /// `env` besides the inherited environment. One that outlives its
+    /// timeout, or is still running when SIGINT or SIGTERM comes, is
+    /// stopped with every process it started (its process group) and is an
+    /// error.
+    pub(super) fn shell(&self, dir: &Path, hook: &Hook, env: &[(String, String)]) -> Result<()> {
+        let command = &hook.command;
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(dir)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("failed to start `{command}`"))?;
+        let deadline = Instant::now() + hook.timeout;
+        let stop = |child: &mut std::process::Child| {
+            // The group's id is the shell's pid (`process_group(0)`).
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.wait();
+        };
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            if let Err(e) = crate::signals::check(|| format!("while `{command}` ran")) {
+                stop(&mut child);
+                return Err(e.into());
+            }
+            if Instant::now() >= deadline {
+                stop(&mut child);
+                bail!(
+                    "`{command}` did not finish within {}s and was stopped with the processes it \
+                     started; raise `hook-timeout-secs` if it needs longer",
+                    hook.timeout.as_secs()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if !status.success() {
+            bail!("`{command}` failed ({status})");
+        }
+        Ok(())
+    }
+}
+
+/// Appends `line` to a job's output file (`$GITHUB_OUTPUT`).
+fn output(file: &Path, line: &str) -> Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(file)
+        .with_context(|| format!("cannot open {} to append to it", file.display()))?;
+    writeln!(f, "{line}").with_context(|| format!("cannot write to {}", file.display()))
+}

@@ -1,0 +1,48 @@
+//! `cargo train backport`
+
+use super::run::{Global, carry_out};
+use crate::train::{self, backport::BackportOpts};
+use anyhow::Result;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Commits, or `#N` for a merged pull request (GitHub)
+    #[arg(required = true, value_name = "COMMIT")]
+    commits: Vec<String>,
+    /// The release branches
+    #[arg(long, num_args = 1.., value_name = "BRANCH", required_unless_present = "supported", conflicts_with = "supported")]
+    to: Vec<String>,
+    /// Every supported release branch
+    #[arg(long)]
+    supported: bool,
+    /// Backport commits that are not on main, for this reason (kept in a trailer)
+    #[arg(long, value_name = "REASON")]
+    not_on_main: Option<String>,
+    /// Add no entry to the branches' release notes
+    #[arg(long)]
+    no_notes: bool,
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
+    let (_, repo) = g.train(a.dry_run)?;
+    let opts = BackportOpts {
+        commits: a.commits,
+        to: a.to,
+        supported: a.supported,
+        not_on_main: a.not_on_main,
+        notes: !a.no_notes,
+    };
+    let (plan, outcome) = train::backport::plan(&repo, &opts)?;
+    if !plan.is_empty() {
+        carry_out(&repo, &plan, a.dry_run)?;
+    }
+    train::backport::summary(&outcome, a.dry_run);
+    Ok(if outcome.needs_a_hand() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

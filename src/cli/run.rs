@@ -1,0 +1,98 @@
+//! What every command shares: the global options, loading the workspace and
+//! the repository, and handing a plan to the applier (or printing it in a
+//! dry run).
+
+use crate::apply::{self, Executor};
+use crate::plan::Plan;
+use crate::train::repo::{Fetch, Repo};
+use crate::train::{Context, Options};
+use anyhow::{Context as _, Result};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Global {
+    /// Path to the workspace's Cargo.toml (default: found from the current directory)
+    #[arg(long, global = true, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Configuration file to use instead of train.toml / [workspace.metadata.train]
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Act as on this day (YYYY-MM-DD): the schedule, release dates in the
+    /// notes, and the dates of the commits made
+    #[arg(long, global = true, value_name = "DATE")]
+    date: Option<jiff::civil::Date>,
+}
+
+impl Global {
+    pub fn options(&self) -> Options {
+        Options {
+            manifest_path: self.manifest_path.clone(),
+            config: self.config.clone(),
+        }
+    }
+
+    /// The workspace and its configuration.
+    pub fn context(&self) -> Result<Context> {
+        Context::load(&self.options())
+    }
+
+    /// The repository of `ctx`; a dry run works on what was fetched last.
+    pub fn repo(&self, ctx: &Context, dry_run: bool) -> Result<Repo> {
+        let fetch = if dry_run {
+            Fetch::LastFetched
+        } else {
+            Fetch::Remote
+        };
+        Ok(Repo::open(ctx.root.clone(), ctx.config.clone(), self.date)?.fetching(fetch))
+    }
+
+    /// The workspace and its repository, for an operation of the train:
+    /// SIGINT and SIGTERM stop it at a safe point rather than wherever the
+    /// signal finds it, and a real run first removes what a `kill -9` of an
+    /// earlier one left beside the checkout.
+    pub fn train(&self, dry_run: bool) -> Result<(Context, Repo)> {
+        let ctx = self.context()?;
+        let repo = self.repo(&ctx, dry_run)?;
+        crate::signals::install().context("cannot install the SIGINT/SIGTERM handlers")?;
+        if !dry_run {
+            crate::adapters::git::scratch::remove_stale_in(&repo.git)?;
+        }
+        Ok((ctx, repo))
+    }
+}
+
+/// Carries out `plan` on `repo` (its git, and its forge if the plan needs
+/// one), or prints it in a dry run.
+pub fn carry_out(repo: &Repo, plan: &Plan, dry_run: bool) -> Result<ExitCode> {
+    let mut exec = Executor::new().with_git(&repo.git);
+    if plan.needs_forge() && !dry_run {
+        exec = exec.with_forge(repo.forge()?);
+    }
+    apply::run(plan, &exec, dry_run)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Carries out a plan that needs no repository.
+pub fn carry_out_with(exec: &Executor, plan: &Plan, dry_run: bool) -> Result<ExitCode> {
+    apply::run(plan, exec, dry_run)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The process's exit code: an error is printed; one that a signal caused
+/// exits as a shell's would (130 for SIGINT, 143 for SIGTERM).
+pub fn exit(r: Result<ExitCode>) -> ExitCode {
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            match e
+                .chain()
+                .find_map(|c| c.downcast_ref::<crate::signals::Interrupted>())
+            {
+                Some(i) => ExitCode::from(i.exit_code()),
+                None => ExitCode::FAILURE,
+            }
+        }
+    }
+}
