@@ -2,7 +2,7 @@
 //! and every first-party dependency edge, built from parsed manifests.
 
 use crate::core::manifest::{
-    Dep, DepKind, DepTable, Field, Manifest, Package, Publish, WorkspacePackage,
+    Dep, DepKind, DepTable, Field, Manifest, Package, ParseError, Publish, WorkspacePackage,
 };
 use crate::core::problem::{Problem, Problems};
 use semver::Version;
@@ -96,6 +96,13 @@ impl Workspace {
         Version::parse(&s.value).ok()
     }
 
+    /// The train's version, which release tags and branches are named
+    /// after: `[workspace.package] version`, else the root package's, else
+    /// none (a virtual workspace without a workspace version).
+    pub fn train_version(&self) -> Option<Version> {
+        Version::parse(train_version_text(self.root())?).ok()
+    }
+
     pub fn dep(&self, site: Site) -> &Dep {
         &self.manifests[site.manifest].deps[site.dep]
     }
@@ -117,6 +124,52 @@ impl Workspace {
         let offset = d.req.as_ref().map_or(d.offset, |r| r.span.start);
         Problem::new(&man.path, Some(man.line_of(offset)), message)
     }
+}
+
+/// Why a root manifest read at a revision gives no train version.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainVersionError {
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("Cargo.toml at {rev} has no version")]
+    NoVersion { rev: String },
+    #[error("Cargo.toml at {rev}: bad version \"{version}\"")]
+    BadVersion {
+        rev: String,
+        version: String,
+        #[source]
+        source: semver::Error,
+    },
+}
+
+/// The train's version in the root manifest `text` as it is at `rev` (a
+/// commit, branch or tag), by [`Workspace::train_version`]'s rule; for a
+/// manifest read alone, so one that does not parse is an error.
+pub fn train_version_at(rev: &str, text: String) -> Result<Version, TrainVersionError> {
+    let m = Manifest::parse(format!("Cargo.toml at {rev}"), text)?;
+    let v = train_version_text(&m).ok_or_else(|| TrainVersionError::NoVersion {
+        rev: rev.to_string(),
+    })?;
+    Version::parse(v).map_err(|source| TrainVersionError::BadVersion {
+        rev: rev.to_string(),
+        version: v.to_string(),
+        source,
+    })
+}
+
+/// The one rule for the train's version, as written in the root manifest:
+/// `[workspace.package] version`, else `package.version` when given there
+/// (an inherited one is the workspace's).
+fn train_version_text(root: &Manifest) -> Option<&str> {
+    let workspace = root
+        .workspace_package
+        .as_ref()
+        .and_then(|w| w.version.as_ref());
+    let package = match root.package.as_ref().map(|p| &p.version) {
+        Some(Field::Given(s)) => Some(s),
+        _ => None,
+    };
+    workspace.or(package).map(|s| s.value.as_str())
 }
 
 /// Every member's crate, in `members` order, or every problem with their
@@ -467,6 +520,61 @@ serde = "1"
             e.contains("b/Cargo.toml: package `a` is also defined by a/Cargo.toml"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_train_version_is_the_workspace_s_else_the_root_package_s() {
+        let v = |s: &str| Version::parse(s).unwrap();
+        assert_eq!(sample().train_version(), Some(v("1.0.0-dev")));
+        let roots = [
+            (
+                "[workspace]\n\n[workspace.package]\nversion = \"2.0.0\"\n\n\
+                 [package]\nname = \"r\"\nversion = \"0.1.0\"\n",
+                Some("2.0.0"),
+            ),
+            (
+                "[workspace]\n\n[workspace.package]\nversion = \"3.1.0\"\n\n\
+                 [package]\nname = \"r\"\nversion.workspace = true\n",
+                Some("3.1.0"),
+            ),
+            (
+                "[package]\nname = \"solo\"\nversion = \"0.4.1\"\n",
+                Some("0.4.1"),
+            ),
+            // Cargo's implicit 0.0.0 is never released.
+            ("[package]\nname = \"solo\"\n", None),
+        ];
+        // The workspace and the text read at a revision follow one rule.
+        for (text, want) in roots {
+            let want = want.map(v);
+            assert_eq!(ws(&[("Cargo.toml", text)]).train_version(), want, "{text}");
+            assert_eq!(train_version_at("v1", text.into()).ok(), want, "{text}");
+        }
+        // A virtual workspace without a workspace version has none, whatever
+        // its members' versions.
+        let w = ws(&[
+            ("Cargo.toml", "[workspace]\nmembers = [\"a\"]\n"),
+            (
+                "a/Cargo.toml",
+                "[package]\nname = \"a\"\nversion = \"0.2.0\"\n",
+            ),
+        ]);
+        assert_eq!(w.train_version(), None);
+    }
+
+    #[test]
+    fn a_train_version_read_at_a_revision_names_the_revision() {
+        let e = train_version_at("abc123", "[workspace]\n".into()).unwrap_err();
+        assert_eq!(e.to_string(), "Cargo.toml at abc123 has no version");
+        let e = train_version_at("v2", "[package]\nname = \"a\"\nversion = \"two\"\n".into())
+            .unwrap_err();
+        assert_eq!(e.to_string(), "Cargo.toml at v2: bad version \"two\"");
+        // The parser's reason stays behind it, for `{:#}`.
+        assert!(std::error::Error::source(&e).is_some());
+        let e = train_version_at("main", "[package\n".into())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("failed to parse Cargo.toml at main: "), "{e}");
     }
 
     #[test]
