@@ -114,10 +114,39 @@ pub fn discover(manifest_path: Option<&Path>) -> Result<Layout> {
             .any(|e| dir.starts_with(normalize(&root.join(e))))
     };
 
-    // Member manifests by path (sorted, so the order is stable), root first.
-    let mut found: BTreeMap<PathBuf, Manifest> = BTreeMap::new();
-    let mut queue: VecDeque<PathBuf> = VecDeque::new();
-    for pattern in &ws.members {
+    let mut queue = member_globs(&ws.members, &root, &root_manifest, &excluded)?;
+    let root_is_member = root_m.package.is_some();
+    if root_is_member {
+        enqueue_path_deps(&root_m, &root, &root, &excluded, &mut queue);
+    }
+    let found = read_members(queue, &root, &root_manifest, &excluded)?;
+
+    let mut manifests = vec![root_m];
+    let mut members = Vec::with_capacity(found.len() + 1);
+    if root_is_member {
+        members.push(0);
+    }
+    for (_, m) in found {
+        members.push(manifests.len());
+        manifests.push(m);
+    }
+    Ok(Layout {
+        root,
+        manifests,
+        members,
+    })
+}
+
+/// The manifests the `members` patterns name, less the excluded ones; a
+/// member named without a glob must have one.
+fn member_globs(
+    patterns: &[String],
+    root: &Path,
+    root_manifest: &Path,
+    excluded: &dyn Fn(&Path) -> bool,
+) -> Result<VecDeque<PathBuf>> {
+    let mut queue = VecDeque::new();
+    for pattern in patterns {
         let full = root.join(pattern);
         let full = full.to_str().context("workspace path is not UTF-8")?;
         let paths = glob::glob(full).with_context(|| {
@@ -139,24 +168,31 @@ pub fn discover(manifest_path: Option<&Path>) -> Result<Layout> {
             }
         }
     }
-    let mut root_is_member = false;
-    if root_m.package.is_some() {
-        root_is_member = true;
-        enqueue_path_deps(&root_m, &root, &root, &excluded, &mut queue);
-    }
-    // Path dependencies inside the root become members, transitively.
+    Ok(queue)
+}
+
+/// Reads the member manifests in `queue`, and, transitively, those of their
+/// path dependencies inside the root; by path (sorted, so the order is
+/// stable), the root left out.
+fn read_members(
+    mut queue: VecDeque<PathBuf>,
+    root: &Path,
+    root_manifest: &Path,
+    excluded: &dyn Fn(&Path) -> bool,
+) -> Result<BTreeMap<PathBuf, Manifest>> {
+    let mut found: BTreeMap<PathBuf, Manifest> = BTreeMap::new();
     while let Some(m) = queue.pop_front() {
         if m == root_manifest || found.contains_key(&m) {
             continue;
         }
-        let man = parse(&root, &m)?;
+        let man = parse(root, &m)?;
         if man.package.is_none() {
             // Cargo refuses a member without a package; skipping it would
             // leave a crate out of every bump.
             bail!(
                 "{} is a workspace member but {}: give it a [package] with a name and \
                  version, or take it out of `members` (or add it to `exclude`) in {}",
-                display_path(&root, &m).display(),
+                display_path(root, &m).display(),
                 if man.text.trim().is_empty() {
                     "is empty"
                 } else {
@@ -165,24 +201,10 @@ pub fn discover(manifest_path: Option<&Path>) -> Result<Layout> {
                 root_manifest.display()
             );
         }
-        enqueue_path_deps(&man, m.parent().expect("dir"), &root, &excluded, &mut queue);
+        enqueue_path_deps(&man, m.parent().expect("dir"), root, excluded, &mut queue);
         found.insert(m, man);
     }
-
-    let mut manifests = vec![root_m];
-    let mut members = Vec::with_capacity(found.len() + 1);
-    if root_is_member {
-        members.push(0);
-    }
-    for (_, m) in found {
-        members.push(manifests.len());
-        manifests.push(m);
-    }
-    Ok(Layout {
-        root,
-        manifests,
-        members,
-    })
+    Ok(found)
 }
 
 fn enqueue_path_deps(

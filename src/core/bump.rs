@@ -3,7 +3,7 @@
 //! Nothing is written here; the caller hands the change set to the executor.
 
 use crate::core::changeset::ChangeSet;
-use crate::core::config::{Config, Requirements};
+use crate::core::config::{Config, Requirements, VersionFile};
 use crate::core::lockfile;
 use crate::core::manifest::{DepTable, Edit, Field, apply_edits};
 use crate::core::pins::{self, Req};
@@ -11,7 +11,7 @@ use crate::core::problem::{Problem, Problems};
 use crate::core::verify;
 use crate::core::version::{Level, bump};
 use crate::core::version_file;
-use crate::core::workspace::{VersionSource, Workspace};
+use crate::core::workspace::{Site, VersionSource, Workspace};
 use semver::Version;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -127,24 +127,73 @@ pub fn plan(
     // The requirements and version files must be right before they are
     // moved: a wrong one would be carried along silently.
     let mut problems = verify::check_requirements(ws, config);
-    // A stale lock would be moved along and break `cargo metadata --locked`.
-    let lock = files.lock.map(|text| (text, lockfile::read(text)));
-    let lock_problems = match &lock {
-        None => Vec::new(),
-        Some((_, Ok(l))) => verify::lock_problems(ws, l, files.lock_path),
-        Some((_, Err(e))) => vec![Problem::new(files.lock_path, None, e.clone())],
-    };
-    let lock_ok = lock_problems.is_empty();
-    problems.extend(lock_problems);
-    let read = |vf: &crate::core::config::VersionFile| {
-        files.version_files.get(&vf.path).cloned().flatten()
-    };
+    let lock = current_lock(ws, files, &mut problems);
+    let read = |vf: &VersionFile| files.version_files.get(&vf.path).cloned().flatten();
     problems.extend(verify::check_version_files(ws, config, &read));
 
     let (news, ws_move) = new_versions(ws, level);
-    let mut edits: Vec<Vec<Edit>> = vec![Vec::new(); ws.manifests.len()];
+    let mut edits = version_edits(ws, &news, ws_move.as_ref());
+    requirement_edits(ws, config, &news, &mut edits, &mut problems);
+    let mut changes = manifest_changes(ws, edits);
+    version_file_changes(ws, config, &news, &read, &mut changes);
+    let moves = moves(ws, &news);
+    let relock = lock.and_then(|(text, lock)| {
+        let (relock, rewritten) = move_lock(ws, &lock, &moves);
+        // Cargo re-resolves from the lock as it is: the offline rewrite
+        // would be a different starting point (it is still run for its
+        // checks).
+        match rewritten {
+            Ok(_) if relock.is_some() => {}
+            Ok(new) => changes.set(files.lock_path, Some(text.to_string()), new),
+            Err(e) => problems.push(Problem::new(files.lock_path, None, e)),
+        }
+        relock
+    });
 
-    if let Some((_, new)) = &ws_move {
+    if !problems.is_empty() {
+        return Err(Problems(problems));
+    }
+    Ok(Plan {
+        moves,
+        workspace: ws_move,
+        changes,
+        relock,
+    })
+}
+
+/// `Cargo.lock`, read and checked: `None` when there is none or it is not
+/// current (its problems added to `problems`), since a stale lock would be
+/// moved along and break `cargo metadata --locked`.
+fn current_lock<'a>(
+    ws: &Workspace,
+    files: &Files<'a>,
+    problems: &mut Vec<Problem>,
+) -> Option<(&'a str, lockfile::Lock<'a>)> {
+    let text = files.lock?;
+    match lockfile::read(text) {
+        Ok(lock) => {
+            let stale = verify::lock_problems(ws, &lock, files.lock_path);
+            let current = stale.is_empty();
+            problems.extend(stale);
+            current.then_some((text, lock))
+        }
+        Err(e) => {
+            problems.push(Problem::new(files.lock_path, None, e));
+            None
+        }
+    }
+}
+
+/// The version edits of every manifest (index-aligned with
+/// `ws.manifests`): the workspace version's, and every literal version that
+/// moves.
+fn version_edits(
+    ws: &Workspace,
+    news: &[Version],
+    ws_move: Option<&(Version, Version)>,
+) -> Vec<Vec<Edit>> {
+    let mut edits: Vec<Vec<Edit>> = vec![Vec::new(); ws.manifests.len()];
+    if let Some((_, new)) = ws_move {
         let span = ws
             .root()
             .workspace_package
@@ -170,36 +219,52 @@ pub fn plan(
             });
         }
     }
+    edits
+}
+
+/// Adds to `edits` every first-party requirement the new versions change;
+/// one that cannot follow is a problem.
+fn requirement_edits(
+    ws: &Workspace,
+    config: &Config,
+    news: &[Version],
+    edits: &mut [Vec<Edit>],
+    problems: &mut Vec<Problem>,
+) {
     for &(site, to) in &ws.sites {
         if news[to] == ws.crates[to].version {
             continue;
         }
         let span = ws.dep(site).req.as_ref().expect("site").span.clone();
-        let value = match config.requirements {
-            // Unparsable requirements were reported above.
-            Requirements::Pinned => match Req::parse(ws.req_at(site)) {
-                Ok(req) => req.with_version(&news[to]),
-                Err(_) => continue,
-            },
-            // A requirement that does not match today was reported above.
-            _ if pins::check_kept(ws.req_at(site), "", &ws.crates[to].version).is_some() => {
-                continue;
-            }
-            mode => {
-                let always = mode == Requirements::Follow;
-                match pins::follow(ws.req_at(site), &ws.crates[to].name, &news[to], always) {
-                    Ok(Some(v)) => v,
-                    Ok(None) => continue,
-                    Err(e) => {
-                        problems.push(ws.problem_at(site, e));
-                        continue;
-                    }
-                }
-            }
-        };
-        edits[site.manifest].push(Edit { span, value });
+        match moved_requirement(ws, config.requirements, site, to, &news[to]) {
+            Ok(Some(value)) => edits[site.manifest].push(Edit { span, value }),
+            Ok(None) => {}
+            Err(e) => problems.push(ws.problem_at(site, e)),
+        }
     }
+}
 
+/// The requirement at `site` on crate `to` once it moves to `new`, if it is
+/// rewritten.
+fn moved_requirement(
+    ws: &Workspace,
+    mode: Requirements,
+    site: Site,
+    to: usize,
+    new: &Version,
+) -> Result<Option<String>, String> {
+    let (req, dep) = (ws.req_at(site), &ws.crates[to]);
+    match mode {
+        // Unparsable requirements were reported by the checks.
+        Requirements::Pinned => Ok(Req::parse(req).ok().map(|r| r.with_version(new))),
+        // So was a requirement that does not match today.
+        _ if pins::check_kept(req, "", &dep.version).is_some() => Ok(None),
+        mode => pins::follow(req, &dep.name, new, mode == Requirements::Follow),
+    }
+}
+
+/// The manifests' new contents.
+fn manifest_changes(ws: &Workspace, edits: Vec<Vec<Edit>>) -> ChangeSet {
     let mut changes = ChangeSet::default();
     for (m, e) in edits.into_iter().enumerate() {
         if !e.is_empty() {
@@ -207,7 +272,18 @@ pub fn plan(
             changes.set(&man.path, Some(man.text.clone()), apply_edits(&man.text, e));
         }
     }
+    changes
+}
 
+/// Adds every version file's new content to `changes`; one that is missing
+/// or names no version was reported by the checks.
+fn version_file_changes(
+    ws: &Workspace,
+    config: &Config,
+    news: &[Version],
+    read: &dyn Fn(&VersionFile) -> Option<String>,
+    changes: &mut ChangeSet,
+) {
     for vf in &config.version_files {
         let Some(text) = read(vf) else { continue };
         if let Ok(v) = verify::version_file_version(ws, vf, |i| news[i].clone()) {
@@ -215,53 +291,45 @@ pub fn plan(
             changes.set(&vf.path, Some(text), r.text);
         }
     }
+}
 
-    let moves: Vec<(usize, Version, Version)> = ws
-        .crates
+/// `(crate index, old, new)` for every crate whose version moves.
+fn moves(ws: &Workspace, news: &[Version]) -> Vec<(usize, Version, Version)> {
+    ws.crates
         .iter()
         .enumerate()
         .filter(|(i, c)| news[*i] != c.version)
         .map(|(i, c)| (i, c.version.clone(), news[i].clone()))
+        .collect()
+}
+
+/// The current lock once `moves` are made: why cargo must re-resolve it,
+/// if it must, and its offline rewrite.
+fn move_lock(
+    ws: &Workspace,
+    lock: &lockfile::Lock<'_>,
+    moves: &[(usize, Version, Version)],
+) -> (Option<String>, Result<String, String>) {
+    let lm: Vec<lockfile::Move<'_>> = moves
+        .iter()
+        .map(|(i, old, new)| lockfile::Move {
+            name: &ws.crates[*i].name,
+            old,
+            new,
+        })
         .collect();
-
-    let mut relock = None;
-    if let Some((text, Ok(lock))) = lock.as_ref().filter(|_| lock_ok) {
-        let lm: Vec<lockfile::Move<'_>> = moves
+    let patched = patched(ws);
+    let cx = lockfile::Context {
+        patched: patched.iter().map(String::as_str).collect(),
+        requirements: moves
             .iter()
-            .map(|(i, old, new)| lockfile::Move {
-                name: &ws.crates[*i].name,
-                old,
-                new,
-            })
-            .collect();
-        let patched = patched(ws);
-        let cx = lockfile::Context {
-            patched: patched.iter().map(String::as_str).collect(),
-            requirements: moves
-                .iter()
-                .map(|(i, _, _)| (ws.crates[*i].name.as_str(), requirements(ws, *i)))
-                .collect(),
-        };
-        relock = lockfile::needs_cargo(lock, &lm, &cx);
-        // Cargo re-resolves from the lock as it is: the offline rewrite
-        // would be a different starting point (it is still run for its
-        // checks).
-        match lockfile::rewrite(lock, &lm) {
-            Ok(_) if relock.is_some() => {}
-            Ok(new) => changes.set(files.lock_path, Some(text.to_string()), new),
-            Err(e) => problems.push(Problem::new(files.lock_path, None, e)),
-        }
-    }
-
-    if !problems.is_empty() {
-        return Err(Problems(problems));
-    }
-    Ok(Plan {
-        moves,
-        workspace: ws_move,
-        changes,
-        relock,
-    })
+            .map(|(i, _, _)| (ws.crates[*i].name.as_str(), requirements(ws, *i)))
+            .collect(),
+    };
+    (
+        lockfile::needs_cargo(lock, &lm, &cx),
+        lockfile::rewrite(lock, &lm),
+    )
 }
 
 #[cfg(test)]

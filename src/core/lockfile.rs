@@ -9,6 +9,7 @@
 //! Also checks that a lock file is current before anything relies on it.
 
 use semver::Version;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use toml_edit::{Document, Item};
@@ -200,17 +201,63 @@ fn encode(
 /// Rewrites `lock` for `moves`. Fails when the lock file does not list a
 /// moving member at its old version (the lock is stale).
 pub fn rewrite(lock: &Lock<'_>, moves: &[Move<'_>]) -> Result<String, String> {
-    let Lock {
-        text,
-        header,
-        entries,
-        trailer,
-    } = lock;
+    let entries = &lock.entries;
+    // References as entry indexes, read before any version moves.
+    let refs = references(entries)?;
+    let (ids, moved) = move_members(entries, moves)?;
+    if !moved.iter().any(|m| *m) {
+        return Ok(lock.text.to_string());
+    }
+    let counts = counts(&ids);
+    let texts: Vec<_> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let deps = encode_deps(&refs[i], &ids, &counts);
+            let version = moved[i].then(|| ids[i].1.as_str());
+            entry_text(e, version, &deps)
+        })
+        .collect();
+    Ok(assemble(lock, &texts, &cargo_order(&ids)))
+}
+
+/// Entry indexes as cargo sorts packages: by name, then version; a tie (one
+/// version from two sources) keeps the order cargo gave it.
+fn cargo_order(ids: &[Id]) -> Vec<usize> {
+    let key = |i: usize| (ids[i].0.clone(), Version::parse(&ids[i].1).ok(), i);
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by_cached_key(|&i| key(i));
+    order
+}
+
+/// The lock's text: its header, the entries' `texts` in `order`, its
+/// trailer.
+fn assemble(lock: &Lock<'_>, texts: &[Cow<'_, str>], order: &[usize]) -> String {
+    let mut out = String::with_capacity(lock.text.len() + 64);
+    out.push_str(lock.header);
+    for (k, &i) in order.iter().enumerate() {
+        if k > 0 {
+            out.push_str("\n\n");
+        }
+        out.push_str(&texts[i]);
+    }
+    match lock.trailer {
+        Some(t) => {
+            out.push_str("\n\n");
+            out.push_str(t);
+        }
+        None => out.push('\n'),
+    }
+    out
+}
+
+/// Every entry's dependencies as entry indexes; a reference to a package
+/// the lock does not list means it is stale.
+fn references(entries: &[Entry<'_>]) -> Result<Vec<Vec<usize>>, String> {
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         by_name.entry(e.id.0.as_str()).or_default().push(i);
     }
-    // References as entry indexes, read before any version moves.
     let mut refs = Vec::with_capacity(entries.len());
     for e in entries {
         let r: Vec<usize> = e
@@ -228,7 +275,13 @@ pub fn rewrite(lock: &Lock<'_>, moves: &[Move<'_>]) -> Result<String, String> {
             .collect::<Result<_, _>>()?;
         refs.push(r);
     }
+    Ok(refs)
+}
 
+/// Every entry's id once the members move, and which entries moved; a
+/// moving member the lock does not list at its old version means it is
+/// stale.
+fn move_members(entries: &[Entry<'_>], moves: &[Move<'_>]) -> Result<(Vec<Id>, Vec<bool>), String> {
     let olds: HashMap<(&str, String), usize> = moves
         .iter()
         .enumerate()
@@ -259,73 +312,63 @@ pub fn rewrite(lock: &Lock<'_>, moves: &[Move<'_>]) -> Result<String, String> {
             missing.join(", ")
         ));
     }
-    if !moved.iter().any(|m| *m) {
-        return Ok(text.to_string());
-    }
+    Ok((ids, moved))
+}
 
+/// How many packages have each name and version.
+fn counts(ids: &[Id]) -> HashMap<&str, HashMap<&str, usize>> {
     let mut counts: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
-    for id in &ids {
+    for id in ids {
         *counts
             .entry(id.0.as_str())
             .or_default()
             .entry(id.1.as_str())
             .or_default() += 1;
     }
-    let mut texts = Vec::with_capacity(entries.len());
-    for (i, e) in entries.iter().enumerate() {
-        let mut encoded: Vec<_> = refs[i].iter().map(|&d| encode(&ids[d], &counts)).collect();
-        encoded.sort();
-        let deps: Vec<String> = encoded
-            .into_iter()
-            .map(|(n, v, s)| match (v, s) {
-                (None, _) => n,
-                (Some(v), None) => format!("{n} {v}"),
-                (Some(v), Some(s)) => format!("{n} {v} ({s})"),
-            })
-            .collect();
-        let mut splices: Vec<(Range<usize>, String)> = Vec::new();
-        if moved[i] {
-            splices.push((e.version_span.clone(), format!("\"{}\"", ids[i].1)));
-        }
-        if let Some(span) = &e.deps_span
-            && deps != e.deps
-        {
-            let mut a = String::from("[\n");
-            for d in &deps {
-                a.push_str(&format!(" \"{d}\",\n"));
-            }
-            a.push(']');
-            splices.push((span.clone(), a));
-        }
-        texts.push(if splices.is_empty() {
-            std::borrow::Cow::Borrowed(e.text)
-        } else {
-            std::borrow::Cow::Owned(splice(e.text, splices))
-        });
-    }
+    counts
+}
 
-    // Cargo sorts packages by name, then version; a tie (one version from
-    // two sources) keeps the order cargo gave it.
-    let key = |i: usize| (ids[i].0.clone(), Version::parse(&ids[i].1).ok(), i);
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by_cached_key(|&i| key(i));
+/// An entry's dependency list as cargo writes it: each reference encoded,
+/// sorted.
+fn encode_deps(
+    refs: &[usize],
+    ids: &[Id],
+    counts: &HashMap<&str, HashMap<&str, usize>>,
+) -> Vec<String> {
+    let mut encoded: Vec<_> = refs.iter().map(|&d| encode(&ids[d], counts)).collect();
+    encoded.sort();
+    encoded
+        .into_iter()
+        .map(|(n, v, s)| match (v, s) {
+            (None, _) => n,
+            (Some(v), None) => format!("{n} {v}"),
+            (Some(v), Some(s)) => format!("{n} {v} ({s})"),
+        })
+        .collect()
+}
 
-    let mut out = String::with_capacity(text.len() + 64);
-    out.push_str(header);
-    for (k, &i) in order.iter().enumerate() {
-        if k > 0 {
-            out.push_str("\n\n");
-        }
-        out.push_str(&texts[i]);
+/// An entry's text with its new `version` (when it moved) and dependency
+/// list (when it changed); the rest as written.
+fn entry_text<'t>(e: &Entry<'t>, version: Option<&str>, deps: &[String]) -> Cow<'t, str> {
+    let mut splices: Vec<(Range<usize>, String)> = Vec::new();
+    if let Some(v) = version {
+        splices.push((e.version_span.clone(), format!("\"{v}\"")));
     }
-    match trailer {
-        Some(t) => {
-            out.push_str("\n\n");
-            out.push_str(t);
+    if let Some(span) = &e.deps_span
+        && deps != e.deps
+    {
+        let mut a = String::from("[\n");
+        for d in deps {
+            a.push_str(&format!(" \"{d}\",\n"));
         }
-        None => out.push('\n'),
+        a.push(']');
+        splices.push((span.clone(), a));
     }
-    Ok(out)
+    if splices.is_empty() {
+        Cow::Borrowed(e.text)
+    } else {
+        Cow::Owned(splice(e.text, splices))
+    }
 }
 
 fn splice(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {

@@ -233,93 +233,20 @@ impl Manifest {
             path: path.clone(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        let err = |message: String| ParseError {
-            path: path.clone(),
-            message,
-        };
         let root = doc.as_table();
-
-        let package = match root.get("package").and_then(Item::as_table_like) {
-            None => None,
-            Some(p) => {
-                let name = p
-                    .get("name")
-                    .and_then(Item::as_str)
-                    .ok_or_else(|| err("`[package]` has no `name`".into()))?
-                    .to_string();
-                let version = field(p, "version", |i| item_value(i).and_then(str_spanned));
-                if let Some(item) = p.get("version")
-                    && version.is_missing()
-                {
-                    let line = item.span().map_or(0, |s| line_of(&text, s.start));
-                    return Err(err(format!(
-                        "line {line}: `package.version` must be a string or `{{ workspace = true }}`"
-                    )));
-                }
-                Some(Package {
-                    name,
-                    version,
-                    publish: field(p, "publish", publish_of),
-                    description: field(p, "description", |_| Some(())),
-                    license: field(p, "license", |_| Some(())),
-                    license_file: field(p, "license-file", |_| Some(())),
-                    repository: field(p, "repository", |i| i.as_str().map(str::to_string)),
-                    workspace_path: p
-                        .get("workspace")
-                        .and_then(Item::as_str)
-                        .map(str::to_string),
-                    include: p.get("include").and_then(string_list),
-                    exclude: p.get("exclude").and_then(string_list).unwrap_or_default(),
-                })
-            }
-        };
-
-        let workspace = root.get("workspace").and_then(Item::as_table_like);
-        let workspace_package = workspace.map(|w| {
-            let wp = w.get("package").and_then(Item::as_table_like);
-            let get = |k: &str| wp.and_then(|t| t.get(k));
-            WorkspacePackage {
-                version: get("version").and_then(item_value).and_then(str_spanned),
-                publish: get("publish").and_then(publish_of),
-                description: get("description").is_some(),
-                license: get("license").is_some(),
-                license_file: get("license-file").is_some(),
-                repository: get("repository").and_then(Item::as_str).map(str::to_string),
-            }
-        });
-
-        let strings = |key: &str| -> Vec<String> {
-            workspace
-                .and_then(|w| w.get(key))
-                .and_then(Item::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let workspace_table = workspace.map(|_| WorkspaceTable {
-            members: strings("members"),
-            exclude: strings("exclude"),
-        });
-
-        let mut deps = Vec::new();
-        if let Some(t) = workspace
-            .and_then(|w| w.get("dependencies"))
+        let package = root
+            .get("package")
             .and_then(Item::as_table_like)
-        {
-            read_deps(t, DepTable::Workspace, &mut deps);
-        }
-        read_kind_tables(root, None, &mut deps);
-        if let Some(targets) = root.get("target").and_then(Item::as_table_like) {
-            for (cfg, item) in targets.iter() {
-                if let Some(t) = item.as_table_like() {
-                    read_kind_tables(t, Some(cfg.to_string()), &mut deps);
-                }
-            }
-        }
-
+            .map(|p| package_of(p, &text))
+            .transpose()
+            .map_err(|message| ParseError {
+                path: path.clone(),
+                message,
+            })?;
+        let workspace = root.get("workspace").and_then(Item::as_table_like);
+        let workspace_package = workspace.map(workspace_package_of);
+        let workspace_table = workspace.map(workspace_table_of);
+        let deps = deps_of(root, workspace);
         Ok(Manifest {
             path,
             text,
@@ -329,6 +256,84 @@ impl Manifest {
             deps,
         })
     }
+}
+
+/// `[package]` (`p`) of the manifest `text`.
+fn package_of(p: &dyn TableLike, text: &str) -> Result<Package, String> {
+    let name = p
+        .get("name")
+        .and_then(Item::as_str)
+        .ok_or_else(|| "`[package]` has no `name`".to_string())?
+        .to_string();
+    let version = field(p, "version", |i| item_value(i).and_then(str_spanned));
+    if let Some(item) = p.get("version")
+        && version.is_missing()
+    {
+        let line = item.span().map_or(0, |s| line_of(text, s.start));
+        return Err(format!(
+            "line {line}: `package.version` must be a string or `{{ workspace = true }}`"
+        ));
+    }
+    Ok(Package {
+        name,
+        version,
+        publish: field(p, "publish", publish_of),
+        description: field(p, "description", |_| Some(())),
+        license: field(p, "license", |_| Some(())),
+        license_file: field(p, "license-file", |_| Some(())),
+        repository: field(p, "repository", |i| i.as_str().map(str::to_string)),
+        workspace_path: p
+            .get("workspace")
+            .and_then(Item::as_str)
+            .map(str::to_string),
+        include: p.get("include").and_then(string_list),
+        exclude: p.get("exclude").and_then(string_list).unwrap_or_default(),
+    })
+}
+
+/// `[workspace.package]` of the `[workspace]` table `w` (all fields unset
+/// when it has none).
+fn workspace_package_of(w: &dyn TableLike) -> WorkspacePackage {
+    let wp = w.get("package").and_then(Item::as_table_like);
+    let get = |k: &str| wp.and_then(|t| t.get(k));
+    WorkspacePackage {
+        version: get("version").and_then(item_value).and_then(str_spanned),
+        publish: get("publish").and_then(publish_of),
+        description: get("description").is_some(),
+        license: get("license").is_some(),
+        license_file: get("license-file").is_some(),
+        repository: get("repository").and_then(Item::as_str).map(str::to_string),
+    }
+}
+
+/// `members` and `exclude` of the `[workspace]` table `w`.
+fn workspace_table_of(w: &dyn TableLike) -> WorkspaceTable {
+    let strings = |key: &str| w.get(key).and_then(string_list).unwrap_or_default();
+    WorkspaceTable {
+        members: strings("members"),
+        exclude: strings("exclude"),
+    }
+}
+
+/// Every dependency entry: `[workspace.dependencies]`, then the package's
+/// own tables, then those under each `[target.'…']`.
+fn deps_of(root: &dyn TableLike, workspace: Option<&dyn TableLike>) -> Vec<Dep> {
+    let mut deps = Vec::new();
+    if let Some(t) = workspace
+        .and_then(|w| w.get("dependencies"))
+        .and_then(Item::as_table_like)
+    {
+        read_deps(t, DepTable::Workspace, &mut deps);
+    }
+    read_kind_tables(root, None, &mut deps);
+    if let Some(targets) = root.get("target").and_then(Item::as_table_like) {
+        for (cfg, item) in targets.iter() {
+            if let Some(t) = item.as_table_like() {
+                read_kind_tables(t, Some(cfg.to_string()), &mut deps);
+            }
+        }
+    }
+    deps
 }
 
 fn read_kind_tables(parent: &dyn TableLike, target: Option<String>, deps: &mut Vec<Dep>) {

@@ -8,7 +8,7 @@ use crate::core::manifest::{DepKind, DepTable, Field};
 use crate::core::pins;
 use crate::core::problem::Problem;
 use crate::core::version_file;
-use crate::core::workspace::Workspace;
+use crate::core::workspace::{Edge, Workspace};
 use semver::Version;
 
 /// Every first-party requirement matches its dependency's current version;
@@ -158,9 +158,21 @@ pub fn verify(
     config: &Config,
     read: &dyn Fn(&VersionFile) -> Option<String>,
 ) -> Vec<Problem> {
+    let mut out = check_package_fields(ws);
+    out.extend(check_dependencies(ws, config));
+    out.extend(check_requirements(ws, config));
+    out.extend(check_version_files(ws, config, read));
+    if let Err(e) = graph::publish_order(ws) {
+        out.push(Problem::new(&ws.root().path, None, e.to_string()));
+    }
+    out
+}
+
+/// Every published crate has the fields a registry requires: a
+/// `description`, and a `license` or `license-file`.
+fn check_package_fields(ws: &Workspace) -> Vec<Problem> {
     let mut out = Vec::new();
     let root_pkg = ws.root().workspace_package.clone().unwrap_or_default();
-
     for c in ws.crates.iter().filter(|c| c.publishable) {
         let man = &ws.manifests[c.manifest];
         let pkg = man.package.as_ref().expect("members have a [package]");
@@ -189,53 +201,57 @@ pub fn verify(
             ));
         }
     }
-
-    for e in &ws.edges {
-        let (from, to) = (&ws.crates[e.from], &ws.crates[e.to]);
-        if !from.publishable {
-            continue;
-        }
-        let kind = e.kind;
-        let needed = kind != DepKind::Dev || e.req.is_some();
-        if needed && !to.publishable {
-            out.push(ws.problem_at(
-                e.entry,
-                format!(
-                    "`{}` is published but its {} on `{}` is not (`publish = false`){}",
-                    from.name,
-                    kind.table_name().trim_end_matches('s').replace("dependencie", "dependency"),
-                    to.name,
-                    if kind == DepKind::Dev {
-                        "; drop the dev-dependency's `version` so cargo strips it"
-                    } else {
-                        ""
-                    }
-                ),
-            ));
-        } else if kind != DepKind::Dev && e.req.is_none() {
-            out.push(ws.problem_at(
-                e.entry,
-                format!(
-                    "`{}` is published but requires `{}` by path only: add `version = \"{}{}\"`",
-                    from.name,
-                    to.name,
-                    if config.requirements == Requirements::Pinned && !config.is_public(&to.name) {
-                        "="
-                    } else {
-                        ""
-                    },
-                    to.version
-                ),
-            ));
-        }
-    }
-
-    out.extend(check_requirements(ws, config));
-    out.extend(check_version_files(ws, config, read));
-    if let Err(e) = graph::publish_order(ws) {
-        out.push(Problem::new(&ws.root().path, None, e.to_string()));
-    }
     out
+}
+
+/// Every first-party dependency of a published crate can be published
+/// with it: its dependency publishes too, and is required by version.
+fn check_dependencies(ws: &Workspace, config: &Config) -> Vec<Problem> {
+    ws.edges
+        .iter()
+        .filter(|e| ws.crates[e.from].publishable)
+        .filter_map(|e| dependency_problem(ws, config, e))
+        .collect()
+}
+
+/// What keeps the dependency `e` of a published crate from being published.
+fn dependency_problem(ws: &Workspace, config: &Config, e: &Edge) -> Option<Problem> {
+    let (from, to) = (&ws.crates[e.from], &ws.crates[e.to]);
+    let kind = e.kind;
+    let needed = kind != DepKind::Dev || e.req.is_some();
+    if needed && !to.publishable {
+        Some(ws.problem_at(
+            e.entry,
+            format!(
+                "`{}` is published but its {} on `{}` is not (`publish = false`){}",
+                from.name,
+                kind.table_name().trim_end_matches('s').replace("dependencie", "dependency"),
+                to.name,
+                if kind == DepKind::Dev {
+                    "; drop the dev-dependency's `version` so cargo strips it"
+                } else {
+                    ""
+                }
+            ),
+        ))
+    } else if kind != DepKind::Dev && e.req.is_none() {
+        Some(ws.problem_at(
+            e.entry,
+            format!(
+                "`{}` is published but requires `{}` by path only: add `version = \"{}{}\"`",
+                from.name,
+                to.name,
+                if config.requirements == Requirements::Pinned && !config.is_public(&to.name) {
+                    "="
+                } else {
+                    ""
+                },
+                to.version
+            ),
+        ))
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The workspace model: members, their versions and whether they publish,
 //! and every first-party dependency edge, built from parsed manifests.
 
-use crate::core::manifest::{Dep, DepKind, DepTable, Field, Manifest, Publish};
+use crate::core::manifest::{
+    Dep, DepKind, DepTable, Field, Manifest, Package, ParseError, Publish, WorkspacePackage,
+};
 use crate::core::problem::{Problem, Problems};
 use semver::Version;
 use std::collections::HashMap;
@@ -62,173 +64,15 @@ impl Workspace {
     /// Builds the model. `manifests[0]` is the root manifest; `members` lists
     /// the indexes of the manifests that are workspace members.
     pub fn new(manifests: Vec<Manifest>, members: &[usize]) -> Result<Workspace, Problems> {
-        let mut problems = Vec::new();
-        let root = &manifests[0];
-        let ws_pkg = root.workspace_package.clone().unwrap_or_default();
-        let ws_version = match &ws_pkg.version {
-            None => None,
-            Some(s) => match Version::parse(&s.value) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    problems.push(Problem::new(
-                        &root.path,
-                        Some(root.line_of(s.span.start)),
-                        format!(
-                            "`workspace.package.version` \"{}\" is not a version: {e}",
-                            s.value
-                        ),
-                    ));
-                    None
-                }
-            },
-        };
-
-        let mut crates = Vec::new();
-        for &m in members {
-            let man = &manifests[m];
-            let Some(pkg) = &man.package else { continue };
-            let (version, version_source) = match &pkg.version {
-                Field::Given(s) => match Version::parse(&s.value) {
-                    Ok(v) => (v, VersionSource::Literal),
-                    Err(e) => {
-                        problems.push(Problem::new(
-                            &man.path,
-                            Some(man.line_of(s.span.start)),
-                            format!("version \"{}\" is not a version: {e}", s.value),
-                        ));
-                        continue;
-                    }
-                },
-                Field::Inherited => match &ws_version {
-                    Some(v) => (v.clone(), VersionSource::Inherited),
-                    None => {
-                        if ws_pkg.version.is_none() {
-                            problems.push(Problem::new(
-                                &man.path,
-                                None,
-                                "inherits `version` but the root manifest has no `[workspace.package] version`",
-                            ));
-                        }
-                        continue;
-                    }
-                },
-                Field::Missing => (Version::new(0, 0, 0), VersionSource::Implicit),
-            };
-            let publish = match &pkg.publish {
-                Field::Missing => None,
-                Field::Given(p) => Some(p.clone()),
-                Field::Inherited => ws_pkg.publish.clone(),
-            };
-            let publishable = version_source != VersionSource::Implicit
-                && match publish {
-                    None => true,
-                    Some(Publish::Bool(b)) => b,
-                    Some(Publish::Registries(r)) => !r.is_empty(),
-                };
-            // Cargo refuses two members with one name; so does the train,
-            // before the name's requirements and lock entries get mixed up.
-            if let Some(first) = crates.iter().find(|c: &&Crate| c.name == pkg.name) {
-                problems.push(Problem::new(
-                    &man.path,
-                    None,
-                    format!(
-                        "package `{}` is also defined by {}: two workspace members cannot \
-                         share a name; rename one or exclude it from `workspace.members`",
-                        pkg.name,
-                        manifests[first.manifest].path.display()
-                    ),
-                ));
-                continue;
-            }
-            crates.push(Crate {
-                name: pkg.name.clone(),
-                manifest: m,
-                version,
-                version_source,
-                publishable,
-            });
-        }
-        if !problems.is_empty() {
-            return Err(Problems(problems));
-        }
-
+        let crates = read_members(&manifests, members)?;
         let by_name: HashMap<String, usize> = crates
             .iter()
             .enumerate()
             .map(|(i, c)| (c.name.clone(), i))
             .collect();
-        let root_deps: HashMap<&str, usize> = root
-            .deps
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.table == DepTable::Workspace)
-            .map(|(i, d)| (d.key.as_str(), i))
-            .collect();
-
-        // A dependency is first-party when it is a path dependency on a
-        // member, written in place or inherited from `[workspace.dependencies]`.
-        let first_party = |d: &Dep| -> Option<usize> {
-            d.path.as_ref()?;
-            by_name.get(d.package_name()).copied()
-        };
-
-        let mut sites = Vec::new();
-        for (mi, man) in manifests.iter().enumerate() {
-            for (di, d) in man.deps.iter().enumerate() {
-                if d.req.is_some()
-                    && let Some(to) = first_party(d)
-                {
-                    sites.push((
-                        Site {
-                            manifest: mi,
-                            dep: di,
-                        },
-                        to,
-                    ));
-                }
-            }
-        }
-
-        let mut edges = Vec::new();
-        for (from, c) in crates.iter().enumerate() {
-            let man = &manifests[c.manifest];
-            for (di, d) in man.deps.iter().enumerate() {
-                let DepTable::Package { kind, .. } = d.table else {
-                    continue;
-                };
-                let entry = Site {
-                    manifest: c.manifest,
-                    dep: di,
-                };
-                let (target, req) = if d.inherits {
-                    match root_deps.get(d.key.as_str()) {
-                        Some(&wi) => {
-                            let wd = &root.deps[wi];
-                            let site = Site {
-                                manifest: 0,
-                                dep: wi,
-                            };
-                            (first_party(wd), wd.req.as_ref().map(|_| site))
-                        }
-                        None => (None, None),
-                    }
-                } else {
-                    (first_party(d), d.req.as_ref().map(|_| entry))
-                };
-                if let Some(to) = target
-                    && to != from
-                {
-                    edges.push(Edge {
-                        from,
-                        to,
-                        kind,
-                        entry,
-                        req,
-                    });
-                }
-            }
-        }
-
+        let links = FirstParty::new(&manifests, &by_name);
+        let sites = links.sites();
+        let edges = links.edges(&crates);
         Ok(Workspace {
             manifests,
             crates,
@@ -252,6 +96,13 @@ impl Workspace {
         Version::parse(&s.value).ok()
     }
 
+    /// The train's version, which release tags and branches are named
+    /// after: `[workspace.package] version`, else the root package's, else
+    /// none (a virtual workspace without a workspace version).
+    pub fn train_version(&self) -> Option<Version> {
+        Version::parse(train_version_text(self.root())?).ok()
+    }
+
     pub fn dep(&self, site: Site) -> &Dep {
         &self.manifests[site.manifest].deps[site.dep]
     }
@@ -272,6 +123,279 @@ impl Workspace {
         let d = &man.deps[site.dep];
         let offset = d.req.as_ref().map_or(d.offset, |r| r.span.start);
         Problem::new(&man.path, Some(man.line_of(offset)), message)
+    }
+}
+
+/// Why a root manifest read at a revision gives no train version.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainVersionError {
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("Cargo.toml at {rev} has no version")]
+    NoVersion { rev: String },
+    #[error("Cargo.toml at {rev}: bad version \"{version}\"")]
+    BadVersion {
+        rev: String,
+        version: String,
+        #[source]
+        source: semver::Error,
+    },
+}
+
+/// The train's version in the root manifest `text` as it is at `rev` (a
+/// commit, branch or tag), by [`Workspace::train_version`]'s rule; for a
+/// manifest read alone, so one that does not parse is an error.
+pub fn train_version_at(rev: &str, text: String) -> Result<Version, TrainVersionError> {
+    let m = Manifest::parse(format!("Cargo.toml at {rev}"), text)?;
+    let v = train_version_text(&m).ok_or_else(|| TrainVersionError::NoVersion {
+        rev: rev.to_string(),
+    })?;
+    Version::parse(v).map_err(|source| TrainVersionError::BadVersion {
+        rev: rev.to_string(),
+        version: v.to_string(),
+        source,
+    })
+}
+
+/// The one rule for the train's version, as written in the root manifest:
+/// `[workspace.package] version`, else `package.version` when given there
+/// (an inherited one is the workspace's).
+fn train_version_text(root: &Manifest) -> Option<&str> {
+    let workspace = root
+        .workspace_package
+        .as_ref()
+        .and_then(|w| w.version.as_ref());
+    let package = match root.package.as_ref().map(|p| &p.version) {
+        Some(Field::Given(s)) => Some(s),
+        _ => None,
+    };
+    workspace.or(package).map(|s| s.value.as_str())
+}
+
+/// Every member's crate, in `members` order, or every problem with their
+/// versions and names.
+fn read_members(manifests: &[Manifest], members: &[usize]) -> Result<Vec<Crate>, Problems> {
+    let mut problems = Vec::new();
+    let ws_pkg = manifests[0].workspace_package.clone().unwrap_or_default();
+    let ws_version = parse_workspace_version(&manifests[0], &ws_pkg, &mut problems);
+    let mut crates = Vec::new();
+    for &m in members {
+        let man = &manifests[m];
+        let Some(pkg) = &man.package else { continue };
+        let Some((version, version_source)) =
+            member_version(man, pkg, &ws_pkg, ws_version.as_ref(), &mut problems)
+        else {
+            continue;
+        };
+        let publishable = is_publishable(pkg, &ws_pkg, version_source);
+        // Cargo refuses two members with one name; so does the train,
+        // before the name's requirements and lock entries get mixed up.
+        if let Some(first) = crates.iter().find(|c: &&Crate| c.name == pkg.name) {
+            problems.push(Problem::new(
+                &man.path,
+                None,
+                format!(
+                    "package `{}` is also defined by {}: two workspace members cannot \
+                     share a name; rename one or exclude it from `workspace.members`",
+                    pkg.name,
+                    manifests[first.manifest].path.display()
+                ),
+            ));
+            continue;
+        }
+        crates.push(Crate {
+            name: pkg.name.clone(),
+            manifest: m,
+            version,
+            version_source,
+            publishable,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(Problems(problems));
+    }
+    Ok(crates)
+}
+
+/// `[workspace.package] version`, parsed; one that does not parse is a
+/// problem.
+fn parse_workspace_version(
+    root: &Manifest,
+    ws_pkg: &WorkspacePackage,
+    problems: &mut Vec<Problem>,
+) -> Option<Version> {
+    let s = ws_pkg.version.as_ref()?;
+    match Version::parse(&s.value) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            problems.push(Problem::new(
+                &root.path,
+                Some(root.line_of(s.span.start)),
+                format!(
+                    "`workspace.package.version` \"{}\" is not a version: {e}",
+                    s.value
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// A member's version and where it comes from; `None` (with a problem, unless
+/// the workspace version's own was reported) when it has none that parses.
+fn member_version(
+    man: &Manifest,
+    pkg: &Package,
+    ws_pkg: &WorkspacePackage,
+    ws_version: Option<&Version>,
+    problems: &mut Vec<Problem>,
+) -> Option<(Version, VersionSource)> {
+    match &pkg.version {
+        Field::Given(s) => match Version::parse(&s.value) {
+            Ok(v) => Some((v, VersionSource::Literal)),
+            Err(e) => {
+                problems.push(Problem::new(
+                    &man.path,
+                    Some(man.line_of(s.span.start)),
+                    format!("version \"{}\" is not a version: {e}", s.value),
+                ));
+                None
+            }
+        },
+        Field::Inherited => match ws_version {
+            Some(v) => Some((v.clone(), VersionSource::Inherited)),
+            None => {
+                if ws_pkg.version.is_none() {
+                    problems.push(Problem::new(
+                        &man.path,
+                        None,
+                        "inherits `version` but the root manifest has no `[workspace.package] version`",
+                    ));
+                }
+                None
+            }
+        },
+        Field::Missing => Some((Version::new(0, 0, 0), VersionSource::Implicit)),
+    }
+}
+
+/// Whether cargo would publish the member: it has a version of its own
+/// making and `publish` (its own or the workspace's) allows a registry.
+fn is_publishable(pkg: &Package, ws_pkg: &WorkspacePackage, source: VersionSource) -> bool {
+    let publish = match &pkg.publish {
+        Field::Missing => None,
+        Field::Given(p) => Some(p.clone()),
+        Field::Inherited => ws_pkg.publish.clone(),
+    };
+    source != VersionSource::Implicit
+        && match publish {
+            None => true,
+            Some(Publish::Bool(b)) => b,
+            Some(Publish::Registries(r)) => !r.is_empty(),
+        }
+}
+
+/// Finds first-party dependencies: a dependency is first-party when it is a
+/// path dependency on a member, written in place or inherited from
+/// `[workspace.dependencies]`.
+struct FirstParty<'a> {
+    manifests: &'a [Manifest],
+    by_name: &'a HashMap<String, usize>,
+    /// `[workspace.dependencies]` entries of the root, by key.
+    root_deps: HashMap<&'a str, usize>,
+}
+
+impl<'a> FirstParty<'a> {
+    fn new(manifests: &'a [Manifest], by_name: &'a HashMap<String, usize>) -> Self {
+        let root_deps = manifests[0]
+            .deps
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.table == DepTable::Workspace)
+            .map(|(i, d)| (d.key.as_str(), i))
+            .collect();
+        FirstParty {
+            manifests,
+            by_name,
+            root_deps,
+        }
+    }
+
+    /// The member `d` is a path dependency on, if any.
+    fn member(&self, d: &Dep) -> Option<usize> {
+        d.path.as_ref()?;
+        self.by_name.get(d.package_name()).copied()
+    }
+
+    /// Every first-party requirement in every manifest, in manifest order.
+    fn sites(&self) -> Vec<(Site, usize)> {
+        let mut sites = Vec::new();
+        for (mi, man) in self.manifests.iter().enumerate() {
+            for (di, d) in man.deps.iter().enumerate() {
+                if d.req.is_some()
+                    && let Some(to) = self.member(d)
+                {
+                    sites.push((
+                        Site {
+                            manifest: mi,
+                            dep: di,
+                        },
+                        to,
+                    ));
+                }
+            }
+        }
+        sites
+    }
+
+    /// Every dependency of one member on another, member by member.
+    fn edges(&self, crates: &[Crate]) -> Vec<Edge> {
+        let mut edges = Vec::new();
+        for (from, c) in crates.iter().enumerate() {
+            let man = &self.manifests[c.manifest];
+            for (di, d) in man.deps.iter().enumerate() {
+                let DepTable::Package { kind, .. } = d.table else {
+                    continue;
+                };
+                let entry = Site {
+                    manifest: c.manifest,
+                    dep: di,
+                };
+                let (target, req) = self.target(d, entry);
+                if let Some(to) = target
+                    && to != from
+                {
+                    edges.push(Edge {
+                        from,
+                        to,
+                        kind,
+                        entry,
+                        req,
+                    });
+                }
+            }
+        }
+        edges
+    }
+
+    /// The member the entry `d` (at `entry`) depends on, and where its
+    /// requirement is written: in place, or in the workspace entry it
+    /// inherits.
+    fn target(&self, d: &Dep, entry: Site) -> (Option<usize>, Option<Site>) {
+        if !d.inherits {
+            return (self.member(d), d.req.as_ref().map(|_| entry));
+        }
+        match self.root_deps.get(d.key.as_str()) {
+            Some(&wi) => {
+                let wd = &self.manifests[0].deps[wi];
+                let site = Site {
+                    manifest: 0,
+                    dep: wi,
+                };
+                (self.member(wd), wd.req.as_ref().map(|_| site))
+            }
+            None => (None, None),
+        }
     }
 }
 
@@ -396,6 +520,61 @@ serde = "1"
             e.contains("b/Cargo.toml: package `a` is also defined by a/Cargo.toml"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_train_version_is_the_workspace_s_else_the_root_package_s() {
+        let v = |s: &str| Version::parse(s).unwrap();
+        assert_eq!(sample().train_version(), Some(v("1.0.0-dev")));
+        let roots = [
+            (
+                "[workspace]\n\n[workspace.package]\nversion = \"2.0.0\"\n\n\
+                 [package]\nname = \"r\"\nversion = \"0.1.0\"\n",
+                Some("2.0.0"),
+            ),
+            (
+                "[workspace]\n\n[workspace.package]\nversion = \"3.1.0\"\n\n\
+                 [package]\nname = \"r\"\nversion.workspace = true\n",
+                Some("3.1.0"),
+            ),
+            (
+                "[package]\nname = \"solo\"\nversion = \"0.4.1\"\n",
+                Some("0.4.1"),
+            ),
+            // Cargo's implicit 0.0.0 is never released.
+            ("[package]\nname = \"solo\"\n", None),
+        ];
+        // The workspace and the text read at a revision follow one rule.
+        for (text, want) in roots {
+            let want = want.map(v);
+            assert_eq!(ws(&[("Cargo.toml", text)]).train_version(), want, "{text}");
+            assert_eq!(train_version_at("v1", text.into()).ok(), want, "{text}");
+        }
+        // A virtual workspace without a workspace version has none, whatever
+        // its members' versions.
+        let w = ws(&[
+            ("Cargo.toml", "[workspace]\nmembers = [\"a\"]\n"),
+            (
+                "a/Cargo.toml",
+                "[package]\nname = \"a\"\nversion = \"0.2.0\"\n",
+            ),
+        ]);
+        assert_eq!(w.train_version(), None);
+    }
+
+    #[test]
+    fn a_train_version_read_at_a_revision_names_the_revision() {
+        let e = train_version_at("abc123", "[workspace]\n".into()).unwrap_err();
+        assert_eq!(e.to_string(), "Cargo.toml at abc123 has no version");
+        let e = train_version_at("v2", "[package]\nname = \"a\"\nversion = \"two\"\n".into())
+            .unwrap_err();
+        assert_eq!(e.to_string(), "Cargo.toml at v2: bad version \"two\"");
+        // The parser's reason stays behind it, for `{:#}`.
+        assert!(std::error::Error::source(&e).is_some());
+        let e = train_version_at("main", "[package\n".into())
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("failed to parse Cargo.toml at main: "), "{e}");
     }
 
     #[test]

@@ -1,0 +1,362 @@
+//! The project's configuration: `train.toml` at the workspace root, or
+//! `[workspace.metadata.train]` in the root manifest. Every default is the
+//! reference process; anything project-specific is a key here.
+//!
+//! Values are checked while they are deserialized, so a bad value is reported
+//! by `toml` with its line and column, like an unknown key.
+//!
+//! Each section (or group of related keys) has a file of its own; its types
+//! are re-exported here, so callers keep naming `config::X`.
+
+mod artifacts;
+mod backport;
+mod crates;
+mod forge;
+mod notes;
+mod publish;
+mod refs;
+mod schedule;
+mod semver;
+mod support;
+
+pub use artifacts::{Artifacts, BuildTarget};
+pub use backport::Backport;
+pub use crates::{CratePattern, Requirements, VersionFile};
+pub use forge::{ForgeKind, Github};
+pub use notes::Notes;
+pub use publish::{Gate, Publish, Rate, RateLimits};
+pub use refs::BranchForm;
+pub use schedule::{Day, Weekend};
+// `self::`: the `semver` crate has the same name.
+pub use self::semver::{Semver, SemverFeatures};
+pub use support::Support;
+
+use refs::{marker, ref_prefix};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Config {
+    /// Name used in commit messages and pull request titles
+    /// ("Release <project> 1.2.0"); defaults to the root package's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    pub main_branch: String,
+    pub remote: String,
+    #[serde(deserialize_with = "ref_prefix")]
+    pub branch_prefix: String,
+    /// How a release branch names its line after the prefix.
+    pub branch_form: BranchForm,
+    #[serde(deserialize_with = "ref_prefix")]
+    pub tag_prefix: String,
+    /// Text in a commit message that asks for a tag once CI passes.
+    #[serde(deserialize_with = "marker")]
+    pub marker: String,
+    pub cut_day: Day,
+    pub release_day: Day,
+    /// What a release day that falls on a weekend does.
+    pub weekend: Weekend,
+    /// How first-party requirements are kept when a bump moves a crate.
+    pub requirements: Requirements,
+    /// Crates whose API is public: required with a caret, never exactly
+    /// (under `requirements = "pinned"`). Names or glob patterns (`cranelift-*`).
+    pub public: Vec<CratePattern>,
+    /// Crates the train never publishes, although cargo would allow it
+    /// (examples, test harnesses without `publish = false`).
+    pub exclude: Vec<CratePattern>,
+    pub notes: Notes,
+    pub version_files: Vec<VersionFile>,
+    /// Shell commands run at the workspace root after every bump
+    /// (the reference runs `cargo vet`).
+    pub after_bump: Vec<String>,
+    /// How long one such command (or cargo's relock) may run before it is
+    /// stopped, with every process it started, and the bump undone.
+    pub hook_timeout_secs: u64,
+    /// How changes are delivered: `none` pushes them to their branch,
+    /// `dry-run` pushes `ci/*` branches and prints the pull requests.
+    pub forge: ForgeKind,
+    pub github: Github,
+    pub publish: Publish,
+    pub artifacts: Artifacts,
+    pub support: Support,
+    pub backport: Backport,
+    pub semver: Semver,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            project: None,
+            main_branch: "main".into(),
+            remote: "origin".into(),
+            branch_prefix: "release-".into(),
+            branch_form: BranchForm::Full,
+            tag_prefix: "v".into(),
+            marker: "[automatically-tag-and-release-this-commit]".into(),
+            cut_day: Day(5),
+            release_day: Day(20),
+            weekend: Weekend::NextMonday,
+            requirements: Requirements::Keep,
+            public: Vec::new(),
+            exclude: Vec::new(),
+            notes: Notes::default(),
+            version_files: Vec::new(),
+            after_bump: Vec::new(),
+            hook_timeout_secs: 600,
+            forge: ForgeKind::None,
+            github: Github::default(),
+            publish: Publish::default(),
+            artifacts: Artifacts::default(),
+            support: Support::default(),
+            backport: Backport::default(),
+            semver: Semver::default(),
+        }
+    }
+}
+
+/// An invalid configuration, with the file named (the message carries the
+/// line and column).
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration in {}: {message}", path.display())]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl Config {
+    /// Whether `name` is a public crate.
+    pub fn is_public(&self, name: &str) -> bool {
+        self.public.iter().any(|p| p.matches(name))
+    }
+
+    /// Whether the semver gate leaves `name` unchecked by configuration.
+    pub fn semver_skips(&self, name: &str) -> bool {
+        self.semver.skip.iter().any(|p| p.matches(name))
+    }
+
+    /// Whether the train leaves `name` unpublished by configuration.
+    pub fn is_excluded(&self, name: &str) -> bool {
+        self.exclude.iter().any(|p| p.matches(name))
+    }
+
+    /// Parses a `train.toml`.
+    pub fn from_train_toml(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let c: Config = toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        c.check_prefixes(path, text, &[])?;
+        Ok(c)
+    }
+
+    /// Checks what no single key can: that branch and tag names cannot meet.
+    /// `table` is where the configuration sits in `text`.
+    fn check_prefixes(&self, path: &Path, text: &str, table: &[&str]) -> Result<(), ConfigError> {
+        // Only a full version can make a branch's name a tag's.
+        if self.branch_form != BranchForm::Full
+            || !prefixes_clash(&self.branch_prefix, &self.tag_prefix)
+        {
+            return Ok(());
+        }
+        // Name the line of a key that is written (the other may be a default).
+        let line = toml_edit::Document::parse(text).ok().and_then(|doc| {
+            let mut t = doc.as_table();
+            for k in table {
+                t = t.get(k)?.as_table()?;
+            }
+            let key = ["tag-prefix", "branch-prefix"]
+                .into_iter()
+                .find_map(|k| t.get_key_value(k))?
+                .0;
+            Some(crate::core::manifest::line_of(text, key.span()?.start))
+        });
+        Err(ConfigError {
+            path: path.to_path_buf(),
+            message: format!(
+                "{}`branch-prefix` \"{}\" and `tag-prefix` \"{}\" let a release branch and a tag \
+                 have the same name (`{}1.0.0`); make them differ, e.g. `release-` and `v`",
+                line.map_or(String::new(), |l| format!("line {l}: ")),
+                self.branch_prefix,
+                self.tag_prefix,
+                if self.branch_prefix.len() >= self.tag_prefix.len() {
+                    &self.branch_prefix
+                } else {
+                    &self.tag_prefix
+                },
+            ),
+        })
+    }
+
+    /// Reads `[workspace.metadata.train]` from the root manifest, if present.
+    pub fn from_root_manifest(path: &Path, text: &str) -> Result<Option<Config>, ConfigError> {
+        #[derive(Deserialize)]
+        struct Root {
+            workspace: Option<Ws>,
+        }
+        #[derive(Deserialize)]
+        struct Ws {
+            metadata: Option<Meta>,
+        }
+        #[derive(Deserialize)]
+        struct Meta {
+            train: Option<Config>,
+        }
+        // Cheap check first: most manifests have no such table, and parsing
+        // a large root manifest through serde is not free.
+        if !text.contains("train") {
+            return Ok(None);
+        }
+        let root: Root = toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let c = root
+            .workspace
+            .and_then(|w| w.metadata)
+            .and_then(|m| m.train);
+        if let Some(c) = &c {
+            c.check_prefixes(path, text, &["workspace", "metadata", "train"])?;
+        }
+        Ok(c)
+    }
+
+    /// The effective configuration as TOML (what `cargo train config` prints).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("configuration serializes")
+    }
+}
+
+/// Whether release branches named `<branch>X.Y.Z` and tags named
+/// `<tag>VERSION` could share a name: equal prefixes, or one that is the
+/// other followed by a digit (`r` and `r1`: `r11.0.0` is both).
+fn prefixes_clash(branch: &str, tag: &str) -> bool {
+    let (short, long) = if branch.len() <= tag.len() {
+        (branch, tag)
+    } else {
+        (tag, branch)
+    };
+    long.strip_prefix(short)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_reference_process() {
+        let c = Config::from_train_toml(Path::new("train.toml"), "").unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.cut_day, Day(5));
+        assert_eq!(c.release_day, Day(20));
+        assert_eq!(c.marker, "[automatically-tag-and-release-this-commit]");
+        assert_eq!(c.branch_prefix, "release-");
+    }
+
+    #[test]
+    fn reads_every_section() {
+        let text = r##"
+project = "Wasmtime"
+public = ["wasmtime", "cranelift-*"]
+release-day = 21
+after-bump = ["cargo vet"]
+
+[notes]
+template = "ci/RELEASES-template.md"
+
+[[version-files]]
+path = "crates/c-api/include/wasmtime.h"
+patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MAJOR {major}"]
+"##;
+        let c = Config::from_train_toml(Path::new("train.toml"), text).unwrap();
+        assert!(c.is_public("cranelift-codegen"));
+        assert!(c.is_public("wasmtime"));
+        assert!(!c.is_public("wasmtime-environ"));
+        assert_eq!(c.release_day, Day(21));
+        assert_eq!(c.version_files[0].patterns.len(), 2);
+        // What `config` prints reads back to the same configuration.
+        let again = Config::from_train_toml(Path::new("x"), &c.to_toml()).unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_line() {
+        let e = Config::from_train_toml(
+            Path::new("train.toml"),
+            "cut-day = 5\nbranch-prefx = \"r\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("invalid configuration in train.toml:"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        assert!(e.contains("unknown field `branch-prefx`"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_the_line() {
+        let e = Config::from_train_toml(Path::new("train.toml"), "\n\nrelease-day = 31\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 3") && e.contains("day 31 is out of range"),
+            "{e}"
+        );
+        let e = Config::from_train_toml(
+            Path::new("train.toml"),
+            "[[version-files]]\npath = \"v.h\"\npatterns = [\"no placeholder\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("line 3") && e.contains("placeholder"), "{e}");
+    }
+
+    pub(super) fn err(text: &str) -> String {
+        Config::from_train_toml(Path::new("train.toml"), text)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn clashing_prefixes_are_refused() {
+        assert!(prefixes_clash("v", "v"));
+        assert!(prefixes_clash("r", "r1"));
+        assert!(prefixes_clash("release-2", "release-"));
+        assert!(!prefixes_clash("release-", "v"));
+        assert!(!prefixes_clash("release-", "release-v"));
+        let e = err("cut-day = 5\n\nbranch-prefix = \"v\"\n");
+        assert!(e.contains("line 3") && e.contains("`v1.0.0`"), "{e}");
+        // Against the default branch prefix.
+        let e = err("tag-prefix = \"release-\"\n");
+        assert!(e.contains("line 1") && e.contains("same name"), "{e}");
+        let e = Config::from_root_manifest(
+            Path::new("Cargo.toml"),
+            "[workspace]\n\n[workspace.metadata.train]\nbranch-prefix = \"v\"\ntag-prefix = \"v\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("Cargo.toml") && e.contains("line 5"), "{e}");
+    }
+
+    #[test]
+    fn metadata_table_in_root_manifest() {
+        let text =
+            "[workspace]\nmembers = []\n\n[workspace.metadata.train]\ntag-prefix = \"release/\"\n";
+        let c = Config::from_root_manifest(Path::new("Cargo.toml"), text)
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.tag_prefix, "release/");
+        let e = Config::from_root_manifest(
+            Path::new("Cargo.toml"),
+            "[workspace.metadata.train]\nmarker = 3\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("Cargo.toml") && e.contains("line 2"), "{e}");
+        assert!(
+            Config::from_root_manifest(Path::new("Cargo.toml"), "[workspace]\n")
+                .unwrap()
+                .is_none()
+        );
+    }
+}

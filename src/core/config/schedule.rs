@@ -1,0 +1,31 @@
+//! `cut-day`, `release-day` and `weekend`: when the train runs.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A day of the month, 1 to 28 so that it exists in every month.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Day(pub u8);
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = i64::deserialize(d)?;
+        if (1..=28).contains(&n) {
+            Ok(Day(n as u8))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "day {n} is out of range: use 1 to 28, so that it exists in every month"
+            )))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Weekend {
+    /// Move to the Monday after.
+    NextMonday,
+    /// Move to the Friday before.
+    PreviousFriday,
+    /// Release on the day regardless.
+    Keep,
+}
