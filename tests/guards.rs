@@ -472,3 +472,41 @@ fn git_failures_are_reported_as_git_reports_them() {
     std::fs::write(&config, saved).unwrap();
     s.train("2026-01-12", &["rc", "--dry-run"]).success();
 }
+
+/// In the `freeze-days` before the newest branch's release day, backports
+/// and patches onto it are refused by the freeze gate, changing nothing;
+/// before the freeze, and once it is released, they go through.
+#[test]
+fn a_branch_in_its_freeze_takes_nothing_but_its_release() {
+    let s = Sandbox::new("freeze-days = 3\n");
+    s.train("2026-01-05", &["cut"]).success();
+    let fix = |text: &str| {
+        s.git(&["checkout", "--quiet", "main"]);
+        s.git(&["pull", "--quiet", "--ff-only", "origin", "main"]);
+        std::fs::write(s.ws.join("crates/core/src/lib.rs"), format!("// {text}\n")).unwrap();
+        s.git(&["commit", "--quiet", "-am", text]);
+        s.git(&["push", "--quiet", "origin", "main"]);
+        s.git(&["rev-parse", "HEAD"]).trim().to_string()
+    };
+    // The release day is Tuesday 2026-01-20: frozen from the 17th.
+    let first = fix("Fix A");
+    s.train("2026-01-16", &["backport", &first, "--to", "release-1.0.0"])
+        .success();
+    let second = fix("Fix B");
+    let backport = ["backport", second.as_str(), "--to", "release-1.0.0"];
+    let e = sandbox_refused(&s, "2026-01-18", &backport);
+    assert!(
+        e.contains(
+            "`release-1.0.0` is in its freeze from 2026-01-17 until its release on 2026-01-20 \
+             (`freeze-days = 3`): nothing but the release goes onto it now"
+        ),
+        "{e}"
+    );
+    let e = sandbox_refused(&s, "2026-01-18", &["patch", "--branch", "release-1.0.0"]);
+    assert!(e.contains("is in its freeze from 2026-01-17"), "{e}");
+    s.train("2026-01-20", &["release"]).success();
+    // Released: the freeze is over, the next fix goes out as a patch.
+    s.train("2026-01-21", &backport).success();
+    s.train("2026-01-21", &["patch", "--branch", "release-1.0.0"])
+        .success();
+}

@@ -14,7 +14,7 @@ mod uploads;
 
 use super::Executor;
 use crate::adapters::cargo_config;
-use crate::core::config::{Gate, Rate};
+use crate::core::config::{Rate, WaitFor};
 use crate::core::publish_plan::{Limit, Scheduler, min_duration_ms};
 use crate::plan::{Auth, Uploads};
 use crate::progress::fmt_secs;
@@ -83,7 +83,7 @@ fn scheduler(u: &Uploads) -> Scheduler {
     let deps = u.crates.iter().map(|c| c.deps.clone()).collect();
     let done: Vec<bool> = u.crates.iter().map(|c| c.done).collect();
     let mut sched = Scheduler::new(names, deps, &done);
-    if u.gate == Gate::Acceptance {
+    if u.wait_for == WaitFor::Acceptance {
         // A crate new to the registry exists for its dependents only once
         // it is in the index: they wait for that.
         sched.release_on_acceptance(u.crates.iter().map(|c| !c.new_crate).collect());
@@ -126,11 +126,11 @@ fn announce(u: &Uploads, sched: &Scheduler, trusted: bool) {
         };
         min_duration_ms(limit(l.new_crates), n_new).max(versions)
     });
-    let gate = match u.gate {
-        Gate::Acceptance => {
+    let gate = match u.wait_for {
+        WaitFor::Acceptance => {
             "the registry accepted its dependencies (a new dependency: once it is in the index)"
         }
-        Gate::Index => "its dependencies' versions are in the index",
+        WaitFor::Index => "its dependencies' versions are in the index",
     };
     let token = if trusted {
         " (trusted publishing: no per-user limit on new versions)"

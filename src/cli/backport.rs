@@ -35,7 +35,7 @@ pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
         not_on_main: a.not_on_main,
         notes: !a.no_notes,
     };
-    let (plan, outcome) = train::backport::plan(&repo, &opts)?;
+    let (plan, outcome) = train::backport::plan(&repo, &g.options(), &opts)?;
     if !plan.is_empty() {
         carry_out(&repo, &plan, a.dry_run)?;
     }

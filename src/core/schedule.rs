@@ -93,6 +93,27 @@ fn same_month(a: Date, b: Date) -> bool {
     (a.year(), a.month()) == (b.year(), b.month())
 }
 
+/// The release day of branch `b`: the first on or after its cut (this
+/// month's when the cut day is not known).
+pub fn release_day_of(b: &Branch, today: Date, cfg: &Config) -> Date {
+    b.cut_on
+        .map_or_else(|| release_date(today, cfg), |c| release_after(c, cfg))
+}
+
+/// The freeze of `b` that `today` falls in, as (first day, release day):
+/// the `freeze-days` before its release day and that day itself, until it
+/// is released.
+pub fn freeze_of(b: &Branch, today: Date, cfg: &Config) -> Option<(Date, Date)> {
+    if cfg.freeze_days == 0 || b.released {
+        return None;
+    }
+    let release = release_day_of(b, today, cfg);
+    let from = release
+        .checked_sub(jiff::Span::new().days(i64::from(cfg.freeze_days)))
+        .ok()?;
+    (from <= today && today <= release).then_some((from, release))
+}
+
 pub fn due(today: Date, train: &Train, cfg: &Config) -> Decision {
     let mut due = Vec::new();
     let mut next: Option<(Action, Date, String)> = None;
@@ -107,9 +128,7 @@ pub fn due(today: Date, train: &Train, cfg: &Config) -> Decision {
     if let Some(b) = &train.latest {
         let name = names.release_branch(&b.version);
         if !b.released && !b.release_pending {
-            let on = b
-                .cut_on
-                .map_or_else(|| release_date(today, cfg), |c| release_after(c, cfg));
+            let on = release_day_of(b, today, cfg);
             if today >= on {
                 due.push((
                     Action::Release,
@@ -200,6 +219,31 @@ mod tests {
         assert_eq!(
             release_date(d("2026-11-01"), &Config::default()),
             d("2026-11-20")
+        );
+    }
+
+    #[test]
+    fn a_freeze_is_the_days_before_the_release_day_until_the_release() {
+        let cfg = Config {
+            freeze_days: 3,
+            ..Config::default()
+        };
+        let b = |released| Branch {
+            version: v("49.0.0-rc.1"),
+            cut_on: Some(d("2026-11-05")),
+            released,
+            release_pending: false,
+        };
+        let on = |day: &str| freeze_of(&b(false), d(day), &cfg);
+        // Released on 2026-11-20 (a Friday): frozen from the 17th.
+        assert_eq!(on("2026-11-16"), None);
+        assert_eq!(on("2026-11-17"), Some((d("2026-11-17"), d("2026-11-20"))));
+        assert_eq!(on("2026-11-20"), Some((d("2026-11-17"), d("2026-11-20"))));
+        assert_eq!(on("2026-11-21"), None);
+        assert_eq!(freeze_of(&b(true), d("2026-11-18"), &cfg), None);
+        assert_eq!(
+            freeze_of(&b(false), d("2026-11-18"), &Config::default()),
+            None
         );
     }
 

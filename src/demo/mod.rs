@@ -95,7 +95,7 @@ impl Demo {
                     not_on_main: None,
                     notes: true,
                 };
-                let (plan, outcome) = backport::plan(r, &opts)?;
+                let (plan, outcome) = backport::plan(r, &self.opts, &opts)?;
                 if outcome.needs_a_hand() {
                     bail!("the demo's backport conflicted");
                 }

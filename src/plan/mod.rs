@@ -11,7 +11,7 @@ mod render;
 use crate::adapters::forge::{NewRelease, PullRequest, Release};
 use crate::adapters::git::pick::Author;
 use crate::core::changeset::ChangeSet;
-use crate::core::config::{Gate, RateLimits};
+use crate::core::config::{RateLimits, WaitFor};
 use semver::Version;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -157,7 +157,7 @@ pub struct Uploads {
     pub crates: Vec<Upload>,
     pub auth: Auth,
     pub jobs: usize,
-    pub gate: Gate,
+    pub wait_for: WaitFor,
     pub limits: Option<RateLimits>,
     /// How long each upload may spend retrying.
     pub retry_budget: Duration,

@@ -1,7 +1,8 @@
 //! `cargo train backport COMMIT... --to BRANCH... | --supported`: commits
 //! of `main` cherry-picked onto release branches, one change per branch.
 //!
-//! STEP 1: fetch. STEP 2: what is backported: each COMMIT, or for `#N` the
+//! STEP 1: fetch; no target branch in its freeze (the gates). STEP 2: what
+//! is backported: each COMMIT, or for `#N` the
 //! merged pull request's commits on `main`, in the order they landed there;
 //! a commit not on `main` is refused unless `--not-on-main` gives a reason.
 //! STEP 3: for each branch: nothing if its review branch waits (only the
@@ -21,8 +22,9 @@ use crate::core::refs::Review;
 use crate::output::say;
 use crate::plan::{NewCommit, Pick, Plan, Rev};
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
-use crate::train::notes;
+use crate::train::gates::{self, Subject};
 use crate::train::repo::Repo;
+use crate::train::{Options, notes};
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
 use std::collections::{HashMap, HashSet};
@@ -72,7 +74,7 @@ struct Source {
 }
 
 /// The backport's plan, and what it does branch by branch.
-pub fn plan(repo: &Repo, opts: &BackportOpts) -> Result<(Plan, Outcome)> {
+pub fn plan(repo: &Repo, options: &Options, opts: &BackportOpts) -> Result<(Plan, Outcome)> {
     let cfg = &repo.config;
     let forge = repo.forge()?;
     // STEP 1
@@ -81,6 +83,14 @@ pub fn plan(repo: &Repo, opts: &BackportOpts) -> Result<(Plan, Outcome)> {
         .remote_branch(&cfg.main_branch)?
         .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
     let branches = targets(repo, opts)?;
+    let subjects: Vec<Subject> = branches
+        .iter()
+        .map(|(branch, tip)| Subject {
+            branch: branch.clone(),
+            tip: tip.clone(),
+        })
+        .collect();
+    gates::require(&gates::for_backport(), repo, options, &subjects)?;
     // STEP 2
     let (sources, id) = sources(repo, forge, &opts.commits, &main)?;
     refuse_off_main(&sources, opts, &cfg.main_branch)?;

@@ -10,6 +10,7 @@ pub mod config;
 pub mod cut;
 pub mod deliver;
 pub mod forge_release;
+pub mod gates;
 pub mod init;
 pub mod notes;
 pub mod on_branch;

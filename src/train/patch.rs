@@ -3,9 +3,10 @@
 //! supported branch with unreleased changes, in one atomic push.
 //!
 //! STEP 1: checks, fetch. STEP 2: nothing to do unless something landed
-//! since the branch's last release commit. STEP 3: every commit since the
-//! last release tag is `main`'s (the audit), and no public crate breaks its
-//! API since that tag (the semver gate).
+//! since the branch's last release commit. STEP 3: the gates: the branch is
+//! not in its freeze, every commit since the last release tag is `main`'s
+//! (the audit), and no public crate breaks its API since that tag (the
+//! semver gate).
 //! STEP 4: bump the patch, open (if missing) and date the notes section,
 //! commit "Release P X.Y.Z" with the marker, deliver (`ci/bump-to-X.Y.Z`).
 //! A set's release commits also carry a `Patch-set:` trailer naming every
@@ -19,6 +20,7 @@ use crate::core::version::Level;
 use crate::output::say;
 use crate::plan::Plan;
 use crate::train::deliver::{Pending, deliver, pending, reopen};
+use crate::train::gates::{self, Subject};
 use crate::train::on_branch::{
     Commit, Target, fetched, plan_release, pushed_change, release_commit, target,
 };
@@ -34,8 +36,7 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
     }
     // A version that cannot be bumped is the first thing to say.
     t.next(&Level::Patch)?;
-    require_main_first(repo, &[&t])?;
-    require_no_break(repo, opts, &[&t])?;
+    require_gates(repo, opts, &[&t])?;
     let date = repo.today.to_string();
     let names = Names::of(&repo.config);
     let body = |v: &Version| body(&names, &t.branch, v, None);
@@ -90,51 +91,17 @@ fn body(names: &Names, branch: &str, v: &Version, set: Option<&PatchSet>) -> Str
     s
 }
 
-/// The audit, before anything is planned: every commit each branch would
-/// release (since its last release tag) must be one of `main`'s (or marked
-/// branch-only). All branches are audited, so one run names every commit to
-/// deal with.
-fn require_main_first(repo: &Repo, branches: &[&Target]) -> Result<()> {
-    let mut found = String::new();
-    for t in branches {
-        for c in super::audit::audit_unreleased(repo, &t.branch)? {
-            found.push_str(&format!(
-                "\n  {} {} {} {}",
-                t.branch,
-                &c.oid[..10],
-                c.author,
-                c.subject
-            ));
-        }
-    }
-    if found.is_empty() {
-        return Ok(());
-    }
-    bail!(
-        "not patching: these commits are not on `{main}`:{found}\n\
-         land each on `{main}` first and backport it (`cargo train backport`), or, for a fix \
-         that belongs on the branch only, add a `{trailer}: <why>` trailer to its message \
-         (`cargo train audit` lists them again)",
-        main = repo.config.main_branch,
-        trailer = repo.config.backport.branch_only_trailer,
-    )
-}
-
-/// The semver gate of every branch (see [`super::semver`]): no public crate
-/// may break its API in a patch. Every branch is checked, so one run names
-/// every break; a dry run checks too (it only reads, and fills the cache).
-fn require_no_break(repo: &Repo, opts: &Options, branches: &[&Target]) -> Result<()> {
-    let mut errors = Vec::new();
-    for t in branches {
-        let report = super::semver::check(repo, opts, &t.branch, &t.base)?;
-        if let Err(e) = report.require_no_break() {
-            errors.push(format!("{e:#}"));
-        }
-    }
-    if errors.is_empty() {
-        return Ok(());
-    }
-    bail!("not patching:\n{}", errors.join("\n"))
+/// STEP 3: the patch gates (freeze, audit, semver: see [`super::gates`])
+/// over every branch, before anything is planned.
+fn require_gates(repo: &Repo, opts: &Options, branches: &[&Target]) -> Result<()> {
+    let subjects: Vec<Subject> = branches
+        .iter()
+        .map(|t| Subject {
+            branch: t.branch.clone(),
+            tip: t.base.clone(),
+        })
+        .collect();
+    gates::require(&gates::for_patch(), repo, opts, &subjects)
 }
 
 /// `patch --supported`.
@@ -173,8 +140,7 @@ pub fn plan_supported(repo: &Repo, opts: &Options) -> Result<Plan> {
         return Ok(Plan::default());
     }
     let targets: Vec<&Target> = members.iter().map(|(t, _)| t).collect();
-    require_main_first(repo, &targets)?;
-    require_no_break(repo, opts, &targets)?;
+    require_gates(repo, opts, &targets)?;
     let forge = repo.forge()?;
     let date = repo.today.to_string();
     if forge.reviews()

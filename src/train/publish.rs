@@ -62,7 +62,7 @@ pub fn plan(ctx: &Context, opts: &PublishOpts, need: Need) -> Result<Prepared> {
             .collect(),
         auth,
         jobs: opts.jobs.unwrap_or(pc.jobs).max(1) as usize,
-        gate: pc.gate(&reg_name),
+        wait_for: pc.wait_for(&reg_name),
         limits: pc.limits(&reg_name),
         retry_budget: Duration::from_secs(pc.retry_budget_secs),
         index_timeout: Duration::from_secs(pc.index_timeout_secs),

@@ -24,7 +24,7 @@ pub use backport::Backport;
 pub use crates::{CratePattern, Requirements, VersionFile};
 pub use forge::{ForgeKind, Github};
 pub use notes::Notes;
-pub use publish::{Gate, Publish, Rate, RateLimits};
+pub use publish::{Publish, Rate, RateLimits, WaitFor};
 pub use refs::BranchForm;
 pub use schedule::{Day, Weekend};
 // `self::`: the `semver` crate has the same name.
@@ -57,6 +57,10 @@ pub struct Config {
     pub release_day: Day,
     /// What a release day that falls on a weekend does.
     pub weekend: Weekend,
+    /// Days before a branch's release day in which nothing but its release
+    /// goes onto it (no backports, no patch): its freeze. 0: none.
+    #[serde(deserialize_with = "schedule::freeze_days")]
+    pub freeze_days: u8,
     /// How first-party requirements are kept when a bump moves a crate.
     pub requirements: Requirements,
     /// Crates whose API is public: required with a caret, never exactly
@@ -97,6 +101,7 @@ impl Default for Config {
             cut_day: Day(5),
             release_day: Day(20),
             weekend: Weekend::NextMonday,
+            freeze_days: 0,
             requirements: Requirements::Keep,
             public: Vec::new(),
             exclude: Vec::new(),

@@ -19,15 +19,15 @@ pub struct Publish {
     /// Rate limits by registry name; crates.io's are built in.
     pub rate_limits: std::collections::BTreeMap<String, RateLimits>,
     /// What a dependent's upload waits for, by registry name; see
-    /// [`Publish::gate`].
-    pub dependents_wait_for: std::collections::BTreeMap<String, Gate>,
+    /// [`Publish::wait_for`].
+    pub dependents_wait_for: std::collections::BTreeMap<String, WaitFor>,
 }
 
 /// What a crate's upload waits for from each first-party dependency
 /// published in the same run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Gate {
+pub enum WaitFor {
     /// The dependency's version is in the index: safe on every registry.
     Index,
     /// The registry accepted the dependency's upload. Only for registries
@@ -70,11 +70,11 @@ impl Publish {
     /// The gate for `registry`: configured, else `acceptance` for crates.io
     /// (its publish endpoint checks that dependency crates exist, not that
     /// the required versions are indexed), else `index`.
-    pub fn gate(&self, registry: &str) -> Gate {
+    pub fn wait_for(&self, registry: &str) -> WaitFor {
         match self.dependents_wait_for.get(registry) {
             Some(g) => *g,
-            None if registry == "crates-io" => Gate::Acceptance,
-            None => Gate::Index,
+            None if registry == "crates-io" => WaitFor::Acceptance,
+            None => WaitFor::Index,
         }
     }
 

@@ -1,4 +1,5 @@
-//! `cut-day`, `release-day` and `weekend`: when the train runs.
+//! `cut-day`, `release-day`, `weekend` and `freeze-days`: when the train
+//! runs.
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -28,4 +29,17 @@ pub enum Weekend {
     PreviousFriday,
     /// Release on the day regardless.
     Keep,
+}
+
+/// At most 27 days: a freeze ends on the release day and starts after the
+/// cut of the month before at the earliest.
+pub(super) fn freeze_days<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    let n = i64::deserialize(d)?;
+    if (0..=27).contains(&n) {
+        Ok(n as u8)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "freeze-days {n} is out of range: use 0 (no freeze) to 27"
+        )))
+    }
 }

@@ -1,0 +1,71 @@
+//! The gates a release must pass before anything is planned: each is one
+//! [`Gate`], and [`require`] runs a command's gates over every branch it
+//! releases, in one place. A gate keeps its own cache and bound (the
+//! semver gate's results, its time limit per crate) and words its own
+//! refusal, naming what is at fault and what to do.
+//!
+//! - [`audit`]: every commit a patch releases is one of `main`'s;
+//! - [`semver`]: no public crate breaks its API in a patch;
+//! - [`freeze`]: nothing but the release goes onto a branch in its freeze.
+//!
+//! A new gate is one file here and its place in the lists below.
+
+pub mod audit;
+pub mod freeze;
+pub mod semver;
+
+use crate::train::Options;
+use crate::train::repo::Repo;
+use anyhow::{Result, bail};
+
+/// A release branch a command is about to change, at the commit it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub branch: String,
+    pub tip: String,
+}
+
+/// What a gate says of the subjects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// Refused, with the whole message: what is at fault, what to do.
+    Block(String),
+}
+
+pub trait Gate {
+    /// Its name in messages and configuration.
+    fn name(&self) -> &'static str;
+    /// Checks every subject at once, so that one run names every problem.
+    fn check(&self, repo: &Repo, opts: &Options, subjects: &[Subject]) -> Result<Verdict>;
+}
+
+/// The gates of a patch release, cheapest first: a refusal by one spares
+/// the slower ones after it.
+pub fn for_patch() -> Vec<Box<dyn Gate>> {
+    vec![
+        Box::new(freeze::Freeze),
+        Box::new(audit::Audit),
+        Box::new(semver::Semver),
+    ]
+}
+
+/// The gates of a backport.
+pub fn for_backport() -> Vec<Box<dyn Gate>> {
+    vec![Box::new(freeze::Freeze)]
+}
+
+/// Runs `gates` in order over `subjects`; the first refusal is the error.
+pub fn require(
+    gates: &[Box<dyn Gate>],
+    repo: &Repo,
+    opts: &Options,
+    subjects: &[Subject],
+) -> Result<()> {
+    for g in gates {
+        if let Verdict::Block(why) = g.check(repo, opts, subjects)? {
+            bail!("{why}");
+        }
+    }
+    Ok(())
+}
