@@ -179,7 +179,28 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
         },
         ws,
     };
+    three_months(&d)?;
+    let repo = d.repo("2026-03-26")?;
+    crate::outln!(
+        "\n==> where the train stands on 2026-03-26\n{}",
+        status::status(&repo)?
+    );
+    let tags = Git::new(&d.ws).run(&["tag", "--list", "--sort=v:refname"])?;
+    crate::outln!(
+        "tags: {}",
+        tags.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    crate::outln!(
+        "\nThe workspace is {} (origin: {}). Try `cargo train status` there.",
+        d.ws.display(),
+        dir.join("origin.git").display()
+    );
+    Ok(dir)
+}
 
+/// The train's first three months on the sample, a step a day that
+/// something happens.
+fn three_months(d: &Demo) -> Result<()> {
     let tick = |day: &str| {
         d.step(day, "tick: what the schedule says", |r| {
             tick::plan(r, &d.opts)
@@ -220,20 +241,5 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
         |r| patch::plan_supported(r, &d.opts),
     )?;
 
-    let repo = d.repo("2026-03-26")?;
-    crate::outln!(
-        "\n==> where the train stands on 2026-03-26\n{}",
-        status::status(&repo)?
-    );
-    let tags = Git::new(&d.ws).run(&["tag", "--list", "--sort=v:refname"])?;
-    crate::outln!(
-        "tags: {}",
-        tags.split_whitespace().collect::<Vec<_>>().join(" ")
-    );
-    crate::outln!(
-        "\nThe workspace is {} (origin: {}). Try `cargo train status` there.",
-        d.ws.display(),
-        dir.join("origin.git").display()
-    );
-    Ok(dir)
+    Ok(())
 }

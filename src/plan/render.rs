@@ -3,9 +3,10 @@
 //! numbered, commits with their diffs and messages, the push as the git
 //! command it is.
 
-use super::{Effect, Pack, Plan, Rev, Uploads};
-use crate::adapters::forge;
+use super::{Effect, Hook, NewCommit, Pack, Pick, Plan, Rev, Uploads};
+use crate::adapters::forge::{self, NewRelease};
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 impl Plan {
     /// How a commit is named in messages.
@@ -89,36 +90,8 @@ impl Plan {
     /// included.
     fn render_one(&self, s: &mut String, e: &Effect, made: usize) {
         match e {
-            Effect::Commit(c) => {
-                let _ = writeln!(
-                    s,
-                    "commit {made} \"{}\" on {} ({})",
-                    c.title(),
-                    self.name(&c.base),
-                    count(c.changes.files.len(), "file")
-                );
-                s.push_str(&c.changes.diff());
-                for h in &c.hooks {
-                    let _ = writeln!(s, "would run: {}", h.command);
-                }
-                message(s, &c.message.join("\n\n"));
-            }
-            Effect::Pick(p) => {
-                let _ = writeln!(
-                    s,
-                    "commit {made} \"{}\" on {}: cherry-pick of {} by {} <{}> ({})",
-                    p.title(),
-                    self.name(&p.base),
-                    p.commit,
-                    p.author.name,
-                    p.author.email,
-                    count(p.files.len(), "file")
-                );
-                for f in &p.files {
-                    let _ = writeln!(s, "    {f}");
-                }
-                message(s, &p.message);
-            }
+            Effect::Commit(c) => self.render_commit(s, c, made),
+            Effect::Pick(p) => self.render_pick(s, p, made),
             Effect::Push { remote, updates } => {
                 let specs: Vec<String> = updates
                     .iter()
@@ -146,34 +119,13 @@ impl Plan {
             Effect::Files(f) => {
                 let _ = writeln!(s, "would write {}", paths(f));
                 s.push_str(&f.changes.diff());
-                for h in &f.hooks {
-                    let _ = writeln!(s, "would run: {}", h.command);
-                }
+                hooks(s, &f.hooks);
             }
             Effect::Pack(p) => pack(s, p),
-            Effect::Release { new, assets } => {
-                let marks = match (new.prerelease, new.latest) {
-                    (true, _) => " (pre-release)",
-                    (false, true) => " (release, latest)",
-                    (false, false) => " (release)",
-                };
-                let _ = writeln!(
-                    s,
-                    "would create the release {}{marks} with its notes",
-                    new.tag
-                );
-                for line in new.body.lines() {
-                    let _ = writeln!(s, "    {line}");
-                }
-                for a in assets {
-                    let _ = writeln!(s, "would upload {}", file_name(a));
-                }
-            }
+            Effect::Release { new, assets } => release(s, new, assets),
             Effect::Assets { release, files } => {
                 let _ = writeln!(s, "would add to the release {}:", release.tag);
-                for a in files {
-                    let _ = writeln!(s, "would upload {}", file_name(a));
-                }
+                uploads(s, files);
             }
             Effect::Publish(u) => publish(s, u),
             Effect::Yank(y) => {
@@ -193,11 +145,70 @@ impl Plan {
         }
     }
 
+    fn render_commit(&self, s: &mut String, c: &NewCommit, made: usize) {
+        let _ = writeln!(
+            s,
+            "commit {made} \"{}\" on {} ({})",
+            c.title(),
+            self.name(&c.base),
+            count(c.changes.files.len(), "file")
+        );
+        s.push_str(&c.changes.diff());
+        hooks(s, &c.hooks);
+        message(s, &c.message.join("\n\n"));
+    }
+
+    fn render_pick(&self, s: &mut String, p: &Pick, made: usize) {
+        let _ = writeln!(
+            s,
+            "commit {made} \"{}\" on {}: cherry-pick of {} by {} <{}> ({})",
+            p.title(),
+            self.name(&p.base),
+            p.commit,
+            p.author.name,
+            p.author.email,
+            count(p.files.len(), "file")
+        );
+        for f in &p.files {
+            let _ = writeln!(s, "    {f}");
+        }
+        message(s, &p.message);
+    }
+
     fn spec(&self, r: &Rev) -> String {
         match r {
             Rev::At { oid, .. } => oid.clone(),
             Rev::Made(n) => format!("<commit {}>", n + 1),
         }
+    }
+}
+
+fn hooks(s: &mut String, hooks: &[Hook]) {
+    for h in hooks {
+        let _ = writeln!(s, "would run: {}", h.command);
+    }
+}
+
+fn release(s: &mut String, new: &NewRelease, assets: &[PathBuf]) {
+    let marks = match (new.prerelease, new.latest) {
+        (true, _) => " (pre-release)",
+        (false, true) => " (release, latest)",
+        (false, false) => " (release)",
+    };
+    let _ = writeln!(
+        s,
+        "would create the release {}{marks} with its notes",
+        new.tag
+    );
+    for line in new.body.lines() {
+        let _ = writeln!(s, "    {line}");
+    }
+    uploads(s, assets);
+}
+
+fn uploads(s: &mut String, files: &[PathBuf]) {
+    for a in files {
+        let _ = writeln!(s, "would upload {}", file_name(a));
     }
 }
 

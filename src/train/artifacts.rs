@@ -46,77 +46,30 @@ pub fn plan(ctx: &Context, target: Option<&str>, out: &Path, source: bool) -> Re
         Some(t) => t.to_string(),
         None => host_target()?,
     };
-    let windows = target.contains("windows");
     let meta = cargo::metadata(&ctx.root)?;
-    let version = ctx
-        .ws
-        .workspace_version()
-        .or_else(|| ctx.ws.crates.first().map(|c| c.version.clone()))
-        .context("the workspace has no version")?;
-
-    // STEP 1
-    let mut bins: Vec<(String, String)> = Vec::new(); // (package, bin)
-    for c in ctx.ws.crates.iter().filter(|c| c.publishable) {
-        let Some(p) = meta.packages.iter().find(|p| p.name.as_str() == c.name) else {
-            continue;
-        };
-        for t in p.targets.iter().filter(|t| t.is_bin()) {
-            bins.push((c.name.clone(), t.name.clone()));
-        }
-    }
-    let mut files = Vec::new();
+    let version = train_version(ctx)?;
     let mut plan = Plan::default();
     let out_dir = ctx.root.join(out);
+    // STEP 1
+    let bins = binaries(ctx, &meta);
     if !bins.is_empty() {
-        let mut cmd = vec![
-            "build".to_string(),
-            "--release".into(),
-            "--locked".into(),
-            "--target".into(),
-            target.clone(),
-        ];
-        for (p, b) in &bins {
-            cmd.extend(["--package".into(), p.clone(), "--bin".into(), b.clone()]);
-        }
         crate::output::say("Building", &format!("{} binaries for {target}", bins.len()));
-        plan.add(Effect::Run(plan::Run {
-            program: "cargo".into(),
-            args: cmd,
-            dir: ctx.root.clone(),
-        }));
+        plan.add(Effect::Run(build(ctx, &target, &bins)));
     }
     plan.add(Effect::CreateDir(out_dir.clone()));
-
     // STEP 2
-    let target_dir = meta
+    let built = meta
         .target_directory
         .clone()
         .into_std_path_buf()
         .join(&target)
         .join("release");
+    let mut files = Vec::new();
     for (_, b) in &bins {
-        let exe = if windows {
-            format!("{b}.exe")
-        } else {
-            b.clone()
-        };
-        let name = format!("{b}-{version}-{target}");
-        let file = out_dir.join(archive_name(b, &version.to_string(), &target));
-        let mut inside: Vec<(PathBuf, String)> = vec![(target_dir.join(&exe), exe.clone())];
-        for extra in ["README.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE"] {
-            if ctx.root.join(extra).is_file() {
-                inside.push((ctx.root.join(extra), extra.to_string()));
-            }
-        }
-        plan.add(Effect::Pack(Pack {
-            archive: file.clone(),
-            dir: name,
-            files: inside,
-            zip: windows,
-        }));
-        files.push(file);
+        let pack = pack(ctx, &built, b, &version.to_string(), &target, &out_dir);
+        files.push(pack.archive.clone());
+        plan.add(Effect::Pack(pack));
     }
-
     // STEP 3
     if source {
         files.push(source_tarball(ctx, &out_dir, &mut plan)?);
@@ -126,13 +79,79 @@ pub fn plan(ctx: &Context, target: Option<&str>, out: &Path, source: bool) -> Re
     Ok(plan)
 }
 
+/// The version the artifacts are named after: the train's.
+fn train_version(ctx: &Context) -> Result<semver::Version> {
+    ctx.ws
+        .train_version()
+        .context("the workspace has no version")
+}
+
+/// Every binary of the publishable crates, as (package, binary).
+fn binaries(ctx: &Context, meta: &cargo_metadata::Metadata) -> Vec<(String, String)> {
+    let mut bins = Vec::new();
+    for c in ctx.ws.crates.iter().filter(|c| c.publishable) {
+        let Some(p) = meta.packages.iter().find(|p| p.name.as_str() == c.name) else {
+            continue;
+        };
+        for t in p.targets.iter().filter(|t| t.is_bin()) {
+            bins.push((c.name.clone(), t.name.clone()));
+        }
+    }
+    bins
+}
+
+/// One release build of every binary for `target`.
+fn build(ctx: &Context, target: &str, bins: &[(String, String)]) -> plan::Run {
+    let mut args = vec![
+        "build".to_string(),
+        "--release".into(),
+        "--locked".into(),
+        "--target".into(),
+        target.to_string(),
+    ];
+    for (p, b) in bins {
+        args.extend(["--package".into(), p.clone(), "--bin".into(), b.clone()]);
+    }
+    plan::Run {
+        program: "cargo".into(),
+        args,
+        dir: ctx.root.clone(),
+    }
+}
+
+/// The archive of binary `bin` (built in `built`) with the workspace's
+/// README and licenses, in `out_dir`.
+fn pack(
+    ctx: &Context,
+    built: &Path,
+    bin: &str,
+    version: &str,
+    target: &str,
+    out_dir: &Path,
+) -> Pack {
+    let windows = target.contains("windows");
+    let exe = if windows {
+        format!("{bin}.exe")
+    } else {
+        bin.to_string()
+    };
+    let mut inside: Vec<(PathBuf, String)> = vec![(built.join(&exe), exe)];
+    for extra in ["README.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE"] {
+        if ctx.root.join(extra).is_file() {
+            inside.push((ctx.root.join(extra), extra.to_string()));
+        }
+    }
+    Pack {
+        archive: out_dir.join(archive_name(bin, version, target)),
+        dir: format!("{bin}-{version}-{target}"),
+        files: inside,
+        zip: windows,
+    }
+}
+
 /// `<project>-<version>`: the source tarball's directory.
 fn source_dir(ctx: &Context) -> Result<String> {
-    let version = ctx
-        .ws
-        .workspace_version()
-        .or_else(|| ctx.ws.crates.first().map(|c| c.version.clone()))
-        .context("the workspace has no version")?;
+    let version = train_version(ctx)?;
     Ok(format!("{}-{version}", super::project_name(ctx)))
 }
 
@@ -165,75 +184,9 @@ pub fn plan_gather(ctx: &Context, dirs: &[PathBuf], out: &Path, source: bool) ->
     // name -> the file to copy
     let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
     for dir in dirs {
-        let dir = ctx.root.join(dir);
-        let sums_file = dir.join("SHA256SUMS");
-        let text = std::fs::read_to_string(&sums_file).with_context(|| {
-            format!(
-                "cannot read {}: --gather takes the directories that `cargo train artifacts` wrote",
-                sums_file.display()
-            )
-        })?;
-        let sums = archive::parse_sums(&text).map_err(|line| {
-            anyhow::anyhow!(
-                "{} line {line} is not `<sha256>  <file name>`",
-                sums_file.display()
-            )
-        })?;
-        let mut listed: Vec<&str> = Vec::new();
-        for (hex, name) in &sums {
-            let file = dir.join(name);
-            if !file.is_file() {
-                bail!(
-                    "{} lists {name}, which is not in {}",
-                    sums_file.display(),
-                    dir.display()
-                );
-            }
-            if archive::sha256_hex(&file)? != *hex {
-                bail!(
-                    "{} does not match its SHA-256 in {}: it was damaged on the way; build it again",
-                    file.display(),
-                    sums_file.display()
-                );
-            }
-            if let Some(other) = found.get(name) {
-                bail!(
-                    "{name} is in both {} and {}: gather the archives of distinct targets (built with --no-source)",
-                    other.parent().unwrap_or(other).display(),
-                    dir.display()
-                );
-            }
-            found.insert(name.clone(), file);
-            listed.push(name);
-        }
-        for entry in std::fs::read_dir(&dir)
-            .with_context(|| format!("cannot read the directory {}", dir.display()))?
-        {
-            let name = entry?.file_name().to_string_lossy().into_owned();
-            if name != "SHA256SUMS" && !listed.contains(&name.as_str()) {
-                bail!(
-                    "{} is not listed in {}: not gathering a file nobody vouched for",
-                    dir.join(&name).display(),
-                    sums_file.display()
-                );
-            }
-        }
+        gather_dir(&ctx.root.join(dir), &mut found)?;
     }
-    // Never overwrite what is not ours to write.
-    if let Ok(entries) = std::fs::read_dir(&out_dir) {
-        for e in entries {
-            let name = e?.file_name().to_string_lossy().into_owned();
-            let ours = name == "SHA256SUMS"
-                || found.contains_key(&name)
-                || (source && name == format!("{}-src.tar.gz", source_dir(ctx)?));
-            if !ours {
-                bail!(
-                    "{} already holds {name}, which is not among the gathered files: remove it or choose another --out",
-                    out_dir.display()
-                );
-            }
-        }
-    }
+    refuse_strangers(ctx, &out_dir, &found, source)?;
     let mut plan = Plan::default();
     plan.add(Effect::CreateDir(out_dir.clone()));
     let mut files = Vec::new();
@@ -254,4 +207,89 @@ pub fn plan_gather(ctx: &Context, dirs: &[PathBuf], out: &Path, source: bool) ->
     }
     sums(&out_dir, files, &mut plan);
     Ok(plan)
+}
+
+/// The files `dir`'s `SHA256SUMS` lists, each checked against its sum,
+/// added to `found` (by name); a file listed twice over the directories, or
+/// one in `dir` nobody listed, is an error.
+fn gather_dir(dir: &Path, found: &mut BTreeMap<String, PathBuf>) -> Result<()> {
+    let sums_file = dir.join("SHA256SUMS");
+    let text = std::fs::read_to_string(&sums_file).with_context(|| {
+        format!(
+            "cannot read {}: --gather takes the directories that `cargo train artifacts` wrote",
+            sums_file.display()
+        )
+    })?;
+    let sums = archive::parse_sums(&text).map_err(|line| {
+        anyhow::anyhow!(
+            "{} line {line} is not `<sha256>  <file name>`",
+            sums_file.display()
+        )
+    })?;
+    let mut listed: Vec<&str> = Vec::new();
+    for (hex, name) in &sums {
+        let file = dir.join(name);
+        if !file.is_file() {
+            bail!(
+                "{} lists {name}, which is not in {}",
+                sums_file.display(),
+                dir.display()
+            );
+        }
+        if archive::sha256_hex(&file)? != *hex {
+            bail!(
+                "{} does not match its SHA-256 in {}: it was damaged on the way; build it again",
+                file.display(),
+                sums_file.display()
+            );
+        }
+        if let Some(other) = found.get(name) {
+            bail!(
+                "{name} is in both {} and {}: gather the archives of distinct targets (built with --no-source)",
+                other.parent().unwrap_or(other).display(),
+                dir.display()
+            );
+        }
+        found.insert(name.clone(), file);
+        listed.push(name);
+    }
+    for entry in std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the directory {}", dir.display()))?
+    {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name != "SHA256SUMS" && !listed.contains(&name.as_str()) {
+            bail!(
+                "{} is not listed in {}: not gathering a file nobody vouched for",
+                dir.join(&name).display(),
+                sums_file.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Never overwrite what is not ours to write: `out_dir` may hold only what
+/// gathering writes.
+fn refuse_strangers(
+    ctx: &Context,
+    out_dir: &Path,
+    found: &BTreeMap<String, PathBuf>,
+    source: bool,
+) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return Ok(());
+    };
+    for e in entries {
+        let name = e?.file_name().to_string_lossy().into_owned();
+        let ours = name == "SHA256SUMS"
+            || found.contains_key(&name)
+            || (source && name == format!("{}-src.tar.gz", source_dir(ctx)?));
+        if !ours {
+            bail!(
+                "{} already holds {name}, which is not among the gathered files: remove it or choose another --out",
+                out_dir.display()
+            );
+        }
+    }
+    Ok(())
 }

@@ -95,30 +95,69 @@ pub fn plan(repo: &Repo, options: &Options, opts: &BackportOpts) -> Result<(Plan
     let (sources, id) = sources(repo, forge, &opts.commits, &main)?;
     refuse_off_main(&sources, opts, &cfg.main_branch)?;
     // STEP 3
-    let q = Quarantine::new(&repo.git)?;
+    let run = Backport {
+        repo,
+        forge,
+        q: Quarantine::new(&repo.git)?,
+        main: &main,
+        sources: &sources,
+        id: &id,
+        opts,
+    };
     let mut plan = Plan::default();
     let mut changes = Vec::new();
     let mut outcome = Outcome::default();
     for (branch, tip) in &branches {
+        run.branch(branch, tip, &mut plan, &mut changes, &mut outcome)?;
+    }
+    // STEP 4
+    deliver(&mut plan, repo.remote(), forge.reviews(), &[], &changes);
+    outcome.reviews = forge.reviews();
+    Ok((plan, outcome))
+}
+
+/// What every branch of a backport shares.
+struct Backport<'a> {
+    repo: &'a Repo,
+    forge: &'a dyn Forge,
+    q: Quarantine,
+    main: &'a str,
+    sources: &'a [Source],
+    /// The id of the review branches.
+    id: &'a str,
+    opts: &'a BackportOpts,
+}
+
+impl Backport<'_> {
+    /// STEP 3 for one branch at `tip`: nothing if its review branch waits
+    /// (only the pull request if that is missing), else its picks and
+    /// notes, or the conflict that leaves it out.
+    fn branch(
+        &self,
+        branch: &str,
+        tip: &str,
+        plan: &mut Plan,
+        changes: &mut Vec<Change>,
+        outcome: &mut Outcome,
+    ) -> Result<()> {
         let head = Review::Backport {
-            branch: branch.clone(),
-            id: id.clone(),
+            branch: branch.to_string(),
+            id: self.id.to_string(),
         }
         .branch();
         let change = Change {
-            commit: Rev::at(tip, format!("{}/{branch}", cfg.remote)),
-            base: branch.clone(),
+            commit: Rev::at(tip, format!("{}/{branch}", self.repo.remote())),
+            base: branch.to_string(),
             head,
-            title: title(branch, &sources),
-            body: body(branch, &sources),
+            title: title(branch, self.sources),
+            body: body(branch, self.sources),
         };
-        if forge.reviews() {
-            match pending(repo, forge, &change.head, branch)? {
+        if self.forge.reviews() {
+            match pending(self.repo, self.forge, &change.head, branch)? {
                 Pending::Waiting => {
-                    outcome
-                        .unchanged
-                        .push((branch.clone(), format!("{} waits for review", change.head)));
-                    continue;
+                    let why = format!("{} waits for review", change.head);
+                    outcome.unchanged.push((branch.to_string(), why));
+                    return Ok(());
                 }
                 Pending::NoPullRequest => {
                     say(
@@ -128,39 +167,36 @@ pub fn plan(repo: &Repo, options: &Options, opts: &BackportOpts) -> Result<(Plan
                             change.head
                         ),
                     );
-                    reopen(&mut plan, &change);
-                    outcome.landed.push(branch.clone());
-                    continue;
+                    reopen(plan, &change);
+                    outcome.landed.push(branch.to_string());
+                    return Ok(());
                 }
                 Pending::No => {}
             }
         }
         let ctx = Branch {
-            repo,
-            q: &q,
+            repo: self.repo,
+            q: &self.q,
             name: branch,
             tip,
-            main: &main,
-            reason: opts.not_on_main.as_deref(),
+            main: self.main,
+            reason: self.opts.not_on_main.as_deref(),
         };
-        match ctx.plan(&mut plan, &sources, opts)? {
+        match ctx.plan(plan, self.sources, self.opts)? {
             Planned::Change(last) => {
                 changes.push(Change {
                     commit: last,
                     ..change
                 });
-                outcome.landed.push(branch.clone());
+                outcome.landed.push(branch.to_string());
             }
             Planned::Nothing => outcome
                 .unchanged
-                .push((branch.clone(), "it has every commit already".into())),
+                .push((branch.to_string(), "it has every commit already".into())),
             Planned::Conflict(c) => outcome.conflicts.push(c),
         }
+        Ok(())
     }
-    // STEP 4
-    deliver(&mut plan, repo.remote(), forge.reviews(), &[], &changes);
-    outcome.reviews = forge.reviews();
-    Ok((plan, outcome))
 }
 
 /// The branches named (each a release branch on the remote), or the

@@ -304,37 +304,20 @@ pub fn finish(repo: &Repo, opts: &Options) -> Result<Option<Plan>> {
     if (bump, rc) == (Part::Done, Part::Done) {
         return Ok(None);
     }
-    // A part whose review branch is pushed needs only its pull request:
-    // its commit is planned aside, for the request's text.
-    let mut plan = Plan::default();
-    let mut aside = Plan::default();
-    let (mut changes, mut requests, mut left) = (Vec::new(), Vec::new(), Vec::new());
-    let at_main = Rev::at(&main, format!("{}/{}", cfg.remote, cfg.main_branch));
+    let mut m = Missing::default();
     if bump != Part::Done {
-        let into = if bump == Part::Commit {
-            &mut plan
-        } else {
-            &mut aside
-        };
+        let at_main = Rev::at(&main, format!("{}/{}", cfg.remote, cfg.main_branch));
         let snap = read_at(repo, &at_main, opts)?;
+        let into = m.plan_for(bump);
         let b = bump_main(repo, &snap.ctx, into, &at_main, &latest.name, &main_version)?;
-        left.push(format!("`{}`'s bump to {}", cfg.main_branch, b.next));
-        match bump {
-            Part::Commit => {
-                repo.require_date_after(&main)?;
-                changes.push(b.change);
-            }
-            _ => requests.push(b.change),
-        }
+        m.left
+            .push(format!("`{}`'s bump to {}", cfg.main_branch, b.next));
+        m.add(repo, bump, b.change, &main)?;
     }
     if rc != Part::Done {
         let at_branch = Rev::at(&latest.oid, format!("{}/{}", cfg.remote, latest.name));
-        let into = if rc == Part::Commit {
-            &mut plan
-        } else {
-            &mut aside
-        };
         let snap = read_at(repo, &at_branch, opts)?;
+        let into = m.plan_for(rc);
         let c = candidate(
             repo,
             &snap.ctx,
@@ -343,39 +326,73 @@ pub fn finish(repo: &Repo, opts: &Options) -> Result<Option<Plan>> {
             &latest.name,
             &branch_version,
         )?;
-        left.push(format!("its candidate {}", c.version));
-        match rc {
-            Part::Commit => {
-                repo.require_date_after(&latest.oid)?;
-                changes.push(c.change);
-            }
-            _ => requests.push(c.change),
-        }
+        m.left.push(format!("its candidate {}", c.version));
+        m.add(repo, rc, c.change, &latest.oid)?;
     }
     say(
         "Finishing",
         &format!(
             "the cut of `{}`: {} missing",
             latest.name,
-            left.join(" and ")
+            m.left.join(" and ")
         ),
     );
-    let bump_commit = changes
+    let mut plan = m.plan;
+    let bump_commit = m
+        .changes
         .iter()
         .find(|c| c.base == cfg.main_branch)
         .map(|c| c.commit.clone());
-    deliver(&mut plan, repo.remote(), forge.reviews(), &[], &changes);
-    for r in &requests {
+    deliver(&mut plan, repo.remote(), forge.reviews(), &[], &m.changes);
+    for r in &m.requests {
         reopen(&mut plan, r);
     }
     if let (false, Some(c)) = (forge.reviews(), bump_commit) {
-        plan.effects.push(Effect::FastForward {
+        plan.add(Effect::FastForward {
             branch: cfg.main_branch.clone(),
             to: c,
         });
     }
     plan.then_say("Cut", format!("`{}` is complete", latest.name));
     Ok(Some(plan))
+}
+
+/// What finishing a cut gathers. A part whose review branch is pushed
+/// needs only its pull request: its commit is planned aside, for the
+/// request's text.
+#[derive(Default)]
+struct Missing {
+    plan: Plan,
+    aside: Plan,
+    /// Commits to make and deliver.
+    changes: Vec<Change>,
+    /// Pull requests of review branches pushed already.
+    requests: Vec<Change>,
+    /// What is missing, for the status line.
+    left: Vec<String>,
+}
+
+impl Missing {
+    /// Where a part's commit is planned.
+    fn plan_for(&mut self, part: Part) -> &mut Plan {
+        if part == Part::Commit {
+            &mut self.plan
+        } else {
+            &mut self.aside
+        }
+    }
+
+    /// A part's change, made on `on` (whose date it must not precede) or
+    /// only requested.
+    fn add(&mut self, repo: &Repo, part: Part, change: Change, on: &str) -> Result<()> {
+        if part == Part::Commit {
+            repo.require_date_after(on)?;
+            self.changes.push(change);
+        } else {
+            self.requests.push(change);
+        }
+        Ok(())
+    }
 }
 
 /// Whether main moved past `latest`'s development line (or its bump waits

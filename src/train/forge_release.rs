@@ -5,6 +5,7 @@
 //! Without a forge there are no releases: it says so and does nothing.
 
 use crate::adapters::forge::{NewRelease, ReleaseState};
+use crate::core::refs::Names;
 use crate::plan::{Effect, Plan};
 use crate::train::repo::Repo;
 use crate::train::{Context, notes};
@@ -13,28 +14,25 @@ use semver::Version;
 use std::path::{Path, PathBuf};
 
 pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>) -> Result<Plan> {
-    let names = crate::core::refs::Names::of(&ctx.config);
+    let names = Names::of(&ctx.config);
     let tag = match tag {
         Some(t) => t.to_string(),
-        None => {
-            let v = ctx
-                .ws
-                .workspace_version()
-                .or_else(|| ctx.ws.crates.first().map(|c| c.version.clone()));
-            names.tag(&v.context("the workspace has no version to name the tag")?)
-        }
+        None => names.tag(
+            &ctx.ws
+                .train_version()
+                .context("the workspace has no version to name the tag")?,
+        ),
     };
     let version = Version::parse(names.strip_tag_prefix(&tag))
         .with_context(|| format!("tag `{tag}` does not name a version"))?;
-    let forge = repo.forge()?;
     let files = asset_files(assets)?;
     let mut plan = Plan::default();
-    match forge.release(&tag)? {
+    match repo.forge()?.release(&tag)? {
         ReleaseState::Missing => {}
         ReleaseState::Exists(release, have) => {
             // An earlier run may have stopped between uploads: finish them.
-            let missing: Vec<&PathBuf> = files
-                .iter()
+            let missing: Vec<PathBuf> = files
+                .into_iter()
                 .filter(|f| !have.contains(&file_name(f)))
                 .collect();
             if missing.is_empty() {
@@ -42,19 +40,19 @@ pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>
                     "Release",
                     &format!("nothing to do: the release {tag} exists with its assets"),
                 );
-                return Ok(plan);
+            } else {
+                crate::output::say(
+                    "Release",
+                    &format!(
+                        "{tag} exists without {} of its assets: uploading them",
+                        missing.len()
+                    ),
+                );
+                plan.add(Effect::Assets {
+                    release,
+                    files: missing,
+                });
             }
-            crate::output::say(
-                "Release",
-                &format!(
-                    "{tag} exists without {} of its assets: uploading them",
-                    missing.len()
-                ),
-            );
-            plan.add(Effect::Assets {
-                release,
-                files: missing.into_iter().cloned().collect(),
-            });
             return Ok(plan);
         }
         ReleaseState::Unsupported => {
@@ -67,9 +65,20 @@ pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>
             return Ok(plan);
         }
     }
-    let body = notes::show(ctx, Some(&version.to_string()))?;
-    let prerelease = !version.pre.is_empty();
-    // The highest final version among the tags decides "latest".
+    let new = NewRelease {
+        body: notes::show(ctx, Some(&version.to_string()))?,
+        prerelease: !version.pre.is_empty(),
+        latest: is_latest(repo, &names, &version)?,
+        tag,
+    };
+    plan.then_say("Released", released(&new, files.len()));
+    plan.add(Effect::Release { new, assets: files });
+    Ok(plan)
+}
+
+/// Whether a release of `version` becomes "latest": a final version, the
+/// highest among the final versions tagged.
+fn is_latest(repo: &Repo, names: &Names, version: &Version) -> Result<bool> {
     let highest = repo
         .git
         .refs("refs/tags/")?
@@ -77,28 +86,18 @@ pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>
         .filter_map(|r| names.parse_tag(&r.name))
         .filter(|v| v.pre.is_empty())
         .max();
-    let latest = !prerelease && highest.as_ref().is_none_or(|h| version >= *h);
+    Ok(version.pre.is_empty() && highest.as_ref().is_none_or(|h| version >= h))
+}
 
-    let n = files.len();
-    plan.add(Effect::Release {
-        new: NewRelease {
-            tag: tag.clone(),
-            body,
-            prerelease,
-            latest,
-        },
-        assets: files,
-    });
-    plan.then_say(
-        "Released",
-        format!(
-            "{tag}{}{} with {n} asset{}",
-            if prerelease { " (pre-release)" } else { "" },
-            if latest { " (latest)" } else { "" },
-            if n == 1 { "" } else { "s" }
-        ),
-    );
-    Ok(plan)
+/// What is said once the release is made.
+fn released(r: &NewRelease, assets: usize) -> String {
+    format!(
+        "{}{}{} with {assets} asset{}",
+        r.tag,
+        if r.prerelease { " (pre-release)" } else { "" },
+        if r.latest { " (latest)" } else { "" },
+        if assets == 1 { "" } else { "s" }
+    )
 }
 
 /// Every file of the assets directory, sorted.

@@ -8,7 +8,7 @@ use crate::plan::{self, Effect, Plan};
 use crate::train::Context;
 use crate::train::notes::{DEFAULT_TEMPLATE, heading};
 use anyhow::{Result, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where cargo-train's own releases are (`owner/name` on GitHub): the
 /// package's `repository`. Without one, jobs build cargo-train from source
@@ -162,61 +162,9 @@ fn workflow(text: &str, ctx: &Context, opts: &InitOpts) -> String {
 }
 
 pub fn plan(ctx: &Context, opts: &InitOpts) -> Result<Plan> {
-    // The matrix is written into YAML as it is: plain names only.
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-    };
-    for t in &ctx.config.artifacts.targets {
-        if !plain(&t.target) || !plain(&t.runner) {
-            bail!(
-                "{}: artifacts.targets: `{}` on `{}` is not a target triple and a runner label (letters, digits, `.`, `_`, `-`)",
-                ctx.config_source,
-                t.target,
-                t.runner
-            );
-        }
-    }
-    let project = super::project_name(ctx);
-    let version = ctx
-        .ws
-        .workspace_version()
-        .or_else(|| ctx.ws.crates.first().map(|c| c.version.clone()));
-    let notes = format!(
-        "{}\nNotes of earlier releases live on their release branches.\n\n{}\n",
-        DEFAULT_TEMPLATE.replace(
-            "VERSION",
-            &version.as_ref().map_or_else(|| "VERSION".into(), heading)
-        ),
-        ctx.config.notes.archive_marker
-    );
-    let files: Vec<(PathBuf, String)> = vec![
-        ("train.toml".into(), train_toml(&project)),
-        (ctx.config.notes.file.clone(), notes),
-        (
-            ctx.config.notes.template.clone(),
-            DEFAULT_TEMPLATE.to_string(),
-        ),
-        (
-            ".github/workflows/release-process.yml".into(),
-            workflow(include_str!("workflows/release-process.yml"), ctx, opts),
-        ),
-        (
-            ".github/workflows/release-tag.yml".into(),
-            workflow(include_str!("workflows/release-tag.yml"), ctx, opts),
-        ),
-        (
-            ".github/workflows/publish.yml".into(),
-            workflow(include_str!("workflows/publish.yml"), ctx, opts),
-        ),
-        (
-            ".github/workflows/release-branches-ci.yml".into(),
-            workflow(include_str!("workflows/release-branches-ci.yml"), ctx, opts),
-        ),
-    ];
+    check_targets(ctx)?;
     let mut changes = ChangeSet::default();
-    for (path, text) in files {
+    for (path, text) in files(ctx, opts) {
         if opts.workflows_only && !path.starts_with(".github/workflows") {
             continue;
         }
@@ -241,4 +189,63 @@ pub fn plan(ctx: &Context, opts: &InitOpts) -> Result<Plan> {
         }));
     }
     Ok(plan)
+}
+
+/// The matrix is written into YAML as it is: plain names only.
+fn check_targets(ctx: &Context) -> Result<()> {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    };
+    for t in &ctx.config.artifacts.targets {
+        if !plain(&t.target) || !plain(&t.runner) {
+            bail!(
+                "{}: artifacts.targets: `{}` on `{}` is not a target triple and a runner label (letters, digits, `.`, `_`, `-`)",
+                ctx.config_source,
+                t.target,
+                t.runner
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every file `init` writes, with its content.
+fn files(ctx: &Context, opts: &InitOpts) -> Vec<(PathBuf, String)> {
+    let version = ctx.ws.train_version();
+    let notes = format!(
+        "{}\nNotes of earlier releases live on their release branches.\n\n{}\n",
+        DEFAULT_TEMPLATE.replace(
+            "VERSION",
+            &version.as_ref().map_or_else(|| "VERSION".into(), heading)
+        ),
+        ctx.config.notes.archive_marker
+    );
+    let mut files: Vec<(PathBuf, String)> = vec![
+        ("train.toml".into(), train_toml(&super::project_name(ctx))),
+        (ctx.config.notes.file.clone(), notes),
+        (
+            ctx.config.notes.template.clone(),
+            DEFAULT_TEMPLATE.to_string(),
+        ),
+    ];
+    for (name, text) in [
+        (
+            "release-process.yml",
+            include_str!("workflows/release-process.yml"),
+        ),
+        ("release-tag.yml", include_str!("workflows/release-tag.yml")),
+        ("publish.yml", include_str!("workflows/publish.yml")),
+        (
+            "release-branches-ci.yml",
+            include_str!("workflows/release-branches-ci.yml"),
+        ),
+    ] {
+        files.push((
+            Path::new(".github/workflows").join(name),
+            workflow(text, ctx, opts),
+        ));
+    }
+    files
 }

@@ -22,16 +22,50 @@ use semver::Version;
 /// for the rest of a patch set). `wait`: how long to wait for pending
 /// checks before giving up.
 pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan> {
+    // STEP 1
+    repo.fetch()?;
+    let (scanned, after) = pushed(repo, range)?;
+    // STEP 2
+    let Some(release) = repo.git.message_mentioning(&scanned, &repo.config.marker)? else {
+        crate::output::say(
+            "Tag",
+            &format!("nothing to do: no commit in {range} asks for a release"),
+        );
+        return Ok(Plan::default());
+    };
+    // STEP 3
+    let version = repo.version_at(&after)?;
+    let name = Names::of(&repo.config).tag(&version);
+    if tagged_already(repo, &name, &after)? {
+        return Ok(Plan::default());
+    }
+    // STEP 4, 5
+    let set = patch_set(repo, range, &release, &version, &after)?;
+    let pushed = Pushed {
+        name: &name,
+        set: &set,
+        version: &version,
+        after: &after,
+    };
+    let until = std::time::Instant::now() + wait;
+    loop {
+        if let Some(plan) = pushed.tags_once_checked(repo, until)? {
+            return Ok(plan);
+        }
+    }
+}
+
+/// The commits of the pushed `range` to look at, and the one pushed last.
+/// A new branch has no "before": only its newest commit is looked at.
+fn pushed(repo: &Repo, range: &str) -> Result<(String, String)> {
     let (before, after) = range
         .split_once("..")
         .map(|(b, a)| (b, a.trim_start_matches('.')))
         .context("--range takes BEFORE..AFTER (the commits before and after the push)")?;
-    repo.fetch()?;
     let after_oid = repo
         .git
         .resolve(after)?
         .with_context(|| format!("`{after}` is not a commit here"))?;
-    // A new branch has no "before": only its newest commit is looked at.
     let scanned = if before.is_empty() || before.bytes().all(|b| b == b'0') {
         format!("{after_oid}^!")
     } else {
@@ -41,43 +75,68 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
             .with_context(|| format!("`{before}` is not a commit here"))?;
         format!("{b}..{after_oid}")
     };
-    let Some(release) = repo.git.message_mentioning(&scanned, &repo.config.marker)? else {
-        crate::output::say(
-            "Tag",
-            &format!("nothing to do: no commit in {range} asks for a release"),
-        );
-        return Ok(Plan::default());
+    Ok((scanned, after_oid))
+}
+
+/// Whether the tag `name` exists at `after` (nothing to do); one at
+/// another commit is an error, never moved.
+fn tagged_already(repo: &Repo, name: &str, after: &str) -> Result<bool> {
+    let Some(at) = repo.tag(name)? else {
+        return Ok(false);
     };
-    let version = repo.version_at(&after_oid)?;
-    let name = Names::of(&repo.config).tag(&version);
-    if let Some(at) = repo.tag(&name)? {
-        if at == after_oid {
-            crate::output::say(
-                "Tag",
-                &format!("nothing to do: `{name}` already tags {}", &after_oid[..10]),
-            );
-            return Ok(Plan::default());
-        }
+    if at != after {
         bail!(
-            "`{name}` already exists at {at}, not at {after_oid}; a released version is never re-tagged"
+            "`{name}` already exists at {at}, not at {after}; a released version is never re-tagged"
         );
     }
-    let forge = repo.forge()?;
+    crate::output::say(
+        "Tag",
+        &format!("nothing to do: `{name}` already tags {}", &after[..10]),
+    );
+    Ok(true)
+}
+
+/// The set the release commit's `Patch-set:` trailer names (which must hold
+/// `version`), or `version` alone.
+fn patch_set(
+    repo: &Repo,
+    range: &str,
+    release: &str,
+    version: &Version,
+    after: &str,
+) -> Result<PatchSet> {
     let names = repo.names();
-    let set = match PatchSet::parse(&release, &names) {
+    Ok(match PatchSet::parse(release, &names) {
         None => PatchSet::new(vec![version.clone()]),
-        Some(Ok(set)) if set.versions.contains(&version) => set,
+        Some(Ok(set)) if set.versions.contains(version) => set,
         Some(Ok(set)) => bail!(
             "the release commit in {range} names the patch set {}, which does not hold {version} \
              (the version at {}); fix the commit's `{TRAILER}:` trailer",
             set.describe(&names),
-            &after_oid[..10]
+            &after[..10]
         ),
         Some(Err(e)) => bail!("the release commit in {range}: {e}"),
-    };
-    let until = std::time::Instant::now() + wait;
-    loop {
-        let members = members(repo, forge, &set, &version, &after_oid)?;
+    })
+}
+
+/// A pushed release commit and the set it belongs to.
+struct Pushed<'a> {
+    /// The tag of the version pushed.
+    name: &'a str,
+    set: &'a PatchSet,
+    version: &'a Version,
+    /// Where it landed.
+    after: &'a str,
+}
+
+impl Pushed<'_> {
+    /// One look at every member: the tags to make once all are merged and
+    /// green (`Some`, empty while the set waits for a member to merge);
+    /// `None` after waiting a while for pending checks (look again).
+    fn tags_once_checked(&self, repo: &Repo, until: std::time::Instant) -> Result<Option<Plan>> {
+        let names = repo.names();
+        let (name, set) = (self.name, self.set);
+        let members = members(repo, repo.forge()?, set, self.version, self.after)?;
         match verdict(&members) {
             Verdict::TagAll(tags) => {
                 let mut plan = Plan::default();
@@ -87,7 +146,7 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
                         plan.tag(&tag, Rev::at(at, branch_of(&names, v)));
                     }
                 }
-                return Ok(plan);
+                Ok(Some(plan))
             }
             Verdict::Hold(missing) => {
                 let waits: Vec<String> = missing
@@ -103,7 +162,7 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
                         waits.join(", ")
                     ),
                 );
-                return Ok(Plan::default());
+                Ok(Some(Plan::default()))
             }
             Verdict::Wait(pending) if std::time::Instant::now() < until => {
                 crate::output::say(
@@ -119,6 +178,7 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
                         )
                     },
                 )?;
+                Ok(None)
             }
             Verdict::Wait(pending) => bail!(
                 "not tagging `{name}` yet: checks still pending {}",
