@@ -383,6 +383,15 @@ fn releases_carry_notes_assets_prerelease_and_latest() {
         sim.state()["releases"].as_array().unwrap().is_empty(),
         "a dry run created a release"
     );
+    // The plan the dry run printed is what the real run carries out: the
+    // release it names, with exactly the assets it lists.
+    let mut planned: Vec<&str> = dry
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("would upload "))
+        .collect();
+    planned.sort();
+    assert_eq!(planned.len(), 2, "{}", dry.stdout);
 
     train(
         &s,
@@ -390,6 +399,18 @@ fn releases_carry_notes_assets_prerelease_and_latest() {
         &["github-release", "v1.0.0-rc.1", "--assets", "dist"],
     )
     .success();
+    let st = sim.state();
+    let made = st["releases"].as_array().unwrap();
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0]["tag_name"], "v1.0.0-rc.1");
+    let mut uploaded: Vec<&str> = made[0]["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    uploaded.sort();
+    assert_eq!(uploaded, planned);
     train(&s, "2026-02-20", &["github-release", "v2.0.0"]).success();
     let r = train(&s, "2026-02-20", &["github-release", "v1.0.1"]).success();
     assert!(

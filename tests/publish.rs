@@ -698,3 +698,78 @@ fn yank_rcs_says_it_needs_a_regular_token_under_trusted_publishing() {
     );
     assert!(front.state.lock().unwrap().minted.is_empty());
 }
+
+/// publish and yank-rcs through the library: the plan names every upload
+/// (in publish order) and every yank, and applying it makes exactly those
+/// on the registry; planned again, there is nothing left to do.
+#[test]
+fn publish_and_yank_plans_name_every_upload_and_yank_and_applying_makes_exactly_them() {
+    use cargo_train::apply::{self, Executor};
+    use cargo_train::plan::Effect;
+    use cargo_train::train::registry_auth::Need;
+    use cargo_train::train::{Context, Options, publish, yank_rcs};
+    let k = Kellnr::start();
+    // The token where the library reads it without the environment.
+    let ws = common::sample_on_registry(
+        "kellnr",
+        &format!("sparse+{}", k.index()),
+        &format!("token = \"{TOKEN}\"\n"),
+    );
+    let ctx = || {
+        Context::load(&Options {
+            manifest_path: Some(ws.path.join("Cargo.toml")),
+            config: None,
+        })
+        .unwrap()
+    };
+    let opts = publish::PublishOpts {
+        registry: Some("kellnr".into()),
+        jobs: None,
+    };
+    train(&ws.path, &["bump", "rc"]).success();
+    let p = publish::plan(&ctx(), &opts, Need::Token).unwrap();
+    let [Effect::Publish(u)] = p.plan.effects.as_slice() else {
+        panic!("{}", p.plan.render());
+    };
+    let planned: Vec<String> = u.todo().map(|i| u.crates[i].name.clone()).collect();
+    let order = train(&ws.path, &["order"]).success().stdout;
+    let order: Vec<&str> = order
+        .lines()
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(planned, order, "every publishable crate, in publish order");
+    apply::apply(&p.plan, &Executor::new().with_registry(&p.registry)).unwrap();
+    for c in &u.crates {
+        assert_eq!(
+            k.versions(&c.name),
+            [(c.version.to_string(), false)],
+            "{}",
+            c.name
+        );
+    }
+    let again = publish::plan(&ctx(), &opts, Need::Token).unwrap();
+    assert!(again.plan.is_empty(), "{}", again.plan.render());
+
+    // A second candidate: the first is superseded, and yanked.
+    train(&ws.path, &["bump", "rc"]).success();
+    train(&ws.path, &["publish", "--registry", "kellnr"]).success();
+    let y = yank_rcs::plan(&ctx(), Some("kellnr"), Need::Token).unwrap();
+    let [Effect::Yank(yanks)] = y.plan.effects.as_slice() else {
+        panic!("{}", y.plan.render());
+    };
+    assert_eq!(yanks.versions.len(), u.crates.len());
+    apply::apply(&y.plan, &Executor::new().with_registry(&y.registry)).unwrap();
+    for (name, v) in &yanks.versions {
+        assert!(v.to_string().ends_with("-rc.1"), "{name} {v}");
+        let listed = k.versions(name);
+        assert_eq!(listed.len(), 2, "{name}: {listed:?}");
+        assert!(
+            listed
+                .iter()
+                .all(|(ver, yanked)| *yanked == (ver == &v.to_string())),
+            "{name}: {listed:?}"
+        );
+    }
+    let again = yank_rcs::plan(&ctx(), Some("kellnr"), Need::Token).unwrap();
+    assert!(again.plan.is_empty(), "{}", again.plan.render());
+}

@@ -40,10 +40,13 @@ pub fn layout(manifest_path: Option<&Path>) -> Result<Layout> {
     })
 }
 
-/// Full `cargo metadata --no-deps` (what the publish metadata is built from).
+/// Full `cargo metadata --no-deps` (what the publish metadata is built from),
+/// run at the root as `cargo package` is: cargo reads its configuration (the
+/// workspace's registries) from the directory it runs in.
 pub fn metadata(root: &Path) -> Result<cargo_metadata::Metadata> {
     cargo_metadata::MetadataCommand::new()
         .no_deps()
+        .current_dir(root)
         .manifest_path(root.join("Cargo.toml"))
         .exec()
         .map_err(|e| match e {
