@@ -8,6 +8,7 @@ pub mod backport;
 pub mod bump;
 pub mod config;
 pub mod cut;
+pub mod dates;
 pub mod deliver;
 pub mod forge_release;
 pub mod init;

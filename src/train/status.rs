@@ -11,74 +11,15 @@ use crate::core::patch_set::PatchSet;
 use crate::core::refs::Review;
 use crate::core::schedule::{self, Action, Branch, Decision, Train};
 use crate::core::support;
+use crate::train::dates::{self, DatedRefs};
 use crate::train::repo::{Refs, ReleaseBranch, Repo, workspace_version};
-use crate::train::timetable;
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
-use semver::{Prerelease, Version};
+use semver::Version;
 use std::fmt::Write;
 
-/// The day a release branch was cut: the day of its first candidate's
-/// commit (on the branch, or still waiting for review); for a branch with
-/// none, the day of the first commit on main after it.
-pub fn cut_day(repo: &Repo, b: &ReleaseBranch) -> Result<Option<Date>> {
-    let main = repo.remote_branch(&repo.config.main_branch)?;
-    let review = repo.remote_branch(&rc1_review_branch(b))?;
-    cut_day_from(repo, b, main.as_deref(), review.as_deref())
-}
-
-/// [`cut_day`] with the remote's branches already read.
-pub fn cut_day_in(repo: &Repo, b: &ReleaseBranch, refs: &Refs) -> Result<Option<Date>> {
-    let main = refs.branches.get(&repo.config.main_branch);
-    let review = refs.branches.get(&rc1_review_branch(b));
-    cut_day_from(
-        repo,
-        b,
-        main.map(String::as_str),
-        review.map(String::as_str),
-    )
-}
-
-/// A release branch's first candidate, `X.Y.Z-rc.1`.
-fn rc1(b: &ReleaseBranch) -> Version {
-    Version {
-        pre: Prerelease::new("rc.1").expect("a valid pre-release"),
-        ..b.version.clone()
-    }
-}
-
-fn rc1_review_branch(b: &ReleaseBranch) -> String {
-    Review::Candidate(rc1(b)).branch()
-}
-
-/// The candidate is committed after the branch leaves `main`, so the
-/// search stops at `main`: a few commits instead of the whole history.
-fn cut_day_from(
-    repo: &Repo,
-    b: &ReleaseBranch,
-    main: Option<&str>,
-    review: Option<&str>,
-) -> Result<Option<Date>> {
-    let rc1 = rc1(b).to_string();
-    let mut day = repo
-        .git
-        .day_of_commit_mentioning_since(&b.oid, main, &rc1)?;
-    if day.is_none()
-        && let Some(oid) = review
-    {
-        day = repo.git.day_of_commit_mentioning_since(oid, main, &rc1)?;
-    }
-    // A branch cut without candidates (Wasmtime's own history has none):
-    // the cut happened before the first commit that landed on main after
-    // the branch left it (main's bump, at the latest). Not the fork
-    // commit's day, which can lie in the month before the cut.
-    if day.is_none()
-        && let Some(main) = main
-    {
-        day = repo.git.first_day_after(main, &b.oid)?;
-    }
-    Ok(day.and_then(|d| d.parse().ok()))
-}
+// `cut` reads the cut day through here.
+pub use crate::train::dates::cut_day;
 
 /// What a release branch's tip says of it.
 pub struct BranchState {
@@ -130,7 +71,6 @@ pub enum Shown {
 /// git runs.
 struct View {
     refs: Refs,
-    main: String,
     main_version: Version,
     /// The branches read, newest first, with the version at each tip (an
     /// old branch of another layout may have none).
@@ -153,7 +93,7 @@ impl View {
         // `for-each-ref`, with dates.
         let (refs, keep) = match shown {
             Shown::Supported => {
-                let dated = timetable::read_dated_refs(repo)?;
+                let dated = dates::read_dated_refs(repo)?;
                 let keep = shown_by_date(repo, &dated);
                 (dated.refs, keep)
             }
@@ -215,7 +155,6 @@ impl View {
         Ok(View {
             hidden: total - rows.len(),
             refs,
-            main,
             main_version,
             rows,
             latest_tip_released,
@@ -234,15 +173,7 @@ impl View {
         };
         let tag_name = repo.names().tag(version);
         Ok(Some(BranchState {
-            cut_on: cut_day_from(
-                repo,
-                b,
-                Some(&self.main),
-                self.refs
-                    .branches
-                    .get(&rc1_review_branch(b))
-                    .map(String::as_str),
-            )?,
+            cut_on: dates::cut_day_in(repo, b, &self.refs)?,
             tip_released: self.latest_tip_released,
             release_pending: self
                 .refs
@@ -430,8 +361,8 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<String> {
 /// What `status` shows by default: the lines supported on the repository's
 /// day, and those cut after the newest release (the train works on them;
 /// the schedule reads the newest).
-fn shown_by_date(repo: &Repo, dated: &timetable::DatedRefs) -> Vec<Version> {
-    let lines: Vec<support::Line> = timetable::released_lines(repo, dated)
+fn shown_by_date(repo: &Repo, dated: &DatedRefs) -> Vec<Version> {
+    let lines: Vec<support::Line> = dates::released_lines(repo, dated)
         .into_iter()
         .map(|(_, l)| l)
         .collect();

@@ -1,9 +1,8 @@
-//! `cargo train timetable`, and the release lines' real dates that it and
-//! `supported` read from the repository.
+//! `cargo train timetable` and `cargo train supported`: the release lines'
+//! real dates as the repository records them ([`dates`]), past and coming.
 //!
 //! STEP 1: one `for-each-ref`: the remote's branches and the tags, with the
-//!         date of each (a tag's: its tagger date if annotated, else its
-//!         commit's committer date).
+//!         date of each ([`dates::read_dated_refs`]).
 //! STEP 2: one `log` of the release branches' own commits (not on main),
 //!         with the main commits they start from: each branch's fork point.
 //! STEP 3: main's version (the next line the schedule cuts).
@@ -12,88 +11,13 @@
 //! A fixed number of git runs, however many branches and tags there are.
 
 use crate::core::support::{self, Line, Row, State};
-use crate::train::repo::{Refs, ReleaseBranch, Repo};
+use crate::train::dates::{self, DatedRefs, utc_day};
+use crate::train::repo::{ReleaseBranch, Repo};
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
 use semver::Version;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
-
-/// The remote's refs, with dates.
-#[derive(Debug, Default)]
-pub struct DatedRefs {
-    pub refs: Refs,
-    /// Tag name → its date (UTC).
-    pub tag_dates: BTreeMap<String, Date>,
-    /// Branch name → its tip's committer date (UTC).
-    pub branch_dates: BTreeMap<String, Date>,
-}
-
-fn utc_day(unix: &str) -> Option<Date> {
-    let secs: i64 = unix.trim().parse().ok()?;
-    let t = jiff::Timestamp::from_second(secs).ok()?;
-    Some(jiff::tz::Offset::UTC.to_datetime(t).date())
-}
-
-/// STEP 1: the same refs as `Repo::read_refs`, with their dates.
-pub fn read_dated_refs(repo: &Repo) -> Result<DatedRefs> {
-    let remote = format!("refs/remotes/{}/", repo.remote());
-    let out = repo.git.run(&[
-        "for-each-ref",
-        "--format=%(refname)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)",
-        &remote,
-        "refs/tags/",
-    ])?;
-    let mut d = DatedRefs::default();
-    for l in out.lines() {
-        let f: Vec<&str> = l.split('\0').collect();
-        let [name, oid, peeled, date] = f[..] else {
-            continue;
-        };
-        let commit = if peeled.is_empty() { oid } else { peeled }.to_string();
-        let date = utc_day(date);
-        if let Some(b) = name.strip_prefix(&remote) {
-            d.refs.branches.insert(b.to_string(), commit);
-            date.map(|x| d.branch_dates.insert(b.to_string(), x));
-        } else if let Some(t) = name.strip_prefix("refs/tags/") {
-            d.refs.tags.insert(t.to_string(), commit);
-            date.map(|x| d.tag_dates.insert(t.to_string(), x));
-        }
-    }
-    Ok(d)
-}
-
-/// A branch's release date: that of the lowest final tag of its line
-/// (`X.Y.0`, or its first patch if `X.Y.0` was never tagged); later patch
-/// releases do not move it.
-fn release_date(repo: &Repo, d: &DatedRefs, b: &ReleaseBranch) -> Option<Date> {
-    let names = repo.names();
-    d.tag_dates
-        .iter()
-        .filter_map(|(t, date)| Some((names.parse_tag(t)?, *date)))
-        .filter(|(v, _)| {
-            v.pre.is_empty() && (v.major, v.minor) == (b.version.major, b.version.minor)
-        })
-        .filter(|(v, _)| *v >= b.version)
-        .min_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, date)| date)
-}
-
-/// The release lines with their release dates only (what `supported` and
-/// `status` need: no history walk).
-pub fn released_lines(repo: &Repo, d: &DatedRefs) -> Vec<(ReleaseBranch, Line)> {
-    repo.release_branches_in(&d.refs)
-        .into_iter()
-        .map(|b| {
-            let line = Line {
-                version: b.version.clone(),
-                branched: None,
-                released: release_date(repo, d, &b),
-            };
-            (b, line)
-        })
-        .collect()
-}
 
 /// STEP 2: the day each branch left main: the committer date of the newest
 /// main commit it contains (its fork point, the merge base for a branch
@@ -166,7 +90,7 @@ fn fork_point(graph: &HashMap<&str, (i64, Vec<&str>, bool)>, tip: &str) -> Optio
 /// Also the day the newest branch was cut, as `due` reads it (a fork
 /// commit can be older than the cut by weeks).
 pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version, Option<Date>)> {
-    let d = read_dated_refs(repo)?;
+    let d = dates::read_dated_refs(repo)?;
     let cfg = &repo.config;
     let main = d
         .refs
@@ -174,11 +98,11 @@ pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version, Option<Date>)> {
         .get(&cfg.main_branch)
         .cloned()
         .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
-    let lines = released_lines(repo, &d);
+    let lines = dates::released_lines(repo, &d);
     let branches: Vec<ReleaseBranch> = lines.iter().map(|(b, _)| b.clone()).collect();
     let forks = fork_days(repo, &main, &branches, &d)?;
     let newest_cut = match branches.iter().max_by(|a, b| a.version.cmp(&b.version)) {
-        Some(b) => super::status::cut_day_in(repo, b, &d.refs)?,
+        Some(b) => dates::cut_day_in(repo, b, &d.refs)?,
         None => None,
     };
     // STEP 3
@@ -195,8 +119,8 @@ pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version, Option<Date>)> {
 
 /// The supported release branches on the repository's day, newest first.
 pub fn supported(repo: &Repo) -> Result<Vec<String>> {
-    let d = read_dated_refs(repo)?;
-    let lines: Vec<Line> = released_lines(repo, &d)
+    let d = dates::read_dated_refs(repo)?;
+    let lines: Vec<Line> = dates::released_lines(repo, &d)
         .into_iter()
         .map(|(_, l)| l)
         .collect();
