@@ -9,7 +9,7 @@
 use crate::adapters::git::commit_message;
 use crate::core::patch_set::PatchSet;
 use crate::core::refs::Review;
-use crate::core::schedule::{self, Action, Branch, Decision, Train};
+use crate::core::schedule::{self, Action, Branch, BranchState, Decision, Train};
 use crate::core::support;
 use crate::train::dates::{self, DatedRefs};
 use crate::train::repo::{Refs, ReleaseBranch, Repo, workspace_version};
@@ -21,8 +21,8 @@ use std::fmt::Write;
 // `cut` reads the cut day through here.
 pub use crate::train::dates::cut_day;
 
-/// What a release branch's tip says of it.
-pub struct BranchState {
+/// What the newest release branch's tip says of it, for the schedule.
+pub struct BranchTip {
     pub branch: ReleaseBranch,
     pub version: Version,
     pub tag: Option<String>,
@@ -32,25 +32,7 @@ pub struct BranchState {
     pub release_pending: bool,
 }
 
-/// A release branch's state in a word, from the version at its tip.
-fn label(branch: &Version, version: &Version) -> String {
-    if version.pre.as_str() == "dev" {
-        "cut".into()
-    } else if !version.pre.is_empty() {
-        // `rc.N` (or another suffix) as it stands.
-        version.pre.to_string()
-    } else if version.patch > branch.patch {
-        "patched".into()
-    } else {
-        "released".into()
-    }
-}
-
-impl BranchState {
-    pub fn label(&self) -> String {
-        label(&self.branch.version, &self.version)
-    }
-
+impl BranchTip {
     /// Its final release is done (or tagged as soon as CI passes).
     pub fn released(&self) -> bool {
         self.version.pre.is_empty() && (self.tag.is_some() || self.tip_released)
@@ -163,7 +145,7 @@ impl View {
         })
     }
 
-    fn latest(&self, repo: &Repo) -> Result<Option<BranchState>> {
+    fn latest(&self, repo: &Repo) -> Result<Option<BranchTip>> {
         let Some((b, version)) = self.rows.first() else {
             return Ok(None);
         };
@@ -172,7 +154,7 @@ impl View {
             Err(e) => anyhow::bail!("{}: {e:#}", b.name),
         };
         let tag_name = repo.names().tag(version);
-        Ok(Some(BranchState {
+        Ok(Some(BranchTip {
             cut_on: dates::cut_day_in(repo, b, &self.refs)?,
             tip_released: self.latest_tip_released,
             release_pending: self
@@ -185,7 +167,7 @@ impl View {
         }))
     }
 
-    fn train(&self, repo: &Repo) -> Result<(Train, Option<BranchState>)> {
+    fn train(&self, repo: &Repo) -> Result<(Train, Option<BranchTip>)> {
         // The branch a cut of main's version makes.
         let cut_name = repo.names().release_branch(&self.main_version);
         let latest = self.latest(repo)?;
@@ -204,7 +186,7 @@ impl View {
 }
 
 /// The schedule's view of the repository.
-pub fn train(repo: &Repo) -> Result<(Train, Option<BranchState>)> {
+pub fn train(repo: &Repo) -> Result<(Train, Option<BranchTip>)> {
     View::read(repo, Shown::Latest)?.train(repo)
 }
 
@@ -266,7 +248,7 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
             .max()
             .map_or("-", |(_, n)| n);
         let (version, label) = match version {
-            Ok(v) => (v.to_string(), label(&b.version, v)),
+            Ok(v) => (v.to_string(), BranchState::of(&b.version, v).to_string()),
             Err(e) => {
                 unreadable.push(format!("({}: {e:#})", b.name));
                 ("?".to_string(), "unreadable".to_string())
