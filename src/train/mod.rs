@@ -21,6 +21,7 @@ pub mod rc;
 pub mod registry_auth;
 pub mod release;
 pub mod repo;
+pub mod report;
 pub mod semver;
 pub mod snapshot;
 pub mod status;

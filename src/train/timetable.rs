@@ -6,18 +6,20 @@
 //! STEP 2: one `log` of the release branches' own commits (not on main),
 //!         with the main commits they start from: each branch's fork point.
 //! STEP 3: main's version (the next line the schedule cuts).
-//! STEP 4: ask `core::support` for the rows; print them.
+//! STEP 4: ask `core::support` for the rows: the [`Timetable`] report.
 //!
 //! A fixed number of git runs, however many branches and tags there are.
 
 use crate::core::support::{self, Line, Row, State};
 use crate::train::dates::{self, DatedRefs, utc_day};
 use crate::train::repo::{ReleaseBranch, Repo};
+use crate::train::report::{as_text, as_text_opt};
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
 use semver::Version;
+use serde::Serialize;
 use std::collections::HashMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 /// STEP 2: the day each branch left main: the committer date of the newest
 /// main commit it contains (its fork point, the merge base for a branch
@@ -147,22 +149,86 @@ pub fn ci_rerun(repo: &Repo) -> Result<Vec<String>> {
         .collect())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Markdown,
-    Json,
-}
-
 pub struct TimetableOpts {
-    pub format: Format,
     /// Months ahead to schedule, and back to show ended lines.
     pub months: u32,
     /// Every released line, however long ago it ended.
     pub all: bool,
 }
 
-/// STEP 4: the timetable, as text.
-pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<String> {
+/// The timetable (its JSON shape is documented in the README): the day,
+/// the policy, and one entry per line, oldest first. Its text is Markdown.
+// Fields in this order, here and below: the JSON keeps the (sorted) key
+// order it has always had.
+#[derive(Debug, Serialize)]
+pub struct Timetable {
+    #[serde(serialize_with = "as_text")]
+    pub date: Date,
+    pub policy: Policy,
+    pub versions: Vec<Entry>,
+}
+
+/// The support policy's terms the timetable shows.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Policy {
+    pub lts_every: u64,
+    pub lts_from: u64,
+    pub lts_months: u32,
+    pub months: u32,
+}
+
+/// A release line on the timetable.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Entry {
+    pub branch: String,
+    #[serde(serialize_with = "as_text_opt")]
+    pub branch_date: Option<Date>,
+    #[serde(serialize_with = "as_text")]
+    pub end_of_life: Date,
+    pub lts: bool,
+    #[serde(serialize_with = "as_text")]
+    pub release_date: Date,
+    #[serde(serialize_with = "state_name")]
+    pub state: State,
+    /// `state` is `Supported`: what a script asks most.
+    pub supported: bool,
+    #[serde(serialize_with = "as_text")]
+    pub version: Version,
+}
+
+impl Timetable {
+    fn new(repo: &Repo, rows: Vec<Row>) -> Timetable {
+        let p = &repo.config.support;
+        let names = repo.names();
+        Timetable {
+            date: repo.today,
+            policy: Policy {
+                lts_every: p.lts_every,
+                lts_from: p.lts_from,
+                lts_months: p.lts_months,
+                months: p.months,
+            },
+            versions: rows
+                .into_iter()
+                .map(|r| Entry {
+                    branch: names.release_branch(&r.version),
+                    branch_date: r.branched,
+                    end_of_life: r.end_of_life,
+                    lts: r.lts,
+                    release_date: r.released,
+                    state: r.state,
+                    supported: r.state == State::Supported,
+                    version: r.version,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// STEP 4: the timetable.
+pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<Timetable> {
     let (lines, main_version, newest_cut) = history(repo)?;
     // Main's version, or past the newest branch if main is not bumped yet.
     let mut next = Version::new(main_version.major, main_version.minor, main_version.patch);
@@ -181,50 +247,15 @@ pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<String> {
     );
     let window = (!opts.all).then_some(opts.months);
     let rows = support::timetable(&lines, &coming, &repo.config, repo.today, window);
-    Ok(match opts.format {
-        Format::Markdown => markdown(repo, &rows),
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&json(repo, &rows))?),
-    })
+    Ok(Timetable::new(repo, rows))
 }
 
-fn state_name(s: State) -> &'static str {
-    match s {
+fn state_name<S: serde::Serializer>(s: &State, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(match s {
         State::Supported => "supported",
         State::Ended => "ended",
         State::Candidate => "candidate",
         State::Scheduled => "scheduled",
-    }
-}
-
-/// The JSON shape (documented in the README): the day, the policy, and
-/// one object per line, oldest first.
-fn json(repo: &Repo, rows: &[Row]) -> serde_json::Value {
-    let p = &repo.config.support;
-    let names = repo.names();
-    let versions: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "version": r.version.to_string(),
-                "branch": names.release_branch(&r.version),
-                "lts": r.lts,
-                "branch-date": r.branched.map(|d| d.to_string()),
-                "release-date": r.released.to_string(),
-                "end-of-life": r.end_of_life.to_string(),
-                "state": state_name(r.state),
-                "supported": r.state == State::Supported,
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "date": repo.today.to_string(),
-        "policy": {
-            "lts-every": p.lts_every,
-            "lts-from": p.lts_from,
-            "lts-months": p.lts_months,
-            "months": p.months,
-        },
-        "versions": versions,
     })
 }
 
@@ -238,60 +269,60 @@ fn supported_cell(s: State) -> &'static str {
 }
 
 /// A Markdown table and a mermaid Gantt chart (GitHub renders both).
-fn markdown(repo: &Repo, rows: &[Row]) -> String {
-    let p = &repo.config.support;
-    let mut s = String::new();
-    let lts = if p.lts_every == 0 {
-        "no LTS releases".to_string()
-    } else {
-        let from = if p.lts_from > 0 {
-            format!(" from {} on", p.lts_from)
+impl fmt::Display for Timetable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.policy;
+        let lts = if p.lts_every == 0 {
+            "no LTS releases".to_string()
         } else {
-            String::new()
+            let from = if p.lts_from > 0 {
+                format!(" from {} on", p.lts_from)
+            } else {
+                String::new()
+            };
+            format!(
+                "every version divisible by {}{from} is an LTS, supported {} months",
+                p.lts_every, p.lts_months
+            )
         };
-        format!(
-            "every version divisible by {}{from} is an LTS, supported {} months",
-            p.lts_every, p.lts_months
-        )
-    };
-    let _ = writeln!(
-        s,
-        "Releases are supported {} months after their release date; {lts}. \
-         As of {}; dates of lines not released yet are the schedule's.\n",
-        p.months, repo.today
-    );
-    let _ = writeln!(
-        s,
-        "| Version | LTS | Branch date | Release date | End of life | Supported on {} |",
-        repo.today
-    );
-    let _ = writeln!(s, "|---|---|---|---|---|---|");
-    for r in rows {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} | {} |",
-            r.version,
-            if r.lts { "LTS" } else { "" },
-            r.branched.map_or("-".to_string(), |d| d.to_string()),
-            r.released,
-            r.end_of_life,
-            supported_cell(r.state),
-        );
+        writeln!(
+            f,
+            "Releases are supported {} months after their release date; {lts}. \
+             As of {}; dates of lines not released yet are the schedule's.\n",
+            p.months, self.date
+        )?;
+        writeln!(
+            f,
+            "| Version | LTS | Branch date | Release date | End of life | Supported on {} |",
+            self.date
+        )?;
+        writeln!(f, "|---|---|---|---|---|---|")?;
+        for r in &self.versions {
+            writeln!(
+                f,
+                "| {} | {} | {} | {} | {} | {} |",
+                r.version,
+                if r.lts { "LTS" } else { "" },
+                r.branch_date.map_or("-".to_string(), |d| d.to_string()),
+                r.release_date,
+                r.end_of_life,
+                supported_cell(r.state),
+            )?;
+        }
+        writeln!(f)?;
+        f.write_str(&gantt(&self.versions))
     }
-    s.push('\n');
-    s.push_str(&gantt(rows));
-    s
 }
 
 /// Each line from its release to its end of life: LTS ones `crit`, ended
 /// ones `done`, supported ones `active`.
-fn gantt(rows: &[Row]) -> String {
+fn gantt(rows: &[Entry]) -> String {
     let mut s = String::from(
         "```mermaid\ngantt\n    title Release lines, from release to end of life\n    \
          dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n",
     );
     for (title, lts) in [("LTS", true), ("Releases", false)] {
-        let mut section: Vec<&Row> = rows.iter().filter(|r| r.lts == lts).collect();
+        let mut section: Vec<&Entry> = rows.iter().filter(|r| r.lts == lts).collect();
         if section.is_empty() {
             continue;
         }
@@ -314,7 +345,7 @@ fn gantt(rows: &[Row]) -> String {
                 "    {} :{}, {}, {}",
                 r.version,
                 tags.join(", "),
-                r.released,
+                r.release_date,
                 r.end_of_life
             );
         }
@@ -327,14 +358,16 @@ fn gantt(rows: &[Row]) -> String {
 mod tests {
     use super::*;
 
-    fn row(major: u64, lts: bool, state: State) -> Row {
-        Row {
-            version: Version::new(major, 0, 0),
-            lts,
-            branched: None,
-            released: "2026-01-20".parse().unwrap(),
+    fn row(major: u64, lts: bool, state: State) -> Entry {
+        Entry {
+            branch: format!("release-{major}.0.0"),
+            branch_date: None,
             end_of_life: "2026-03-20".parse().unwrap(),
+            lts,
+            release_date: "2026-01-20".parse().unwrap(),
             state,
+            supported: state == State::Supported,
+            version: Version::new(major, 0, 0),
         }
     }
 
@@ -353,6 +386,46 @@ mod tests {
              23.0.0 :done, v23_0_0, 2026-01-20, 2026-03-20\n    \
              25.0.0 :v25_0_0, 2026-01-20, 2026-03-20\n```\n"
         );
+    }
+
+    #[test]
+    fn a_timetable_is_markdown_and_its_json_the_same_value() {
+        let t = Timetable {
+            date: "2026-01-10".parse().unwrap(),
+            policy: Policy {
+                lts_every: 12,
+                lts_from: 0,
+                lts_months: 24,
+                months: 2,
+            },
+            versions: vec![Entry {
+                branch_date: Some("2026-01-05".parse().unwrap()),
+                ..row(24, true, State::Supported)
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            concat!(
+                r#"{"date":"2026-01-10","#,
+                r#""policy":{"lts-every":12,"lts-from":0,"lts-months":24,"months":2},"#,
+                r#""versions":[{"branch":"release-24.0.0","branch-date":"2026-01-05","#,
+                r#""end-of-life":"2026-03-20","lts":true,"release-date":"2026-01-20","#,
+                r#""state":"supported","supported":true,"version":"24.0.0"}]}"#
+            )
+        );
+        let md = t.to_string();
+        assert!(
+            md.starts_with(
+                "Releases are supported 2 months after their release date; every version \
+                 divisible by 12 is an LTS, supported 24 months. As of 2026-01-10;"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 24.0.0 | LTS | 2026-01-05 | 2026-01-20 | 2026-03-20 | **yes** |\n\n"),
+            "{md}"
+        );
+        assert!(md.ends_with(&gantt(&t.versions)), "{md}");
     }
 
     #[test]
