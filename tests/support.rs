@@ -312,6 +312,29 @@ fn due_as_json() {
     );
 }
 
+#[test]
+fn supported_as_json() {
+    let s = history("");
+    let r = s.train("2024-12-01", &["supported", "--format", "json"]);
+    let out = r.success().stdout;
+    let v: Vec<String> = serde_json::from_str(&out).unwrap();
+    assert_eq!(v, ["release-26.0.0", "release-24.0.0"]);
+    // `--json` is the same: one line, as scripts and $GITHUB_OUTPUT read it.
+    let json = s.train("2024-12-01", &["supported", "--json"]).success();
+    assert_eq!(out, json.stdout);
+    let ci = s.train("2024-12-01", &["supported", "--ci", "--format", "json"]);
+    let v: Vec<String> = serde_json::from_str(&ci.success().stdout).unwrap();
+    assert_eq!(
+        v,
+        [
+            "release-27.0.0",
+            "release-26.0.0",
+            "release-25.0.0",
+            "release-24.0.0"
+        ]
+    );
+}
+
 /// The weekly re-run keeps its meaning: the counted set, not the
 /// supported-by-date one (which may be a single branch).
 #[test]

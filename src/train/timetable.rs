@@ -149,6 +149,34 @@ pub fn ci_rerun(repo: &Repo) -> Result<Vec<String>> {
         .collect())
 }
 
+/// `supported`: release branches, newest first; a line each as text, a
+/// JSON list (the shape `$GITHUB_OUTPUT` and scripts read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Supported {
+    pub branches: Vec<String>,
+}
+
+impl fmt::Display for Supported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in &self.branches {
+            writeln!(f, "{b}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `supported`'s report: the branches supported on the repository's day,
+/// or with `ci`, those the weekly CI re-run covers.
+pub fn supported_report(repo: &Repo, ci: bool) -> Result<Supported> {
+    let branches = if ci {
+        ci_rerun(repo)?
+    } else {
+        supported(repo)?
+    };
+    Ok(Supported { branches })
+}
+
 pub struct TimetableOpts {
     /// Months ahead to schedule, and back to show ended lines.
     pub months: u32,
@@ -426,6 +454,23 @@ mod tests {
             "{md}"
         );
         assert!(md.ends_with(&gantt(&t.versions)), "{md}");
+    }
+
+    #[test]
+    fn supported_is_a_line_each_and_a_json_list() {
+        let s = Supported {
+            branches: vec!["release-3.0.0".into(), "release-2.0.0".into()],
+        };
+        assert_eq!(s.to_string(), "release-3.0.0\nrelease-2.0.0\n");
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"["release-3.0.0","release-2.0.0"]"#
+        );
+        let none = Supported { branches: vec![] };
+        assert_eq!(
+            (none.to_string(), serde_json::to_string(&none).unwrap()),
+            (String::new(), "[]".into())
+        );
     }
 
     #[test]
