@@ -4,5 +4,11 @@
 
 /// One status line.
 pub fn say(word: &str, what: &str) {
-    eprintln!("{word:>12} {what}");
+    eprintln!("{}", status_line(word, what));
+}
+
+/// The text of the status line [`say`] prints: for a report that renders
+/// its lines before they are printed.
+pub fn status_line(word: &str, what: &str) -> String {
+    format!("{word:>12} {what}")
 }

@@ -341,6 +341,45 @@ fn backport_to_three_branches_with_one_conflict_then_audit() {
         .success();
 }
 
+#[test]
+fn audit_as_json() {
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    // A commit marked as the branch's own passes; a hotfix not marked fails.
+    s.backport("Fix for this branch only");
+    let only = s.commit_on("release-1.0.0", LIB, "// hot\n", "Hotfix on the branch");
+    let args = ["audit", "--branch", "release-1.0.0", "--format", "json"];
+    let r = s.train("2026-01-06", &args).failure();
+    assert!(r.stdout.ends_with("}\n"), "{}", r.stdout);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "since": "cut",
+            "branches": [{
+                "branch": "release-1.0.0",
+                "unmatched": [{
+                    "id": only,
+                    "author": "Train Test <test@example.invalid>",
+                    "subject": "Hotfix on the branch",
+                }],
+            }],
+            "passed": false,
+        })
+    );
+    // The JSON is the whole report: the text's lines on stderr are not printed.
+    assert_eq!(r.stderr, "");
+    // Nothing is released yet, so nothing is supported: passed, exit 0.
+    let r = s
+        .train("2026-01-06", &["audit", "--supported", "--format", "json"])
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"since": "cut", "branches": [], "passed": true})
+    );
+}
+
 const TOKEN: &str = "ghp_backportTestToken0123456789";
 
 /// The sample on the GitHub simulator, cut (release-1.0.0), on `main`.

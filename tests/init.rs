@@ -464,3 +464,49 @@ fn the_install_step_takes_only_a_verified_prebuilt_binary() {
     assert!(!run(&home).status.success());
     assert!(!home.join("bin/cargo-train").exists());
 }
+
+#[test]
+fn config_as_json() {
+    let f = Fixture::new(&sample_files());
+    let r = f.train(&["config", "--format", "json"]).success();
+    assert!(r.stdout.starts_with("{\n  \"") && r.stdout.ends_with("}\n"));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["source"], "train.toml");
+    // The same TOML the text prints under its heading, and it reads back.
+    let text = f.train(&["config"]).success().stdout;
+    let (heading, toml) = text.split_once('\n').unwrap();
+    assert_eq!(heading, "# effective configuration (from train.toml)");
+    assert_eq!(v["toml"], toml);
+    let c = cargo_train::core::config::Config::from_train_toml(
+        std::path::Path::new("x"),
+        v["toml"].as_str().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(c.project.as_deref(), Some("Sample"));
+}
+
+#[test]
+fn notes_as_json() {
+    let f = Fixture::new(&sample_files());
+    let line = "-".repeat(80);
+    f.write(
+        "RELEASES.md",
+        &format!(
+            "## 2.0.0\n\nUnreleased.\n\n* A change\n\n{line}\n\n## 1.0.0\n\nReleased 2026-01-20.\n\n{line}\n"
+        ),
+    );
+    for (args, section) in [
+        (&["notes"][..], "## 2.0.0\n\nUnreleased.\n\n* A change\n"),
+        (
+            &["notes", "v1.0.0"][..],
+            "## 1.0.0\n\nReleased 2026-01-20.\n",
+        ),
+    ] {
+        let json = [args, &["--format", "json"]].concat();
+        let r = f.train(&json).success();
+        assert!(r.stdout.ends_with("}\n"), "{}", r.stdout);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v, serde_json::json!({ "section": section }), "{args:?}");
+        assert_eq!(f.train(args).success().stdout, section, "{args:?}");
+    }
+}

@@ -230,6 +230,111 @@ fn timetable_json_and_markdown() {
     assert!(at("23.0.0") < at("24.0.0") && at("24.0.0") < at("29.0.0"));
 }
 
+/// The JSON on stdout, pretty-printed and ending with a newline, parsed.
+fn json_of(r: common::Run) -> serde_json::Value {
+    let out = r.success().stdout;
+    assert!(
+        out.starts_with("{\n  \"") || out.starts_with("[\n"),
+        "{out}"
+    );
+    assert!(out.ends_with("}\n") || out.ends_with("]\n"), "{out}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn status_as_json() {
+    let s = history("");
+    let v = json_of(s.train("2024-12-01", &["status", "--format", "json"]));
+    assert_eq!(v["main-branch"], "main");
+    assert_eq!(v["main-version"], "28.0.0-dev");
+    let rows: Vec<String> = v["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            format!(
+                "{} {} {} {}",
+                b["branch"].as_str().unwrap(),
+                b["version"].as_str().unwrap(),
+                b["state"].as_str().unwrap(),
+                b["latest-tag"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    let text = s.train("2024-12-01", &["status"]).success().stdout;
+    // The rows the text shows, from the same report.
+    for (row, line) in rows.iter().zip(text.lines().skip(1)) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            row.split(' ').collect::<Vec<_>>(),
+            [words[0], words[1], words[2], words[5]],
+            "{text}"
+        );
+    }
+    // 27 was pushed from main as it was: the sample's own version.
+    assert_eq!(
+        rows,
+        [
+            "release-27.0.0 1.0.0-dev cut -",
+            "release-26.0.0 26.0.0 released v26.0.0",
+            "release-24.0.0 24.0.0 released v24.0.1",
+        ]
+    );
+    assert_eq!(v["hidden"], 2);
+    assert_eq!(v["unreadable"], serde_json::json!([]));
+    assert_eq!(v["patch-sets"], serde_json::json!([]));
+    assert_eq!(v["due"]["date"], "2024-12-01");
+    assert_eq!(v["due"]["due"][0]["action"], "release");
+    assert_eq!(v["due"]["next"]["action"], "cut");
+}
+
+#[test]
+fn due_as_json() {
+    let s = history("");
+    let v = json_of(s.train("2024-12-01", &["due", "--format", "json"]));
+    // 27, cut on 2024-11-05, was due on the 20th; 28's cut falls on the 5th.
+    assert_eq!(v["date"], "2024-12-01");
+    assert_eq!(
+        v["due"],
+        serde_json::json!([{
+            "action": "release",
+            "reason": "release-27.0.0 was due for release on 2024-11-20 and is not released",
+        }])
+    );
+    assert_eq!(v["next"]["action"], "cut");
+    assert_eq!(v["next"]["date"], "2024-12-05");
+    let text = s.train("2024-12-01", &["due"]).success().stdout;
+    assert!(
+        text.starts_with(
+            "release is due on 2024-12-01: release-27.0.0 was due for release on 2024-11-20"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn supported_as_json() {
+    let s = history("");
+    let r = s.train("2024-12-01", &["supported", "--format", "json"]);
+    let out = r.success().stdout;
+    let v: Vec<String> = serde_json::from_str(&out).unwrap();
+    assert_eq!(v, ["release-26.0.0", "release-24.0.0"]);
+    // `--json` is the same: one line, as scripts and $GITHUB_OUTPUT read it.
+    let json = s.train("2024-12-01", &["supported", "--json"]).success();
+    assert_eq!(out, json.stdout);
+    let ci = s.train("2024-12-01", &["supported", "--ci", "--format", "json"]);
+    let v: Vec<String> = serde_json::from_str(&ci.success().stdout).unwrap();
+    assert_eq!(
+        v,
+        [
+            "release-27.0.0",
+            "release-26.0.0",
+            "release-25.0.0",
+            "release-24.0.0"
+        ]
+    );
+}
+
 /// The weekly re-run keeps its meaning: the counted set, not the
 /// supported-by-date one (which may be a single branch).
 #[test]

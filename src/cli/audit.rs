@@ -1,7 +1,7 @@
 //! `cargo train audit`
 
-use super::run::Global;
-use crate::train;
+use super::run::{Format, Global, print_json};
+use crate::train::{self, audit::report::Stream};
 use anyhow::Result;
 use std::process::ExitCode;
 
@@ -17,13 +17,27 @@ pub struct Args {
     /// would release (what `patch` audits)
     #[arg(long)]
     unreleased: bool,
+    /// Print the report as text or as JSON (the exit code is the same)
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
     let ctx = g.context()?;
     let r = g.repo(&ctx, false)?;
-    let ok = train::audit::run(&r, a.branch.as_deref(), a.supported, a.unreleased)?;
-    Ok(if ok {
+    let report = train::audit::run(&r, a.branch.as_deref(), a.supported, a.unreleased)?;
+    match a.format {
+        Format::Text => {
+            for (stream, line) in report.render() {
+                match stream {
+                    Stream::Stdout => crate::outln!("{line}"),
+                    Stream::Stderr => eprintln!("{line}"),
+                }
+            }
+        }
+        Format::Json => print_json(&report)?,
+    }
+    Ok(if report.passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -1,19 +1,19 @@
 //! `cargo train due`
 
-use super::run::Global;
+use super::run::{Format, Global, print};
 use crate::train;
 use anyhow::Result;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Print the report as text or as JSON
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
 
-pub fn run(_: Args, g: &Global) -> Result<ExitCode> {
+pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
     let ctx = g.context()?;
     let r = g.repo(&ctx, false)?;
-    crate::out!(
-        "{}",
-        train::status::render_due(&r, &train::status::decide(&r)?)
-    );
-    Ok(ExitCode::SUCCESS)
+    print(&train::status::due(&r)?, a.format)
 }

@@ -1,9 +1,8 @@
 //! `cargo train order`
 
-use super::run::Global;
+use super::run::{Format, Global, print};
 use crate::train;
 use anyhow::Result;
-use clap::ValueEnum;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -12,28 +11,7 @@ pub struct Args {
     format: Format,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
 pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
     let ctx = g.context()?;
-    let order = train::order::run(&ctx)?;
-    match a.format {
-        Format::Text => {
-            for e in &order {
-                crate::outln!("{} {}", e.name, e.version);
-            }
-        }
-        Format::Json => {
-            let v: Vec<_> = order
-                .iter()
-                .map(|e| serde_json::json!({"name": e.name, "version": e.version, "manifest": e.manifest}))
-                .collect();
-            crate::outln!("{}", serde_json::to_string_pretty(&v)?);
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    print(&train::order::run(&ctx)?, a.format)
 }

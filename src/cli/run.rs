@@ -1,12 +1,14 @@
 //! What every command shares: the global options, loading the workspace and
-//! the repository, and handing a plan to the applier (or printing it in a
-//! dry run).
+//! the repository, handing a plan to the applier (or printing it in a dry
+//! run), and printing a read-only command's report as text or JSON.
 
 use crate::apply::{self, Executor};
 use crate::plan::Plan;
 use crate::train::repo::{Fetch, Repo};
 use crate::train::{Context, Options};
 use anyhow::{Context as _, Result};
+use serde::Serialize;
+use std::fmt::Display;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,6 +62,28 @@ impl Global {
         }
         Ok((ctx, repo))
     }
+}
+
+/// How a read-only command prints its report (`--format`).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Prints `report` as `format` says: its text, or its JSON.
+pub fn print<R: Display + Serialize>(report: &R, format: Format) -> Result<ExitCode> {
+    match format {
+        Format::Text => crate::out!("{report}"),
+        Format::Json => print_json(report)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A report's JSON on stdout: pretty, ending with a newline.
+pub fn print_json<R: Serialize>(report: &R) -> Result<()> {
+    crate::outln!("{}", serde_json::to_string_pretty(report)?);
+    Ok(())
 }
 
 /// Carries out `plan` on `repo` (its git, and its forge if the plan needs

@@ -1,6 +1,6 @@
 //! `cargo train supported`
 
-use super::run::{Global, carry_out_with};
+use super::run::{Format, Global, carry_out_with};
 use crate::apply::Executor;
 use crate::plan::{Effect, Plan};
 use crate::train;
@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Print a JSON list
-    #[arg(long)]
+    /// Print a JSON list (the same as `--format json`)
+    #[arg(long, conflicts_with = "format")]
     json: bool,
     /// Append `branches=<JSON list>` to the file in $GITHUB_OUTPUT
     #[arg(long)]
@@ -19,17 +19,18 @@ pub struct Args {
     /// the newest LTS, by count (`support.ci-latest`, `support.ci-lts`)
     #[arg(long)]
     ci: bool,
+    /// Print the list as text (a branch a line) or as JSON
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
     let ctx = g.context()?;
     let repo = g.repo(&ctx, false)?;
-    let names = if a.ci {
-        train::timetable::ci_rerun(&repo)?
-    } else {
-        train::timetable::supported(&repo)?
-    };
-    let list = serde_json::to_string(&names)?;
+    let report = train::timetable::supported_report(&repo, a.ci)?;
+    // One line, not pretty: what `$GITHUB_OUTPUT` needs, and what scripts
+    // have read from `--json` all along.
+    let list = serde_json::to_string(&report)?;
     if a.github_output {
         let file = std::env::var_os("GITHUB_OUTPUT")
             .ok_or_else(|| anyhow::anyhow!("GITHUB_OUTPUT is not set"))?;
@@ -40,12 +41,10 @@ pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
         });
         return carry_out_with(&Executor::new(), &plan, false);
     }
-    if a.json {
-        crate::outln!("{list}");
-    } else {
-        for n in names {
-            crate::outln!("{n}");
-        }
+    let format = if a.json { Format::Json } else { a.format };
+    match format {
+        Format::Text => crate::out!("{report}"),
+        Format::Json => crate::outln!("{list}"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! `cargo train timetable`
 
-use super::run::Global;
-use crate::train::timetable::{self, Format, TimetableOpts};
+use super::run::{Format, Global, print};
+use crate::train::timetable::{self, TimetableOpts};
 use anyhow::Result;
 use clap::ValueEnum;
 use std::process::ExitCode;
@@ -18,22 +18,28 @@ pub struct Args {
     all: bool,
 }
 
+/// The shared formats under this command's names: its text is Markdown.
 #[derive(Clone, Copy, ValueEnum)]
 enum TimetableFormat {
     Markdown,
     Json,
 }
 
+impl From<TimetableFormat> for Format {
+    fn from(f: TimetableFormat) -> Format {
+        match f {
+            TimetableFormat::Markdown => Format::Text,
+            TimetableFormat::Json => Format::Json,
+        }
+    }
+}
+
 pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
     let ctx = g.context()?;
     let opts = TimetableOpts {
-        format: match a.format {
-            TimetableFormat::Markdown => Format::Markdown,
-            TimetableFormat::Json => Format::Json,
-        },
         months: a.months,
         all: a.all,
     };
-    crate::out!("{}", timetable::run(&g.repo(&ctx, false)?, &opts)?);
-    Ok(ExitCode::SUCCESS)
+    let report = timetable::run(&g.repo(&ctx, false)?, &opts)?;
+    print(&report, a.format.into())
 }

@@ -9,7 +9,8 @@
 use crate::core::config::{Config, Weekend};
 use crate::core::refs::Names;
 use jiff::civil::{Date, Weekday};
-use semver::Version;
+use semver::{Prerelease, Version};
+use std::fmt;
 
 /// What `due` knows of the repository.
 #[derive(Debug, Clone)]
@@ -39,12 +40,74 @@ pub enum Action {
     Release,
 }
 
+/// The command that does it.
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Action::Cut => "cut",
+            Action::Release => "release",
+        })
+    }
+}
+
+impl serde::Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     /// What is due today, oldest work first.
     pub due: Vec<(Action, String)>,
     /// When the next action falls, if nothing is due (or after what is).
     pub next: Option<(Action, Date, String)>,
+}
+
+/// A release branch's state in a word, from the version at its tip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BranchState {
+    /// Cut, still at `X.Y.Z-dev`: no candidate yet.
+    Cut,
+    /// In its candidates: the suffix as it stands (`rc.N`, or another).
+    Candidate(Prerelease),
+    /// Released, then patched (`X.Y.Z` past the branch's own `Z`).
+    Patched,
+    Released,
+}
+
+impl BranchState {
+    /// The state of `branch` (the version in its name) at `tip`.
+    pub fn of(branch: &Version, tip: &Version) -> BranchState {
+        if tip.pre.as_str() == "dev" {
+            BranchState::Cut
+        } else if !tip.pre.is_empty() {
+            BranchState::Candidate(tip.pre.clone())
+        } else if tip.patch > branch.patch {
+            BranchState::Patched
+        } else {
+            BranchState::Released
+        }
+    }
+}
+
+/// The word; padded as a `str` is, so columns line up.
+impl fmt::Display for BranchState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            BranchState::Cut => "cut",
+            BranchState::Candidate(pre) => pre.as_str(),
+            BranchState::Patched => "patched",
+            BranchState::Released => "released",
+        })
+    }
+}
+
+/// As its word: what `status` prints, in reports' JSON too.
+impl serde::Serialize for BranchState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 fn date(y: i16, m: i8, d: u8) -> Date {
@@ -310,6 +373,22 @@ mod tests {
         );
         assert_eq!(actions("2026-11-25", &late), []);
         assert_eq!(actions("2026-12-21", &late), [Action::Release, Action::Cut]);
+    }
+
+    #[test]
+    fn a_branch_state_is_its_tip_in_a_word() {
+        let branch = v("3.0.0");
+        let word = |tip: &str| BranchState::of(&branch, &v(tip)).to_string();
+        assert_eq!(word("3.0.0-dev"), "cut");
+        assert_eq!(word("3.0.0-rc.2"), "rc.2");
+        assert_eq!(word("3.0.0-beta.1"), "beta.1");
+        assert_eq!(word("3.0.0"), "released");
+        assert_eq!(word("3.0.2"), "patched");
+        assert_eq!(format!("{:<10}|", BranchState::Patched), "patched   |");
+        assert_eq!(
+            serde_json::to_string(&BranchState::of(&branch, &v("3.0.0-rc.1"))).unwrap(),
+            "\"rc.1\""
+        );
     }
 
     #[test]

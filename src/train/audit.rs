@@ -9,7 +9,6 @@
 //! asked. `patch` runs [`audit_branch`] first.
 
 use crate::adapters::git::pick;
-use crate::output::say;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 use std::collections::{HashMap, HashSet};
@@ -186,52 +185,54 @@ impl<'a> OnMain<'a> {
     }
 }
 
-/// `cargo train audit`: fetches, audits each branch, lists what is not on
-/// `main`. Returns whether every branch passed.
-pub fn run(repo: &Repo, branch: Option<&str>, supported: bool, unreleased: bool) -> Result<bool> {
+pub mod report;
+
+/// `cargo train audit`: fetches, audits each branch, reports what is not
+/// on `main`.
+pub fn run(
+    repo: &Repo,
+    branch: Option<&str>,
+    supported: bool,
+    unreleased: bool,
+) -> Result<report::Audit> {
     repo.fetch()?;
     let branches = if supported {
         super::timetable::supported(repo)?
     } else {
         vec![repo.release_branch_arg(branch)?]
     };
-    if branches.is_empty() {
-        say(
-            "Audited",
-            &format!("nothing: no release branch is supported on {}", repo.today),
-        );
-    }
-    let mut ok = true;
-    for b in &branches {
-        let (unmatched, since) = if unreleased {
-            (audit_unreleased(repo, b)?, "the last release")
+    let mut audited = Vec::with_capacity(branches.len());
+    for b in branches {
+        let unmatched = if unreleased {
+            audit_unreleased(repo, &b)?
         } else {
-            (audit_branch(repo, b)?, "the cut")
+            audit_branch(repo, &b)?
         };
-        if unmatched.is_empty() {
-            say(
-                "Audited",
-                &format!(
-                    "`{b}`: every commit since {since} is on `{}`",
-                    repo.config.main_branch
-                ),
-            );
-            continue;
-        }
-        ok = false;
-        eprintln!(
-            "error: `{b}` has {} commit{} not on `{}` (no cherry-pick trailer naming one of its \
-             commits, no commit there with the same patch, no `{}:` trailer):",
-            unmatched.len(),
-            if unmatched.len() == 1 { "" } else { "s" },
-            repo.config.main_branch,
-            repo.config.backport.branch_only_trailer
-        );
-        for u in &unmatched {
-            crate::outln!("{b} {} {} {}", &u.oid[..10], u.author, u.subject);
-        }
+        audited.push(report::BranchAudit {
+            branch: b,
+            unmatched: unmatched
+                .into_iter()
+                .map(|u| report::Commit {
+                    id: u.oid,
+                    author: u.author,
+                    subject: u.subject,
+                })
+                .collect(),
+        });
     }
-    Ok(ok)
+    let since = if unreleased {
+        report::Since::LastRelease
+    } else {
+        report::Since::Cut
+    };
+    let cfg = &repo.config;
+    Ok(report::Audit::new(
+        since,
+        audited,
+        repo.today,
+        &cfg.main_branch,
+        &cfg.backport.branch_only_trailer,
+    ))
 }
 
 #[cfg(test)]

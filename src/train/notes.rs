@@ -9,6 +9,8 @@ use crate::core::refs::Names;
 use crate::train::Context;
 use anyhow::{Context as _, Result, bail};
 use semver::Version;
+use serde::Serialize;
+use std::fmt;
 
 /// Used when the project has no template file.
 pub const DEFAULT_TEMPLATE: &str = "## VERSION\n\nUnreleased.\n\n### Added\n\n### Changed\n\n--------------------------------------------------------------------------------\n";
@@ -109,7 +111,27 @@ pub fn date_release(
     Ok(())
 }
 
-/// `cargo train notes [VERSION]`: one version's notes (the first section by default).
+/// `cargo train notes`' report: one version's section of the notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notes {
+    /// From its `## VERSION` heading to the separator, as written.
+    pub section: String,
+}
+
+impl fmt::Display for Notes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.section)
+    }
+}
+
+/// `cargo train notes [VERSION]`.
+pub fn run(ctx: &Context, version: Option<&str>) -> Result<Notes> {
+    Ok(Notes {
+        section: show(ctx, version)?,
+    })
+}
+
+/// One version's notes (the first section by default).
 pub fn show(ctx: &Context, version: Option<&str>) -> Result<String> {
     let Some(text) = read_notes(ctx)? else {
         bail!("{} does not exist", ctx.config.notes.file.display())
@@ -123,4 +145,21 @@ pub fn show(ctx: &Context, version: Option<&str>) -> Result<String> {
     });
     notes::section(&text, v.as_deref())
         .map_err(|e| anyhow::anyhow!("{}: {e}", ctx.config.notes.file.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_are_the_section_as_text_and_in_json() {
+        let n = Notes {
+            section: "## 1.0.0\n\nReleased 2026-01-20.\n".into(),
+        };
+        assert_eq!(n.to_string(), "## 1.0.0\n\nReleased 2026-01-20.\n");
+        assert_eq!(
+            serde_json::to_value(&n).unwrap(),
+            serde_json::json!({"section": "## 1.0.0\n\nReleased 2026-01-20.\n"})
+        );
+    }
 }

@@ -9,79 +9,22 @@
 use crate::adapters::git::commit_message;
 use crate::core::patch_set::PatchSet;
 use crate::core::refs::Review;
-use crate::core::schedule::{self, Action, Branch, Decision, Train};
+use crate::core::schedule::{self, Action, Branch, BranchState, Decision, Train};
 use crate::core::support;
+use crate::train::dates::{self, DatedRefs};
 use crate::train::repo::{Refs, ReleaseBranch, Repo, workspace_version};
-use crate::train::timetable;
+use crate::train::report::{as_text, as_text_opt};
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
-use semver::{Prerelease, Version};
-use std::fmt::Write;
+use semver::Version;
+use serde::Serialize;
+use std::fmt;
 
-/// The day a release branch was cut: the day of its first candidate's
-/// commit (on the branch, or still waiting for review); for a branch with
-/// none, the day of the first commit on main after it.
-pub fn cut_day(repo: &Repo, b: &ReleaseBranch) -> Result<Option<Date>> {
-    let main = repo.remote_branch(&repo.config.main_branch)?;
-    let review = repo.remote_branch(&rc1_review_branch(b))?;
-    cut_day_from(repo, b, main.as_deref(), review.as_deref())
-}
+// `cut` reads the cut day through here.
+pub use crate::train::dates::cut_day;
 
-/// [`cut_day`] with the remote's branches already read.
-pub fn cut_day_in(repo: &Repo, b: &ReleaseBranch, refs: &Refs) -> Result<Option<Date>> {
-    let main = refs.branches.get(&repo.config.main_branch);
-    let review = refs.branches.get(&rc1_review_branch(b));
-    cut_day_from(
-        repo,
-        b,
-        main.map(String::as_str),
-        review.map(String::as_str),
-    )
-}
-
-/// A release branch's first candidate, `X.Y.Z-rc.1`.
-fn rc1(b: &ReleaseBranch) -> Version {
-    Version {
-        pre: Prerelease::new("rc.1").expect("a valid pre-release"),
-        ..b.version.clone()
-    }
-}
-
-fn rc1_review_branch(b: &ReleaseBranch) -> String {
-    Review::Candidate(rc1(b)).branch()
-}
-
-/// The candidate is committed after the branch leaves `main`, so the
-/// search stops at `main`: a few commits instead of the whole history.
-fn cut_day_from(
-    repo: &Repo,
-    b: &ReleaseBranch,
-    main: Option<&str>,
-    review: Option<&str>,
-) -> Result<Option<Date>> {
-    let rc1 = rc1(b).to_string();
-    let mut day = repo
-        .git
-        .day_of_commit_mentioning_since(&b.oid, main, &rc1)?;
-    if day.is_none()
-        && let Some(oid) = review
-    {
-        day = repo.git.day_of_commit_mentioning_since(oid, main, &rc1)?;
-    }
-    // A branch cut without candidates (Wasmtime's own history has none):
-    // the cut happened before the first commit that landed on main after
-    // the branch left it (main's bump, at the latest). Not the fork
-    // commit's day, which can lie in the month before the cut.
-    if day.is_none()
-        && let Some(main) = main
-    {
-        day = repo.git.first_day_after(main, &b.oid)?;
-    }
-    Ok(day.and_then(|d| d.parse().ok()))
-}
-
-/// What a release branch's tip says of it.
-pub struct BranchState {
+/// What the newest release branch's tip says of it, for the schedule.
+pub struct BranchTip {
     pub branch: ReleaseBranch,
     pub version: Version,
     pub tag: Option<String>,
@@ -91,25 +34,7 @@ pub struct BranchState {
     pub release_pending: bool,
 }
 
-/// A release branch's state in a word, from the version at its tip.
-fn label(branch: &Version, version: &Version) -> String {
-    if version.pre.as_str() == "dev" {
-        "cut".into()
-    } else if !version.pre.is_empty() {
-        // `rc.N` (or another suffix) as it stands.
-        version.pre.to_string()
-    } else if version.patch > branch.patch {
-        "patched".into()
-    } else {
-        "released".into()
-    }
-}
-
-impl BranchState {
-    pub fn label(&self) -> String {
-        label(&self.branch.version, &self.version)
-    }
-
+impl BranchTip {
     /// Its final release is done (or tagged as soon as CI passes).
     pub fn released(&self) -> bool {
         self.version.pre.is_empty() && (self.tag.is_some() || self.tip_released)
@@ -130,7 +55,6 @@ pub enum Shown {
 /// git runs.
 struct View {
     refs: Refs,
-    main: String,
     main_version: Version,
     /// The branches read, newest first, with the version at each tip (an
     /// old branch of another layout may have none).
@@ -153,7 +77,7 @@ impl View {
         // `for-each-ref`, with dates.
         let (refs, keep) = match shown {
             Shown::Supported => {
-                let dated = timetable::read_dated_refs(repo)?;
+                let dated = dates::read_dated_refs(repo)?;
                 let keep = shown_by_date(repo, &dated);
                 (dated.refs, keep)
             }
@@ -215,7 +139,6 @@ impl View {
         Ok(View {
             hidden: total - rows.len(),
             refs,
-            main,
             main_version,
             rows,
             latest_tip_released,
@@ -224,7 +147,7 @@ impl View {
         })
     }
 
-    fn latest(&self, repo: &Repo) -> Result<Option<BranchState>> {
+    fn latest(&self, repo: &Repo) -> Result<Option<BranchTip>> {
         let Some((b, version)) = self.rows.first() else {
             return Ok(None);
         };
@@ -233,16 +156,8 @@ impl View {
             Err(e) => anyhow::bail!("{}: {e:#}", b.name),
         };
         let tag_name = repo.names().tag(version);
-        Ok(Some(BranchState {
-            cut_on: cut_day_from(
-                repo,
-                b,
-                Some(&self.main),
-                self.refs
-                    .branches
-                    .get(&rc1_review_branch(b))
-                    .map(String::as_str),
-            )?,
+        Ok(Some(BranchTip {
+            cut_on: dates::cut_day_in(repo, b, &self.refs)?,
             tip_released: self.latest_tip_released,
             release_pending: self
                 .refs
@@ -254,7 +169,7 @@ impl View {
         }))
     }
 
-    fn train(&self, repo: &Repo) -> Result<(Train, Option<BranchState>)> {
+    fn train(&self, repo: &Repo) -> Result<(Train, Option<BranchTip>)> {
         // The branch a cut of main's version makes.
         let cut_name = repo.names().release_branch(&self.main_version);
         let latest = self.latest(repo)?;
@@ -273,7 +188,7 @@ impl View {
 }
 
 /// The schedule's view of the repository.
-pub fn train(repo: &Repo) -> Result<(Train, Option<BranchState>)> {
+pub fn train(repo: &Repo) -> Result<(Train, Option<BranchTip>)> {
     View::read(repo, Shown::Latest)?.train(repo)
 }
 
@@ -282,43 +197,205 @@ pub fn decide(repo: &Repo) -> Result<Decision> {
     Ok(schedule::due(repo.today, &t, &repo.config))
 }
 
-fn action_name(a: Action) -> &'static str {
-    match a {
-        Action::Cut => "cut",
-        Action::Release => "release",
+/// `due`: what is due on the day, and why; when the next action falls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Due {
+    #[serde(serialize_with = "as_text")]
+    pub date: Date,
+    /// Oldest work first.
+    pub due: Vec<DueAction>,
+    pub next: Option<NextAction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueAction {
+    pub action: Action,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextAction {
+    pub action: Action,
+    #[serde(serialize_with = "as_text")]
+    pub date: Date,
+    pub reason: String,
+}
+
+impl Due {
+    /// The report of the schedule's decision `d` on `date`.
+    pub fn new(date: Date, d: &Decision) -> Due {
+        Due {
+            date,
+            due: d
+                .due
+                .iter()
+                .map(|(action, reason)| DueAction {
+                    action: *action,
+                    reason: reason.clone(),
+                })
+                .collect(),
+            next: d.next.as_ref().map(|(action, date, reason)| NextAction {
+                action: *action,
+                date: *date,
+                reason: reason.clone(),
+            }),
+        }
     }
 }
 
-/// `due`'s report.
-pub fn render_due(repo: &Repo, d: &Decision) -> String {
-    let mut s = String::new();
-    if d.due.is_empty() {
-        let _ = writeln!(s, "nothing is due on {}", repo.today);
+impl fmt::Display for Due {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.due.is_empty() {
+            writeln!(f, "nothing is due on {}", self.date)?;
+        }
+        for d in &self.due {
+            writeln!(f, "{} is due on {}: {}", d.action, self.date, d.reason)?;
+        }
+        if let Some(n) = &self.next {
+            writeln!(f, "next: {} on {} ({})", n.action, n.date, n.reason)?;
+        }
+        Ok(())
     }
-    for (a, why) in &d.due {
-        let _ = writeln!(s, "{} is due on {}: {why}", action_name(*a), repo.today);
+}
+
+/// `due` on the repository's day.
+pub fn due(repo: &Repo) -> Result<Due> {
+    Ok(Due::new(repo.today, &decide(repo)?))
+}
+
+/// `status`: main, the release branches shown, patch sets waiting, what
+/// is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Status {
+    pub main_branch: String,
+    #[serde(serialize_with = "as_text")]
+    pub main_version: Version,
+    /// Newest first.
+    pub branches: Vec<BranchRow>,
+    /// The branches whose version at the tip cannot be read, and why.
+    pub unreadable: Vec<Unreadable>,
+    /// How many release branches are not shown (not supported).
+    pub hidden: usize,
+    /// Patch sets not tagged yet.
+    pub patch_sets: Vec<WaitingSet>,
+    pub due: Due,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct BranchRow {
+    pub branch: String,
+    /// The version at its tip; `None` when it cannot be read.
+    #[serde(serialize_with = "as_text_opt")]
+    pub version: Option<Version>,
+    /// `None` when the version cannot be read.
+    pub state: Option<BranchState>,
+    /// The highest tag of its line.
+    pub latest_tag: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unreadable {
+    pub branch: String,
+    pub error: String,
+}
+
+/// A patch set not tagged yet: where each member stands (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingSet {
+    pub members: Vec<SetMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetMember {
+    pub tag: String,
+    #[serde(flatten)]
+    pub state: MemberState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum MemberState {
+    Tagged,
+    /// Its release commit is on its branch.
+    Merged,
+    /// Its release commit waits on this review branch.
+    InReview {
+        review: String,
+    },
+    NotPushed,
+}
+
+impl fmt::Display for MemberState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MemberState::Tagged => f.write_str("tagged"),
+            MemberState::Merged => f.write_str("merged"),
+            MemberState::InReview { review } => write!(f, "in review ({review})"),
+            MemberState::NotPushed => f.write_str("not pushed"),
+        }
     }
-    if let Some((a, day, what)) = &d.next {
-        let _ = writeln!(s, "next: {} on {day} ({what})", action_name(*a));
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: {}", self.main_branch, self.main_version)?;
+        if self.branches.is_empty() {
+            writeln!(f, "no release branches")?;
+        }
+        for b in &self.branches {
+            let version = b.version.as_ref().map_or("?".into(), Version::to_string);
+            let state = b
+                .state
+                .as_ref()
+                .map_or("unreadable".into(), |s| s.to_string());
+            writeln!(
+                f,
+                "{:<24} {version:<16} {state:<10} latest tag {}",
+                b.branch,
+                b.latest_tag.as_deref().unwrap_or("-")
+            )?;
+        }
+        for u in &self.unreadable {
+            writeln!(f, "({}: {})", u.branch, u.error)?;
+        }
+        if self.hidden > 0 {
+            writeln!(
+                f,
+                "({} older release branch{} not supported; --all lists every one)",
+                self.hidden,
+                if self.hidden == 1 { "" } else { "es" }
+            )?;
+        }
+        for set in &self.patch_sets {
+            let tags: Vec<&str> = set.members.iter().map(|m| m.tag.as_str()).collect();
+            let members: Vec<String> = set
+                .members
+                .iter()
+                .map(|m| format!("{} {}", m.tag, m.state))
+                .collect();
+            writeln!(
+                f,
+                "patch set {} waits: {}; tagged once every member is merged and its CI passed",
+                tags.join(", "),
+                members.join(", ")
+            )?;
+        }
+        write!(f, "{}", self.due)
     }
-    s
 }
 
 /// `status`: main, the supported release branches, what is due.
-pub fn status(repo: &Repo) -> Result<String> {
+pub fn status(repo: &Repo) -> Result<Status> {
     status_of(repo, Shown::Supported)
 }
 
 /// `status` over the release branches `shown`.
-pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
+pub fn status_of(repo: &Repo, shown: Shown) -> Result<Status> {
     let cfg = &repo.config;
     let view = View::read(repo, shown)?;
     let (t, _) = view.train(repo)?;
-    let mut s = String::new();
-    let _ = writeln!(s, "{}: {}", cfg.main_branch, t.main_version);
-    if view.rows.is_empty() {
-        let _ = writeln!(s, "no release branches");
-    }
     let names = repo.names();
     let tags: Vec<(Version, &str)> = view
         .refs
@@ -326,6 +403,7 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
         .keys()
         .filter_map(|n| Some((names.parse_tag(n)?, n.as_str())))
         .collect();
+    let mut branches = Vec::with_capacity(view.rows.len());
     let mut unreadable = Vec::new();
     for (b, version) in &view.rows {
         let line = (b.version.major, b.version.minor);
@@ -333,52 +411,49 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<String> {
             .iter()
             .filter(|(v, _)| (v.major, v.minor) == line)
             .max()
-            .map_or("-", |(_, n)| n);
-        let (version, label) = match version {
-            Ok(v) => (v.to_string(), label(&b.version, v)),
+            .map(|(_, n)| n.to_string());
+        let version = match version {
+            Ok(v) => Some(v.clone()),
             Err(e) => {
-                unreadable.push(format!("({}: {e:#})", b.name));
-                ("?".to_string(), "unreadable".to_string())
+                unreadable.push(Unreadable {
+                    branch: b.name.clone(),
+                    error: format!("{e:#}"),
+                });
+                None
             }
         };
-        let _ = writeln!(
-            s,
-            "{:<24} {version:<16} {label:<10} latest tag {latest_tag}",
-            b.name
-        );
+        branches.push(BranchRow {
+            branch: b.name.clone(),
+            state: version.as_ref().map(|v| BranchState::of(&b.version, v)),
+            version,
+            latest_tag,
+        });
     }
-    for line in unreadable {
-        let _ = writeln!(s, "{line}");
-    }
-    if view.hidden > 0 {
-        let _ = writeln!(
-            s,
-            "({} older release branch{} not supported; --all lists every one)",
-            view.hidden,
-            if view.hidden == 1 { "" } else { "es" }
-        );
-    }
-    for line in patch_sets(repo, &view) {
-        let _ = writeln!(s, "{line}");
-    }
-    s.push_str(&render_due(repo, &schedule::due(repo.today, &t, cfg)));
-    Ok(s)
+    Ok(Status {
+        main_branch: cfg.main_branch.clone(),
+        main_version: t.main_version.clone(),
+        branches,
+        unreadable,
+        hidden: view.hidden,
+        patch_sets: patch_sets(repo, &view),
+        due: Due::new(repo.today, &schedule::due(repo.today, &t, cfg)),
+    })
 }
 
-/// A line for each patch set not tagged yet: where each member stands.
-fn patch_sets(repo: &Repo, view: &View) -> Vec<String> {
+/// Each patch set not tagged yet: where each member stands.
+fn patch_sets(repo: &Repo, view: &View) -> Vec<WaitingSet> {
     let names = repo.names();
     // Where a member was seen: its review branch, or merged on its branch.
-    let mut seen: Vec<(PatchSet, Version, String)> = Vec::new();
+    let mut seen: Vec<(PatchSet, Version, MemberState)> = Vec::new();
     let merged = view.rows.iter().zip(&view.tips).filter_map(|((_, v), m)| {
         let v = v.as_ref().ok()?;
-        Some((v.clone(), m, "merged".to_string()))
+        Some((v.clone(), m, MemberState::Merged))
     });
     let reviewed = view
         .reviews
         .iter()
         .filter_map(|(n, m)| match Review::parse(n) {
-            Some(Review::Bump(v)) => Some((v, m, format!("in review ({n})"))),
+            Some(Review::Bump(v)) => Some((v, m, MemberState::InReview { review: n.clone() })),
             _ => None,
         });
     for (v, message, state) in merged.chain(reviewed) {
@@ -394,7 +469,7 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<String> {
             sets.push(set);
         }
     }
-    let mut lines = Vec::new();
+    let mut waiting = Vec::new();
     for set in sets {
         if set
             .versions
@@ -403,35 +478,31 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<String> {
         {
             continue;
         }
-        let members: Vec<String> = set
+        let members = set
             .versions
             .iter()
             .map(|v| {
                 let tag = names.tag(v);
                 let state = if view.refs.tags.contains_key(&tag) {
-                    "tagged"
+                    MemberState::Tagged
                 } else {
                     seen.iter()
                         .find(|(s, sv, _)| s == set && sv == v)
-                        .map_or("not pushed", |(_, _, st)| st.as_str())
+                        .map_or(MemberState::NotPushed, |(_, _, st)| st.clone())
                 };
-                format!("{tag} {state}")
+                SetMember { tag, state }
             })
             .collect();
-        lines.push(format!(
-            "patch set {} waits: {}; tagged once every member is merged and its CI passed",
-            set.describe(&names),
-            members.join(", ")
-        ));
+        waiting.push(WaitingSet { members });
     }
-    lines
+    waiting
 }
 
 /// What `status` shows by default: the lines supported on the repository's
 /// day, and those cut after the newest release (the train works on them;
 /// the schedule reads the newest).
-fn shown_by_date(repo: &Repo, dated: &timetable::DatedRefs) -> Vec<Version> {
-    let lines: Vec<support::Line> = timetable::released_lines(repo, dated)
+fn shown_by_date(repo: &Repo, dated: &DatedRefs) -> Vec<Version> {
+    let lines: Vec<support::Line> = dates::released_lines(repo, dated)
         .into_iter()
         .map(|(_, l)| l)
         .collect();
@@ -445,4 +516,157 @@ fn shown_by_date(repo: &Repo, dated: &timetable::DatedRefs) -> Vec<Version> {
             .map(|l| l.version),
     );
     keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn due() -> Due {
+        Due {
+            date: d("2026-03-26"),
+            due: vec![DueAction {
+                action: Action::Release,
+                reason: "release-3.0.0 was due for release on 2026-03-20 and is not released"
+                    .into(),
+            }],
+            next: Some(NextAction {
+                action: Action::Cut,
+                date: d("2026-04-05"),
+                reason: "cut of release-4.0.0".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn due_as_text_and_json() {
+        assert_eq!(
+            due().to_string(),
+            "release is due on 2026-03-26: release-3.0.0 was due for release on 2026-03-20 \
+             and is not released\nnext: cut on 2026-04-05 (cut of release-4.0.0)\n"
+        );
+        assert_eq!(
+            serde_json::to_value(due()).unwrap(),
+            json!({
+                "date": "2026-03-26",
+                "due": [{
+                    "action": "release",
+                    "reason": "release-3.0.0 was due for release on 2026-03-20 and is not released",
+                }],
+                "next": {"action": "cut", "date": "2026-04-05", "reason": "cut of release-4.0.0"},
+            })
+        );
+        let nothing = Due {
+            date: d("2026-03-26"),
+            due: Vec::new(),
+            next: None,
+        };
+        assert_eq!(nothing.to_string(), "nothing is due on 2026-03-26\n");
+        assert_eq!(
+            serde_json::to_value(nothing).unwrap(),
+            json!({"date": "2026-03-26", "due": [], "next": null})
+        );
+    }
+
+    #[test]
+    fn status_as_text_and_json() {
+        let s = Status {
+            main_branch: "main".into(),
+            main_version: v("4.0.0-dev"),
+            branches: vec![
+                BranchRow {
+                    branch: "release-3.0.0".into(),
+                    version: Some(v("3.0.1")),
+                    state: Some(BranchState::Patched),
+                    latest_tag: Some("v3.0.1".into()),
+                },
+                BranchRow {
+                    branch: "release-0.1.0".into(),
+                    version: None,
+                    state: None,
+                    latest_tag: None,
+                },
+            ],
+            unreadable: vec![Unreadable {
+                branch: "release-0.1.0".into(),
+                error: "Cargo.toml at abc has no version".into(),
+            }],
+            hidden: 1,
+            patch_sets: vec![WaitingSet {
+                members: vec![
+                    SetMember {
+                        tag: "v3.0.2".into(),
+                        state: MemberState::Merged,
+                    },
+                    SetMember {
+                        tag: "v2.0.2".into(),
+                        state: MemberState::InReview {
+                            review: "ci/bump-to-2.0.2".into(),
+                        },
+                    },
+                    SetMember {
+                        tag: "v1.0.2".into(),
+                        state: MemberState::NotPushed,
+                    },
+                ],
+            }],
+            due: due(),
+        };
+        assert_eq!(
+            s.to_string(),
+            format!(
+                "main: 4.0.0-dev\n\
+                 release-3.0.0            3.0.1            patched    latest tag v3.0.1\n\
+                 release-0.1.0            ?                unreadable latest tag -\n\
+                 (release-0.1.0: Cargo.toml at abc has no version)\n\
+                 (1 older release branch not supported; --all lists every one)\n\
+                 patch set v3.0.2, v2.0.2, v1.0.2 waits: v3.0.2 merged, v2.0.2 in review \
+                 (ci/bump-to-2.0.2), v1.0.2 not pushed; tagged once every member is merged \
+                 and its CI passed\n{}",
+                due()
+            )
+        );
+        assert_eq!(
+            serde_json::to_value(&s).unwrap(),
+            json!({
+                "main-branch": "main",
+                "main-version": "4.0.0-dev",
+                "branches": [
+                    {"branch": "release-3.0.0", "version": "3.0.1", "state": "patched", "latest-tag": "v3.0.1"},
+                    {"branch": "release-0.1.0", "version": null, "state": null, "latest-tag": null},
+                ],
+                "unreadable": [
+                    {"branch": "release-0.1.0", "error": "Cargo.toml at abc has no version"},
+                ],
+                "hidden": 1,
+                "patch-sets": [{"members": [
+                    {"tag": "v3.0.2", "state": "merged"},
+                    {"tag": "v2.0.2", "state": "in-review", "review": "ci/bump-to-2.0.2"},
+                    {"tag": "v1.0.2", "state": "not-pushed"},
+                ]}],
+                "due": serde_json::to_value(due()).unwrap(),
+            })
+        );
+        let none = Status {
+            branches: Vec::new(),
+            unreadable: Vec::new(),
+            hidden: 0,
+            patch_sets: Vec::new(),
+            ..s
+        };
+        assert!(
+            none.to_string()
+                .starts_with("main: 4.0.0-dev\nno release branches\nrelease is due"),
+            "{none}"
+        );
+    }
 }

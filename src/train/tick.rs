@@ -17,7 +17,7 @@ pub fn plan(repo: &Repo, opts: &Options) -> Result<Plan> {
     }
     let decision = status::decide(repo)?;
     if decision.due.is_empty() {
-        eprint!("{}", status::render_due(repo, &decision));
+        eprint!("{}", status::Due::new(repo.today, &decision));
         return Ok(Plan::default());
     }
     let mut plan = Plan::default();

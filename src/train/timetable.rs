@@ -1,99 +1,25 @@
-//! `cargo train timetable`, and the release lines' real dates that it and
-//! `supported` read from the repository.
+//! `cargo train timetable` and `cargo train supported`: the release lines'
+//! real dates as the repository records them ([`dates`]), past and coming.
 //!
 //! STEP 1: one `for-each-ref`: the remote's branches and the tags, with the
-//!         date of each (a tag's: its tagger date if annotated, else its
-//!         commit's committer date).
+//!         date of each ([`dates::read_dated_refs`]).
 //! STEP 2: one `log` of the release branches' own commits (not on main),
 //!         with the main commits they start from: each branch's fork point.
 //! STEP 3: main's version (the next line the schedule cuts).
-//! STEP 4: ask `core::support` for the rows; print them.
+//! STEP 4: ask `core::support` for the rows: the [`Timetable`] report.
 //!
 //! A fixed number of git runs, however many branches and tags there are.
 
 use crate::core::support::{self, Line, Row, State};
-use crate::train::repo::{Refs, ReleaseBranch, Repo};
+use crate::train::dates::{self, DatedRefs, utc_day};
+use crate::train::repo::{ReleaseBranch, Repo};
+use crate::train::report::{as_text, as_text_opt};
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
 use semver::Version;
-use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
-
-/// The remote's refs, with dates.
-#[derive(Debug, Default)]
-pub struct DatedRefs {
-    pub refs: Refs,
-    /// Tag name → its date (UTC).
-    pub tag_dates: BTreeMap<String, Date>,
-    /// Branch name → its tip's committer date (UTC).
-    pub branch_dates: BTreeMap<String, Date>,
-}
-
-fn utc_day(unix: &str) -> Option<Date> {
-    let secs: i64 = unix.trim().parse().ok()?;
-    let t = jiff::Timestamp::from_second(secs).ok()?;
-    Some(jiff::tz::Offset::UTC.to_datetime(t).date())
-}
-
-/// STEP 1: the same refs as `Repo::read_refs`, with their dates.
-pub fn read_dated_refs(repo: &Repo) -> Result<DatedRefs> {
-    let remote = format!("refs/remotes/{}/", repo.remote());
-    let out = repo.git.run(&[
-        "for-each-ref",
-        "--format=%(refname)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)",
-        &remote,
-        "refs/tags/",
-    ])?;
-    let mut d = DatedRefs::default();
-    for l in out.lines() {
-        let f: Vec<&str> = l.split('\0').collect();
-        let [name, oid, peeled, date] = f[..] else {
-            continue;
-        };
-        let commit = if peeled.is_empty() { oid } else { peeled }.to_string();
-        let date = utc_day(date);
-        if let Some(b) = name.strip_prefix(&remote) {
-            d.refs.branches.insert(b.to_string(), commit);
-            date.map(|x| d.branch_dates.insert(b.to_string(), x));
-        } else if let Some(t) = name.strip_prefix("refs/tags/") {
-            d.refs.tags.insert(t.to_string(), commit);
-            date.map(|x| d.tag_dates.insert(t.to_string(), x));
-        }
-    }
-    Ok(d)
-}
-
-/// A branch's release date: that of the lowest final tag of its line
-/// (`X.Y.0`, or its first patch if `X.Y.0` was never tagged); later patch
-/// releases do not move it.
-fn release_date(repo: &Repo, d: &DatedRefs, b: &ReleaseBranch) -> Option<Date> {
-    let names = repo.names();
-    d.tag_dates
-        .iter()
-        .filter_map(|(t, date)| Some((names.parse_tag(t)?, *date)))
-        .filter(|(v, _)| {
-            v.pre.is_empty() && (v.major, v.minor) == (b.version.major, b.version.minor)
-        })
-        .filter(|(v, _)| *v >= b.version)
-        .min_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, date)| date)
-}
-
-/// The release lines with their release dates only (what `supported` and
-/// `status` need: no history walk).
-pub fn released_lines(repo: &Repo, d: &DatedRefs) -> Vec<(ReleaseBranch, Line)> {
-    repo.release_branches_in(&d.refs)
-        .into_iter()
-        .map(|b| {
-            let line = Line {
-                version: b.version.clone(),
-                branched: None,
-                released: release_date(repo, d, &b),
-            };
-            (b, line)
-        })
-        .collect()
-}
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::{self, Write as _};
 
 /// STEP 2: the day each branch left main: the committer date of the newest
 /// main commit it contains (its fork point, the merge base for a branch
@@ -166,7 +92,7 @@ fn fork_point(graph: &HashMap<&str, (i64, Vec<&str>, bool)>, tip: &str) -> Optio
 /// Also the day the newest branch was cut, as `due` reads it (a fork
 /// commit can be older than the cut by weeks).
 pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version, Option<Date>)> {
-    let d = read_dated_refs(repo)?;
+    let d = dates::read_dated_refs(repo)?;
     let cfg = &repo.config;
     let main = d
         .refs
@@ -174,11 +100,11 @@ pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version, Option<Date>)> {
         .get(&cfg.main_branch)
         .cloned()
         .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
-    let lines = released_lines(repo, &d);
+    let lines = dates::released_lines(repo, &d);
     let branches: Vec<ReleaseBranch> = lines.iter().map(|(b, _)| b.clone()).collect();
     let forks = fork_days(repo, &main, &branches, &d)?;
     let newest_cut = match branches.iter().max_by(|a, b| a.version.cmp(&b.version)) {
-        Some(b) => super::status::cut_day_in(repo, b, &d.refs)?,
+        Some(b) => dates::cut_day_in(repo, b, &d.refs)?,
         None => None,
     };
     // STEP 3
@@ -195,8 +121,8 @@ pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version, Option<Date>)> {
 
 /// The supported release branches on the repository's day, newest first.
 pub fn supported(repo: &Repo) -> Result<Vec<String>> {
-    let d = read_dated_refs(repo)?;
-    let lines: Vec<Line> = released_lines(repo, &d)
+    let d = dates::read_dated_refs(repo)?;
+    let lines: Vec<Line> = dates::released_lines(repo, &d)
         .into_iter()
         .map(|(_, l)| l)
         .collect();
@@ -223,22 +149,114 @@ pub fn ci_rerun(repo: &Repo) -> Result<Vec<String>> {
         .collect())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Markdown,
-    Json,
+/// `supported`: release branches, newest first; a line each as text, a
+/// JSON list (the shape `$GITHUB_OUTPUT` and scripts read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Supported {
+    pub branches: Vec<String>,
+}
+
+impl fmt::Display for Supported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in &self.branches {
+            writeln!(f, "{b}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `supported`'s report: the branches supported on the repository's day,
+/// or with `ci`, those the weekly CI re-run covers.
+pub fn supported_report(repo: &Repo, ci: bool) -> Result<Supported> {
+    let branches = if ci {
+        ci_rerun(repo)?
+    } else {
+        supported(repo)?
+    };
+    Ok(Supported { branches })
 }
 
 pub struct TimetableOpts {
-    pub format: Format,
     /// Months ahead to schedule, and back to show ended lines.
     pub months: u32,
     /// Every released line, however long ago it ended.
     pub all: bool,
 }
 
-/// STEP 4: the timetable, as text.
-pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<String> {
+/// The timetable (its JSON shape is documented in the README): the day,
+/// the policy, and one entry per line, oldest first. Its text is Markdown.
+// Fields in this order, here and below: the JSON keeps the (sorted) key
+// order it has always had.
+#[derive(Debug, Serialize)]
+pub struct Timetable {
+    #[serde(serialize_with = "as_text")]
+    pub date: Date,
+    pub policy: Policy,
+    pub versions: Vec<Entry>,
+}
+
+/// The support policy's terms the timetable shows.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Policy {
+    pub lts_every: u64,
+    pub lts_from: u64,
+    pub lts_months: u32,
+    pub months: u32,
+}
+
+/// A release line on the timetable.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Entry {
+    pub branch: String,
+    #[serde(serialize_with = "as_text_opt")]
+    pub branch_date: Option<Date>,
+    #[serde(serialize_with = "as_text")]
+    pub end_of_life: Date,
+    pub lts: bool,
+    #[serde(serialize_with = "as_text")]
+    pub release_date: Date,
+    #[serde(serialize_with = "state_name")]
+    pub state: State,
+    /// `state` is `Supported`: what a script asks most.
+    pub supported: bool,
+    #[serde(serialize_with = "as_text")]
+    pub version: Version,
+}
+
+impl Timetable {
+    fn new(repo: &Repo, rows: Vec<Row>) -> Timetable {
+        let p = &repo.config.support;
+        let names = repo.names();
+        Timetable {
+            date: repo.today,
+            policy: Policy {
+                lts_every: p.lts_every,
+                lts_from: p.lts_from,
+                lts_months: p.lts_months,
+                months: p.months,
+            },
+            versions: rows
+                .into_iter()
+                .map(|r| Entry {
+                    branch: names.release_branch(&r.version),
+                    branch_date: r.branched,
+                    end_of_life: r.end_of_life,
+                    lts: r.lts,
+                    release_date: r.released,
+                    state: r.state,
+                    supported: r.state == State::Supported,
+                    version: r.version,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// STEP 4: the timetable.
+pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<Timetable> {
     let (lines, main_version, newest_cut) = history(repo)?;
     // Main's version, or past the newest branch if main is not bumped yet.
     let mut next = Version::new(main_version.major, main_version.minor, main_version.patch);
@@ -257,50 +275,15 @@ pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<String> {
     );
     let window = (!opts.all).then_some(opts.months);
     let rows = support::timetable(&lines, &coming, &repo.config, repo.today, window);
-    Ok(match opts.format {
-        Format::Markdown => markdown(repo, &rows),
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&json(repo, &rows))?),
-    })
+    Ok(Timetable::new(repo, rows))
 }
 
-fn state_name(s: State) -> &'static str {
-    match s {
+fn state_name<S: serde::Serializer>(s: &State, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(match s {
         State::Supported => "supported",
         State::Ended => "ended",
         State::Candidate => "candidate",
         State::Scheduled => "scheduled",
-    }
-}
-
-/// The JSON shape (documented in the README): the day, the policy, and
-/// one object per line, oldest first.
-fn json(repo: &Repo, rows: &[Row]) -> serde_json::Value {
-    let p = &repo.config.support;
-    let names = repo.names();
-    let versions: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "version": r.version.to_string(),
-                "branch": names.release_branch(&r.version),
-                "lts": r.lts,
-                "branch-date": r.branched.map(|d| d.to_string()),
-                "release-date": r.released.to_string(),
-                "end-of-life": r.end_of_life.to_string(),
-                "state": state_name(r.state),
-                "supported": r.state == State::Supported,
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "date": repo.today.to_string(),
-        "policy": {
-            "lts-every": p.lts_every,
-            "lts-from": p.lts_from,
-            "lts-months": p.lts_months,
-            "months": p.months,
-        },
-        "versions": versions,
     })
 }
 
@@ -314,60 +297,60 @@ fn supported_cell(s: State) -> &'static str {
 }
 
 /// A Markdown table and a mermaid Gantt chart (GitHub renders both).
-fn markdown(repo: &Repo, rows: &[Row]) -> String {
-    let p = &repo.config.support;
-    let mut s = String::new();
-    let lts = if p.lts_every == 0 {
-        "no LTS releases".to_string()
-    } else {
-        let from = if p.lts_from > 0 {
-            format!(" from {} on", p.lts_from)
+impl fmt::Display for Timetable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.policy;
+        let lts = if p.lts_every == 0 {
+            "no LTS releases".to_string()
         } else {
-            String::new()
+            let from = if p.lts_from > 0 {
+                format!(" from {} on", p.lts_from)
+            } else {
+                String::new()
+            };
+            format!(
+                "every version divisible by {}{from} is an LTS, supported {} months",
+                p.lts_every, p.lts_months
+            )
         };
-        format!(
-            "every version divisible by {}{from} is an LTS, supported {} months",
-            p.lts_every, p.lts_months
-        )
-    };
-    let _ = writeln!(
-        s,
-        "Releases are supported {} months after their release date; {lts}. \
-         As of {}; dates of lines not released yet are the schedule's.\n",
-        p.months, repo.today
-    );
-    let _ = writeln!(
-        s,
-        "| Version | LTS | Branch date | Release date | End of life | Supported on {} |",
-        repo.today
-    );
-    let _ = writeln!(s, "|---|---|---|---|---|---|");
-    for r in rows {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} | {} |",
-            r.version,
-            if r.lts { "LTS" } else { "" },
-            r.branched.map_or("-".to_string(), |d| d.to_string()),
-            r.released,
-            r.end_of_life,
-            supported_cell(r.state),
-        );
+        writeln!(
+            f,
+            "Releases are supported {} months after their release date; {lts}. \
+             As of {}; dates of lines not released yet are the schedule's.\n",
+            p.months, self.date
+        )?;
+        writeln!(
+            f,
+            "| Version | LTS | Branch date | Release date | End of life | Supported on {} |",
+            self.date
+        )?;
+        writeln!(f, "|---|---|---|---|---|---|")?;
+        for r in &self.versions {
+            writeln!(
+                f,
+                "| {} | {} | {} | {} | {} | {} |",
+                r.version,
+                if r.lts { "LTS" } else { "" },
+                r.branch_date.map_or("-".to_string(), |d| d.to_string()),
+                r.release_date,
+                r.end_of_life,
+                supported_cell(r.state),
+            )?;
+        }
+        writeln!(f)?;
+        f.write_str(&gantt(&self.versions))
     }
-    s.push('\n');
-    s.push_str(&gantt(rows));
-    s
 }
 
 /// Each line from its release to its end of life: LTS ones `crit`, ended
 /// ones `done`, supported ones `active`.
-fn gantt(rows: &[Row]) -> String {
+fn gantt(rows: &[Entry]) -> String {
     let mut s = String::from(
         "```mermaid\ngantt\n    title Release lines, from release to end of life\n    \
          dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n",
     );
     for (title, lts) in [("LTS", true), ("Releases", false)] {
-        let mut section: Vec<&Row> = rows.iter().filter(|r| r.lts == lts).collect();
+        let mut section: Vec<&Entry> = rows.iter().filter(|r| r.lts == lts).collect();
         if section.is_empty() {
             continue;
         }
@@ -390,7 +373,7 @@ fn gantt(rows: &[Row]) -> String {
                 "    {} :{}, {}, {}",
                 r.version,
                 tags.join(", "),
-                r.released,
+                r.release_date,
                 r.end_of_life
             );
         }
@@ -403,14 +386,16 @@ fn gantt(rows: &[Row]) -> String {
 mod tests {
     use super::*;
 
-    fn row(major: u64, lts: bool, state: State) -> Row {
-        Row {
-            version: Version::new(major, 0, 0),
-            lts,
-            branched: None,
-            released: "2026-01-20".parse().unwrap(),
+    fn row(major: u64, lts: bool, state: State) -> Entry {
+        Entry {
+            branch: format!("release-{major}.0.0"),
+            branch_date: None,
             end_of_life: "2026-03-20".parse().unwrap(),
+            lts,
+            release_date: "2026-01-20".parse().unwrap(),
             state,
+            supported: state == State::Supported,
+            version: Version::new(major, 0, 0),
         }
     }
 
@@ -428,6 +413,63 @@ mod tests {
              24.0.0 :crit, active, v24_0_0, 2026-01-20, 2026-03-20\n    section Releases\n    \
              23.0.0 :done, v23_0_0, 2026-01-20, 2026-03-20\n    \
              25.0.0 :v25_0_0, 2026-01-20, 2026-03-20\n```\n"
+        );
+    }
+
+    #[test]
+    fn a_timetable_is_markdown_and_its_json_the_same_value() {
+        let t = Timetable {
+            date: "2026-01-10".parse().unwrap(),
+            policy: Policy {
+                lts_every: 12,
+                lts_from: 0,
+                lts_months: 24,
+                months: 2,
+            },
+            versions: vec![Entry {
+                branch_date: Some("2026-01-05".parse().unwrap()),
+                ..row(24, true, State::Supported)
+            }],
+        };
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            concat!(
+                r#"{"date":"2026-01-10","#,
+                r#""policy":{"lts-every":12,"lts-from":0,"lts-months":24,"months":2},"#,
+                r#""versions":[{"branch":"release-24.0.0","branch-date":"2026-01-05","#,
+                r#""end-of-life":"2026-03-20","lts":true,"release-date":"2026-01-20","#,
+                r#""state":"supported","supported":true,"version":"24.0.0"}]}"#
+            )
+        );
+        let md = t.to_string();
+        assert!(
+            md.starts_with(
+                "Releases are supported 2 months after their release date; every version \
+                 divisible by 12 is an LTS, supported 24 months. As of 2026-01-10;"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 24.0.0 | LTS | 2026-01-05 | 2026-01-20 | 2026-03-20 | **yes** |\n\n"),
+            "{md}"
+        );
+        assert!(md.ends_with(&gantt(&t.versions)), "{md}");
+    }
+
+    #[test]
+    fn supported_is_a_line_each_and_a_json_list() {
+        let s = Supported {
+            branches: vec!["release-3.0.0".into(), "release-2.0.0".into()],
+        };
+        assert_eq!(s.to_string(), "release-3.0.0\nrelease-2.0.0\n");
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"["release-3.0.0","release-2.0.0"]"#
+        );
+        let none = Supported { branches: vec![] };
+        assert_eq!(
+            (none.to_string(), serde_json::to_string(&none).unwrap()),
+            (String::new(), "[]".into())
         );
     }
 
