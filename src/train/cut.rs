@@ -122,7 +122,7 @@ fn due(repo: &Repo, cut: &CutOpts, base: &str, branch: &str) -> Result<bool> {
         return Ok(false);
     }
     let last_cut = match repo.release_branches()?.pop() {
-        Some(latest) => super::status::cut_day(repo, &latest)?.map(|day| (latest.name, day)),
+        Some(latest) => super::dates::cut_day(repo, &latest)?.map(|day| (latest.name, day)),
         None => None,
     };
     if !cut.force

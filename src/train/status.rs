@@ -21,7 +21,6 @@ use serde::Serialize;
 use std::fmt;
 
 // `cut` reads the cut day through here.
-pub use crate::train::dates::cut_day;
 
 /// What the newest release branch's tip says of it, for the schedule.
 pub struct BranchTip {
