@@ -7,6 +7,7 @@ pub mod config;
 pub mod graph;
 pub mod lockfile;
 pub mod manifest;
+pub mod marker;
 pub mod notes;
 pub mod patch_set;
 pub mod pins;

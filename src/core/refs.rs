@@ -89,9 +89,12 @@ impl Names {
 /// for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Review {
-    /// `ci/bump-to-N`: main's next development line (N without `-dev`), or
-    /// a patch release N of a release branch.
-    Bump(Version),
+    /// `ci/bump-to-N`: main's next development line, N without `-dev`
+    /// (N's patch number is 0).
+    NextLine(Version),
+    /// `ci/bump-to-N`, the same form: the patch release N of a release
+    /// branch (N's patch number is above 0).
+    Patch(Version),
     /// `ci/rc-V`: the release candidate V.
     Candidate(Version),
     /// `ci/release-V`: the final release V.
@@ -108,7 +111,7 @@ impl Review {
     /// The branch's name.
     pub fn branch(&self) -> String {
         match self {
-            Review::Bump(v) => format!("{REVIEW_PREFIX}bump-to-{v}"),
+            Review::NextLine(v) | Review::Patch(v) => format!("{REVIEW_PREFIX}bump-to-{v}"),
             Review::Candidate(v) => format!("{REVIEW_PREFIX}rc-{v}"),
             Review::Release(v) => format!("{REVIEW_PREFIX}release-{v}"),
             Review::Backport { branch, id } => format!("{REVIEW_PREFIX}backport-{branch}-{id}"),
@@ -128,7 +131,12 @@ impl Review {
             });
         }
         if let Some(v) = rest.strip_prefix("bump-to-") {
-            return Version::parse(v).ok().map(Review::Bump);
+            let v = Version::parse(v).ok()?;
+            return Some(if v.patch > 0 {
+                Review::Patch(v)
+            } else {
+                Review::NextLine(v)
+            });
         }
         if let Some(v) = rest.strip_prefix("rc-") {
             let v = Version::parse(v).ok()?;
@@ -200,8 +208,8 @@ mod tests {
     #[test]
     fn review_branches_round_trip() {
         for r in [
-            Review::Bump(v("2.0.0")),
-            Review::Bump(v("1.0.1")),
+            Review::NextLine(v("2.0.0")),
+            Review::Patch(v("1.0.1")),
             Review::Candidate(v("1.0.0-rc.1")),
             Review::Release(v("1.0.0")),
             Review::Backport {
@@ -211,7 +219,7 @@ mod tests {
         ] {
             assert_eq!(Review::parse(&r.branch()), Some(r.clone()), "{r}");
         }
-        assert_eq!(Review::Bump(v("2.0.0")).branch(), "ci/bump-to-2.0.0");
+        assert_eq!(Review::NextLine(v("2.0.0")).branch(), "ci/bump-to-2.0.0");
         assert_eq!(
             Review::Candidate(v("1.0.0-rc.1")).branch(),
             "ci/rc-1.0.0-rc.1"

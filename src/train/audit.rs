@@ -9,6 +9,7 @@
 //! asked. `patch` runs [`audit_branch`] first.
 
 use crate::adapters::git::pick;
+use crate::core::marker::Marker;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 use std::collections::{HashMap, HashSet};
@@ -64,7 +65,7 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
     let asked: Vec<pick::Commit> = pick::log(git, &log_args)?
         .into_iter()
         .filter(|c| {
-            !c.message.contains(&cfg.marker)
+            !Marker::of(cfg).asks_in(&c.message)
                 && pick::trailer(&c.message, &cfg.backport.branch_only_trailer).is_none()
         })
         .collect();

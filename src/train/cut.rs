@@ -16,6 +16,7 @@
 //!         their branches and the local main branch is brought along.
 
 use crate::adapters::forge::Forge;
+use crate::core::marker::Marker;
 use crate::core::refs::{Names, Review};
 use crate::core::version::{Level, try_bump};
 use crate::output::say;
@@ -228,7 +229,7 @@ fn bump_main(
         change: Change {
             commit,
             base: main.clone(),
-            head: Review::Bump(Version::parse(&num)?).branch(),
+            head: Review::NextLine(Version::parse(&num)?).branch(),
             title,
             body,
         },
@@ -258,7 +259,7 @@ fn candidate(
         base: at.clone(),
         changes: rc_plan.changes,
         hooks,
-        message: vec![title.clone(), cfg.marker.clone()],
+        message: Marker::of(cfg).release_message(&title, None),
     });
     let body = format!(
         "Merging this makes {rc} a release candidate of {version}: the tag `{}` is created once CI \
@@ -411,7 +412,7 @@ fn bump_part(
         return Ok(Part::Commit);
     }
     let next = try_bump(main_version, &Level::Major).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let head = Review::Bump(Version::new(next.major, next.minor, next.patch)).branch();
+    let head = Review::NextLine(Version::new(next.major, next.minor, next.patch)).branch();
     Ok(
         match pending(repo, forge, &head, &repo.config.main_branch)? {
             Pending::Waiting => Part::Done,
@@ -447,7 +448,7 @@ fn candidate_part(
     let released = repo.git.day_of_commit_mentioning_since(
         &latest.oid,
         main.as_deref(),
-        &repo.config.marker,
+        Marker::of(&repo.config).text(),
     )?;
     Ok(if released.is_some() {
         Part::Done

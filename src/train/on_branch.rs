@@ -2,6 +2,7 @@
 //! release branch and deliver it, or finish an earlier run's delivery.
 
 use crate::core::changeset::ChangeSet;
+use crate::core::marker::Marker;
 use crate::core::version::Level;
 use crate::output::say;
 use crate::plan::{NewCommit, Plan, Rev};
@@ -142,8 +143,7 @@ pub fn plan_release(
     eprintln!("{}", super::bump::summary(&bump));
     (c.notes)(ctx, &mut bump.changes, &new)?;
     let hooks = super::bump::hooks(&bump, &cfg.after_bump, cfg.hook_timeout_secs);
-    let mut message = vec![title.clone(), cfg.marker.clone()];
-    message.extend(trailer.map(str::to_string));
+    let message = Marker::of(cfg).release_message(&title, trailer);
     let commit = plan.commit(NewCommit {
         base: Rev::at(&t.base, format!("{}/{}", cfg.remote, t.branch)),
         changes: bump.changes,

@@ -70,7 +70,7 @@ fn commit<'a>(notes: &'a Notes<'a>, body: &'a dyn Fn(&Version) -> String) -> Com
         level: Level::Patch,
         word: "Patch",
         notes,
-        head: &|v| Review::Bump(v.clone()).branch(),
+        head: &|v| Review::Patch(v.clone()).branch(),
         body,
     }
 }
@@ -183,7 +183,7 @@ fn finish_in_flight(
     let mut waiting = Vec::new();
     let mut plan = Plan::default();
     for (t, new) in members {
-        let head = Review::Bump(new.clone()).branch();
+        let head = Review::Patch(new.clone()).branch();
         match pending(repo, forge, &head, &t.branch)? {
             Pending::No => continue,
             Pending::Waiting => say("Patch", &format!("{head} is waiting for review")),

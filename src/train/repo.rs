@@ -4,7 +4,7 @@
 use crate::adapters::forge::{self, Forge};
 use crate::adapters::git::{Git, GitError};
 use crate::core::config::Config;
-use crate::core::manifest::{Field, Manifest};
+use crate::core::marker::Marker;
 use crate::core::refs::Names;
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
@@ -308,7 +308,7 @@ impl Repo {
     /// marker): nothing has landed since the last release of that branch.
     pub fn tip_is_release(&self, rev: &str) -> Result<bool> {
         self.git
-            .range_mentions(&format!("{rev}^!"), &self.config.marker)
+            .range_mentions(&format!("{rev}^!"), Marker::of(&self.config).text())
     }
 
     pub fn project(&self, ctx_project: &str) -> String {
@@ -319,19 +319,10 @@ impl Repo {
     }
 }
 
-/// The workspace version in a root `Cargo.toml`'s text at `rev`.
+/// The train's version in a root `Cargo.toml`'s text at `rev` (the one rule
+/// of [`crate::core::workspace::train_version_at`]).
 pub fn workspace_version(rev: &str, text: String) -> Result<Version> {
-    let m = Manifest::parse(format!("Cargo.toml at {rev}"), text)?;
-    let v = m
-        .workspace_package
-        .as_ref()
-        .and_then(|w| w.version.as_ref().map(|s| s.value.clone()))
-        .or_else(|| match m.package.as_ref().map(|p| &p.version) {
-            Some(Field::Given(s)) => Some(s.value.clone()),
-            _ => None,
-        })
-        .with_context(|| format!("Cargo.toml at {rev} has no version"))?;
-    Version::parse(&v).with_context(|| format!("Cargo.toml at {rev}: bad version \"{v}\""))
+    Ok(crate::core::workspace::train_version_at(rev, text)?)
 }
 
 /// Tags a fetch refused to move (`! [rejected] v1 -> v1 (would clobber

@@ -7,6 +7,7 @@
 //! newest branch's own commits for its cut day.
 
 use crate::adapters::git::commit_message;
+use crate::core::marker::Marker;
 use crate::core::patch_set::PatchSet;
 use crate::core::refs::Review;
 use crate::core::schedule::{self, Action, Branch, BranchState, Decision, Train};
@@ -103,7 +104,7 @@ impl View {
         let reviews: Vec<(String, String)> = refs
             .branches
             .iter()
-            .filter(|(n, _)| matches!(Review::parse(n), Some(Review::Bump(v)) if v.patch > 0))
+            .filter(|(n, _)| matches!(Review::parse(n), Some(Review::Patch(_))))
             .map(|(n, o)| (n.clone(), o.clone()))
             .collect();
         let mut names = vec![format!("{main}:Cargo.toml")];
@@ -134,7 +135,8 @@ impl View {
         let tips: Vec<String> = rows.iter().map(|_| message()).collect();
         let reviews: Vec<(String, String)> =
             reviews.into_iter().map(|(n, _)| (n, message())).collect();
-        let latest_tip_released = tips.first().is_some_and(|m| m.contains(&cfg.marker));
+        let marker = Marker::of(cfg);
+        let latest_tip_released = tips.first().is_some_and(|m| marker.asks_in(m));
         Ok(View {
             hidden: total - rows.len(),
             refs,
@@ -452,7 +454,7 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<WaitingSet> {
         .reviews
         .iter()
         .filter_map(|(n, m)| match Review::parse(n) {
-            Some(Review::Bump(v)) => Some((v, m, MemberState::InReview { review: n.clone() })),
+            Some(Review::Patch(v)) => Some((v, m, MemberState::InReview { review: n.clone() })),
             _ => None,
         });
     for (v, message, state) in merged.chain(reviewed) {

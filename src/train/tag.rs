@@ -11,6 +11,7 @@
 //! none to wait for), the forge creates the tags; then they are made locally.
 
 use crate::adapters::forge::{self, Forge};
+use crate::core::marker::Marker;
 use crate::core::patch_set::{Checks, Member, PatchSet, TRAILER, Verdict, branch_of, verdict};
 use crate::core::refs::Names;
 use crate::plan::{Plan, Rev};
@@ -26,7 +27,8 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
     repo.fetch()?;
     let (scanned, after) = pushed(repo, range)?;
     // STEP 2
-    let Some(release) = repo.git.message_mentioning(&scanned, &repo.config.marker)? else {
+    let marker = Marker::of(&repo.config);
+    let Some(release) = repo.git.message_mentioning(&scanned, marker.text())? else {
         crate::output::say(
             "Tag",
             &format!("nothing to do: no commit in {range} asks for a release"),
@@ -276,7 +278,7 @@ fn landed(repo: &Repo, branch: &str, v: &Version, trailer: &str) -> Result<Optio
         "--fixed-strings".into(),
         "--all-match".into(),
         format!("--grep={trailer}"),
-        format!("--grep={}", repo.config.marker),
+        format!("--grep={}", Marker::of(&repo.config).text()),
         tip.clone(),
     ];
     args.extend(not_main);
