@@ -18,6 +18,30 @@ pub fn read_optional(path: &Path) -> Result<Option<String>> {
     }
 }
 
+/// A directory of cargo-train's own state (under the repository's git
+/// directory, never in the user's tree), made if missing.
+pub fn state_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+}
+
+/// A file of cargo-train's own state (a cache entry), written whole: a
+/// temporary file beside it, then renamed, so that a killed run leaves no
+/// half entry.
+pub fn write_state(path: &Path, text: &str) -> Result<()> {
+    let dir = path.parent().context("a state file outside a directory")?;
+    state_dir(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".cargo-train-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
 /// Writes every file of `changes` (paths relative to `root`) or none.
 ///
 /// Each new content goes to a temporary file beside its target first; only

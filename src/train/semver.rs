@@ -220,8 +220,7 @@ fn run_one(
     features: SemverFeatures,
 ) -> Result<Outcome> {
     let target_dir = home.join("semver-target");
-    std::fs::create_dir_all(&target_dir)
-        .with_context(|| format!("cannot create {}", target_dir.display()))?;
+    crate::adapters::fs::state_dir(&target_dir)?;
     semver_checks::prune(&target_dir);
     tool.check(&semver_checks::Check {
         package: name,
@@ -460,20 +459,13 @@ impl Key {
         (e.key == *self).then_some(e.outcome)
     }
 
-    /// Written whole (temp file, then rename), so a killed run leaves no
-    /// half entry.
+    /// Written whole, so a killed run leaves no half entry.
     fn store(&self, home: &Path, outcome: &Outcome) -> Result<()> {
-        let path = self.path(home);
-        let dir = path.parent().expect("in the cache dir");
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let text = serde_json::to_string(&Entry {
             key: self.clone(),
             outcome: outcome.clone(),
         })?;
-        let tmp = dir.join(format!(".{}.{}", self.file_name(), std::process::id()));
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
+        crate::adapters::fs::write_state(&self.path(home), &text)
     }
 }
 
