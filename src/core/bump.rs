@@ -9,7 +9,7 @@ use crate::core::manifest::{DepTable, Edit, Field, apply_edits};
 use crate::core::pins::{self, Req};
 use crate::core::problem::{Problem, Problems};
 use crate::core::verify;
-use crate::core::version::{Level, bump};
+use crate::core::version::{Level, bump, downgrade, try_bump};
 use crate::core::version_file;
 use crate::core::workspace::{Site, VersionSource, Workspace};
 use semver::Version;
@@ -330,6 +330,110 @@ fn move_lock(
         lockfile::needs_cargo(lock, &lm, &cx),
         lockfile::rewrite(lock, &lm),
     )
+}
+
+/// The crates a bump to `level` cannot move because a number is at its
+/// largest: each named with the file (and line) its version is written in.
+pub fn overflows(ws: &Workspace, level: &Level) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let inheriting: Vec<&str> = ws
+        .crates
+        .iter()
+        .filter(|c| c.publishable && c.version_source == VersionSource::Inherited)
+        .map(|c| c.name.as_str())
+        .collect();
+    if let (Some(v), false) = (ws.workspace_version(), inheriting.is_empty())
+        && let Err(e) = try_bump(&v, level)
+    {
+        let root = ws.root();
+        let line = root
+            .workspace_package
+            .as_ref()
+            .and_then(|w| w.version.as_ref())
+            .map(|s| root.line_of(s.span.start));
+        problems.push(Problem::new(
+            &root.path,
+            line,
+            format!(
+                "`workspace.package.version` {v} (of {}): {e}; set the versions by hand",
+                inheriting.join(", ")
+            ),
+        ));
+    }
+    for c in &ws.crates {
+        if c.publishable
+            && c.version_source == VersionSource::Literal
+            && let Err(e) = try_bump(&c.version, level)
+        {
+            let m = &ws.manifests[c.manifest];
+            let line = match m.package.as_ref().map(|p| &p.version) {
+                Some(Field::Given(s)) => Some(m.line_of(s.span.start)),
+                _ => None,
+            };
+            problems.push(Problem::new(
+                &m.path,
+                line,
+                format!("`{}` {}: {e}; set its version by hand", c.name, c.version),
+            ));
+        }
+    }
+    problems
+}
+
+/// The crates `plan` moves below their version (crates on the workspace
+/// version reported once, at its line).
+pub fn downgrades(ws: &Workspace, plan: &Plan, level: &Level) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    // Crates on the workspace version are reported once, at its line.
+    if let Some((old, new)) = &plan.workspace
+        && let Some(why) = downgrade(old, new, level)
+    {
+        let names: Vec<&str> = plan
+            .moves
+            .iter()
+            .map(|(i, _, _)| &ws.crates[*i])
+            .filter(|c| c.version_source == VersionSource::Inherited)
+            .map(|c| c.name.as_str())
+            .collect();
+        problems.push(Problem::new(
+            &ws.root().path,
+            None,
+            format!(
+                "`workspace.package.version` would go from {old} to {new} (for {}): {why}",
+                names.join(", ")
+            ),
+        ));
+    }
+    for (i, old, new) in &plan.moves {
+        let c = &ws.crates[*i];
+        if c.version_source == VersionSource::Inherited && plan.workspace.is_some() {
+            continue;
+        }
+        if let Some(why) = downgrade(old, new, level) {
+            problems.push(Problem::new(
+                &ws.manifests[c.manifest].path,
+                None,
+                format!("`{}` would go from {old} to {new}: {why}", c.name),
+            ));
+        }
+    }
+    problems
+}
+
+impl Plan {
+    /// The train's version after the bump (what tags are named after): the
+    /// workspace version's move, else the root package's.
+    pub fn new_train_version(&self, ws: &Workspace) -> Option<&Version> {
+        let root_pkg = ws
+            .crates
+            .iter()
+            .position(|c| c.manifest == 0)
+            .and_then(|r| self.moves.iter().find(|(i, _, _)| *i == r));
+        self.workspace
+            .as_ref()
+            .map(|(_, n)| n)
+            .or(root_pkg.map(|(_, _, n)| n))
+    }
 }
 
 #[cfg(test)]

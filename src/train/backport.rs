@@ -18,6 +18,7 @@ use crate::adapters::forge::{self, Forge};
 use crate::adapters::git::pick::{self, Applied, Commit, Quarantine};
 use crate::core::changeset::ChangeSet;
 use crate::core::notes as core_notes;
+use crate::core::pull_request::{self, Landed};
 use crate::core::refs::Review;
 use crate::output::say;
 use crate::plan::{NewCommit, Pick, Plan, Rev};
@@ -356,24 +357,21 @@ fn pull_request_commits(repo: &Repo, pr: &forge::MergedPullRequest) -> Result<Ve
         )
     })?;
     let n = pr.subjects.len();
-    let merge = pick::commits(git, std::slice::from_ref(&m))?[0]
+    let is_merge = pick::commits(git, std::slice::from_ref(&m))?[0]
         .parents
         .len()
         > 1;
-    if merge || n < 2 {
-        return Ok(vec![m]);
-    }
-    let line = pick::log(git, &["--first-parent", &format!("-{n}"), &m])?;
+    let line = if is_merge || n < 2 {
+        Vec::new()
+    } else {
+        pick::log(git, &["--first-parent", &format!("-{n}"), &m])?
+    };
+    // The line oldest first; its newest commit is `m` itself.
     let subjects: Vec<&str> = line.iter().rev().map(Commit::subject).collect();
-    if subjects == pr.subjects.iter().map(String::as_str).collect::<Vec<_>>() {
-        // Rebased: main's last n commits are the pull request's.
-        return Ok(line.into_iter().rev().map(|c| c.oid).collect());
-    }
-    let squashed = line
-        .first()
-        .is_some_and(|c| c.oid == m && c.subject().starts_with(pr.title.as_str()));
-    if squashed {
-        return Ok(vec![m]);
+    match pull_request::landed(&pr.subjects, &pr.title, is_merge, &subjects) {
+        Some(Landed::One) => return Ok(vec![m]),
+        Some(Landed::Rebased) => return Ok(line.into_iter().rev().map(|c| c.oid).collect()),
+        None => {}
     }
     // Neither: picking only `m` could drop the others without a word.
     bail!(

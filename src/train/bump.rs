@@ -3,11 +3,9 @@
 
 use crate::adapters::fs;
 use crate::core::bump::{self, Files};
-use crate::core::manifest::Field;
 use crate::core::problem::{Problem, Problems};
 use crate::core::refs::Names;
-use crate::core::version::{Level, downgrade, try_bump};
-use crate::core::workspace::VersionSource;
+use crate::core::version::Level;
 use crate::plan::{self, Effect, Hook, Plan};
 use crate::train::Context;
 use anyhow::{Result, bail};
@@ -132,52 +130,10 @@ pub fn plan(ctx: &Context, opts: &BumpOpts) -> Result<Plan> {
     Ok(plan)
 }
 
-/// A version number at `u64::MAX` cannot move: refused, naming the crate and
-/// the file its version is written in, before anything is computed.
+/// A version number at `u64::MAX` cannot move: refused before anything is
+/// computed (see [`bump::overflows`]).
 fn check_overflow(ctx: &Context, level: &Level) -> Result<(), Problems> {
-    let ws = &ctx.ws;
-    let mut problems = Vec::new();
-    let inheriting: Vec<&str> = ws
-        .crates
-        .iter()
-        .filter(|c| c.publishable && c.version_source == VersionSource::Inherited)
-        .map(|c| c.name.as_str())
-        .collect();
-    if let (Some(v), false) = (ws.workspace_version(), inheriting.is_empty())
-        && let Err(e) = try_bump(&v, level)
-    {
-        let root = ws.root();
-        let line = root
-            .workspace_package
-            .as_ref()
-            .and_then(|w| w.version.as_ref())
-            .map(|s| root.line_of(s.span.start));
-        problems.push(Problem::new(
-            &root.path,
-            line,
-            format!(
-                "`workspace.package.version` {v} (of {}): {e}; set the versions by hand",
-                inheriting.join(", ")
-            ),
-        ));
-    }
-    for c in &ws.crates {
-        if c.publishable
-            && c.version_source == VersionSource::Literal
-            && let Err(e) = try_bump(&c.version, level)
-        {
-            let m = &ws.manifests[c.manifest];
-            let line = match m.package.as_ref().map(|p| &p.version) {
-                Some(Field::Given(s)) => Some(m.line_of(s.span.start)),
-                _ => None,
-            };
-            problems.push(Problem::new(
-                &m.path,
-                line,
-                format!("`{}` {}: {e}; set its version by hand", c.name, c.version),
-            ));
-        }
-    }
+    let problems = bump::overflows(&ctx.ws, level);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -185,58 +141,13 @@ fn check_overflow(ctx: &Context, level: &Level) -> Result<(), Problems> {
     }
 }
 
-/// Refuses a bump that moves a crate below its version, or the workspace
-/// onto a version already tagged (released) in the repository, if there is
-/// one: cargo would keep resolving the older, higher release.
+/// Refuses a bump that moves a crate below its version (see
+/// [`bump::downgrades`]), or the train onto a version already tagged
+/// (released) in the repository, if there is one: cargo would keep
+/// resolving the older, higher release.
 fn check_downgrade(ctx: &Context, plan: &bump::Plan, level: &Level) -> Result<()> {
-    let mut problems = Vec::new();
-    // Crates on the workspace version are reported once, at its line.
-    if let Some((old, new)) = &plan.workspace
-        && let Some(why) = downgrade(old, new, level)
-    {
-        let names: Vec<&str> = plan
-            .moves
-            .iter()
-            .map(|(i, _, _)| &ctx.ws.crates[*i])
-            .filter(|c| c.version_source == VersionSource::Inherited)
-            .map(|c| c.name.as_str())
-            .collect();
-        problems.push(Problem::new(
-            &ctx.ws.root().path,
-            None,
-            format!(
-                "`workspace.package.version` would go from {old} to {new} (for {}): {why}",
-                names.join(", ")
-            ),
-        ));
-    }
-    for (i, old, new) in &plan.moves {
-        let c = &ctx.ws.crates[*i];
-        if c.version_source == VersionSource::Inherited && plan.workspace.is_some() {
-            continue;
-        }
-        if let Some(why) = downgrade(old, new, level) {
-            problems.push(Problem::new(
-                &ctx.ws.manifests[c.manifest].path,
-                None,
-                format!("`{}` would go from {old} to {new}: {why}", c.name),
-            ));
-        }
-    }
-    // The train's version (what tags are named after): the workspace's,
-    // else the root package's.
-    let root_pkg = ctx
-        .ws
-        .crates
-        .iter()
-        .position(|c| c.manifest == 0)
-        .and_then(|r| plan.moves.iter().find(|(i, _, _)| *i == r));
-    let train = plan
-        .workspace
-        .as_ref()
-        .map(|(_, n)| n)
-        .or(root_pkg.map(|(_, _, n)| n));
-    if let Some(new) = train {
+    let mut problems = bump::downgrades(&ctx.ws, plan, level);
+    if let Some(new) = plan.new_train_version(&ctx.ws) {
         let tag = Names::of(&ctx.config).tag(new);
         // Outside a git repository there are no tags to check.
         let git = crate::adapters::git::Git::new(&ctx.root);
