@@ -3,6 +3,7 @@
 
 use super::Executor;
 use crate::adapters::forge::{NewRelease, Release};
+use crate::core::refs::short;
 use anyhow::{Context as _, Result};
 use std::path::PathBuf;
 
@@ -11,7 +12,7 @@ impl Executor<'_> {
     pub(super) fn tag(&self, name: &str, at: &str) -> Result<()> {
         self.forge()?.create_tag(name, at)?;
         self.git()?.run(&["tag", name, at])?;
-        crate::output::say("Tagged", &format!("`{name}` at {}", &at[..10]));
+        crate::output::say("Tagged", &format!("`{name}` at {}", short(at)));
         Ok(())
     }
 

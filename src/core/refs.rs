@@ -153,6 +153,13 @@ impl std::fmt::Display for Review {
     }
 }
 
+/// A commit id as messages show it: its first 10 hex digits (enough to be
+/// unique in any repository this size, and what `git log --oneline` reads
+/// back).
+pub fn short(oid: &str) -> &str {
+    oid.get(..10).unwrap_or(oid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

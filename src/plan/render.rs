@@ -5,6 +5,7 @@
 
 use super::{Effect, Hook, NewCommit, Pack, Pick, Plan, Rev, Uploads};
 use crate::adapters::forge::{self, NewRelease};
+use crate::core::refs::short;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -270,8 +271,4 @@ fn file_name(p: &std::path::Path) -> String {
 /// `1 file`, `3 files`.
 pub(crate) fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
-}
-
-pub(crate) fn short(oid: &str) -> &str {
-    oid.get(..10).unwrap_or(oid)
 }

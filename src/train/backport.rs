@@ -19,7 +19,7 @@ use crate::adapters::git::pick::{self, Applied, Commit, Quarantine};
 use crate::core::changeset::ChangeSet;
 use crate::core::notes as core_notes;
 use crate::core::pull_request::{self, Landed};
-use crate::core::refs::Review;
+use crate::core::refs::{Review, short};
 use crate::output::say;
 use crate::plan::{NewCommit, Pick, Plan, Rev};
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
@@ -298,7 +298,7 @@ fn sources(
         ([n], 1) => n.to_string(),
         _ => out
             .last()
-            .map(|s| s.commit.oid[..10].to_string())
+            .map(|s| short(&s.commit.oid).to_string())
             .unwrap_or_default(),
     };
     Ok((out, id))
@@ -687,8 +687,4 @@ pub fn summary(o: &Outcome, dry: bool) {
             list(o.conflicts.iter().map(|c| c.branch.as_str()).collect())
         ),
     );
-}
-
-fn short(oid: &str) -> &str {
-    oid.get(..10).unwrap_or(oid)
 }

@@ -4,7 +4,7 @@
 use crate::adapters::fs;
 use crate::core::bump::{self, Files};
 use crate::core::problem::{Problem, Problems};
-use crate::core::refs::Names;
+use crate::core::refs::{Names, short};
 use crate::core::version::Level;
 use crate::plan::{self, Effect, Hook, Plan};
 use crate::train::Context;
@@ -157,7 +157,7 @@ fn check_downgrade(ctx: &Context, plan: &bump::Plan, level: &Level) -> Result<()
                 None,
                 format!(
                     "{new} is already released: tag `{tag}` exists (at {})",
-                    &at[..at.len().min(10)]
+                    short(&at)
                 ),
             ));
         }

@@ -17,7 +17,7 @@
 
 use crate::adapters::forge::Forge;
 use crate::core::marker::Marker;
-use crate::core::refs::{Names, Review};
+use crate::core::refs::{Names, Review, short};
 use crate::core::version::{Level, try_bump};
 use crate::output::say;
 use crate::plan::{Effect, NewCommit, Plan, Rev};
@@ -80,7 +80,7 @@ pub fn plan(repo: &Repo, opts: &Options, cut: &CutOpts) -> Result<Plan> {
         "Cut",
         format!(
             "`{branch}` at {} for {rc_version}; `{}` moves to {next}",
-            &base[..base.len().min(10)],
+            short(&base),
             cfg.main_branch
         ),
     );

@@ -15,7 +15,7 @@
 use crate::adapters::forge;
 use crate::core::changeset::ChangeSet;
 use crate::core::patch_set::PatchSet;
-use crate::core::refs::{Names, Review};
+use crate::core::refs::{Names, Review, short};
 use crate::core::version::Level;
 use crate::output::say;
 use crate::plan::Plan;
@@ -233,6 +233,6 @@ fn in_flight_set(repo: &Repo, head: &str) -> Result<Option<PatchSet>> {
     match PatchSet::parse(&message, &repo.names()) {
         None => Ok(None),
         Some(Ok(set)) => Ok(Some(set)),
-        Some(Err(e)) => bail!("{head} at {}: {e}", &oid[..10]),
+        Some(Err(e)) => bail!("{head} at {}: {e}", short(&oid)),
     }
 }

@@ -5,7 +5,7 @@ use crate::adapters::forge::{self, Forge};
 use crate::adapters::git::{Git, GitError};
 use crate::core::config::Config;
 use crate::core::marker::Marker;
-use crate::core::refs::Names;
+use crate::core::refs::{Names, short};
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
 use semver::Version;
@@ -128,7 +128,7 @@ impl Repo {
             "--date {} is before {}, the commit this builds on, which is dated {}; the new commits \
              would be dated before their parent: use --date {first_ok} or later",
             self.today,
-            &base[..base.len().min(10)],
+            short(base),
             day.strftime("%Y-%m-%d %H:%M:%S UTC"),
         )
     }
@@ -170,6 +170,7 @@ impl Repo {
         let mut args = vec!["ls-remote", remote];
         args.extend(refs.iter().map(String::as_str));
         let theirs = self.git.run(&args).unwrap_or_default();
+        // Twelve digits here: the ids are for typing into git.
         let short = |oid: &str| oid.get(..12).unwrap_or(oid).to_string();
         let mut msg = String::new();
         for t in &tags {

@@ -13,7 +13,7 @@
 use crate::adapters::forge::{self, Forge};
 use crate::core::marker::Marker;
 use crate::core::patch_set::{Checks, Member, PatchSet, TRAILER, Verdict, branch_of, verdict};
-use crate::core::refs::Names;
+use crate::core::refs::{Names, short};
 use crate::plan::{Plan, Rev};
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
@@ -93,7 +93,7 @@ fn tagged_already(repo: &Repo, name: &str, after: &str) -> Result<bool> {
     }
     crate::output::say(
         "Tag",
-        &format!("nothing to do: `{name}` already tags {}", &after[..10]),
+        &format!("nothing to do: `{name}` already tags {}", short(after)),
     );
     Ok(true)
 }
@@ -115,7 +115,7 @@ fn patch_set(
             "the release commit in {range} names the patch set {}, which does not hold {version} \
              (the version at {}); fix the commit's `{TRAILER}:` trailer",
             set.describe(&names),
-            &after[..10]
+            short(after)
         ),
         Some(Err(e)) => bail!("the release commit in {range}: {e}"),
     })
@@ -203,7 +203,7 @@ fn checks_of(
 ) -> String {
     let at = |v: &Version| {
         members.iter().find_map(|(mv, m)| match m {
-            Member::Merged { at, .. } if mv == v => Some(at[..10].to_string()),
+            Member::Merged { at, .. } if mv == v => Some(short(at).to_string()),
             _ => None,
         })
     };

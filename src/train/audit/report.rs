@@ -114,7 +114,7 @@ impl Audit {
                 ),
             ));
             for c in &b.unmatched {
-                let short = c.id.get(..10).unwrap_or(&c.id);
+                let short = crate::core::refs::short(&c.id);
                 lines.push((
                     Stream::Stdout,
                     format!("{name} {short} {} {}", c.author, c.subject),

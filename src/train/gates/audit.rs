@@ -22,7 +22,7 @@ impl Gate for Audit {
                 found.push_str(&format!(
                     "\n  {} {} {} {}",
                     s.branch,
-                    &c.oid[..10],
+                    crate::core::refs::short(&c.oid),
                     c.author,
                     c.subject
                 ));
