@@ -5,7 +5,7 @@
 //! `http.cainfo`, `http.proxy` and timeouts are passed on as git settings.
 //! The files themselves are parsed by `crates-index`.
 
-use crate::adapters::registry::Failure;
+use crate::adapters::failure::Failure;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
@@ -113,16 +113,7 @@ impl GitIndex {
             &self.url,
             "HEAD:refs/heads/index",
         ])
-        .map_err(|e| match e {
-            Failure::Transient {
-                message,
-                retry_after,
-            } => Failure::Transient {
-                message: format!("git index {}: {message}", self.url),
-                retry_after,
-            },
-            Failure::Permanent(m) => Failure::Permanent(format!("git index {}: {m}", self.url)),
-        })?;
+        .map_err(|e| e.within(&format!("git index {}", self.url)))?;
         *last = Some(Instant::now());
         Ok(())
     }

@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod cargo;
 pub mod cargo_config;
+pub mod failure;
 pub mod forge;
 pub mod fs;
 pub mod git;
