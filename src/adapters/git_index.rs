@@ -6,13 +6,13 @@
 //! The files themselves are parsed by `crates-index`.
 
 use crate::adapters::failure::Failure;
-use std::io::Write;
+use crate::adapters::process::{Run, RunError};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The longest one git run may take: a hung ssh or server must not hold a
-/// release forever.
+/// release forever (git is stopped with what it started, ssh too).
 const GIT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Lookups this close together share one fetch (a burst of lookups at the
@@ -61,26 +61,24 @@ impl GitIndex {
         cmd.args(args)
             // Never wait for a password prompt nobody sees.
             .env("GIT_TERMINAL_PROMPT", "0")
-            .stdin(if input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stdin(Stdio::null());
         let what = format!("git {}", args.join(" "));
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| Failure::Permanent(format!("cannot run `{what}`: {e}")))?;
+        let mut run = Run::new(cmd, GIT_TIMEOUT).capture();
         if let Some(bytes) = input {
-            let mut stdin = child.stdin.take().expect("piped");
-            stdin
-                .write_all(bytes)
-                .map_err(|e| Failure::Permanent(format!("`{what}`: {e}")))?;
+            run = run.input(bytes);
         }
-        let out = wait_bounded(child, GIT_TIMEOUT).map_err(|e| Failure::Transient {
-            message: format!("`{what}`: {e}"),
-            retry_after: None,
+        let out = run.run().map_err(|e| match e {
+            RunError::Start(e) => Failure::Permanent(format!("cannot run `{what}`: {e}")),
+            RunError::Input(e) => Failure::Permanent(format!("`{what}`: {e}")),
+            RunError::TimedOut(limit) => Failure::Transient {
+                message: format!("`{what}`: no answer in {} s; stopped", limit.as_secs()),
+                retry_after: None,
+            },
+            // Not asked to stop on signals: only waiting can fail.
+            e @ (RunError::Wait(_) | RunError::Interrupted(_)) => Failure::Transient {
+                message: format!("`{what}`: {e}"),
+                retry_after: None,
+            },
         })?;
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
@@ -144,42 +142,4 @@ impl GitIndex {
             _ => Ok(None),
         }
     }
-}
-
-/// Waits for `child` at most `limit`, then kills it.
-fn wait_bounded(
-    mut child: std::process::Child,
-    limit: Duration,
-) -> std::io::Result<std::process::Output> {
-    let deadline = Instant::now() + limit;
-    // Drain the pipes in threads so a large answer cannot block the child.
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut v).map(|_| v)
-    });
-    let err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stderr, &mut v).map(|_| v)
-    });
-    let status = loop {
-        if let Some(s) = child.try_wait()? {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!("no answer in {} s; stopped", limit.as_secs()),
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: out.join().expect("reader")?,
-        stderr: err.join().expect("reader")?,
-    })
 }

@@ -12,6 +12,7 @@ pub mod git_index;
 pub mod github;
 pub mod http;
 pub mod layout;
+pub mod process;
 pub mod registry;
 pub mod semver_checks;
 pub mod trusted_publishing;
