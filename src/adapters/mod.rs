@@ -14,5 +14,6 @@ pub mod http;
 pub mod layout;
 pub mod process;
 pub mod registry;
+pub mod rest;
 pub mod semver_checks;
 pub mod trusted_publishing;
