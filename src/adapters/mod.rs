@@ -9,7 +9,6 @@ pub mod forge;
 pub mod fs;
 pub mod git;
 pub mod git_index;
-pub mod github;
 pub mod http;
 pub mod layout;
 pub mod process;

@@ -1,16 +1,20 @@
-//! GitHub's REST API: pull requests, commit checks and statuses, tag refs,
-//! releases and their assets, on the shared REST layer
-//! ([`crate::adapters::rest`]) with GitHub's dialect: a bearer token, its
-//! media type and API version, `Link` pagination, and its rate limits
-//! (429, or 403 with `x-ratelimit-remaining: 0`, or its "secondary rate
-//! limit", wait for `retry-after`, `x-ratelimit-reset` or a minute). All
-//! calls of a run share one retry budget (`github.retry-budget-secs`).
+//! The GitHub forge: pull requests, commit checks and statuses, tag refs,
+//! releases and their assets through GitHub's REST API, on the shared REST
+//! layer ([`crate::adapters::rest`]) with GitHub's dialect: a bearer
+//! token, its media type and API version, `Link` pagination, and its rate
+//! limits (429, or 403 with `x-ratelimit-remaining: 0`, or its "secondary
+//! rate limit", wait for `retry-after`, `x-ratelimit-reset` or a minute).
+//! All calls of a run share one retry budget (`github.retry-budget-secs`).
 
+use super::{
+    Checks, Forge, MergedPullRequest, NewRelease, PrState, PullRequest, Release, ReleaseState,
+};
 use crate::adapters::cargo_config::Token;
-use crate::adapters::forge::{Checks, MergedPullRequest};
 use crate::adapters::rest::{
     self, Auth, Dialect, Paging, RateLimits, Request, RestError, Target, enc, enc_ref,
 };
+use crate::core::config::Config;
+use anyhow::Context as _;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -411,6 +415,108 @@ fn verdict(mut results: Vec<(String, &str)>, required: &[String], ignore: &[Stri
         })
     } else {
         Checks::Passed
+    }
+}
+
+/// Pull requests, checks, tags and releases on GitHub; an open pull request
+/// from the same branch is updated rather than opened twice.
+pub struct GithubForge {
+    api: GitHub,
+    /// Checks that must pass before a tag; empty: all of them.
+    required_checks: Vec<String>,
+}
+
+impl GithubForge {
+    /// The forge of this repository (`remote_url` names it unless
+    /// configured).
+    pub fn open(config: &Config, remote_url: &str) -> anyhow::Result<GithubForge> {
+        let repo = match &config.github.repository {
+            Some(r) => r.clone(),
+            None => repo_from_url(remote_url).with_context(|| {
+                format!("cannot tell the GitHub repository from the remote URL {remote_url}: set github.repository")
+            })?,
+        };
+        // Cargo reads its `[http]` settings from the current directory up.
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let api = GitHub::new(
+            &config.github.api_url,
+            repo,
+            GitHub::token_from_env()?,
+            &cwd,
+            Duration::from_secs(config.github.retry_budget_secs),
+        )?;
+        Ok(GithubForge {
+            api,
+            required_checks: config.github.required_checks.clone(),
+        })
+    }
+}
+
+impl Forge for GithubForge {
+    fn name(&self) -> &'static str {
+        "GitHub"
+    }
+    fn reviews(&self) -> bool {
+        true
+    }
+    fn merged_pull_request(&self, number: u64) -> anyhow::Result<MergedPullRequest> {
+        Ok(self.api.merged_pull_request(number)?)
+    }
+    fn pull_request(&self, head: &str, base: &str) -> anyhow::Result<PrState> {
+        Ok(match self.api.open_pull_request(head, base)? {
+            Some(n) => PrState::Open(n),
+            None => PrState::Missing,
+        })
+    }
+    fn open_pull_request(&self, pr: &PullRequest) -> anyhow::Result<()> {
+        match self.api.open_pull_request(&pr.head, &pr.base)? {
+            Some(n) => {
+                self.api.update_pull_request(n, &pr.title, &pr.body)?;
+                crate::output::say("Updated", &format!("pull request #{n}: {}", pr.title));
+            }
+            None => {
+                let n = self
+                    .api
+                    .create_pull_request(&pr.title, &pr.head, &pr.base, &pr.body)?;
+                crate::output::say("Opened", &format!("pull request #{n}: {}", pr.title));
+            }
+        }
+        Ok(())
+    }
+    fn checks(&self, sha: &str) -> anyhow::Result<Checks> {
+        // In GitHub Actions the job asking is a check run of the commit
+        // too: waiting for it would wait for itself.
+        let me: Vec<String> = std::env::var("GITHUB_JOB").into_iter().collect();
+        Ok(self.api.checks(sha, &self.required_checks, &me)?)
+    }
+    fn create_tag(&self, name: &str, sha: &str) -> anyhow::Result<()> {
+        // Through the API rather than a push, so the tag's own workflows
+        // (publishing) start.
+        Ok(self.api.create_tag(name, sha)?)
+    }
+    fn release(&self, tag: &str) -> anyhow::Result<ReleaseState> {
+        Ok(match self.api.release(tag)? {
+            Some((_, url, assets)) => ReleaseState::Exists(
+                Release {
+                    tag: tag.to_string(),
+                    assets_url: url,
+                },
+                assets,
+            ),
+            None => ReleaseState::Missing,
+        })
+    }
+    fn create_release(&self, r: &NewRelease) -> anyhow::Result<Release> {
+        let (_, url) = self
+            .api
+            .create_release(&r.tag, &r.body, r.prerelease, r.latest)?;
+        Ok(Release {
+            tag: r.tag.clone(),
+            assets_url: url,
+        })
+    }
+    fn upload_asset(&self, r: &Release, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        Ok(self.api.upload_asset(&r.assets_url, name, bytes)?)
     }
 }
 
