@@ -45,7 +45,9 @@ pub struct Run<'a> {
     stop_on_signal: Option<String>,
 }
 
-/// `sh -c command` in `dir` with `env` added (a hook's shell command).
+/// `sh -c command` in `dir` with `env` added (a hook's shell command):
+/// `Run::new(shell(dir, command, env), timeout).stop_on_signal(at).run()`
+/// gives its exit status, or why it was stopped.
 pub fn shell(dir: &Path, command: &str, env: &[(String, String)]) -> Command {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")

@@ -58,7 +58,7 @@ pub fn next_link(header: &str) -> Option<String> {
 
 /// `url` with its query parameter `key` set to `value` (in place of the
 /// one there, if any).
-pub fn with_query(url: &str, key: &str, value: &str) -> String {
+fn with_query(url: &str, key: &str, value: &str) -> String {
     let (head, query) = url.split_once('?').unwrap_or((url, ""));
     let mut params: Vec<&str> = query
         .split('&')
@@ -297,6 +297,7 @@ impl<'a> Request<'a> {
         Request::to(method, Target::Path(path))
     }
 
+    /// `method` on `target`, without a body.
     pub fn to(method: &'a str, target: Target<'a>) -> Request<'a> {
         Request {
             method,
@@ -359,6 +360,8 @@ impl Answer {
     }
 }
 
+/// A client of one forge's API: its dialect, base URL and token, and the
+/// retry budget its calls share.
 pub struct Client {
     dialect: &'static Dialect,
     base: String,
@@ -405,7 +408,9 @@ impl Client {
     /// retries.
     pub fn send(&self, req: &Request<'_>) -> Result<Answer, RestError> {
         let url = match req.target {
-            Target::Path(path) => format!("{}{path}", self.base),
+            // Without its `/` a path would run on into the base's host name.
+            Target::Path(path) if path.starts_with('/') => format!("{}{path}", self.base),
+            Target::Path(path) => panic!("a path under the API starts with `/`: {path}"),
             Target::Given(url) => url.to_string(),
         };
         self.retried(req, &url)
