@@ -6,7 +6,7 @@
 //! The files themselves are parsed by `crates-index`.
 
 use crate::adapters::failure::Failure;
-use crate::adapters::process::{Run, RunError};
+use crate::adapters::process::{Run, Stopped};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -67,18 +67,16 @@ impl GitIndex {
         if let Some(bytes) = input {
             run = run.input(bytes);
         }
-        let out = run.run().map_err(|e| match e {
-            RunError::Start(e) => Failure::Permanent(format!("cannot run `{what}`: {e}")),
-            RunError::Input(e) => Failure::Permanent(format!("`{what}`: {e}")),
-            RunError::TimedOut(limit) => Failure::Transient {
-                message: format!("`{what}`: no answer in {} s; stopped", limit.as_secs()),
-                retry_after: None,
-            },
-            // Not asked to stop on signals: only waiting can fail.
-            e @ (RunError::Wait(_) | RunError::Interrupted(_)) => Failure::Transient {
-                message: format!("`{what}`: {e}"),
-                retry_after: None,
-            },
+        let out = run.run().map_err(|e| match e.why {
+            Stopped::Start(e) => Failure::Permanent(format!("cannot run `{what}`: {e}")),
+            Stopped::Input(e) => Failure::Permanent(format!("`{what}`: {e}")),
+            Stopped::Wait(e) => transient(format!("`{what}`: {e}")),
+            Stopped::TimedOut(limit) => transient(format!(
+                "`{what}`: no answer in {} s; stopped",
+                limit.as_secs()
+            )),
+            // Not asked to stop on signals.
+            Stopped::Interrupted(e) => transient(format!("`{what}`: {e}")),
         })?;
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
@@ -86,10 +84,7 @@ impl GitIndex {
             // commands only read the local repository.
             let message = format!("`{what}` failed: {stderr}");
             return Err(if args.first() == Some(&"fetch") {
-                Failure::Transient {
-                    message,
-                    retry_after: None,
-                }
+                transient(message)
             } else {
                 Failure::Permanent(message)
             });
@@ -141,5 +136,12 @@ impl GitIndex {
             }
             _ => Ok(None),
         }
+    }
+}
+
+fn transient(message: String) -> Failure {
+    Failure::Transient {
+        message,
+        retry_after: None,
     }
 }

@@ -3,7 +3,8 @@
 //! the whole group goes (`kill -KILL -- -PID`: the shell's or tool's
 //! children too, not only the process started). Output can be captured,
 //! the pipes drained in threads so a large output cannot stall the child.
-//! Callers word their own errors from [`RunError`].
+//! [`RunError`] says what ran and why it stopped; callers with messages
+//! of their own word them from its [`Stopped`].
 
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
@@ -15,23 +16,32 @@ use std::time::{Duration, Instant};
 /// How often a running child is looked at (its exit, a signal, the clock).
 const POLL: Duration = Duration::from_millis(10);
 
-/// Why a run did not end with an exit status of its own.
+/// A run that did not end with an exit status of its own: what ran, and
+/// why it stopped.
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// The command could not be started.
-    #[error("{0}")]
+#[error("`{what}` {why}")]
+pub struct RunError {
+    /// The command line as run (program and arguments).
+    pub what: String,
+    pub why: Stopped,
+}
+
+/// Why a run stopped short of its own end.
+#[derive(Debug, thiserror::Error)]
+pub enum Stopped {
+    #[error("could not start: {0}")]
     Start(std::io::Error),
     /// Its input could not be written (it was stopped then).
-    #[error("{0}")]
+    #[error("did not take its input: {0}")]
     Input(std::io::Error),
     /// Waiting for it or reading its output failed.
-    #[error("{0}")]
+    #[error("could not be waited for: {0}")]
     Wait(std::io::Error),
     /// It outlived its limit and was stopped with its group.
     #[error("did not finish within {}s and was stopped", .0.as_secs())]
     TimedOut(Duration),
     /// A signal came while it ran; it was stopped with its group.
-    #[error(transparent)]
+    #[error("was stopped: {0}")]
     Interrupted(crate::signals::Interrupted),
 }
 
@@ -92,13 +102,22 @@ impl<'a> Run<'a> {
     /// Runs the command to its end. Its output is empty unless captured;
     /// an exit status that is no success is the caller's to judge.
     pub fn run(mut self) -> Result<Output, RunError> {
+        let what = std::iter::once(self.cmd.get_program())
+            .chain(self.cmd.get_args())
+            .map(|s| s.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.output().map_err(|why| RunError { what, why })
+    }
+
+    fn output(&mut self) -> Result<Output, Stopped> {
         if self.capture {
             self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         }
         if self.input.is_some() {
             self.cmd.stdin(Stdio::piped());
         }
-        let mut child = self.cmd.process_group(0).spawn().map_err(RunError::Start)?;
+        let mut child = self.cmd.process_group(0).spawn().map_err(Stopped::Start)?;
         let readers = self.capture.then(|| {
             let out = drain(child.stdout.take().expect("piped"));
             (out, drain(child.stderr.take().expect("piped")))
@@ -108,7 +127,7 @@ impl<'a> Run<'a> {
             let written = child.stdin.take().expect("piped").write_all(bytes);
             if let Err(e) = written {
                 stop(&mut child);
-                return Err(RunError::Input(e));
+                return Err(Stopped::Input(e));
             }
         }
         let status = self.wait(&mut child)?;
@@ -125,21 +144,21 @@ impl<'a> Run<'a> {
 
     /// Waits for `child` until it exits, the limit passes or a signal
     /// comes (then its group is killed).
-    fn wait(&self, child: &mut Child) -> Result<ExitStatus, RunError> {
+    fn wait(&self, child: &mut Child) -> Result<ExitStatus, Stopped> {
         let deadline = Instant::now() + self.limit;
         loop {
-            if let Some(status) = child.try_wait().map_err(RunError::Wait)? {
+            if let Some(status) = child.try_wait().map_err(Stopped::Wait)? {
                 return Ok(status);
             }
             if let Some(at) = &self.stop_on_signal
                 && let Err(e) = crate::signals::check(|| at.clone())
             {
                 stop(child);
-                return Err(RunError::Interrupted(e));
+                return Err(Stopped::Interrupted(e));
             }
             if Instant::now() >= deadline {
                 stop(child);
-                return Err(RunError::TimedOut(self.limit));
+                return Err(Stopped::TimedOut(self.limit));
             }
             std::thread::sleep(POLL);
         }
@@ -162,8 +181,8 @@ fn drain(mut pipe: impl Read + Send + 'static) -> JoinHandle<std::io::Result<Vec
     })
 }
 
-fn joined(reader: JoinHandle<std::io::Result<Vec<u8>>>) -> Result<Vec<u8>, RunError> {
-    reader.join().expect("reader").map_err(RunError::Wait)
+fn joined(reader: JoinHandle<std::io::Result<Vec<u8>>>) -> Result<Vec<u8>, Stopped> {
+    reader.join().expect("reader").map_err(Stopped::Wait)
 }
 
 #[cfg(test)]
@@ -210,7 +229,7 @@ mod tests {
             .capture()
             .run()
             .unwrap_err();
-        assert!(matches!(e, RunError::TimedOut(_)), "{e}");
+        assert!(matches!(e.why, Stopped::TimedOut(_)), "{e}");
         assert!(start.elapsed() < Duration::from_secs(20));
         let child = std::fs::read_to_string(&pid).unwrap();
         // Gone, or a zombie its new parent has not reaped yet.
@@ -229,6 +248,11 @@ mod tests {
     fn a_command_that_cannot_start_says_so() {
         let cmd = Command::new("/nonexistent/cargo-train-tool");
         let e = Run::new(cmd, Duration::from_secs(1)).run().unwrap_err();
-        assert!(matches!(e, RunError::Start(_)), "{e}");
+        assert!(matches!(e.why, Stopped::Start(_)), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("`/nonexistent/cargo-train-tool` could not start: "),
+            "{e}"
+        );
     }
 }

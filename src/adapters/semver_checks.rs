@@ -7,7 +7,7 @@
 //! `Failed in:` lines name the items. An exit code that says "failed" with
 //! no such block is the tool failing (a build error), never a pass.
 
-use crate::adapters::process::{self, RunError};
+use crate::adapters::process::{self, Stopped};
 use crate::core::config::SemverFeatures;
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -169,17 +169,17 @@ impl Tool {
         let package = c.package;
         let run = process::Run::new(cmd, c.timeout)
             .stop_on_signal(format!("while checking `{package}`'s API"));
-        match run.run() {
+        match run.run().map_err(|e| e.why) {
             Ok(out) => Ok(out.status),
-            Err(RunError::Start(e)) => {
+            Err(Stopped::Start(e)) => {
                 Err(anyhow::Error::new(e).context(format!("cannot start {}", self.path.display())))
             }
-            Err(RunError::TimedOut(limit)) => bail!(
+            Err(Stopped::TimedOut(limit)) => bail!(
                 "cargo-semver-checks did not finish checking `{package}` within {}s and was stopped",
                 limit.as_secs()
             ),
-            Err(RunError::Interrupted(e)) => Err(e.into()),
-            Err(RunError::Input(e) | RunError::Wait(e)) => Err(e.into()),
+            Err(Stopped::Interrupted(e)) => Err(e.into()),
+            Err(Stopped::Input(e) | Stopped::Wait(e)) => Err(e.into()),
         }
     }
 }
