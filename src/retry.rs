@@ -2,7 +2,6 @@
 //! exactly the wait the server asks for with `Retry-After` (however long),
 //! and a time budget after which the call is given up.
 
-use crate::adapters::registry::Failure;
 use std::time::{Duration, Instant};
 
 /// A factor in [0.5, 1.5) that differs from call to call.
@@ -23,15 +22,6 @@ pub trait Retryable {
     /// `None`: retrying will not help. `Some(wait)`: worth another try,
     /// after `wait` when the server asked for one.
     fn retry_after(&self) -> Option<Option<Duration>>;
-}
-
-impl Retryable for Failure {
-    fn retry_after(&self) -> Option<Option<Duration>> {
-        match self {
-            Failure::Transient { retry_after, .. } => Some(*retry_after),
-            Failure::Permanent(_) => None,
-        }
-    }
 }
 
 /// Runs `f` until it succeeds, fails permanently, or the next wait would
@@ -59,66 +49,5 @@ pub fn retry<T, E: Retryable>(
                 n += 1;
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retries_transient_failures_and_honours_retry_after() {
-        let mut calls = 0;
-        let mut waits = Vec::new();
-        let r = retry(
-            Instant::now() + Duration::from_secs(10),
-            || {
-                calls += 1;
-                match calls {
-                    1 => Err(Failure::Transient {
-                        message: "429".into(),
-                        retry_after: Some(Duration::from_millis(20)),
-                    }),
-                    2 => Err(Failure::Transient {
-                        message: "500".into(),
-                        retry_after: None,
-                    }),
-                    _ => Ok(calls),
-                }
-            },
-            |_, w| waits.push(w),
-        );
-        assert_eq!(r, Ok(3));
-        assert_eq!(waits[0], Duration::from_millis(20));
-        // The second attempt's backoff: 1 s with a jitter of ±50 %.
-        assert!(
-            waits[1] >= Duration::from_millis(500) && waits[1] < Duration::from_millis(1500),
-            "{waits:?}"
-        );
-    }
-
-    #[test]
-    fn gives_up_at_the_deadline_and_on_permanent_failures() {
-        let r: Result<(), _> = retry(
-            Instant::now() + Duration::from_millis(50),
-            || {
-                Err(Failure::Transient {
-                    message: "busy".into(),
-                    retry_after: Some(Duration::from_secs(5)),
-                })
-            },
-            |_, _| panic!("a wait past the deadline must not be started"),
-        );
-        assert!(matches!(r, Err(Failure::Transient { .. })));
-        let mut calls = 0;
-        let r: Result<(), _> = retry(
-            Instant::now() + Duration::from_secs(5),
-            || {
-                calls += 1;
-                Err(Failure::Permanent("403".into()))
-            },
-            |_, _| {},
-        );
-        assert_eq!((r, calls), (Err(Failure::Permanent("403".into())), 1));
     }
 }

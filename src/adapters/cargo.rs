@@ -3,9 +3,6 @@
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
-/// The name cargo gives crates.io in `--registry`.
-pub const CRATES_IO_NAME: &str = "crates-io";
-
 /// The workspace as cargo sees it.
 pub struct Layout {
     pub root: PathBuf,

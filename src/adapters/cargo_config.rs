@@ -6,6 +6,7 @@
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 
+/// The name cargo gives crates.io (`--registry`, `[registries]`).
 pub const CRATES_IO: &str = "crates-io";
 pub const CRATES_IO_INDEX: &str = "sparse+https://index.crates.io/";
 

@@ -5,14 +5,14 @@
 //! `http.cainfo`, `http.proxy` and timeouts are passed on as git settings.
 //! The files themselves are parsed by `crates-index`.
 
-use crate::adapters::registry::Failure;
-use std::io::Write;
+use crate::adapters::failure::Failure;
+use crate::adapters::process::{Run, Stopped};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The longest one git run may take: a hung ssh or server must not hold a
-/// release forever.
+/// release forever (git is stopped with what it started, ssh too).
 const GIT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Lookups this close together share one fetch (a burst of lookups at the
@@ -61,26 +61,22 @@ impl GitIndex {
         cmd.args(args)
             // Never wait for a password prompt nobody sees.
             .env("GIT_TERMINAL_PROMPT", "0")
-            .stdin(if input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stdin(Stdio::null());
         let what = format!("git {}", args.join(" "));
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| Failure::Permanent(format!("cannot run `{what}`: {e}")))?;
+        let mut run = Run::new(cmd, GIT_TIMEOUT).capture();
         if let Some(bytes) = input {
-            let mut stdin = child.stdin.take().expect("piped");
-            stdin
-                .write_all(bytes)
-                .map_err(|e| Failure::Permanent(format!("`{what}`: {e}")))?;
+            run = run.input(bytes);
         }
-        let out = wait_bounded(child, GIT_TIMEOUT).map_err(|e| Failure::Transient {
-            message: format!("`{what}`: {e}"),
-            retry_after: None,
+        let out = run.run().map_err(|e| match e.why {
+            Stopped::Start(e) => Failure::Permanent(format!("cannot run `{what}`: {e}")),
+            Stopped::Input(e) => Failure::Permanent(format!("`{what}`: {e}")),
+            Stopped::Wait(e) => transient(format!("`{what}`: {e}")),
+            Stopped::TimedOut(limit) => transient(format!(
+                "`{what}`: no answer in {} s; stopped",
+                limit.as_secs()
+            )),
+            // Not asked to stop on signals.
+            Stopped::Interrupted(e) => transient(format!("`{what}`: {e}")),
         })?;
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
@@ -88,10 +84,7 @@ impl GitIndex {
             // commands only read the local repository.
             let message = format!("`{what}` failed: {stderr}");
             return Err(if args.first() == Some(&"fetch") {
-                Failure::Transient {
-                    message,
-                    retry_after: None,
-                }
+                transient(message)
             } else {
                 Failure::Permanent(message)
             });
@@ -113,16 +106,7 @@ impl GitIndex {
             &self.url,
             "HEAD:refs/heads/index",
         ])
-        .map_err(|e| match e {
-            Failure::Transient {
-                message,
-                retry_after,
-            } => Failure::Transient {
-                message: format!("git index {}: {message}", self.url),
-                retry_after,
-            },
-            Failure::Permanent(m) => Failure::Permanent(format!("git index {}: {m}", self.url)),
-        })?;
+        .map_err(|e| e.within(&format!("git index {}", self.url)))?;
         *last = Some(Instant::now());
         Ok(())
     }
@@ -155,40 +139,9 @@ impl GitIndex {
     }
 }
 
-/// Waits for `child` at most `limit`, then kills it.
-fn wait_bounded(
-    mut child: std::process::Child,
-    limit: Duration,
-) -> std::io::Result<std::process::Output> {
-    let deadline = Instant::now() + limit;
-    // Drain the pipes in threads so a large answer cannot block the child.
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut v).map(|_| v)
-    });
-    let err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut stderr, &mut v).map(|_| v)
-    });
-    let status = loop {
-        if let Some(s) = child.try_wait()? {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!("no answer in {} s; stopped", limit.as_secs()),
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: out.join().expect("reader")?,
-        stderr: err.join().expect("reader")?,
-    })
+fn transient(message: String) -> Failure {
+    Failure::Transient {
+        message,
+        retry_after: None,
+    }
 }

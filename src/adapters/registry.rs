@@ -5,24 +5,12 @@
 //! `Authorization` header and nowhere else.
 
 use crate::adapters::cargo_config::{RegistryConfig, Token};
+// Re-exported: callers name it `registry::Failure`.
+pub use crate::adapters::failure::Failure;
 use crate::adapters::git_index::GitIndex;
 use crate::adapters::http::Net;
 use semver::Version;
 use std::time::Duration;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Failure {
-    /// Worth another try: rate limited (with the wait asked for), server
-    /// error, connection trouble.
-    #[error("{message}")]
-    Transient {
-        message: String,
-        retry_after: Option<Duration>,
-    },
-    /// Retrying will not help (bad request, forbidden, …).
-    #[error("{0}")]
-    Permanent(String),
-}
 
 enum Index {
     Sparse { url: String, agent: ureq::Agent },
@@ -100,13 +88,51 @@ fn transient(message: String) -> Failure {
 /// crates.io's trusted publishing endpoint (exchange and revoke).
 const TRUSTED_TOKENS: &str = "/api/v1/trusted_publishing/tokens";
 
-/// Turns a response into its body, or a classified failure.
-pub(crate) fn check(
+/// An answer of the registry, read to its end.
+struct Answer {
+    status: u16,
+    body: String,
+    retry_after: Option<Duration>,
+}
+
+impl Answer {
+    /// What the registry said went wrong: cargo's `errors[0].detail`, else
+    /// the start of the body.
+    fn detail(&self) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.body)
+            .ok()
+            .and_then(|v| v["errors"][0]["detail"].as_str().map(str::to_string))
+            .unwrap_or_else(|| self.body.chars().take(300).collect())
+    }
+
+    /// The status and body, or a classified failure.
+    fn judge(self, what: &str) -> Result<(u16, String), Failure> {
+        let status = self.status;
+        match status {
+            200..=299 | 404 => Ok((status, self.body)),
+            429 => Err(Failure::Transient {
+                message: format!("{what}: rate limited (429): {}", self.detail()),
+                retry_after: self.retry_after,
+            }),
+            500..=599 | 408 => Err(Failure::Transient {
+                message: format!("{what}: server error {status}: {}", self.detail()),
+                retry_after: self.retry_after,
+            }),
+            _ => Err(Failure::Permanent(format!(
+                "{what}: {status}: {}",
+                self.detail()
+            ))),
+        }
+    }
+}
+
+/// Reads a response to its end; no answer at all is a classified failure.
+fn read(
     net: &Net,
     url: &str,
     what: &str,
     resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> Result<(u16, String), Failure> {
+) -> Result<Answer, Failure> {
     let mut resp = resp.map_err(|e| {
         let message = format!("{what}: {}", net.describe(&e, url));
         if is_certificate_problem(&e) {
@@ -126,26 +152,44 @@ pub(crate) fn check(
     let body = net
         .read_body(resp.body_mut())
         .map_err(|e| transient(format!("{what}: {e}")))?;
-    let detail = || {
-        serde_json::from_str::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v["errors"][0]["detail"].as_str().map(str::to_string))
-            .unwrap_or_else(|| body.chars().take(300).collect())
-    };
-    match status {
-        200..=299 | 404 => Ok((status, body)),
-        429 => Err(Failure::Transient {
-            message: format!("{what}: rate limited (429): {}", detail()),
-            retry_after,
-        }),
-        500..=599 | 408 => Err(Failure::Transient {
-            message: format!("{what}: server error {status}: {}", detail()),
-            retry_after,
-        }),
-        _ => Err(Failure::Permanent(format!(
-            "{what}: {status}: {}",
-            detail()
+    Ok(Answer {
+        status,
+        body,
+        retry_after,
+    })
+}
+
+/// Turns a response into its body, or a classified failure.
+pub(crate) fn check(
+    net: &Net,
+    url: &str,
+    what: &str,
+    resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<(u16, String), Failure> {
+    read(net, url, what, resp)?.judge(what)
+}
+
+/// Whether a registry's refusal of a publish says the version is there
+/// already, in the words crates.io ("crate version `a@1.0.0` is already
+/// uploaded", newer: "crate a@1.0.0 already exists") and kellnr ("Crate
+/// with version already exists: a-1.0.0") use.
+fn says_exists(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    d.contains("already exists") || d.contains("already uploaded")
+}
+
+/// What the registry's answer to `publish {name}` means.
+fn published(name: &str, api: &str, answer: Answer) -> Result<(), Failure> {
+    let what = format!("publish {name}");
+    // Only a refusal can say so; a success's body is not read for it.
+    let exists = answer.status >= 400 && says_exists(&answer.detail());
+    match answer.judge(&what) {
+        Err(Failure::Permanent(m)) if exists => Err(Failure::AlreadyPublished(m)),
+        Err(e) => Err(e),
+        Ok((404, _)) => Err(Failure::Permanent(format!(
+            "{what}: 404: no publish endpoint at {api}"
         ))),
+        Ok(_) => Ok(()),
     }
 }
 
@@ -297,6 +341,7 @@ impl Registry {
     }
 
     /// Uploads a packaged crate with its metadata (cargo's publish format).
+    /// A version the registry has already is [`Failure::AlreadyPublished`].
     pub fn publish(
         &self,
         name: &str,
@@ -314,18 +359,9 @@ impl Registry {
             .put(format!("{}/api/v1/crates/new", self.api))
             .header("Authorization", self.token()?)
             .header("Content-Type", "application/octet-stream");
-        match check(
-            &self.net,
-            &self.api,
-            &format!("publish {name}"),
-            req.send(&body[..]),
-        )? {
-            (404, _) => Err(Failure::Permanent(format!(
-                "publish {name}: 404: no publish endpoint at {}",
-                self.api
-            ))),
-            _ => Ok(()),
-        }
+        let what = format!("publish {name}");
+        let answer = read(&self.net, &self.api, &what, req.send(&body[..]))?;
+        published(name, &self.api, answer)
     }
 
     pub fn yank(&self, name: &str, version: &Version) -> Result<(), Failure> {
@@ -387,5 +423,43 @@ mod tests {
         );
         assert!(parse_versions("a", b"\n").unwrap().is_empty());
         assert!(parse_versions("a", b"{not json").is_err());
+    }
+
+    #[test]
+    fn a_version_there_already_is_told_from_other_refusals() {
+        let answer = |status, detail: &str| Answer {
+            status,
+            body: serde_json::json!({"errors": [{"detail": detail}]}).to_string(),
+            retry_after: None,
+        };
+        let api = "https://reg.example";
+        for said in [
+            "crate version `a@1.0.0` is already uploaded",
+            "crate a@1.0.0 already exists",
+            "ERROR: Crate with version already exists: a-1.0.0",
+        ] {
+            assert_eq!(
+                published("a", api, answer(400, said)),
+                Err(Failure::AlreadyPublished(format!("publish a: 400: {said}")))
+            );
+        }
+        // A crate named after the words is no version there already.
+        assert_eq!(
+            published("already-exists", api, answer(403, "not an owner")),
+            Err(Failure::Permanent(
+                "publish already-exists: 403: not an owner".into()
+            ))
+        );
+        assert!(matches!(
+            published("a", api, answer(503, "crate a@1.0.0 already exists")),
+            Err(Failure::Transient { .. })
+        ));
+        assert_eq!(published("a", api, answer(200, "")), Ok(()));
+        assert_eq!(
+            published("a", api, answer(404, "")),
+            Err(Failure::Permanent(
+                "publish a: 404: no publish endpoint at https://reg.example".into()
+            ))
+        );
     }
 }

@@ -7,13 +7,13 @@
 //! `Failed in:` lines name the items. An exit code that says "failed" with
 //! no such block is the tool failing (a build error), never a pass.
 
+use crate::adapters::process::{self, Stopped};
 use crate::core::config::SemverFeatures;
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Overrides the search on PATH (the tests point it at a cached build).
 pub const ENV: &str = "CARGO_TRAIN_SEMVER_CHECKS";
@@ -121,8 +121,8 @@ impl Tool {
     pub fn check(&self, c: &Check<'_>) -> Result<Outcome> {
         let logs = tempfile::tempdir()?;
         let (out_path, err_path) = (logs.path().join("stdout"), logs.path().join("stderr"));
-        let mut child = Command::new(&self.path)
-            .arg("semver-checks")
+        let mut cmd = Command::new(&self.path);
+        cmd.arg("semver-checks")
             .arg("check-release")
             .arg("--manifest-path")
             .arg(c.current.join("Cargo.toml"))
@@ -145,11 +145,8 @@ impl Tool {
             .stdin(Stdio::null())
             // Files, not pipes: a long rustdoc log cannot fill a pipe and stall it.
             .stdout(std::fs::File::create(&out_path)?)
-            .stderr(std::fs::File::create(&err_path)?)
-            .process_group(0)
-            .spawn()
-            .with_context(|| format!("cannot start {}", self.path.display()))?;
-        let status = wait_bounded(&mut child, c.timeout, c.package)?;
+            .stderr(std::fs::File::create(&err_path)?);
+        let status = self.run(cmd, c)?;
         let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
         let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
         let lints = parse_failures(&stdout, &[c.current, c.baseline]);
@@ -165,38 +162,25 @@ impl Tool {
         }
         Ok(Outcome::Pass)
     }
-}
 
-fn wait_bounded(
-    child: &mut std::process::Child,
-    timeout: Duration,
-    package: &str,
-) -> Result<std::process::ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    let stop = |child: &mut std::process::Child| {
-        // The group's id is the tool's pid (`process_group(0)`): cargo and
-        // rustdoc under it go too.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", child.id())])
-            .status();
-        let _ = child.wait();
-    };
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(status);
-        }
-        if let Err(e) = crate::signals::check(|| format!("while checking `{package}`'s API")) {
-            stop(child);
-            return Err(e.into());
-        }
-        if Instant::now() >= deadline {
-            stop(child);
-            bail!(
+    /// Runs `cmd` (the tool, set up for `c`) to its end, or stops it and
+    /// every process it started: cargo and rustdoc go too.
+    fn run(&self, cmd: Command, c: &Check<'_>) -> Result<std::process::ExitStatus> {
+        let package = c.package;
+        let run = process::Run::new(cmd, c.timeout)
+            .stop_on_signal(format!("while checking `{package}`'s API"));
+        match run.run().map_err(|e| e.why) {
+            Ok(out) => Ok(out.status),
+            Err(Stopped::Start(e)) => {
+                Err(anyhow::Error::new(e).context(format!("cannot start {}", self.path.display())))
+            }
+            Err(Stopped::TimedOut(limit)) => bail!(
                 "cargo-semver-checks did not finish checking `{package}` within {}s and was stopped",
-                timeout.as_secs()
-            );
+                limit.as_secs()
+            ),
+            Err(Stopped::Interrupted(e)) => Err(e.into()),
+            Err(Stopped::Input(e) | Stopped::Wait(e)) => Err(e.into()),
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -333,6 +317,7 @@ fn failure_header(line: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     // The shape of 0.51's report (from its check_release.rs), with a
     // warning block that must not count.

@@ -5,13 +5,11 @@
 use super::{Progress, tokens::Tokens};
 use crate::adapters::forge::Forge;
 use crate::adapters::git::Git;
+use crate::adapters::process::{self, Stopped};
 use crate::adapters::registry::Registry;
 use crate::plan::{Effect, Hook, Plan};
 use anyhow::{Context, Result, bail};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 /// The adapters effects act through; each is needed only by the effects
 /// that use it.
@@ -124,39 +122,23 @@ impl<'a> Executor<'a> {
     /// error.
     pub(super) fn shell(&self, dir: &Path, hook: &Hook, env: &[(String, String)]) -> Result<()> {
         let command = &hook.command;
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(command)
-            .current_dir(dir)
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .process_group(0)
-            .spawn()
-            .with_context(|| format!("failed to start `{command}`"))?;
-        let deadline = Instant::now() + hook.timeout;
-        let stop = |child: &mut std::process::Child| {
-            // The group's id is the shell's pid (`process_group(0)`).
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
-            let _ = child.wait();
-        };
-        let status = loop {
-            if let Some(status) = child.try_wait()? {
-                break status;
-            }
-            if let Err(e) = crate::signals::check(|| format!("while `{command}` ran")) {
-                stop(&mut child);
-                return Err(e.into());
-            }
-            if Instant::now() >= deadline {
-                stop(&mut child);
-                bail!(
+        let run = process::Run::new(process::shell(dir, command, env), hook.timeout)
+            .stop_on_signal(format!("while `{command}` ran"))
+            .run();
+        let status = match run {
+            Ok(out) => out.status,
+            Err(e) => match e.why {
+                Stopped::Start(err) => {
+                    return Err(err).with_context(|| format!("failed to start `{command}`"));
+                }
+                Stopped::TimedOut(limit) => bail!(
                     "`{command}` did not finish within {}s and was stopped with the processes it \
                      started; raise `hook-timeout-secs` if it needs longer",
-                    hook.timeout.as_secs()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
+                    limit.as_secs()
+                ),
+                Stopped::Interrupted(i) => return Err(i.into()),
+                Stopped::Input(err) | Stopped::Wait(err) => return Err(err.into()),
+            },
         };
         if !status.success() {
             bail!("`{command}` failed ({status})");

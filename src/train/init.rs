@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// package's `repository`. Without one, jobs build cargo-train from source
 /// rather than download a binary from a place nobody named.
 fn cargo_train_repository() -> Option<String> {
-    crate::adapters::github::repo_from_url(env!("CARGO_PKG_REPOSITORY"))
+    crate::adapters::forge::github::repo_from_url(env!("CARGO_PKG_REPOSITORY"))
 }
 
 /// The steps that install cargo-train in a job.

@@ -1,6 +1,6 @@
 //! `cargo train verify`: report everything that would break a publish.
 
-use crate::adapters::{cargo, fs};
+use crate::adapters::{cargo, cargo_config, fs};
 use crate::core::problem::Problem;
 use crate::core::verify;
 use crate::train::repo::Repo;
@@ -67,7 +67,7 @@ pub fn package(ctx: &Context) -> Result<Vec<Problem>> {
         .map(|i| ctx.ws.crates[i].name.as_str())
         .collect();
     let registry =
-        Some(ctx.config.publish.registry.as_str()).filter(|r| *r != cargo::CRATES_IO_NAME);
+        Some(ctx.config.publish.registry.as_str()).filter(|r| *r != cargo_config::CRATES_IO);
     match cargo::package(&ctx.root, &names, registry, true) {
         Ok(()) => {
             crate::output::say(

@@ -296,7 +296,7 @@ impl<'a> Engine<'a> {
         ) {
             Ok(()) => Ok(()),
             // A run killed after its upload left the version there: fine.
-            Err(Failure::Permanent(m)) if m.contains("already") => Ok(()),
+            Err(Failure::AlreadyPublished(_)) => Ok(()),
             Err(e) => Err(e.into()),
         }
     }
