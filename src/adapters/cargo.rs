@@ -4,14 +4,14 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
 /// The workspace as cargo sees it.
-pub struct Layout {
+pub struct Members {
     pub root: PathBuf,
     /// Manifest paths of the members, absolute.
     pub members: Vec<PathBuf>,
 }
 
 /// Runs `cargo metadata --no-deps` (offline: nothing is resolved).
-pub fn layout(manifest_path: Option<&Path>) -> Result<Layout> {
+pub fn members(manifest_path: Option<&Path>) -> Result<Members> {
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.no_deps().other_options(vec!["--offline".to_string()]);
     if let Some(p) = manifest_path {
@@ -31,7 +31,7 @@ pub fn layout(manifest_path: Option<&Path>) -> Result<Layout> {
         .into_iter()
         .map(|p| p.manifest_path.clone().into_std_path_buf())
         .collect();
-    Ok(Layout {
+    Ok(Members {
         root: meta.workspace_root.into_std_path_buf(),
         members,
     })

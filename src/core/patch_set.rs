@@ -82,13 +82,14 @@ pub enum Member {
     Merged { at: String, checks: Checks },
 }
 
-/// A merged member's CI, as the forge reports it.
+/// What the checks of a commit say, as the forge reports them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Checks {
-    /// Passed, or a forge without checks.
     Passed,
     Pending(Vec<String>),
     Failed(Vec<String>),
+    /// The forge runs no checks it could report: nothing to wait for.
+    Untracked,
 }
 
 /// What `tag` does with a set.
@@ -116,7 +117,7 @@ pub fn verdict(members: &[(Version, Member)]) -> Verdict {
             Member::Tagged => {}
             Member::NotMerged => hold.push(v.clone()),
             Member::Merged { at, checks } => match checks {
-                Checks::Passed => tag.push((v.clone(), at.clone())),
+                Checks::Passed | Checks::Untracked => tag.push((v.clone(), at.clone())),
                 Checks::Pending(n) => wait.push((v.clone(), n.clone())),
                 Checks::Failed(n) => failed.push((v.clone(), n.clone())),
             },

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
+pub enum UploadState {
     /// Already in the index (published earlier or just now).
     Done,
     Waiting,
@@ -26,7 +26,7 @@ pub struct Scheduler {
     users: Vec<Vec<usize>>,
     /// Crates whose dependents may go once their upload is accepted.
     early: Vec<bool>,
-    pub state: Vec<State>,
+    pub state: Vec<UploadState>,
     /// Length of the longest chain of crates still to publish that starts here.
     pub height: Vec<u32>,
 }
@@ -43,7 +43,13 @@ impl Scheduler {
         }
         let state = done
             .iter()
-            .map(|&d| if d { State::Done } else { State::Waiting })
+            .map(|&d| {
+                if d {
+                    UploadState::Done
+                } else {
+                    UploadState::Waiting
+                }
+            })
             .collect();
         let mut s = Scheduler {
             names,
@@ -66,8 +72,8 @@ impl Scheduler {
 
     fn satisfied(&self, dep: usize) -> bool {
         match self.state[dep] {
-            State::Done => true,
-            State::Accepted => self.early[dep],
+            UploadState::Done => true,
+            UploadState::Accepted => self.early[dep],
             _ => false,
         }
     }
@@ -81,7 +87,10 @@ impl Scheduler {
             if let Some(v) = h[i] {
                 return v;
             }
-            let own = u32::from(!matches!(s.state[i], State::Done | State::Accepted));
+            let own = u32::from(!matches!(
+                s.state[i],
+                UploadState::Done | UploadState::Accepted
+            ));
             let below = s.users[i]
                 .iter()
                 .map(|&u| visit(u, s, h))
@@ -98,7 +107,8 @@ impl Scheduler {
     pub fn ready(&self) -> Vec<usize> {
         let mut r: Vec<usize> = (0..self.names.len())
             .filter(|&i| {
-                self.state[i] == State::Waiting && self.deps[i].iter().all(|&d| self.satisfied(d))
+                self.state[i] == UploadState::Waiting
+                    && self.deps[i].iter().all(|&d| self.satisfied(d))
             })
             .collect();
         r.sort_by(|&a, &b| {
@@ -109,21 +119,21 @@ impl Scheduler {
         r
     }
 
-    pub fn set(&mut self, i: usize, s: State) {
+    pub fn set(&mut self, i: usize, s: UploadState) {
         self.state[i] = s;
     }
 
     /// Nothing is running or awaiting its index and nothing more can start.
     pub fn stuck(&self) -> bool {
-        !self.state.contains(&State::Running)
-            && !self.state.contains(&State::Accepted)
+        !self.state.contains(&UploadState::Running)
+            && !self.state.contains(&UploadState::Accepted)
             && self.ready().is_empty()
     }
 
     /// Crates that cannot go because something they need failed.
     pub fn blocked(&self) -> Vec<usize> {
         (0..self.names.len())
-            .filter(|&i| self.state[i] == State::Waiting)
+            .filter(|&i| self.state[i] == UploadState::Waiting)
             .collect()
     }
 
@@ -211,9 +221,9 @@ mod tests {
         let mut s = sched(&[(1, 0), (2, 1)], 3, &[0]);
         assert_eq!(s.ready(), [1]);
         assert_eq!(s.critical_path(), 2);
-        s.set(1, State::Running);
+        s.set(1, UploadState::Running);
         assert!(s.ready().is_empty() && !s.stuck());
-        s.set(1, State::Failed);
+        s.set(1, UploadState::Failed);
         assert!(s.stuck());
         assert_eq!(s.blocked(), [2]);
     }
@@ -224,15 +234,15 @@ mod tests {
         let mut s = sched(&[(1, 0), (3, 2)], 4, &[]);
         // c0 existed before the run (an update); c2 is a new crate.
         s.release_on_acceptance(vec![true, false, false, false]);
-        s.set(0, State::Accepted);
-        s.set(2, State::Accepted);
+        s.set(0, UploadState::Accepted);
+        s.set(2, UploadState::Accepted);
         assert_eq!(s.ready(), [1]);
         assert!(!s.stuck());
-        s.set(2, State::Done);
+        s.set(2, UploadState::Done);
         assert_eq!(s.ready(), [1, 3]);
         // Without the setting, acceptance releases nothing.
         let mut s = sched(&[(1, 0)], 2, &[]);
-        s.set(0, State::Accepted);
+        s.set(0, UploadState::Accepted);
         assert!(s.ready().is_empty() && !s.stuck());
     }
 

@@ -135,7 +135,7 @@ pub fn coming(
 
 /// Where a line stands on the timetable's day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
+pub enum LineState {
     Supported,
     /// Released, past its end of life.
     Ended,
@@ -152,7 +152,7 @@ pub struct Row {
     pub branched: Option<Date>,
     pub released: Date,
     pub end_of_life: Date,
-    pub state: State,
+    pub state: LineState,
 }
 
 /// The timetable on `today`, oldest first: the `history` lines (released
@@ -181,29 +181,29 @@ pub fn timetable(
     let mut rows = Vec::new();
     for l in history {
         let (released, state) = match l.released.filter(|r| *r <= today) {
-            Some(r) if supported.contains(&l.version) => (r, State::Supported),
-            Some(r) => (r, State::Ended),
+            Some(r) if supported.contains(&l.version) => (r, LineState::Supported),
+            Some(r) => (r, LineState::Ended),
             // An older line never released (abandoned, or another layout).
             None if newest_released.is_some_and(|n| *n > l.version) => continue,
             None => {
                 let planned = l
                     .released
                     .unwrap_or_else(|| release_after(l.branched.unwrap_or(today), cfg));
-                (planned, State::Candidate)
+                (planned, LineState::Candidate)
             }
         };
         rows.push(row(l, released, state, p));
     }
-    rows.retain(|r| r.state != State::Ended || since.is_none_or(|s| r.end_of_life >= s));
+    rows.retain(|r| r.state != LineState::Ended || since.is_none_or(|s| r.end_of_life >= s));
     for l in coming {
         let released = l.released.unwrap_or(today);
-        rows.push(row(l, released, State::Scheduled, p));
+        rows.push(row(l, released, LineState::Scheduled, p));
     }
     rows.sort_by(|a, b| a.version.cmp(&b.version));
     rows
 }
 
-fn row(l: &Line, released: Date, state: State, p: &Support) -> Row {
+fn row(l: &Line, released: Date, state: LineState, p: &Support) -> Row {
     Row {
         version: l.version.clone(),
         lts: is_lts(&l.version, p),
@@ -398,20 +398,20 @@ mod tests {
         let today = d("2026-01-10");
         let coming = coming(&Version::new(42, 0, 0), &history, None, today, 1, &cfg);
         let rows = timetable(&history, &coming, &cfg, today, Some(3));
-        let got: Vec<(u64, State)> = rows.iter().map(|r| (r.version.major, r.state)).collect();
+        let got: Vec<(u64, LineState)> = rows.iter().map(|r| (r.version.major, r.state)).collect();
         // 24 and 36 are LTS; of the others, 37 (2025-11-20) and 38
         // (2025-12-20) ended within the last 3 months, 35 before.
         assert_eq!(
             got,
             [
-                (24, State::Supported),
-                (36, State::Supported),
-                (37, State::Ended),
-                (38, State::Ended),
-                (39, State::Supported),
-                (40, State::Supported),
-                (41, State::Candidate),
-                (42, State::Scheduled),
+                (24, LineState::Supported),
+                (36, LineState::Supported),
+                (37, LineState::Ended),
+                (38, LineState::Ended),
+                (39, LineState::Supported),
+                (40, LineState::Supported),
+                (41, LineState::Candidate),
+                (42, LineState::Scheduled),
             ]
         );
         let r41 = &rows[6];

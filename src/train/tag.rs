@@ -10,9 +10,9 @@
 //! checks of every member on the forge passed (a forge without checks has
 //! none to wait for), the forge creates the tags; then they are made locally.
 
-use crate::adapters::forge::{self, Forge};
+use crate::adapters::forge::Forge;
 use crate::core::marker::Marker;
-use crate::core::patch_set::{Checks, Member, PatchSet, TRAILER, Verdict, branch_of, verdict};
+use crate::core::patch_set::{Member, PatchSet, TRAILER, Verdict, branch_of, verdict};
 use crate::core::refs::{Names, short};
 use crate::plan::{Plan, Rev};
 use crate::train::repo::Repo;
@@ -247,11 +247,7 @@ fn members(
         let member = match at {
             None => Member::NotMerged,
             Some(at) => {
-                let checks = match forge.checks(&at)? {
-                    forge::Checks::Passed | forge::Checks::Untracked => Checks::Passed,
-                    forge::Checks::Pending(n) => Checks::Pending(n),
-                    forge::Checks::Failed(n) => Checks::Failed(n),
-                };
+                let checks = forge.checks(&at)?;
                 Member::Merged { at, checks }
             }
         };

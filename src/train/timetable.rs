@@ -10,7 +10,7 @@
 //!
 //! A fixed number of git runs, however many branches and tags there are.
 
-use crate::core::support::{self, Line, Row, State};
+use crate::core::support::{self, Line, LineState, Row};
 use crate::train::dates::{self, DatedRefs, utc_day};
 use crate::train::repo::{ReleaseBranch, Repo};
 use crate::train::report::{as_text, as_text_opt};
@@ -219,7 +219,7 @@ pub struct Entry {
     #[serde(serialize_with = "as_text")]
     pub release_date: Date,
     #[serde(serialize_with = "state_name")]
-    pub state: State,
+    pub state: LineState,
     /// `state` is `Supported`: what a script asks most.
     pub supported: bool,
     #[serde(serialize_with = "as_text")]
@@ -247,7 +247,7 @@ impl Timetable {
                     lts: r.lts,
                     release_date: r.released,
                     state: r.state,
-                    supported: r.state == State::Supported,
+                    supported: r.state == LineState::Supported,
                     version: r.version,
                 })
                 .collect(),
@@ -278,21 +278,21 @@ pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<Timetable> {
     Ok(Timetable::new(repo, rows))
 }
 
-fn state_name<S: serde::Serializer>(s: &State, ser: S) -> Result<S::Ok, S::Error> {
+fn state_name<S: serde::Serializer>(s: &LineState, ser: S) -> Result<S::Ok, S::Error> {
     ser.serialize_str(match s {
-        State::Supported => "supported",
-        State::Ended => "ended",
-        State::Candidate => "candidate",
-        State::Scheduled => "scheduled",
+        LineState::Supported => "supported",
+        LineState::Ended => "ended",
+        LineState::Candidate => "candidate",
+        LineState::Scheduled => "scheduled",
     })
 }
 
-fn supported_cell(s: State) -> &'static str {
+fn supported_cell(s: LineState) -> &'static str {
     match s {
-        State::Supported => "**yes**",
-        State::Ended => "no",
-        State::Candidate => "not yet: release candidates",
-        State::Scheduled => "not yet: scheduled",
+        LineState::Supported => "**yes**",
+        LineState::Ended => "no",
+        LineState::Candidate => "not yet: release candidates",
+        LineState::Scheduled => "not yet: scheduled",
     }
 }
 
@@ -362,9 +362,9 @@ fn gantt(rows: &[Entry]) -> String {
                 tags.push("crit");
             }
             match r.state {
-                State::Supported => tags.push("active"),
-                State::Ended => tags.push("done"),
-                State::Candidate | State::Scheduled => {}
+                LineState::Supported => tags.push("active"),
+                LineState::Ended => tags.push("done"),
+                LineState::Candidate | LineState::Scheduled => {}
             }
             let id = format!("v{}", r.version).replace(['.', '-', '+'], "_");
             tags.push(&id);
@@ -386,7 +386,7 @@ fn gantt(rows: &[Entry]) -> String {
 mod tests {
     use super::*;
 
-    fn row(major: u64, lts: bool, state: State) -> Entry {
+    fn row(major: u64, lts: bool, state: LineState) -> Entry {
         Entry {
             branch: format!("release-{major}.0.0"),
             branch_date: None,
@@ -394,7 +394,7 @@ mod tests {
             lts,
             release_date: "2026-01-20".parse().unwrap(),
             state,
-            supported: state == State::Supported,
+            supported: state == LineState::Supported,
             version: Version::new(major, 0, 0),
         }
     }
@@ -402,9 +402,9 @@ mod tests {
     #[test]
     fn gantt_sections_and_tags() {
         let g = gantt(&[
-            row(23, false, State::Ended),
-            row(24, true, State::Supported),
-            row(25, false, State::Scheduled),
+            row(23, false, LineState::Ended),
+            row(24, true, LineState::Supported),
+            row(25, false, LineState::Scheduled),
         ]);
         assert_eq!(
             g,
@@ -428,7 +428,7 @@ mod tests {
             },
             versions: vec![Entry {
                 branch_date: Some("2026-01-05".parse().unwrap()),
-                ..row(24, true, State::Supported)
+                ..row(24, true, LineState::Supported)
             }],
         };
         assert_eq!(

@@ -28,7 +28,7 @@ pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
 /// cargo-train finds members itself (see `adapters::layout`); here cargo is
 /// asked too, and any difference is a problem to report.
 fn members_agree_with_cargo(ctx: &Context) -> Result<Vec<Problem>> {
-    let cargo = cargo::layout(Some(&ctx.root.join("Cargo.toml")))?;
+    let cargo = cargo::members(Some(&ctx.root.join("Cargo.toml")))?;
     let theirs: BTreeSet<PathBuf> = cargo
         .members
         .iter()

@@ -36,15 +36,7 @@ pub enum PrState {
     Untracked,
 }
 
-/// What the checks of a commit say.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Checks {
-    Passed,
-    Pending(Vec<String>),
-    Failed(Vec<String>),
-    /// The forge runs no checks it could report: nothing to wait for.
-    Untracked,
-}
+pub use crate::core::patch_set::Checks;
 
 /// A release to make: the tag, its notes, and how it is marked.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use super::{Summary, limit};
 use crate::adapters::registry::{Failure, Registry};
 use crate::apply::tokens::Tokens;
 use crate::core::publish_metadata;
-use crate::core::publish_plan::{Scheduler, State, TokenBucket};
+use crate::core::publish_plan::{Scheduler, TokenBucket, UploadState};
 use crate::plan::{Auth, Uploads};
 use crate::progress::{Progress, fmt_secs};
 use crate::retry::retry;
@@ -184,7 +184,7 @@ impl<'a> Engine<'a> {
                 return Ok(Some(Duration::from_millis(wait)));
             }
             let (metadata, file) = self.prepare(p)?;
-            sched.set(p, State::Running);
+            sched.set(p, UploadState::Running);
             flight.uploading += 1;
             let tx = tx.clone();
             scope.spawn(move || {
@@ -214,7 +214,7 @@ impl<'a> Engine<'a> {
             Event::Accepted(p) => {
                 at.flight.uploading -= 1;
                 at.flight.confirming += 1;
-                at.sched.set(p, State::Accepted);
+                at.sched.set(p, UploadState::Accepted);
                 let tx = tx.clone();
                 scope.spawn(move || {
                     let _ = tx.send(match self.confirm(p) {
@@ -225,20 +225,20 @@ impl<'a> Engine<'a> {
             }
             Event::Confirmed(p) => {
                 at.flight.confirming -= 1;
-                at.sched.set(p, State::Done);
+                at.sched.set(p, UploadState::Done);
                 at.summary.published.push(self.label(p));
                 at.progress
                     .step(&format!("{:>12} {}", "Published", self.label(p)));
             }
             Event::Failed(p, e) => {
-                if at.sched.state[p] == State::Accepted {
+                if at.sched.state[p] == UploadState::Accepted {
                     at.flight.confirming -= 1;
                 } else {
                     at.flight.uploading -= 1;
                 }
                 at.progress
                     .say(&format!("{:>12} {}: {e}", "Failed", self.label(p)));
-                at.sched.set(p, State::Failed);
+                at.sched.set(p, UploadState::Failed);
                 at.summary.failed.push((self.label(p), e));
             }
         }
