@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod batch;
+mod history;
 pub mod network;
 pub mod pick;
 pub mod scratch;
 
 pub use batch::{PeeledRef, commit_message};
+pub use history::{DatedRef, GraphCommit};
 
 /// A git command that failed.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,26 @@ fn exited_with(e: &anyhow::Error, code: i32) -> bool {
     e.downcast_ref::<GitError>()
         .is_some_and(|g| g.code == Some(code))
 }
+
+/// The subcommands [`Git::read`] runs: none changes a ref, an object or a
+/// file.
+const READS: &[&str] = &[
+    "cat-file",
+    "diff",
+    "diff-tree",
+    "for-each-ref",
+    "log",
+    "ls-files",
+    "ls-remote",
+    "ls-tree",
+    "merge-base",
+    "remote",
+    "rev-list",
+    "rev-parse",
+    "status",
+    "symbolic-ref",
+    "tag",
+];
 
 #[derive(Debug, Clone)]
 pub struct Git {
@@ -91,9 +113,29 @@ impl Git {
         &self.env
     }
 
+    /// Runs a git command that only reads (history, refs, objects, the
+    /// status, configuration) and returns its standard output.
+    pub fn read<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String> {
+        debug_assert!(
+            args.first()
+                .and_then(|a| a.as_ref().to_str())
+                .is_some_and(|a| READS.contains(&a)),
+            "`git {:?}` is not a read",
+            args.first().map(|a| a.as_ref().to_owned())
+        );
+        self.exec(args)
+    }
+
+    /// Runs a git command that changes something: a push, a tag, an object,
+    /// a scratch directory's index or files. Outside the adapters only the
+    /// applier calls it (see tests/architecture.rs).
+    pub fn write<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String> {
+        self.exec(args)
+    }
+
     /// Runs git and returns its standard output. Commands that reach a
     /// remote run bounded (see [`network`]).
-    pub fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String> {
+    fn exec<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String> {
         let mut cmd = Command::new("git");
         cmd.current_dir(&self.dir)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
@@ -127,7 +169,7 @@ impl Git {
 
     /// The object `name` names, or `None` if it names nothing.
     fn verify(&self, name: &str) -> Result<Option<String>> {
-        match self.run(&["rev-parse", "--verify", "--quiet", name]) {
+        match self.read(&["rev-parse", "--verify", "--quiet", name]) {
             Ok(s) => Ok(Some(s.trim().to_string())),
             // With --quiet, "no such object" is a silent exit 1; a broken
             // repository still says why.
@@ -143,7 +185,7 @@ impl Git {
 
     /// Refs under `prefix` (e.g. `refs/remotes/origin/`), names without it.
     pub fn refs(&self, prefix: &str) -> Result<Vec<Ref>> {
-        let out = self.run(&[
+        let out = self.read(&[
             "for-each-ref",
             "--format=%(refname)%00%(objectname)",
             prefix,
@@ -162,7 +204,7 @@ impl Git {
 
     /// The branch checked out, or `None` on a detached HEAD.
     pub fn current_branch(&self) -> Result<Option<String>> {
-        match self.run(&["symbolic-ref", "--quiet", "--short", "HEAD"]) {
+        match self.read(&["symbolic-ref", "--quiet", "--short", "HEAD"]) {
             Ok(s) => Ok(Some(s.trim().to_string())),
             // With --quiet, exit 1 means exactly "HEAD is not a symbolic
             // ref"; anything else (a broken HEAD, say) is git's to explain.
@@ -173,7 +215,7 @@ impl Git {
 
     /// Tracked files with changes, and untracked files not ignored.
     pub fn dirty_paths(&self) -> Result<Vec<String>> {
-        let out = self.run(&["status", "--porcelain=v1", "-z"])?;
+        let out = self.read(&["status", "--porcelain=v1", "-z"])?;
         Ok(out
             .split('\0')
             .filter(|s| !s.is_empty())
@@ -184,7 +226,7 @@ impl Git {
     /// A file's content at a commit, or `None` if it has no such file.
     pub fn show(&self, rev: &str, path: &str) -> Result<Option<String>> {
         let spec = format!("{rev}:{path}");
-        let err = match self.run(&["cat-file", "blob", &spec]) {
+        let err = match self.read(&["cat-file", "blob", &spec]) {
             Ok(text) => return Ok(Some(text)),
             Err(e) => e,
         };
@@ -204,7 +246,7 @@ impl Git {
 
     /// The message of the newest commit in `range` that contains `text`.
     pub fn message_mentioning(&self, range: &str, text: &str) -> Result<Option<String>> {
-        let out = self.run(&["log", "--format=%B%x00", range])?;
+        let out = self.read(&["log", "--format=%B%x00", range])?;
         Ok(out
             .split('\0')
             .find(|m| m.contains(text))
@@ -214,7 +256,7 @@ impl Git {
     /// Committer date (YYYY-MM-DD) of a commit.
     pub fn commit_day(&self, rev: &str) -> Result<String> {
         Ok(self
-            .run(&["log", "-1", "--format=%cs", rev])?
+            .read(&["log", "-1", "--format=%cs", rev])?
             .trim()
             .to_string())
     }
@@ -222,7 +264,7 @@ impl Git {
     /// Committer day of the newest commit reachable from `rev` whose message
     /// contains `text`.
     pub fn day_of_commit_mentioning(&self, rev: &str, text: &str) -> Result<Option<String>> {
-        let out = self.run(&[
+        let out = self.read(&[
             "log",
             "-1",
             "--fixed-strings",
@@ -247,7 +289,7 @@ impl Git {
         let mut args = vec!["log", "-1", "--fixed-strings", &grep, "--format=%cs", rev];
         args.extend(exclude.as_deref());
         args.push("--");
-        let out = self.run(&args)?;
+        let out = self.read(&args)?;
         Ok(Some(out.trim().to_string()).filter(|s| !s.is_empty()))
     }
 
@@ -256,7 +298,7 @@ impl Git {
     pub fn first_day_after(&self, rev: &str, not: &str) -> Result<Option<String>> {
         let exclude = format!("^{not}");
         // `-1` would apply before `--reverse`: read the (short) list.
-        let out = self.run(&[
+        let out = self.read(&[
             "log",
             "--first-parent",
             "--reverse",
@@ -270,7 +312,7 @@ impl Git {
 
     /// Whether `ancestor` is reachable from `rev`.
     pub fn is_ancestor(&self, ancestor: &str, rev: &str) -> Result<bool> {
-        match self.run(&["merge-base", "--is-ancestor", ancestor, rev]) {
+        match self.read(&["merge-base", "--is-ancestor", ancestor, rev]) {
             Ok(_) => Ok(true),
             Err(e) if exited_with(&e, 1) => Ok(false),
             Err(e) => Err(e),
@@ -318,7 +360,7 @@ impl Git {
         for (name, _, _) in &STATES {
             args.extend(["--git-path", name]);
         }
-        let out = self.run(&args)?;
+        let out = self.read(&args)?;
         for (path, (_, what, finish)) in out.lines().zip(STATES) {
             let path = self.dir.join(path);
             if path.exists() {
@@ -330,7 +372,7 @@ impl Git {
 
     /// The URL of `remote`, to check it exists.
     pub fn remote_url(&self, remote: &str) -> Result<String> {
-        match self.run(&["remote", "get-url", remote]) {
+        match self.read(&["remote", "get-url", remote]) {
             Ok(u) => Ok(u.trim().to_string()),
             // Exit 2 is git's "no such remote" (older versions said so with
             // exit 128); any other failure is passed on as git's.
@@ -363,7 +405,7 @@ impl Git {
         // passed on as git says it.
         let mut probe = self.clone();
         probe.env.push(("LC_ALL".into(), "C".into()));
-        let err = match probe.run(&["rev-parse", "--git-dir"]) {
+        let err = match probe.read(&["rev-parse", "--git-dir"]) {
             Ok(_) => return Ok(()),
             Err(e) => e,
         };
@@ -420,7 +462,7 @@ mod tests {
                 "one",
             ],
         ] {
-            git.run(args).unwrap();
+            git.write(args).unwrap();
         }
         (dir, git)
     }
@@ -441,7 +483,7 @@ mod tests {
     fn a_detached_head_is_none_and_a_broken_one_is_gits_error() {
         let (dir, git) = repo();
         assert_eq!(git.current_branch().unwrap().as_deref(), Some("main"));
-        git.run(&["checkout", "--quiet", "--detach"]).unwrap();
+        git.write(&["checkout", "--quiet", "--detach"]).unwrap();
         assert_eq!(git.current_branch().unwrap(), None);
         // A symbolic ref to an invalid name: the repository still works,
         // but HEAD names no branch and is not detached either.

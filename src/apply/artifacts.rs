@@ -33,11 +33,7 @@ impl Executor<'_> {
 
     /// `git archive` of `rev`, its files under `prefix`.
     pub(super) fn source_tarball(&self, out: &Path, prefix: &str, rev: &str) -> Result<()> {
-        let prefix = format!("--prefix={prefix}");
-        let output = format!("--output={}", out.display());
-        self.git()?
-            .run(&["archive", "--format=tar.gz", &prefix, &output, rev])?;
-        Ok(())
+        self.git()?.archive_tar_gz(out, prefix, rev)
     }
 
     pub(super) fn copy(&self, from: &Path, to: &Path) -> Result<()> {

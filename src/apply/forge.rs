@@ -11,7 +11,7 @@ impl Executor<'_> {
     /// The forge creates the tag (a push without one), then git locally.
     pub(super) fn tag(&self, name: &str, at: &str) -> Result<()> {
         self.forge()?.create_tag(name, at)?;
-        self.git()?.run(&["tag", name, at])?;
+        self.git()?.tag_here(name, at)?;
         crate::output::say("Tagged", &format!("`{name}` at {}", short(at)));
         Ok(())
     }

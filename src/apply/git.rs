@@ -58,9 +58,7 @@ impl Executor<'_> {
             .iter()
             .map(|(r, b)| format!("{}:refs/heads/{b}", resolve(r, made)))
             .collect();
-        let mut args = vec!["push", "--atomic", remote];
-        args.extend(specs.iter().map(String::as_str));
-        self.git()?.run(&args).context(
+        self.git()?.push_atomic(remote, &specs).context(
             "the push was refused, so the remote is as it was (the push is atomic); \
              if the remote moved on meanwhile, run the command again",
         )?;
@@ -90,7 +88,7 @@ impl Executor<'_> {
         };
         match why_not {
             None => {
-                git.run(&["merge", "--ff-only", "--quiet", to])?;
+                git.fast_forward(to)?;
             }
             Some(why) => crate::output::say(
                 "Left",

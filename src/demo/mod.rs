@@ -71,13 +71,13 @@ impl Demo {
     /// cherry-picks it onto `to` (branches, or every supported one).
     fn fix(&self, day: &str, text: &str, file: &str, to: &[&str]) -> Result<()> {
         let g = self.git(day);
-        g.run(&["pull", "--quiet", "--ff-only", "origin", "main"])?;
+        g.write(&["pull", "--quiet", "--ff-only", "origin", "main"])?;
         let path = self.ws.join(file);
         let mut body = std::fs::read_to_string(&path)?;
         body.push_str(&format!("// {text}\n"));
         std::fs::write(&path, body)?;
-        g.run(&["commit", "--quiet", "-am", text])?;
-        g.run(&["push", "--quiet", "origin", "main"])?;
+        g.write(&["commit", "--quiet", "-am", text])?;
+        g.write(&["push", "--quiet", "origin", "main"])?;
         let fix = g.resolve("HEAD")?.context("a commit")?;
         let what = if to.is_empty() {
             "every supported branch".to_string()
@@ -109,7 +109,7 @@ fn init(dir: &Path) -> Result<PathBuf> {
     let origin = dir.join("origin.git");
     let ws = dir.join("rail");
     std::fs::create_dir_all(&ws)?;
-    Git::new(dir).run(&["init", "--quiet", "--bare", "origin.git"])?;
+    Git::new(dir).write(&["init", "--quiet", "--bare", "origin.git"])?;
     for (path, text) in sample::files() {
         let p = ws.join(&path);
         std::fs::create_dir_all(p.parent().expect("files are in the workspace"))?;
@@ -123,7 +123,7 @@ fn init(dir: &Path) -> Result<PathBuf> {
         bail!("`cargo generate-lockfile` failed in {}", ws.display());
     }
     let g = Git::new(&ws).with_date("2026-01-02T12:00:00Z");
-    g.run(&["init", "--quiet", "-b", "main"])?;
+    g.write(&["init", "--quiet", "-b", "main"])?;
     // The demo must not depend on (or sign with) the user's git identity.
     for (k, v) in [
         ("user.name", "cargo-train demo"),
@@ -131,22 +131,22 @@ fn init(dir: &Path) -> Result<PathBuf> {
         ("commit.gpgsign", "false"),
         ("tag.gpgsign", "false"),
     ] {
-        g.run(&["config", k, v])?;
+        g.write(&["config", k, v])?;
     }
-    g.run(&["add", "--all"])?;
-    g.run(&[
+    g.write(&["add", "--all"])?;
+    g.write(&[
         "commit",
         "--quiet",
         "-m",
         "A workspace on the release train",
     ])?;
-    g.run(&[
+    g.write(&[
         "remote",
         "add",
         "origin",
         origin.to_str().context("UTF-8 path")?,
     ])?;
-    g.run(&["push", "--quiet", "origin", "main"])?;
+    g.write(&["push", "--quiet", "origin", "main"])?;
     Ok(ws)
 }
 
@@ -185,7 +185,7 @@ pub fn run(dir: Option<PathBuf>) -> Result<PathBuf> {
         "\n==> where the train stands on 2026-03-26\n{}",
         status::status(&repo)?
     );
-    let tags = Git::new(&d.ws).run(&["tag", "--list", "--sort=v:refname"])?;
+    let tags = Git::new(&d.ws).read(&["tag", "--list", "--sort=v:refname"])?;
     crate::outln!(
         "tags: {}",
         tags.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -51,13 +51,13 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
     let main = repo
         .remote_branch(&cfg.main_branch)?
         .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
-    let Ok(cut) = git.run(&["merge-base", &main, tip]) else {
+    let Some(cut) = git.merge_base(&main, tip)? else {
         bail!(
             "`{branch}` shares no history with `{}`: it was not cut from it",
             cfg.main_branch
         );
     };
-    let cut = cut.trim();
+    let cut = cut.as_str();
     let range = format!("{cut}..{tip}");
     let not_since = since.map(|t| format!("^{t}"));
     let mut log_args = vec!["--no-merges", range.as_str()];
@@ -107,8 +107,8 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
 /// The pull requests that landed on main in `range`: the `N` of subjects
 /// ending in `(#N)`, as GitHub writes squash and merge titles.
 fn merged_pull_requests(repo: &Repo, range: &str) -> Result<HashSet<u64>> {
-    let out = repo.git.run(&["log", "--format=%s", range, "--"])?;
-    Ok(out.lines().filter_map(merged_number).collect())
+    let subjects = repo.git.subjects(range)?;
+    Ok(subjects.iter().filter_map(|s| merged_number(s)).collect())
 }
 
 fn merged_number(subject: &str) -> Option<u64> {
@@ -161,11 +161,14 @@ struct OnMain<'a> {
 
 impl<'a> OnMain<'a> {
     fn new(repo: &'a Repo, cut: &str, main: &'a str) -> Result<OnMain<'a>> {
-        let out = repo.git.run(&["rev-list", &format!("{cut}..{main}")])?;
         Ok(OnMain {
             repo,
             main,
-            since_cut: out.lines().map(str::to_string).collect(),
+            since_cut: repo
+                .git
+                .rev_list(&format!("{cut}..{main}"))?
+                .into_iter()
+                .collect(),
         })
     }
 

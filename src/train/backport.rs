@@ -321,26 +321,17 @@ fn landing_order(
     if mine.len() < 2 {
         return Ok(mine.into_iter().map(|o| (o.clone(), 0)).collect());
     }
-    let mut args = vec!["merge-base".to_string(), "--octopus".to_string()];
-    args.extend(mine.iter().map(|o| format!("{o}^")));
-    let mut walk = vec![
-        "rev-list".to_string(),
-        "--reverse".into(),
-        "--topo-order".into(),
-        main.to_string(),
-    ];
+    let parents: Vec<String> = mine.iter().map(|o| format!("{o}^")).collect();
     // A root commit has no parent to stop at: walk all of main.
-    if let Ok(b) = repo.git.run(&args) {
-        walk.push(format!("^{}", b.trim()));
-    }
+    let since = repo.git.merge_base_of(&parents).ok().flatten();
     let wanted: HashSet<&String> = mine.into_iter().collect();
     Ok(repo
         .git
-        .run(&walk)?
-        .lines()
-        .filter(|l| wanted.contains(&l.to_string()))
+        .oldest_first(main, since.as_deref())?
+        .into_iter()
+        .filter(|l| wanted.contains(l))
         .enumerate()
-        .map(|(i, l)| (l.to_string(), i))
+        .map(|(i, l)| (l, i))
         .collect())
 }
 
@@ -497,10 +488,12 @@ impl Branch<'_> {
     /// since the branch was cut.
     fn present(&self, sources: &[Source]) -> Result<HashMap<String, &'static str>> {
         let git = &self.repo.git;
-        let cut = git
-            .run(&["merge-base", self.main, self.tip])?
-            .trim()
-            .to_string();
+        let cut = git.merge_base(self.main, self.tip)?.with_context(|| {
+            format!(
+                "`{}` shares no history with `{}`: it was not cut from it",
+                self.name, self.repo.config.main_branch
+            )
+        })?;
         let range = format!("{cut}..{}", self.tip);
         let picked: Vec<String> = pick::log(git, &[&range])?
             .iter()

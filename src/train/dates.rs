@@ -33,20 +33,10 @@ pub fn utc_day(unix: &str) -> Option<Date> {
 /// `for-each-ref`.
 pub fn read_dated_refs(repo: &Repo) -> Result<DatedRefs> {
     let remote = format!("refs/remotes/{}/", repo.remote());
-    let out = repo.git.run(&[
-        "for-each-ref",
-        "--format=%(refname)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)",
-        &remote,
-        "refs/tags/",
-    ])?;
     let mut d = DatedRefs::default();
-    for l in out.lines() {
-        let f: Vec<&str> = l.split('\0').collect();
-        let [name, oid, peeled, date] = f[..] else {
-            continue;
-        };
-        let commit = if peeled.is_empty() { oid } else { peeled }.to_string();
-        let date = utc_day(date);
+    for r in repo.git.refs_dated(&[&remote, "refs/tags/"])? {
+        let (name, commit) = (r.name.as_str(), r.commit);
+        let date = r.time.and_then(|t| utc_day(&t.to_string()));
         if let Some(b) = name.strip_prefix(&remote) {
             d.refs.branches.insert(b.to_string(), commit);
             date.map(|x| d.branch_dates.insert(b.to_string(), x));

@@ -229,7 +229,7 @@ fn in_flight_set(repo: &Repo, head: &str) -> Result<Option<PatchSet>> {
     let Some(oid) = repo.remote_branch(head)? else {
         return Ok(None);
     };
-    let message = repo.git.run(&["log", "-1", "--format=%B", &oid])?;
+    let message = repo.git.message(&oid)?;
     match PatchSet::parse(&message, &repo.names()) {
         None => Ok(None),
         Some(Ok(set)) => Ok(Some(set)),

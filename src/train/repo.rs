@@ -106,12 +106,7 @@ impl Repo {
         let Some(at) = self.commit_time else {
             return Ok(());
         };
-        let secs: i64 = self
-            .git
-            .run(&["log", "-1", "--format=%ct", base])?
-            .trim()
-            .parse()
-            .context("reading a commit's date")?;
+        let secs = self.git.commit_time(base)?;
         let parent = jiff::Timestamp::from_second(secs)?;
         if parent <= at {
             return Ok(());
@@ -149,7 +144,7 @@ impl Repo {
         if self.fetch == Fetch::LastFetched {
             return Ok(());
         }
-        match self.git.run(&["fetch", "--prune", "--tags", self.remote()]) {
+        match self.git.fetch(self.remote()) {
             Ok(_) => Ok(()),
             Err(e) => Err(self.explain_fetch_error(e)),
         }
@@ -167,9 +162,7 @@ impl Repo {
         }
         let remote = self.remote();
         let refs: Vec<String> = tags.iter().map(|t| format!("refs/tags/{t}")).collect();
-        let mut args = vec!["ls-remote", remote];
-        args.extend(refs.iter().map(String::as_str));
-        let theirs = self.git.run(&args).unwrap_or_default();
+        let theirs = self.git.ls_remote(remote, &refs).unwrap_or_default();
         // Twelve digits here: the ids are for typing into git.
         let short = |oid: &str| oid.get(..12).unwrap_or(oid).to_string();
         let mut msg = String::new();

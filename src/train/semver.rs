@@ -246,9 +246,9 @@ fn write_out(repo: &Repo, tag: &str, tip: &str) -> Result<(Scratch, Scratch)> {
 /// The newest `vX.Y.Z` tag (no pre-release) reachable from `tip`.
 pub fn last_release_tag(repo: &Repo, tip: &str) -> Result<Option<String>> {
     let names = repo.names();
-    let out = repo.git.run(&["tag", "--merged", tip])?;
+    let tags = repo.git.tags_merged(tip)?;
     Ok(semver_scope::newest_release(
-        out.lines().map(str::trim),
+        tags.iter().map(|t| t.trim()),
         |t| names.parse_tag(t),
     ))
 }
@@ -276,11 +276,9 @@ fn changed_crates(
     let base = format!("{tag}^{{commit}}");
     let (before, after) = (trees(repo, &base)?, trees(repo, tip)?);
     let dirs = semver_scope::crate_dirs(ws);
-    let diff = repo
-        .git
-        .run(&["diff", "--name-only", "-z", "--no-renames", &base, tip])?;
+    let diff = repo.git.changed_paths(&base, tip)?;
     let notes = config.notes.file.to_string_lossy();
-    let changed = diff.split('\0').filter(|p| !p.is_empty() && *p != notes);
+    let changed = diff.iter().map(String::as_str).filter(|p| *p != notes);
     let touched = semver_scope::touched(ws, &dirs, changed);
     let (mut public, mut skipped) = (Vec::new(), Vec::new());
     for (i, c) in ws.crates.iter().enumerate() {
@@ -307,27 +305,16 @@ fn changed_crates(
 
 /// Every directory's tree at `rev` ("" is the top), from one `ls-tree`.
 fn trees(repo: &Repo, rev: &str) -> Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    let top = repo.git.run(&["rev-parse", &format!("{rev}^{{tree}}")])?;
-    out.insert(String::new(), top.trim().to_string());
-    let listed = repo.git.run(&["ls-tree", "-r", "-d", "-z", rev])?;
-    for entry in listed.split('\0').filter(|e| !e.is_empty()) {
-        // `<mode> tree <oid>\t<path>`
-        let Some((meta, path)) = entry.split_once('\t') else {
-            continue;
-        };
-        if let Some(oid) = meta.split(' ').nth(2) {
-            out.insert(path.to_string(), oid.to_string());
-        }
-    }
+    let mut out: BTreeMap<String, String> = repo.git.subtrees(rev)?.into_iter().collect();
+    out.insert(
+        String::new(),
+        crate::adapters::git::pick::tree_of(&repo.git, rev)?,
+    );
     Ok(out)
 }
 
 fn train_home(repo: &Repo) -> Result<PathBuf> {
-    let dir = repo
-        .git
-        .run(&["rev-parse", "--path-format=absolute", "--git-common-dir"])?;
-    Ok(PathBuf::from(dir.trim()).join("cargo-train"))
+    Ok(repo.git.common_dir()?.join("cargo-train"))
 }
 
 /// What a result depends on: the crate, its sources at both ends, and the

@@ -266,36 +266,18 @@ fn landed(repo: &Repo, branch: &str, v: &Version, trailer: &str) -> Result<Optio
     // Release commits are never on main: the search stops where the
     // branch left it, however long the shared history.
     let main = repo.remote_branch(&repo.config.main_branch)?;
-    let not_main = main.map(|m| format!("^{m}"));
-    let mut args = vec![
-        "log".to_string(),
-        "-1".into(),
-        "--format=%H".into(),
-        "--fixed-strings".into(),
-        "--all-match".into(),
-        format!("--grep={trailer}"),
-        format!("--grep={}", Marker::of(&repo.config).text()),
-        tip.clone(),
-    ];
-    args.extend(not_main);
-    args.push("--".into());
-    let found = repo.git.run(&args)?;
-    let Some(release) = found.split_whitespace().next() else {
+    let texts = [trailer, Marker::of(&repo.config).text()];
+    let Some(release) = repo
+        .git
+        .newest_mentioning_all(&tip, main.as_deref(), &texts)?
+    else {
         return Ok(None);
     };
-    let line = repo.git.run(&[
-        "rev-list",
-        "--first-parent",
-        "--reverse",
-        &tip,
-        "--not",
-        &format!("{release}^@"),
-    ])?;
-    for c in line.split_whitespace() {
-        if repo.git.is_ancestor(release, c)? {
+    for c in repo.git.first_parent_line_since(&tip, &release)? {
+        if repo.git.is_ancestor(&release, &c)? {
             // The release commit of another version carrying the same
             // trailer would be a hand-made mix-up: the version must match.
-            return Ok((repo.version_at(c)? == *v).then(|| c.to_string()));
+            return Ok((repo.version_at(&c)? == *v).then_some(c));
         }
     }
     Ok(None)

@@ -37,22 +37,15 @@ fn fork_days(
     if tips.is_empty() {
         return Ok(HashMap::new());
     }
-    let not_main = format!("^{main}");
-    let mut args = vec!["log", "--boundary", "--format=%m%H %ct %P"];
-    args.extend(tips.iter().copied());
-    args.push(&not_main);
-    let out = repo.git.run(&args)?;
+    let commits = repo.git.graph(&tips, main)?;
     // Commit → (committer time, parents, on main).
-    let mut graph: HashMap<&str, (i64, Vec<&str>, bool)> = HashMap::new();
-    for l in out.lines() {
-        let boundary = l.starts_with('-');
-        let mut f = l.get(1..).unwrap_or("").split(' ');
-        let (Some(oid), Some(ct)) = (f.next(), f.next()) else {
-            continue;
-        };
-        let ct = ct.parse().unwrap_or(0);
-        graph.insert(oid, (ct, f.collect(), boundary));
-    }
+    let graph: HashMap<&str, (i64, Vec<&str>, bool)> = commits
+        .iter()
+        .map(|c| {
+            let parents = c.parents.iter().map(String::as_str).collect();
+            (c.oid.as_str(), (c.time, parents, c.boundary))
+        })
+        .collect();
     let mut out = HashMap::new();
     for b in branches {
         let day = match graph.get(b.oid.as_str()) {

@@ -17,7 +17,7 @@ impl GitTags {
     pub(super) fn push(&self, name: &str, sha: &str) -> Result<()> {
         let spec = format!("{sha}:refs/tags/{name}");
         self.git
-            .run(&["push", "--quiet", &self.remote, &spec])
+            .write(&["push", "--quiet", &self.remote, &spec])
             .map(drop)
     }
 }

@@ -26,7 +26,7 @@ impl Git {
             "--format=%(refname)%00%(objectname)%00%(*objectname)",
         ];
         args.extend_from_slice(prefixes);
-        let out = self.run(&args)?;
+        let out = self.read(&args)?;
         Ok(out
             .lines()
             .filter_map(|l| {

@@ -77,7 +77,7 @@ fn raw(git: &Git, args: &[&str]) -> Command {
 /// The tree of a commit.
 pub fn tree_of(git: &Git, rev: &str) -> Result<String> {
     Ok(git
-        .run(&["rev-parse", &format!("{rev}^{{tree}}")])?
+        .read(&["rev-parse", &format!("{rev}^{{tree}}")])?
         .trim()
         .to_string())
 }
@@ -117,7 +117,7 @@ pub fn log(git: &Git, args: &[&str]) -> Result<Vec<Commit>> {
     ];
     all.extend(args);
     all.push("--");
-    let out = git.run(&all)?;
+    let out = git.read(&all)?;
     let fields: Vec<&str> = out.split('\0').collect();
     Ok(fields
         .chunks_exact(6)
@@ -206,7 +206,7 @@ pub fn files_by_commit(git: &Git, args: &[&str]) -> Result<Vec<(String, Vec<Stri
     ];
     all.extend(args);
     all.push("--");
-    let out = git.run(&all)?;
+    let out = git.read(&all)?;
     Ok(out
         .split('\0')
         .filter_map(|chunk| {
@@ -224,7 +224,7 @@ pub fn files_by_commit(git: &Git, args: &[&str]) -> Result<Vec<(String, Vec<Stri
 
 /// The files a commit changes against `parent`.
 pub fn changed_files(git: &Git, parent: &str, commit: &str) -> Result<Vec<String>> {
-    let out = git.run(&[
+    let out = git.read(&[
         "diff-tree",
         "-r",
         "-z",
@@ -277,7 +277,7 @@ pub fn commit_tree(
         .with_env("GIT_AUTHOR_EMAIL", &author.email)
         .with_env("GIT_AUTHOR_DATE", &author.date);
     Ok(git
-        .run(&["commit-tree", tree, "-p", parent, "-m", message])?
+        .write(&["commit-tree", tree, "-p", parent, "-m", message])?
         .trim()
         .to_string())
 }
@@ -296,7 +296,7 @@ impl Quarantine {
         let path = |args: &[&str]| -> Result<PathBuf> {
             let mut all = vec!["rev-parse", "--path-format=absolute"];
             all.extend(args);
-            Ok(PathBuf::from(git.run(&all)?.trim()))
+            Ok(PathBuf::from(git.read(&all)?.trim()))
         };
         let objects = path(&["--git-path", "objects"])?;
         let home = path(&["--git-common-dir"])?.join("cargo-train");
@@ -395,12 +395,12 @@ mod tests {
         };
         assert_eq!(
             q.git
-                .run(&["cat-file", "blob", &format!("{t2}:f")])
+                .read(&["cat-file", "blob", &format!("{t2}:f")])
                 .unwrap(),
             "one\n2\nthree\n"
         );
         // The quarantine's trees are not in the repository.
-        assert!(git.run(&["cat-file", "-e", &t2]).is_err());
+        assert!(git.read(&["cat-file", "-e", &t2]).is_err());
         assert_eq!(
             apply_change(&q.git, "main~2", "other", "main~1").unwrap(),
             Applied::Conflicts(vec!["f".into()])
@@ -414,7 +414,7 @@ mod tests {
         let c = commits(
             &git,
             &[git
-                .run(&["rev-parse", "main~1"])
+                .read(&["rev-parse", "main~1"])
                 .unwrap()
                 .trim()
                 .to_string()],

@@ -55,8 +55,8 @@ impl Scratch {
             .with_env("GIT_DIR", &s(&git_dir))
             .with_env("GIT_WORK_TREE", &s(&tree))
             .with_env("GIT_INDEX_FILE", &s(&temp.path().join("index")));
-        git.run(&["read-tree", base])?;
-        let listed = git.run(&["ls-files", "-z"])?;
+        git.write(&["read-tree", base])?;
+        let listed = git.read(&["ls-files", "-z"])?;
         let scratch = Scratch {
             git,
             temp,
@@ -71,7 +71,7 @@ impl Scratch {
         if scratch.full {
             scratch
                 .git
-                .run(&["checkout-index", "--all", "--force", "-u"])?;
+                .write(&["checkout-index", "--all", "--force", "-u"])?;
         }
         Ok(scratch)
     }
@@ -102,7 +102,7 @@ impl Scratch {
             return Ok(());
         }
         args.extend(picked);
-        self.git.run(&args)?;
+        self.git.write(&args)?;
         Ok(())
     }
 
@@ -117,18 +117,18 @@ impl Scratch {
     /// `message` is the paragraphs of the message. Returns the new commit.
     pub fn commit(&self, paths: &[PathBuf], message: &[String]) -> Result<String> {
         if self.full {
-            self.git.run(&["add", "--all"])?;
+            self.git.write(&["add", "--all"])?;
         } else if !paths.is_empty() {
             let mut args: Vec<String> = vec!["add".into(), "--".into()];
             args.extend(paths.iter().map(|p| p.to_string_lossy().into_owned()));
-            self.git.run(&args)?;
+            self.git.write(&args)?;
         }
-        let tree = self.git.run(&["write-tree"])?;
+        let tree = self.git.write(&["write-tree"])?;
         let mut args = vec!["commit-tree", tree.trim(), "-p", &self.base];
         for m in message {
             args.extend(["-m", m]);
         }
-        Ok(self.git.run(&args)?.trim().to_string())
+        Ok(self.git.write(&args)?.trim().to_string())
     }
 }
 
@@ -143,7 +143,7 @@ pub fn remove_stale_in(repo: &Git) -> Result<()> {
 }
 
 fn absolute(repo: &Git, which: &str) -> Result<PathBuf> {
-    let out = repo.run(&["rev-parse", "--path-format=absolute", which])?;
+    let out = repo.read(&["rev-parse", "--path-format=absolute", which])?;
     Ok(PathBuf::from(out.trim()))
 }
 
