@@ -864,3 +864,45 @@ fn release_branches_named_after_their_line_as_tokio_names_them() {
     let r = s.train("2026-01-26", &["status"]).failure();
     assert!(r.stderr.contains("have the same name"), "{}", r.stderr);
 }
+
+/// `version` prints the train's version, `--tag` its release tag, and JSON
+/// both; a workspace with no version for the train says what to set.
+#[test]
+fn version_prints_the_trains_version_and_its_tag() {
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    assert_eq!(
+        s.train("2026-01-05", &["version"]).success().stdout,
+        "2.0.0-dev\n"
+    );
+    assert_eq!(
+        s.train("2026-01-05", &["version", "--tag"])
+            .success()
+            .stdout,
+        "v2.0.0-dev\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &s.train("2026-01-05", &["version", "--format", "json"])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["version"], "2.0.0-dev");
+    assert_eq!(json["tag"], "v2.0.0-dev");
+    // A virtual workspace of crates on their own versions has none.
+    let f = common::Fixture::new(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"a\"]\n"),
+        (
+            "a/Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("a/src/lib.rs", ""),
+    ]);
+    let r = f.train(&["version"]).failure();
+    assert!(
+        r.stderr
+            .contains("Cargo.toml has no version for the train: set `[workspace.package] version`"),
+        "{}",
+        r.stderr
+    );
+}

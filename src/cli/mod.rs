@@ -25,6 +25,7 @@ mod tag;
 mod tick;
 mod timetable;
 mod verify;
+mod version;
 mod yank_rcs;
 
 use clap::{Parser, Subcommand};
@@ -91,6 +92,8 @@ enum Command {
     Supported(supported::Args),
     /// Print each release line's branch, release and end-of-life dates, past and coming
     Timetable(timetable::Args),
+    /// Print the train's version (or, with --tag, its release tag)
+    Version(version::Args),
     /// Run three months of the train on a sample workspace with a local origin
     Demo(demo::Args),
 }
@@ -130,6 +133,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(a) => config::run(a, g),
         Command::Supported(a) => supported::run(a, g),
         Command::Timetable(a) => timetable::run(a, g),
+        Command::Version(a) => version::run(a, g),
         Command::Demo(a) => demo::run(a),
     }
 }

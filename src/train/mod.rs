@@ -30,6 +30,7 @@ pub mod tag;
 pub mod tick;
 pub mod timetable;
 pub mod verify;
+pub mod version;
 pub mod yank_rcs;
 
 use crate::adapters::{fs, layout};
