@@ -40,12 +40,16 @@ fn carry_out(repo: &Repo, plan: &Plan) -> Vec<String> {
     if plan.needs_forge() {
         exec = exec.with_forge(repo.forge().unwrap());
     }
-    apply::apply(plan, &exec).unwrap()
+    apply::apply(plan, &exec)
+        .unwrap()
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 fn resolve(r: &Rev, made: &[String]) -> String {
     match r {
-        Rev::At { oid, .. } => oid.clone(),
+        Rev::At { oid, .. } => oid.to_string(),
         Rev::Made(n) => made[*n].clone(),
     }
 }

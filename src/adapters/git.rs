@@ -3,6 +3,7 @@
 //! by the executor with the same runner, so hooks, signing and credentials
 //! configured for the repository apply. Errors carry the arguments and stderr.
 
+use crate::core::refs::CommitId;
 use anyhow::{Result, bail};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -74,7 +75,7 @@ pub struct InProgress {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ref {
     pub name: String,
-    pub oid: String,
+    pub oid: CommitId,
 }
 
 impl Git {
@@ -163,8 +164,10 @@ impl Git {
     }
 
     /// The commit `rev` names, or `None` if it names nothing.
-    pub fn resolve(&self, rev: &str) -> Result<Option<String>> {
-        self.verify(&format!("{rev}^{{commit}}"))
+    pub fn resolve(&self, rev: &str) -> Result<Option<CommitId>> {
+        Ok(self
+            .verify(&format!("{rev}^{{commit}}"))?
+            .map(CommitId::new))
     }
 
     /// The object `name` names, or `None` if it names nothing.
@@ -196,7 +199,7 @@ impl Git {
                 let (name, oid) = l.split_once('\0')?;
                 Some(Ref {
                     name: name.strip_prefix(prefix)?.to_string(),
-                    oid: oid.to_string(),
+                    oid: CommitId::new(oid),
                 })
             })
             .collect())

@@ -6,6 +6,7 @@ use super::{Executor, resolve};
 use crate::adapters::fs;
 use crate::adapters::git::pick::{self as git_pick, Applied};
 use crate::adapters::git::scratch::{Files, Scratch};
+use crate::core::refs::CommitId;
 use crate::plan::{NewCommit, Pick, Rev};
 use anyhow::{Context as _, Result, bail};
 
@@ -13,7 +14,7 @@ impl Executor<'_> {
     /// Builds one commit beside the checkout: the base's files written out
     /// (all of them only when a hook runs), the changes written, the hooks
     /// run, committed with git's plumbing.
-    pub(super) fn commit(&self, c: &NewCommit, made: &[String]) -> Result<String> {
+    pub(super) fn commit(&self, c: &NewCommit, made: &[CommitId]) -> Result<CommitId> {
         let base = resolve(&c.base, made);
         let files = if c.hooks.is_empty() {
             Files::Some
@@ -29,16 +30,18 @@ impl Executor<'_> {
             self.shell(&scratch.dir(), h, scratch.env())
                 .with_context(|| format!("`{}` failed; nothing was committed", h.command))?;
         }
-        scratch.commit(&paths, &c.message)
+        scratch.commit(&paths, &c.message).map(CommitId::new)
     }
 
     /// Makes a cherry-pick in the repository's object store (planning found
     /// it clean in a quarantine; the same inputs give the same tree).
-    pub(super) fn pick(&self, p: &Pick, made: &[String]) -> Result<String> {
+    pub(super) fn pick(&self, p: &Pick, made: &[CommitId]) -> Result<CommitId> {
         let git = self.git()?;
         let base = resolve(&p.base, made);
         match git_pick::apply_change(git, &p.parent, &base, &p.commit)? {
-            Applied::Tree(tree) => git_pick::commit_tree(git, &tree, &base, &p.message, &p.author),
+            Applied::Tree(tree) => {
+                git_pick::commit_tree(git, &tree, &base, &p.message, &p.author).map(CommitId::new)
+            }
             Applied::Conflicts(files) => bail!(
                 "the cherry-pick of {} now conflicts in {}; nothing was pushed",
                 p.commit,
@@ -52,7 +55,7 @@ impl Executor<'_> {
         &self,
         remote: &str,
         updates: &[(Rev, String)],
-        made: &[String],
+        made: &[CommitId],
     ) -> Result<()> {
         let specs: Vec<String> = updates
             .iter()

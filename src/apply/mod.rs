@@ -16,6 +16,7 @@ mod yank;
 
 pub use executor::Executor;
 
+use crate::core::refs::CommitId;
 use crate::plan::{Effect, Plan, Rev};
 use crate::signals;
 use anyhow::{Result, bail};
@@ -37,7 +38,7 @@ pub fn run(plan: &Plan, exec: &Executor, dry_run: bool) -> Result<()> {
 #[derive(Default)]
 struct Progress {
     /// The commits made, in order (what `Rev::Made` names).
-    made: Vec<String>,
+    made: Vec<CommitId>,
     /// Something reached the remote (a push or a tag).
     pushed: bool,
     /// Pull requests that could not be opened.
@@ -45,7 +46,7 @@ struct Progress {
 }
 
 /// Carries out `plan`; returns the commits it made, in order.
-pub fn apply(plan: &Plan, exec: &Executor) -> Result<Vec<String>> {
+pub fn apply(plan: &Plan, exec: &Executor) -> Result<Vec<CommitId>> {
     let mut done = Progress::default();
     let result = effects(plan, exec, &mut done);
     for e in &plan.finally {
@@ -125,7 +126,7 @@ fn left_from(plan: &Plan, i: usize, pushed: bool) -> String {
 }
 
 /// The commit `r` names, once made.
-fn resolve(r: &Rev, made: &[String]) -> String {
+fn resolve(r: &Rev, made: &[CommitId]) -> CommitId {
     match r {
         Rev::At { oid, .. } => oid.clone(),
         Rev::Made(n) => made[*n].clone(),

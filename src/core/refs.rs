@@ -160,6 +160,99 @@ pub fn short(oid: &str) -> &str {
     oid.get(..10).unwrap_or(oid)
 }
 
+/// A commit's full id, as git names it. It reads as the `&str` it is, so
+/// that git's arguments take it as they are; messages show it [`short`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct CommitId(String);
+
+impl CommitId {
+    /// `id` as git printed it (surrounding whitespace dropped).
+    pub fn new(id: impl Into<String>) -> CommitId {
+        let id: String = id.into();
+        match id.trim() {
+            t if t.len() == id.len() => CommitId(id),
+            t => CommitId(t.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// As messages show it.
+    pub fn short(&self) -> &str {
+        short(&self.0)
+    }
+}
+
+impl std::ops::Deref for CommitId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for CommitId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for CommitId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for CommitId {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_ref()
+    }
+}
+
+impl std::fmt::Display for CommitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for CommitId {
+    fn from(id: &str) -> CommitId {
+        CommitId::new(id)
+    }
+}
+
+impl From<String> for CommitId {
+    fn from(id: String) -> CommitId {
+        CommitId::new(id)
+    }
+}
+
+impl From<CommitId> for String {
+    fn from(c: CommitId) -> String {
+        c.0
+    }
+}
+
+impl PartialEq<str> for CommitId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for CommitId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for CommitId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,7 +89,7 @@ impl Demo {
             &format!("a fix lands on main; backport: onto {what}"),
             |r| {
                 let opts = backport::BackportOpts {
-                    commits: vec![fix],
+                    commits: vec![fix.to_string()],
                     to: to.iter().map(|b| b.to_string()).collect(),
                     supported: to.is_empty(),
                     not_on_main: None,

@@ -12,6 +12,7 @@ use crate::adapters::forge::{NewRelease, PullRequest, Release};
 use crate::adapters::git::pick::Author;
 use crate::core::changeset::ChangeSet;
 use crate::core::config::{RateLimits, WaitFor};
+use crate::core::refs::CommitId;
 use semver::Version;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -21,7 +22,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rev {
     /// An existing commit, with what it is for messages (`origin/main`).
-    At { oid: String, name: String },
+    At { oid: CommitId, name: String },
     /// The n-th commit this plan makes (0-based).
     Made(usize),
 }
@@ -29,7 +30,7 @@ pub enum Rev {
 impl Rev {
     pub fn at(oid: &str, name: impl Into<String>) -> Rev {
         Rev::At {
-            oid: oid.to_string(),
+            oid: CommitId::new(oid),
             name: name.into(),
         }
     }
@@ -65,10 +66,10 @@ impl NewCommit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pick {
     pub base: Rev,
-    pub commit: String,
+    pub commit: CommitId,
     /// The parent the change is taken against: the commit's first (for a
     /// merge, the branch it was merged into).
-    pub parent: String,
+    pub parent: CommitId,
     pub author: Author,
     /// The whole message, trailers included.
     pub message: String,

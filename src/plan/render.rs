@@ -178,7 +178,7 @@ impl Plan {
 
     fn spec(&self, r: &Rev) -> String {
         match r {
-            Rev::At { oid, .. } => oid.clone(),
+            Rev::At { oid, .. } => oid.to_string(),
             Rev::Made(n) => format!("<commit {}>", n + 1),
         }
     }

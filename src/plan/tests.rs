@@ -43,7 +43,7 @@ fn picks_count_among_the_commits_and_render_with_their_author() {
     let pick = |base: Rev, commit: &str, title: &str| Pick {
         base,
         commit: commit.into(),
-        parent: format!("{commit}^"),
+        parent: format!("{commit}^").into(),
         author: Author {
             name: "Ada".into(),
             email: "ada@example.invalid".into(),

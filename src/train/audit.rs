@@ -10,6 +10,7 @@
 
 use crate::adapters::git::pick;
 use crate::core::marker::Marker;
+use crate::core::refs::CommitId;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 use std::collections::{HashMap, HashSet};
@@ -17,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 /// A commit on a release branch that is not on `main`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unmatched {
-    pub oid: String,
+    pub oid: CommitId,
     /// `Name <email>`.
     pub author: String,
     pub subject: String,
@@ -39,7 +40,7 @@ pub fn audit_unreleased(repo: &Repo, branch: &str) -> Result<Vec<Unmatched>> {
     audit(repo, branch, &tip, tag.as_deref())
 }
 
-fn tip_of(repo: &Repo, branch: &str) -> Result<String> {
+fn tip_of(repo: &Repo, branch: &str) -> Result<CommitId> {
     repo.remote_branch(branch)?
         .with_context(|| format!("`{}/{branch}` does not exist", repo.config.remote))
 }
@@ -95,7 +96,10 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
         .collect();
     Ok(left
         .into_iter()
-        .filter(|c| !ids.get(&c.oid).is_some_and(|p| main_ids.contains(p)))
+        .filter(|c| {
+            !ids.get(c.oid.as_str())
+                .is_some_and(|p| main_ids.contains(p))
+        })
         .map(|c| Unmatched {
             author: format!("{} <{}>", c.author.name, c.author.email),
             subject: c.subject().to_string(),
@@ -156,7 +160,7 @@ fn main_patch_ids(repo: &Repo, left: &[pick::Commit], range: &str) -> Result<Has
 struct OnMain<'a> {
     repo: &'a Repo,
     main: &'a str,
-    since_cut: HashSet<String>,
+    since_cut: HashSet<CommitId>,
 }
 
 impl<'a> OnMain<'a> {
@@ -175,7 +179,7 @@ impl<'a> OnMain<'a> {
     /// Whether any of `oids` (full or abbreviated) is a commit of `main`.
     fn has_any(&self, oids: &[String]) -> Result<bool> {
         for o in oids {
-            if self.since_cut.contains(o) {
+            if self.since_cut.contains(o.as_str()) {
                 return Ok(true);
             }
             // Older than the cut, or abbreviated: asked one by one.
@@ -217,7 +221,7 @@ pub fn run(
             unmatched: unmatched
                 .into_iter()
                 .map(|u| report::Commit {
-                    id: u.oid,
+                    id: u.oid.to_string(),
                     author: u.author,
                     subject: u.subject,
                 })

@@ -19,7 +19,7 @@ use crate::adapters::git::pick::{self, Applied, Commit, Quarantine};
 use crate::core::changeset::ChangeSet;
 use crate::core::notes as core_notes;
 use crate::core::pull_request::{self, Landed};
-use crate::core::refs::{Review, short};
+use crate::core::refs::{CommitId, Review, short};
 use crate::output::say;
 use crate::plan::{NewCommit, Pick, Plan, Rev};
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
@@ -55,7 +55,7 @@ pub struct Outcome {
 #[derive(Debug)]
 pub struct Conflict {
     pub branch: String,
-    pub commit: String,
+    pub commit: CommitId,
     pub subject: String,
     pub files: Vec<String>,
 }
@@ -202,7 +202,7 @@ impl Backport<'_> {
 
 /// The branches named (each a release branch on the remote), or the
 /// supported ones; with their tips.
-fn targets(repo: &Repo, opts: &BackportOpts) -> Result<Vec<(String, String)>> {
+fn targets(repo: &Repo, opts: &BackportOpts) -> Result<Vec<(String, CommitId)>> {
     let mut names = if opts.supported {
         super::timetable::supported(repo)?
     } else {
@@ -247,8 +247,8 @@ fn sources(
     main: &str,
 ) -> Result<(Vec<Source>, String)> {
     let git = &repo.git;
-    let mut oids: Vec<String> = Vec::new();
-    let mut entries: HashMap<String, String> = HashMap::new();
+    let mut oids: Vec<CommitId> = Vec::new();
+    let mut entries: HashMap<CommitId, String> = HashMap::new();
     let mut prs = Vec::new();
     for a in args {
         if let Some(n) = a.strip_prefix('#') {
@@ -308,11 +308,11 @@ fn sources(
 /// walked only back to where the oldest of them branched off.
 fn landing_order(
     repo: &Repo,
-    oids: &[String],
+    oids: &[CommitId],
     on_main: &[bool],
     main: &str,
-) -> Result<HashMap<String, usize>> {
-    let mine: Vec<&String> = oids
+) -> Result<HashMap<CommitId, usize>> {
+    let mine: Vec<&CommitId> = oids
         .iter()
         .zip(on_main)
         .filter(|(_, m)| **m)
@@ -324,7 +324,7 @@ fn landing_order(
     let parents: Vec<String> = mine.iter().map(|o| format!("{o}^")).collect();
     // A root commit has no parent to stop at: walk all of main.
     let since = repo.git.merge_base_of(&parents).ok().flatten();
-    let wanted: HashSet<&String> = mine.into_iter().collect();
+    let wanted: HashSet<&CommitId> = mine.into_iter().collect();
     Ok(repo
         .git
         .oldest_first(main, since.as_deref())?
@@ -339,7 +339,7 @@ fn landing_order(
 /// as one (picked against its first parent); after a rebase merge, the
 /// rebased commits (the last N on `main`'s first-parent line, when their
 /// subjects are the pull request's); after a squash, the squashed commit.
-fn pull_request_commits(repo: &Repo, pr: &forge::MergedPullRequest) -> Result<Vec<String>> {
+fn pull_request_commits(repo: &Repo, pr: &forge::MergedPullRequest) -> Result<Vec<CommitId>> {
     let git = &repo.git;
     let m = git.resolve(&pr.merge_commit)?.with_context(|| {
         format!(
@@ -486,7 +486,7 @@ impl Branch<'_> {
     /// The sources the branch has already, with how that shows: reachable,
     /// a cherry-pick trailer naming it, or a commit with its patch id
     /// since the branch was cut.
-    fn present(&self, sources: &[Source]) -> Result<HashMap<String, &'static str>> {
+    fn present(&self, sources: &[Source]) -> Result<HashMap<CommitId, &'static str>> {
         let git = &self.repo.git;
         let cut = git.merge_base(self.main, self.tip)?.with_context(|| {
             format!(
@@ -516,7 +516,10 @@ impl Branch<'_> {
                 Some("it is in its history")
             } else if picked.iter().any(|p| oid.starts_with(p.as_str())) {
                 Some("a cherry-pick of it")
-            } else if source_ids.get(oid).is_some_and(|p| ids.contains(p)) {
+            } else if source_ids
+                .get(oid.as_str())
+                .is_some_and(|p| ids.contains(p))
+            {
                 Some("a commit with the same patch")
             } else {
                 None
@@ -545,7 +548,7 @@ impl Branch<'_> {
         Ok(Pick {
             base: Rev::at(self.tip, self.name),
             commit: s.commit.oid.clone(),
-            parent: parent.to_string(),
+            parent: CommitId::new(parent),
             author: s.commit.author.clone(),
             message,
             files: pick::changed_files(&self.repo.git, parent, &s.commit.oid)?,

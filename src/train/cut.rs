@@ -17,7 +17,7 @@
 
 use crate::adapters::forge::Forge;
 use crate::core::marker::Marker;
-use crate::core::refs::{Names, Review, short};
+use crate::core::refs::{CommitId, Names, Review, short};
 use crate::core::version::{Level, try_bump};
 use crate::output::say;
 use crate::plan::{Effect, NewCommit, Plan, Rev};
@@ -89,7 +89,7 @@ pub fn plan(repo: &Repo, opts: &Options, cut: &CutOpts) -> Result<Plan> {
 
 /// STEP 1: a clean checkout of the main branch with nothing unpushed; the
 /// remote fetched. Returns the cut point (`main` at the remote).
-fn checks(repo: &Repo) -> Result<String> {
+fn checks(repo: &Repo) -> Result<CommitId> {
     let cfg = &repo.config;
     repo.require_clean()?;
     let on = repo.git.current_branch()?;
@@ -152,7 +152,7 @@ fn due(repo: &Repo, cut: &CutOpts, base: &str, branch: &str) -> Result<bool> {
 }
 
 /// `main` at the remote.
-fn main_tip(repo: &Repo) -> Result<String> {
+fn main_tip(repo: &Repo) -> Result<CommitId> {
     let cfg = &repo.config;
     match repo.remote_branch(&cfg.main_branch)? {
         Some(b) => Ok(b),

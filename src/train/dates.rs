@@ -3,7 +3,7 @@
 //! `due`, `supported` and `timetable` all read them from here, so none of
 //! them reads through another.
 
-use crate::core::refs::Review;
+use crate::core::refs::{CommitId, Review};
 use crate::core::support::Line;
 use crate::train::repo::{Refs, ReleaseBranch, Repo};
 use anyhow::Result;
@@ -96,8 +96,8 @@ pub fn cut_day_in(repo: &Repo, b: &ReleaseBranch, refs: &Refs) -> Result<Option<
     cut_day_from(
         repo,
         b,
-        main.map(String::as_str),
-        review.map(String::as_str),
+        main.map(CommitId::as_str),
+        review.map(CommitId::as_str),
     )
 }
 

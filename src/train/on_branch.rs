@@ -3,6 +3,7 @@
 
 use crate::core::changeset::ChangeSet;
 use crate::core::marker::Marker;
+use crate::core::refs::CommitId;
 use crate::core::version::Level;
 use crate::output::say;
 use crate::plan::{NewCommit, Plan, Rev};
@@ -15,7 +16,7 @@ use semver::Version;
 /// A release branch checked and fetched, ready for a release commit.
 pub struct Target {
     pub branch: String,
-    pub base: String,
+    pub base: CommitId,
     pub version: Version,
 }
 

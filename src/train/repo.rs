@@ -5,7 +5,7 @@ use crate::adapters::forge::{self, Forge};
 use crate::adapters::git::{Git, GitError};
 use crate::core::config::Config;
 use crate::core::marker::Marker;
-use crate::core::refs::{Names, short};
+use crate::core::refs::{CommitId, Names, short};
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
 use semver::Version;
@@ -41,16 +41,16 @@ pub struct ReleaseBranch {
     pub name: String,
     /// The version in its name.
     pub version: Version,
-    pub oid: String,
+    pub oid: CommitId,
 }
 
 /// The remote's branches and the tags, as read at one moment.
 #[derive(Debug, Default)]
 pub struct Refs {
     /// Branch name (without `refs/remotes/<remote>/`) → its commit.
-    pub branches: BTreeMap<String, String>,
+    pub branches: BTreeMap<String, CommitId>,
     /// Tag name → the commit it names.
-    pub tags: BTreeMap<String, String>,
+    pub tags: BTreeMap<String, CommitId>,
 }
 
 impl Repo {
@@ -215,12 +215,12 @@ impl Repo {
     }
 
     /// The commit a branch is at on the remote.
-    pub fn remote_branch(&self, name: &str) -> Result<Option<String>> {
+    pub fn remote_branch(&self, name: &str) -> Result<Option<CommitId>> {
         self.git
             .resolve(&format!("refs/remotes/{}/{name}", self.remote()))
     }
 
-    pub fn tag(&self, name: &str) -> Result<Option<String>> {
+    pub fn tag(&self, name: &str) -> Result<Option<CommitId>> {
         self.git.resolve(&format!("refs/tags/{name}"))
     }
 
@@ -234,7 +234,7 @@ impl Repo {
     /// The release branches among remote branches (name, commit).
     fn release_branches_of(
         &self,
-        branches: impl Iterator<Item = (String, String)>,
+        branches: impl Iterator<Item = (String, CommitId)>,
     ) -> Vec<ReleaseBranch> {
         let names = self.names();
         let mut out: Vec<ReleaseBranch> = branches

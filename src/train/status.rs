@@ -9,7 +9,7 @@
 use crate::adapters::git::commit_message;
 use crate::core::marker::Marker;
 use crate::core::patch_set::PatchSet;
-use crate::core::refs::Review;
+use crate::core::refs::{CommitId, Review};
 use crate::core::schedule::{self, Action, Branch, BranchState, Decision, Train};
 use crate::core::support;
 use crate::train::dates::{self, DatedRefs};
@@ -101,7 +101,7 @@ impl View {
         // One `cat-file --batch`: main's and every branch's Cargo.toml,
         // then every branch's tip commit and those of patch review branches
         // (for a patch set waiting).
-        let reviews: Vec<(String, String)> = refs
+        let reviews: Vec<(String, CommitId)> = refs
             .branches
             .iter()
             .filter(|(n, _)| matches!(Review::parse(n), Some(Review::Patch(_))))
@@ -109,8 +109,8 @@ impl View {
             .collect();
         let mut names = vec![format!("{main}:Cargo.toml")];
         names.extend(branches.iter().map(|b| format!("{}:Cargo.toml", b.oid)));
-        names.extend(branches.iter().map(|b| b.oid.clone()));
-        names.extend(reviews.iter().map(|(_, o)| o.clone()));
+        names.extend(branches.iter().map(|b| b.oid.to_string()));
+        names.extend(reviews.iter().map(|(_, o)| o.to_string()));
         let mut objects = repo.git.read_objects(&names)?.into_iter();
         let mut version = |rev: &str| -> Result<Version> {
             let text = objects

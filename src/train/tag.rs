@@ -13,7 +13,7 @@
 use crate::adapters::forge::Forge;
 use crate::core::marker::Marker;
 use crate::core::patch_set::{Member, PatchSet, TRAILER, Verdict, branch_of, verdict};
-use crate::core::refs::{Names, short};
+use crate::core::refs::{CommitId, Names, short};
 use crate::plan::{Plan, Rev};
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
@@ -59,7 +59,7 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
 
 /// The commits of the pushed `range` to look at, and the one pushed last.
 /// A new branch has no "before": only its newest commit is looked at.
-fn pushed(repo: &Repo, range: &str) -> Result<(String, String)> {
+fn pushed(repo: &Repo, range: &str) -> Result<(String, CommitId)> {
     let (before, after) = range
         .split_once("..")
         .map(|(b, a)| (b, a.trim_start_matches('.')))
@@ -277,7 +277,7 @@ fn landed(repo: &Repo, branch: &str, v: &Version, trailer: &str) -> Result<Optio
         if repo.git.is_ancestor(&release, &c)? {
             // The release commit of another version carrying the same
             // trailer would be a hand-made mix-up: the version must match.
-            return Ok((repo.version_at(&c)? == *v).then_some(c));
+            return Ok((repo.version_at(&c)? == *v).then(|| c.to_string()));
         }
     }
     Ok(None)

@@ -10,6 +10,7 @@
 //!
 //! A fixed number of git runs, however many branches and tags there are.
 
+use crate::core::refs::CommitId;
 use crate::core::support::{self, Line, LineState, Row};
 use crate::train::dates::{self, DatedRefs, utc_day};
 use crate::train::repo::{ReleaseBranch, Repo};
@@ -30,7 +31,7 @@ fn fork_days(
     main: &str,
     branches: &[ReleaseBranch],
     d: &DatedRefs,
-) -> Result<HashMap<String, Date>> {
+) -> Result<HashMap<CommitId, Date>> {
     let mut tips: Vec<&str> = branches.iter().map(|b| b.oid.as_str()).collect();
     tips.sort();
     tips.dedup();

@@ -3,6 +3,7 @@
 //! release branches and tags starts as many git processes as a young one.
 
 use super::{Git, GitError};
+use crate::core::refs::CommitId;
 use anyhow::{Context as _, Result, bail};
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -14,7 +15,7 @@ pub struct PeeledRef {
     /// The full name (`refs/tags/v1.0.0`).
     pub name: String,
     pub oid: String,
-    pub commit: String,
+    pub commit: CommitId,
 }
 
 impl Git {
@@ -35,7 +36,7 @@ impl Git {
                 Some(PeeledRef {
                     name: name.to_string(),
                     oid: oid.to_string(),
-                    commit: if peeled.is_empty() { oid } else { peeled }.to_string(),
+                    commit: CommitId::new(if peeled.is_empty() { oid } else { peeled }),
                 })
             })
             .collect())

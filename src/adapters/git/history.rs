@@ -4,6 +4,7 @@
 //! the adapters builds git's argument lists.
 
 use super::{Git, exited_with};
+use crate::core::refs::CommitId;
 use anyhow::{Context as _, Result};
 use std::path::PathBuf;
 
@@ -23,7 +24,7 @@ pub struct GraphCommit {
 pub struct DatedRef {
     pub name: String,
     /// The commit it names (an annotated tag's peeled).
-    pub commit: String,
+    pub commit: CommitId,
     /// Its date, seconds since the epoch: an annotated tag's tagger date,
     /// else the commit's committer date.
     pub time: Option<i64>,
@@ -32,37 +33,37 @@ pub struct DatedRef {
 impl Git {
     /// The best common ancestor of `a` and `b`; `None` when they share no
     /// history.
-    pub fn merge_base(&self, a: &str, b: &str) -> Result<Option<String>> {
+    pub fn merge_base(&self, a: &str, b: &str) -> Result<Option<CommitId>> {
         match self.read(&["merge-base", a, b]) {
-            Ok(o) => Ok(Some(o.trim().to_string())),
+            Ok(o) => Ok(Some(CommitId::new(o))),
             Err(e) if exited_with(&e, 1) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     /// The common ancestor of every one of `revs` (an octopus merge base).
-    pub fn merge_base_of(&self, revs: &[String]) -> Result<Option<String>> {
+    pub fn merge_base_of(&self, revs: &[String]) -> Result<Option<CommitId>> {
         let mut args = vec!["merge-base", "--octopus"];
         args.extend(revs.iter().map(String::as_str));
         match self.read(&args) {
-            Ok(o) => Ok(Some(o.trim().to_string())),
+            Ok(o) => Ok(Some(CommitId::new(o))),
             Err(e) if exited_with(&e, 1) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     /// The commits of `range`, newest first.
-    pub fn rev_list(&self, range: &str) -> Result<Vec<String>> {
-        Ok(lines(&self.read(&["rev-list", range])?))
+    pub fn rev_list(&self, range: &str) -> Result<Vec<CommitId>> {
+        Ok(ids(&self.read(&["rev-list", range])?))
     }
 
     /// The commits `tip` reaches and `not` (when given) does not, oldest
     /// first, parents before children.
-    pub fn oldest_first(&self, tip: &str, not: Option<&str>) -> Result<Vec<String>> {
+    pub fn oldest_first(&self, tip: &str, not: Option<&str>) -> Result<Vec<CommitId>> {
         let not = not.map(|n| format!("^{n}"));
         let mut args = vec!["rev-list", "--reverse", "--topo-order", tip];
         args.extend(not.as_deref());
-        Ok(lines(&self.read(&args)?))
+        Ok(ids(&self.read(&args)?))
     }
 
     /// The subjects of the commits of `range`, newest first.
@@ -90,7 +91,7 @@ impl Git {
         tip: &str,
         not: Option<&str>,
         texts: &[&str],
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<CommitId>> {
         let greps: Vec<String> = texts.iter().map(|t| format!("--grep={t}")).collect();
         let not = not.map(|n| format!("^{n}"));
         let mut args = vec!["log", "-1", "--format=%H", "--fixed-strings", "--all-match"];
@@ -102,12 +103,12 @@ impl Git {
             .read(&args)?
             .split_whitespace()
             .next()
-            .map(str::to_string))
+            .map(CommitId::new))
     }
 
     /// `tip`'s first-parent line from where `commit` was made on, oldest
     /// first: the commits that do not reach `commit`'s parents.
-    pub fn first_parent_line_since(&self, tip: &str, commit: &str) -> Result<Vec<String>> {
+    pub fn first_parent_line_since(&self, tip: &str, commit: &str) -> Result<Vec<CommitId>> {
         let parents = format!("{commit}^@");
         let args = [
             "rev-list",
@@ -117,7 +118,7 @@ impl Git {
             "--not",
             &parents,
         ];
-        Ok(lines(&self.read(&args)?))
+        Ok(ids(&self.read(&args)?))
     }
 
     /// The commits `tips` reach and `not` does not, with the boundary
@@ -162,7 +163,7 @@ impl Git {
                 };
                 Some(DatedRef {
                     name: name.to_string(),
-                    commit: if peeled.is_empty() { oid } else { peeled }.to_string(),
+                    commit: CommitId::new(if peeled.is_empty() { oid } else { peeled }),
                     time: time.trim().parse().ok(),
                 })
             })
@@ -246,6 +247,10 @@ impl Git {
         self.write(&["archive", "--format=tar.gz", &prefix, &output, rev])
             .map(drop)
     }
+}
+
+fn ids(out: &str) -> Vec<CommitId> {
+    out.lines().map(CommitId::new).collect()
 }
 
 fn lines(out: &str) -> Vec<String> {

@@ -8,6 +8,7 @@
 //! object behind in the repository.
 
 use super::Git;
+use crate::core::refs::CommitId;
 use anyhow::{Context as _, Result, bail};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -94,8 +95,8 @@ pub struct Author {
 /// A commit with what a backport or the audit needs of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commit {
-    pub oid: String,
-    pub parents: Vec<String>,
+    pub oid: CommitId,
+    pub parents: Vec<CommitId>,
     pub author: Author,
     /// The whole message.
     pub message: String,
@@ -122,8 +123,8 @@ pub fn log(git: &Git, args: &[&str]) -> Result<Vec<Commit>> {
     Ok(fields
         .chunks_exact(6)
         .map(|f| Commit {
-            oid: f[0].trim_start_matches('\n').to_string(),
-            parents: f[1].split_whitespace().map(str::to_string).collect(),
+            oid: CommitId::new(f[0].trim_start_matches('\n')),
+            parents: f[1].split_whitespace().map(CommitId::new).collect(),
             author: Author {
                 name: f[2].to_string(),
                 email: f[3].to_string(),
@@ -135,12 +136,12 @@ pub fn log(git: &Git, args: &[&str]) -> Result<Vec<Commit>> {
 }
 
 /// The given commits, in the order given.
-pub fn commits(git: &Git, oids: &[String]) -> Result<Vec<Commit>> {
+pub fn commits(git: &Git, oids: &[CommitId]) -> Result<Vec<Commit>> {
     if oids.is_empty() {
         return Ok(Vec::new());
     }
     let mut args = vec!["--no-walk=unsorted"];
-    args.extend(oids.iter().map(String::as_str));
+    args.extend(oids.iter().map(CommitId::as_str));
     log(git, &args)
 }
 
@@ -411,15 +412,7 @@ mod tests {
             trailer("x\n\nbranch-only: CI fix", "Branch-only"),
             Some("CI fix")
         );
-        let c = commits(
-            &git,
-            &[git
-                .read(&["rev-parse", "main~1"])
-                .unwrap()
-                .trim()
-                .to_string()],
-        )
-        .unwrap();
+        let c = commits(&git, &[git.read(&["rev-parse", "main~1"]).unwrap().into()]).unwrap();
         assert_eq!(c[0].subject(), "c1");
         assert_eq!(c[0].message, "c1\n\nbody");
         assert_eq!(

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod freeze;
 pub mod semver;
 
+use crate::core::refs::CommitId;
 use crate::train::Options;
 use crate::train::repo::Repo;
 use anyhow::{Result, bail};
@@ -22,7 +23,7 @@ use anyhow::{Result, bail};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
     pub branch: String,
-    pub tip: String,
+    pub tip: CommitId,
 }
 
 /// What a gate says of the subjects.
