@@ -6,7 +6,7 @@ use super::{Executor, resolve};
 use crate::adapters::fs;
 use crate::adapters::git::pick::{self as git_pick, Applied};
 use crate::adapters::git::scratch::{Files, Scratch};
-use crate::core::refs::CommitId;
+use crate::core::refs::{BranchName, CommitId};
 use crate::plan::{NewCommit, Pick, Rev};
 use anyhow::{Context as _, Result, bail};
 
@@ -54,7 +54,7 @@ impl Executor<'_> {
     pub(super) fn push(
         &self,
         remote: &str,
-        updates: &[(Rev, String)],
+        updates: &[(Rev, BranchName)],
         made: &[CommitId],
     ) -> Result<()> {
         let specs: Vec<String> = updates

@@ -4,7 +4,7 @@
 //! the whole set in a trailer, so `tag` and `status` find the other members
 //! from any one of them, with no state kept anywhere else.
 
-use crate::core::refs::Names;
+use crate::core::refs::{BranchName, Names};
 use semver::Version;
 
 /// The trailer's key.
@@ -66,7 +66,7 @@ impl PatchSet {
 
 /// The release branch a patch version belongs to: `release-X.Y.0` for
 /// X.Y.Z (the branch cut for X.Y.0).
-pub fn branch_of(names: &Names, v: &Version) -> String {
+pub fn branch_of(names: &Names, v: &Version) -> BranchName {
     names.release_branch(&Version::new(v.major, v.minor, 0))
 }
 

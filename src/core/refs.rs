@@ -36,13 +36,13 @@ impl Names {
     /// `release-X.Y.Z` for version X.Y.Z (any pre-release part is dropped:
     /// a branch is named after the release it leads to); `…X.Y.x` or
     /// `…X.Y` in the other forms.
-    pub fn release_branch(&self, v: &Version) -> String {
+    pub fn release_branch(&self, v: &Version) -> BranchName {
         let p = &self.branch_prefix;
-        match self.branch_form {
+        BranchName(match self.branch_form {
             BranchForm::Full => format!("{p}{}", Version::new(v.major, v.minor, v.patch)),
             BranchForm::MinorX => format!("{p}{}.{}.x", v.major, v.minor),
             BranchForm::Minor => format!("{p}{}.{}", v.major, v.minor),
-        }
+        })
     }
 
     /// The version a release branch is named after (`X.Y.0` in the minor
@@ -70,8 +70,8 @@ impl Names {
     }
 
     /// The tag of a version: `vX.Y.Z`, `vX.Y.Z-rc.N`.
-    pub fn tag(&self, v: &Version) -> String {
-        format!("{}{v}", self.tag_prefix)
+    pub fn tag(&self, v: &Version) -> TagName {
+        TagName(format!("{}{v}", self.tag_prefix))
     }
 
     /// The version a tag names, if it names one.
@@ -109,13 +109,13 @@ const REVIEW_PREFIX: &str = "ci/";
 
 impl Review {
     /// The branch's name.
-    pub fn branch(&self) -> String {
-        match self {
+    pub fn branch(&self) -> BranchName {
+        BranchName(match self {
             Review::NextLine(v) | Review::Patch(v) => format!("{REVIEW_PREFIX}bump-to-{v}"),
             Review::Candidate(v) => format!("{REVIEW_PREFIX}rc-{v}"),
             Review::Release(v) => format!("{REVIEW_PREFIX}release-{v}"),
             Review::Backport { branch, id } => format!("{REVIEW_PREFIX}backport-{branch}-{id}"),
-        }
+        })
     }
 
     pub fn parse(name: &str) -> Option<Review> {
@@ -160,11 +160,103 @@ pub fn short(oid: &str) -> &str {
     oid.get(..10).unwrap_or(oid)
 }
 
-/// A commit's full id, as git names it. It reads as the `&str` it is, so
-/// that git's arguments take it as they are; messages show it [`short`].
+/// The traits a name of git's gets: it reads as the `&str` it is (so that
+/// git's arguments and string comparisons take it unchanged), shows as
+/// itself, and converts from and to `String`.
+macro_rules! name_type {
+    ($t:ident) => {
+        impl $t {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $t {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $t {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<std::ffi::OsStr> for $t {
+            fn as_ref(&self) -> &std::ffi::OsStr {
+                self.0.as_ref()
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $t {
+            fn from(s: &str) -> $t {
+                $t::new(s)
+            }
+        }
+
+        impl From<String> for $t {
+            fn from(s: String) -> $t {
+                $t::new(s)
+            }
+        }
+
+        impl From<$t> for String {
+            fn from(n: $t) -> String {
+                n.0
+            }
+        }
+
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $t {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<$t> for String {
+            fn eq(&self, other: &$t) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl PartialEq<$t> for &str {
+            fn eq(&self, other: &$t) -> bool {
+                *self == other.0
+            }
+        }
+    };
+}
+
+/// A commit's full id, as git names it; messages show it [`short`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
 pub struct CommitId(String);
+name_type!(CommitId);
 
 impl CommitId {
     /// `id` as git printed it (surrounding whitespace dropped).
@@ -176,80 +268,34 @@ impl CommitId {
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// As messages show it.
     pub fn short(&self) -> &str {
         short(&self.0)
     }
 }
 
-impl std::ops::Deref for CommitId {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
+/// A branch's name (`release-1.2.0`, `ci/rc-1.2.0-rc.1`, `main`), without
+/// `refs/heads/`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct BranchName(String);
+name_type!(BranchName);
+
+impl BranchName {
+    pub fn new(name: impl Into<String>) -> BranchName {
+        BranchName(name.into())
     }
 }
 
-impl std::borrow::Borrow<str> for CommitId {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
+/// A tag's name (`v1.2.0`), without `refs/tags/`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct TagName(String);
+name_type!(TagName);
 
-impl AsRef<str> for CommitId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<std::ffi::OsStr> for CommitId {
-    fn as_ref(&self) -> &std::ffi::OsStr {
-        self.0.as_ref()
-    }
-}
-
-impl std::fmt::Display for CommitId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for CommitId {
-    fn from(id: &str) -> CommitId {
-        CommitId::new(id)
-    }
-}
-
-impl From<String> for CommitId {
-    fn from(id: String) -> CommitId {
-        CommitId::new(id)
-    }
-}
-
-impl From<CommitId> for String {
-    fn from(c: CommitId) -> String {
-        c.0
-    }
-}
-
-impl PartialEq<str> for CommitId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for CommitId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<String> for CommitId {
-    fn eq(&self, other: &String) -> bool {
-        &self.0 == other
+impl TagName {
+    pub fn new(name: impl Into<String>) -> TagName {
+        TagName(name.into())
     }
 }
 

@@ -12,7 +12,7 @@ use crate::adapters::forge::{NewRelease, PullRequest, Release};
 use crate::adapters::git::pick::Author;
 use crate::core::changeset::ChangeSet;
 use crate::core::config::{RateLimits, WaitFor};
-use crate::core::refs::CommitId;
+use crate::core::refs::{BranchName, CommitId, TagName};
 use semver::Version;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -192,7 +192,7 @@ pub enum Effect {
     /// gets all of them or none. Never forced.
     Push {
         remote: String,
-        updates: Vec<(Rev, String)>,
+        updates: Vec<(Rev, BranchName)>,
     },
     PullRequest(PullRequest),
     /// Moves a local branch of the user's checkout to a pushed commit when
@@ -204,7 +204,7 @@ pub enum Effect {
     /// A release tag made by the forge (pushed with git without one), then
     /// locally.
     Tag {
-        name: String,
+        name: TagName,
         at: Rev,
     },
     Files(Files),
@@ -306,7 +306,7 @@ impl Plan {
         })
     }
 
-    pub fn push(&mut self, remote: &str, updates: Vec<(Rev, String)>) {
+    pub fn push(&mut self, remote: &str, updates: Vec<(Rev, BranchName)>) {
         if !updates.is_empty() {
             self.effects.push(Effect::Push {
                 remote: remote.to_string(),
@@ -315,9 +315,9 @@ impl Plan {
         }
     }
 
-    pub fn tag(&mut self, name: &str, at: Rev) {
+    pub fn tag(&mut self, name: &TagName, at: Rev) {
         self.effects.push(Effect::Tag {
-            name: name.to_string(),
+            name: name.clone(),
             at,
         });
     }

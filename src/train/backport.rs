@@ -19,7 +19,7 @@ use crate::adapters::git::pick::{self, Applied, Commit, Quarantine};
 use crate::core::changeset::ChangeSet;
 use crate::core::notes as core_notes;
 use crate::core::pull_request::{self, Landed};
-use crate::core::refs::{CommitId, Review, short};
+use crate::core::refs::{BranchName, CommitId, Review, short};
 use crate::output::say;
 use crate::plan::{NewCommit, Pick, Plan, Rev};
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
@@ -148,7 +148,7 @@ impl Backport<'_> {
         .branch();
         let change = Change {
             commit: Rev::at(tip, format!("{}/{branch}", self.repo.remote())),
-            base: branch.to_string(),
+            base: BranchName::new(branch),
             head,
             title: title(branch, self.sources),
             body: body(branch, self.sources),
@@ -202,7 +202,7 @@ impl Backport<'_> {
 
 /// The branches named (each a release branch on the remote), or the
 /// supported ones; with their tips.
-fn targets(repo: &Repo, opts: &BackportOpts) -> Result<Vec<(String, CommitId)>> {
+fn targets(repo: &Repo, opts: &BackportOpts) -> Result<Vec<(BranchName, CommitId)>> {
     let mut names = if opts.supported {
         super::timetable::supported(repo)?
     } else {
@@ -233,7 +233,7 @@ fn targets(repo: &Repo, opts: &BackportOpts) -> Result<Vec<(String, CommitId)>> 
             let tip = repo
                 .remote_branch(&b)?
                 .with_context(|| format!("`{}/{b}` does not exist", repo.remote()))?;
-            Ok((b, tip))
+            Ok((BranchName::new(b), tip))
         })
         .collect()
 }

@@ -17,7 +17,7 @@
 
 use crate::adapters::forge::Forge;
 use crate::core::marker::Marker;
-use crate::core::refs::{CommitId, Names, Review, short};
+use crate::core::refs::{BranchName, CommitId, Names, Review, short};
 use crate::core::version::{Level, try_bump};
 use crate::output::say;
 use crate::plan::{Effect, NewCommit, Plan, Rev};
@@ -228,7 +228,7 @@ fn bump_main(
     Ok(Planned {
         change: Change {
             commit,
-            base: main.clone(),
+            base: BranchName::new(main.as_str()),
             head: Review::NextLine(Version::parse(&num)?).branch(),
             title,
             body,
@@ -269,7 +269,7 @@ fn candidate(
     Ok(Planned {
         change: Change {
             commit,
-            base: branch.to_string(),
+            base: BranchName::new(branch),
             head: Review::Candidate(rc.clone()).branch(),
             title,
             body,

@@ -3,7 +3,7 @@
 //! `due`, `supported` and `timetable` all read them from here, so none of
 //! them reads through another.
 
-use crate::core::refs::{CommitId, Review};
+use crate::core::refs::{BranchName, CommitId, Review};
 use crate::core::support::Line;
 use crate::train::repo::{Refs, ReleaseBranch, Repo};
 use anyhow::Result;
@@ -92,7 +92,7 @@ pub fn cut_day(repo: &Repo, b: &ReleaseBranch) -> Result<Option<Date>> {
 /// [`cut_day`] with the remote's branches already read.
 pub fn cut_day_in(repo: &Repo, b: &ReleaseBranch, refs: &Refs) -> Result<Option<Date>> {
     let main = refs.branches.get(&repo.config.main_branch);
-    let review = refs.branches.get(&rc1_review_branch(b));
+    let review = refs.branches.get(rc1_review_branch(b).as_str());
     cut_day_from(
         repo,
         b,
@@ -109,7 +109,7 @@ fn rc1(b: &ReleaseBranch) -> Version {
     }
 }
 
-fn rc1_review_branch(b: &ReleaseBranch) -> String {
+fn rc1_review_branch(b: &ReleaseBranch) -> BranchName {
     Review::Candidate(rc1(b)).branch()
 }
 

@@ -4,6 +4,7 @@
 //! without, it is pushed straight to the branch it is for.
 
 use crate::adapters::forge::{Forge, PrState, PullRequest};
+use crate::core::refs::BranchName;
 use crate::plan::{Plan, Rev};
 use crate::train::repo::Repo;
 use anyhow::Result;
@@ -12,9 +13,9 @@ use anyhow::Result;
 pub struct Change {
     pub commit: Rev,
     /// The branch it is for (`main`, `release-X.Y.Z`).
-    pub base: String,
+    pub base: BranchName,
     /// The branch it is pushed to for review (`ci/…`).
-    pub head: String,
+    pub head: BranchName,
     pub title: String,
     pub body: String,
 }
@@ -23,8 +24,8 @@ impl Change {
     fn pull_request(&self) -> PullRequest {
         PullRequest {
             title: self.title.clone(),
-            head: self.head.clone(),
-            base: self.base.clone(),
+            head: self.head.to_string(),
+            base: self.base.to_string(),
             body: self.body.clone(),
         }
     }
@@ -36,7 +37,7 @@ pub fn deliver(
     plan: &mut Plan,
     remote: &str,
     reviews: bool,
-    create: &[(Rev, String)],
+    create: &[(Rev, BranchName)],
     changes: &[Change],
 ) {
     let mut updates = Vec::new();

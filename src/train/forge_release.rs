@@ -5,7 +5,7 @@
 //! Without a forge there are no releases: it says so and does nothing.
 
 use crate::adapters::forge::{NewRelease, ReleaseState};
-use crate::core::refs::Names;
+use crate::core::refs::{Names, TagName};
 use crate::plan::{Effect, Plan};
 use crate::train::repo::Repo;
 use crate::train::{Context, notes};
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>) -> Result<Plan> {
     let names = Names::of(&ctx.config);
     let tag = match tag {
-        Some(t) => t.to_string(),
+        Some(t) => TagName::new(t),
         None => names.tag(
             &ctx.ws
                 .train_version()
@@ -69,7 +69,7 @@ pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>
         body: notes::show(ctx, Some(&version.to_string()))?,
         prerelease: !version.pre.is_empty(),
         latest: is_latest(repo, &names, &version)?,
-        tag,
+        tag: tag.to_string(),
     };
     plan.then_say("Released", released(&new, files.len()));
     plan.add(Effect::Release { new, assets: files });

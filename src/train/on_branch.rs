@@ -3,7 +3,7 @@
 
 use crate::core::changeset::ChangeSet;
 use crate::core::marker::Marker;
-use crate::core::refs::CommitId;
+use crate::core::refs::{BranchName, CommitId};
 use crate::core::version::Level;
 use crate::output::say;
 use crate::plan::{NewCommit, Plan, Rev};
@@ -15,7 +15,7 @@ use semver::Version;
 
 /// A release branch checked and fetched, ready for a release commit.
 pub struct Target {
-    pub branch: String,
+    pub branch: BranchName,
     pub base: CommitId,
     pub version: Version,
 }
@@ -36,7 +36,7 @@ pub fn fetched(repo: &Repo, branch: &str) -> Result<Target> {
     };
     let version = repo.version_at(&base)?;
     Ok(Target {
-        branch: branch.to_string(),
+        branch: BranchName::new(branch),
         base,
         version,
     })
@@ -63,7 +63,7 @@ pub struct Commit<'a> {
     /// Edits RELEASES.md for the new version.
     pub notes: &'a dyn Fn(&Context, &mut ChangeSet, &Version) -> Result<()>,
     /// Branch for review, from the new version.
-    pub head: &'a dyn Fn(&Version) -> String,
+    pub head: &'a dyn Fn(&Version) -> BranchName,
     /// Pull request body, from the new version.
     pub body: &'a dyn Fn(&Version) -> String,
 }

@@ -25,6 +25,7 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
                 .pop()
                 .context("there is no release branch to release")?
                 .name
+                .to_string()
         }
     };
     let t = target(repo, Some(&branch))?;

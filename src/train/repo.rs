@@ -5,7 +5,7 @@ use crate::adapters::forge::{self, Forge};
 use crate::adapters::git::{Git, GitError};
 use crate::core::config::Config;
 use crate::core::marker::Marker;
-use crate::core::refs::{CommitId, Names, short};
+use crate::core::refs::{BranchName, CommitId, Names, short};
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
 use semver::Version;
@@ -38,7 +38,7 @@ pub enum Fetch {
 /// A `release-X.Y.Z` branch on the remote.
 #[derive(Debug, Clone)]
 pub struct ReleaseBranch {
-    pub name: String,
+    pub name: BranchName,
     /// The version in its name.
     pub version: Version,
     pub oid: CommitId,
@@ -240,7 +240,11 @@ impl Repo {
         let mut out: Vec<ReleaseBranch> = branches
             .filter_map(|(name, oid)| {
                 let version = names.parse_release_branch(&name)?;
-                Some(ReleaseBranch { name, version, oid })
+                Some(ReleaseBranch {
+                    name: BranchName::new(name),
+                    version,
+                    oid,
+                })
             })
             .collect();
         out.sort_by(|a, b| a.version.cmp(&b.version));

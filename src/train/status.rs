@@ -163,8 +163,12 @@ impl View {
             release_pending: self
                 .refs
                 .branches
-                .contains_key(&Review::Release(b.version.clone()).branch()),
-            tag: self.refs.tags.contains_key(&tag_name).then_some(tag_name),
+                .contains_key(Review::Release(b.version.clone()).branch().as_str()),
+            tag: self
+                .refs
+                .tags
+                .contains_key(tag_name.as_str())
+                .then(|| tag_name.to_string()),
             version: version.clone(),
             branch: b.clone(),
         }))
@@ -175,7 +179,7 @@ impl View {
         let cut_name = repo.names().release_branch(&self.main_version);
         let latest = self.latest(repo)?;
         let t = Train {
-            main_branch_cut: self.refs.branches.contains_key(&cut_name),
+            main_branch_cut: self.refs.branches.contains_key(cut_name.as_str()),
             main_version: self.main_version.clone(),
             latest: latest.as_ref().map(|s| Branch {
                 version: s.branch.version.clone(),
@@ -417,14 +421,14 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<Status> {
             Ok(v) => Some(v.clone()),
             Err(e) => {
                 unreadable.push(Unreadable {
-                    branch: b.name.clone(),
+                    branch: b.name.to_string(),
                     error: format!("{e:#}"),
                 });
                 None
             }
         };
         branches.push(BranchRow {
-            branch: b.name.clone(),
+            branch: b.name.to_string(),
             state: version.as_ref().map(|v| BranchState::of(&b.version, v)),
             version,
             latest_tag,
@@ -475,7 +479,7 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<WaitingSet> {
         if set
             .versions
             .iter()
-            .all(|v| view.refs.tags.contains_key(&names.tag(v)))
+            .all(|v| view.refs.tags.contains_key(names.tag(v).as_str()))
         {
             continue;
         }
@@ -484,14 +488,17 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<WaitingSet> {
             .iter()
             .map(|v| {
                 let tag = names.tag(v);
-                let state = if view.refs.tags.contains_key(&tag) {
+                let state = if view.refs.tags.contains_key(tag.as_str()) {
                     MemberState::Tagged
                 } else {
                     seen.iter()
                         .find(|(s, sv, _)| s == set && sv == v)
                         .map_or(MemberState::NotPushed, |(_, _, st)| st.clone())
                 };
-                SetMember { tag, state }
+                SetMember {
+                    tag: tag.to_string(),
+                    state,
+                }
             })
             .collect();
         waiting.push(WaitingSet { members });

@@ -50,7 +50,7 @@ fn fork_days(
     let mut out = HashMap::new();
     for b in branches {
         let day = match graph.get(b.oid.as_str()) {
-            None => d.branch_dates.get(&b.name).copied(),
+            None => d.branch_dates.get(b.name.as_str()).copied(),
             Some(_) => fork_point(&graph, &b.oid).and_then(|t| utc_day(&t.to_string())),
         };
         if let Some(day) = day {
@@ -124,7 +124,7 @@ pub fn supported(repo: &Repo) -> Result<Vec<String>> {
     Ok(
         support::supported_on(&lines, &repo.config.support, repo.today)
             .iter()
-            .map(|v| names.release_branch(v))
+            .map(|v| names.release_branch(v).to_string())
             .collect(),
     )
 }
@@ -139,7 +139,7 @@ pub fn ci_rerun(repo: &Repo) -> Result<Vec<String>> {
     let names = repo.names();
     Ok(support::ci_rerun(&versions, &repo.config.support)
         .iter()
-        .map(|v| names.release_branch(v))
+        .map(|v| names.release_branch(v).to_string())
         .collect())
 }
 
@@ -235,7 +235,7 @@ impl Timetable {
             versions: rows
                 .into_iter()
                 .map(|r| Entry {
-                    branch: names.release_branch(&r.version),
+                    branch: names.release_branch(&r.version).to_string(),
                     branch_date: r.branched,
                     end_of_life: r.end_of_life,
                     lts: r.lts,

@@ -2,7 +2,7 @@
 //! the root package's; see [`crate::core::workspace::Workspace::train_version`])
 //! and the tag it is released under, for scripts and CI jobs.
 
-use crate::core::refs::Names;
+use crate::core::refs::{Names, TagName};
 use crate::train::Context;
 use crate::train::report::as_text;
 use anyhow::{Context as _, Result};
@@ -15,7 +15,7 @@ pub struct TrainVersion {
     #[serde(serialize_with = "as_text")]
     pub version: Version,
     /// The release tag of that version (`v1.2.0`).
-    pub tag: String,
+    pub tag: TagName,
     /// Text shows the tag rather than the version.
     #[serde(skip)]
     pub show_tag: bool,

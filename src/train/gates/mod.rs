@@ -14,7 +14,7 @@ pub mod audit;
 pub mod freeze;
 pub mod semver;
 
-use crate::core::refs::CommitId;
+use crate::core::refs::{BranchName, CommitId};
 use crate::train::Options;
 use crate::train::repo::Repo;
 use anyhow::{Result, bail};
@@ -22,7 +22,7 @@ use anyhow::{Result, bail};
 /// A release branch a command is about to change, at the commit it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
-    pub branch: String,
+    pub branch: BranchName,
     pub tip: CommitId,
 }
 
