@@ -186,7 +186,7 @@ fn joined(reader: JoinHandle<std::io::Result<Vec<u8>>>) -> Result<Vec<u8>, Stopp
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -232,16 +232,7 @@ mod tests {
         assert!(matches!(e.why, Stopped::TimedOut(_)), "{e}");
         assert!(start.elapsed() < Duration::from_secs(20));
         let child = std::fs::read_to_string(&pid).unwrap();
-        // Gone, or a zombie its new parent has not reaped yet.
-        let state = || {
-            let stat = std::fs::read_to_string(Path::new("/proc").join(child.trim()).join("stat"));
-            stat.map(|s| s.rsplit(") ").next().unwrap_or("").chars().next())
-        };
-        let until = Instant::now() + Duration::from_secs(5);
-        while !matches!(state(), Err(_) | Ok(Some('Z'))) && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        assert!(matches!(state(), Err(_) | Ok(Some('Z'))), "{:?}", state());
+        assert!(ends(child.trim()), "the child {} still runs", child.trim());
     }
 
     #[test]
@@ -254,5 +245,20 @@ mod tests {
                 .starts_with("`/nonexistent/cargo-train-tool` could not start: "),
             "{e}"
         );
+    }
+
+    /// Whether process `pid` is gone within 5 s, or a zombie its new parent
+    /// has not reaped yet (a SIGKILL is sent, not waited for).
+    pub(crate) fn ends(pid: &str) -> bool {
+        let state = || {
+            let stat = std::fs::read_to_string(Path::new("/proc").join(pid).join("stat"));
+            stat.map(|s| s.rsplit(") ").next().unwrap_or("").chars().next())
+        };
+        let gone = |s: std::io::Result<Option<char>>| matches!(s, Err(_) | Ok(Some('Z')));
+        let until = Instant::now() + Duration::from_secs(5);
+        while !gone(state()) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        gone(state())
     }
 }

@@ -42,14 +42,10 @@ impl Default for Github {
 /// fails the run; one beyond a day is no bound (and would overflow a
 /// deadline).
 fn retry_budget<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let n = i64::deserialize(d)?;
-    if (1..=86_400).contains(&n) {
-        Ok(n as u64)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "retry budget {n} is out of range: use 1 to 86400 seconds (the default is 120)"
-        )))
-    }
+    super::ranged(d, 1..=86_400, |n| {
+        format!("retry budget {n} is out of range: use 1 to 86400 seconds (the default is 120)")
+    })
+    .map(|n| n as u64)
 }
 
 #[cfg(test)]

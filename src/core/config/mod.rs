@@ -32,6 +32,21 @@ pub use self::semver::{Semver, SemverFeatures};
 pub use support::Support;
 
 use refs::{marker, ref_prefix};
+
+/// An integer value read within `range`; out of it, `out_of_range(n)` is
+/// the error (which `toml` reports with the key's line).
+fn ranged<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    range: std::ops::RangeInclusive<i64>,
+    out_of_range: impl FnOnce(i64) -> String,
+) -> Result<i64, D::Error> {
+    let n = i64::deserialize(d)?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(out_of_range(n)))
+    }
+}
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -314,6 +329,18 @@ patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MA
         .unwrap_err()
         .to_string();
         assert!(e.contains("line 3") && e.contains("placeholder"), "{e}");
+        let e = err("cut-day = 5\nfreeze-days = 28\n");
+        assert!(
+            e.contains("line 2")
+                && e.contains("freeze-days 28 is out of range: use 0 (no freeze) to 27"),
+            "{e}"
+        );
+        assert_eq!(
+            Config::from_train_toml(Path::new("t"), "freeze-days = 3\n")
+                .unwrap()
+                .freeze_days,
+            3
+        );
     }
 
     pub(super) fn err(text: &str) -> String {

@@ -9,14 +9,10 @@ pub struct Day(pub u8);
 
 impl<'de> Deserialize<'de> for Day {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = i64::deserialize(d)?;
-        if (1..=28).contains(&n) {
-            Ok(Day(n as u8))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "day {n} is out of range: use 1 to 28, so that it exists in every month"
-            )))
-        }
+        super::ranged(d, 1..=28, |n| {
+            format!("day {n} is out of range: use 1 to 28, so that it exists in every month")
+        })
+        .map(|n| Day(n as u8))
     }
 }
 
@@ -34,12 +30,8 @@ pub enum Weekend {
 /// At most 27 days: a freeze ends on the release day and starts after the
 /// cut of the month before at the earliest.
 pub(super) fn freeze_days<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
-    let n = i64::deserialize(d)?;
-    if (0..=27).contains(&n) {
-        Ok(n as u8)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "freeze-days {n} is out of range: use 0 (no freeze) to 27"
-        )))
-    }
+    super::ranged(d, 0..=27, |n| {
+        format!("freeze-days {n} is out of range: use 0 (no freeze) to 27")
+    })
+    .map(|n| n as u8)
 }

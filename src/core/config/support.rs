@@ -41,14 +41,10 @@ impl Default for Support {
 /// A support period of 1 to 240 months: 0 would end a release's support on
 /// its release day; a bound keeps the date arithmetic in range.
 fn support_months<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let n = i64::deserialize(d)?;
-    if (1..=240).contains(&n) {
-        Ok(n as u32)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "{n} months is out of range: use 1 to 240 (the defaults are 2, and 24 for LTS)"
-        )))
-    }
+    super::ranged(d, 1..=240, |n| {
+        format!("{n} months is out of range: use 1 to 240 (the defaults are 2, and 24 for LTS)")
+    })
+    .map(|n| n as u32)
 }
 
 #[cfg(test)]
