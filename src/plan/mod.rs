@@ -392,13 +392,6 @@ impl Plan {
         })
     }
 
-    pub fn pull_requests(&self) -> impl Iterator<Item = &PullRequest> {
-        self.effects.iter().filter_map(|e| match e {
-            Effect::PullRequest(p) => Some(p),
-            _ => None,
-        })
-    }
-
     /// Every branch the push updates, with the commit it gets.
     pub fn pushed(&self) -> Vec<(&Rev, &str)> {
         self.effects
