@@ -8,7 +8,7 @@
 //! with the branch-only trailer (`[backport] branch-only-trailer`) are not
 //! asked. `patch` runs [`audit_branch`] first.
 
-use crate::adapters::git::pick;
+use crate::adapters::git::pick::{self, Revs};
 use crate::core::marker::Marker;
 use crate::core::refs::CommitId;
 use crate::train::repo::Repo;
@@ -60,10 +60,11 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
     };
     let cut = cut.as_str();
     let range = format!("{cut}..{tip}");
-    let not_since = since.map(|t| format!("^{t}"));
-    let mut log_args = vec!["--no-merges", range.as_str()];
-    log_args.extend(not_since.as_deref());
-    let asked: Vec<pick::Commit> = pick::log(git, &log_args)?
+    let revs = Revs::NoMerges {
+        range: &range,
+        not: since,
+    };
+    let asked: Vec<pick::Commit> = pick::log(git, &revs)?
         .into_iter()
         .filter(|c| {
             !Marker::of(cfg).asks_in(&c.message)
@@ -88,9 +89,8 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
         return Ok(Vec::new());
     }
     let main_ids = main_patch_ids(repo, &left, &format!("{cut}..{main}"))?;
-    let mut args = vec!["--no-walk=unsorted"];
-    args.extend(left.iter().map(|c| c.oid.as_str()));
-    let ids: HashMap<String, String> = pick::patch_ids(git, &args)?
+    let oids: Vec<&str> = left.iter().map(|c| c.oid.as_str()).collect();
+    let ids: HashMap<String, String> = pick::patch_ids(git, &Revs::Only(&oids))?
         .into_iter()
         .map(|(p, c)| (c, p))
         .collect();
@@ -134,13 +134,12 @@ fn pull_request_refs(message: &str) -> impl Iterator<Item = u64> + '_ {
 /// and listing files is far cheaper than diffing every commit of `main`.
 fn main_patch_ids(repo: &Repo, left: &[pick::Commit], range: &str) -> Result<HashSet<String>> {
     let git = &repo.git;
-    let mut args = vec!["--no-walk=unsorted"];
-    args.extend(left.iter().map(|c| c.oid.as_str()));
-    let wanted: HashSet<Vec<String>> = pick::files_by_commit(git, &args)?
+    let oids: Vec<&str> = left.iter().map(|c| c.oid.as_str()).collect();
+    let wanted: HashSet<Vec<String>> = pick::files_by_commit(git, &Revs::Only(&oids))?
         .into_iter()
         .map(|(_, f)| f)
         .collect();
-    let candidates: Vec<String> = pick::files_by_commit(git, &[range])?
+    let candidates: Vec<String> = pick::files_by_commit(git, &Revs::Range(range))?
         .into_iter()
         .filter(|(_, f)| wanted.contains(f))
         .map(|(o, _)| o)
@@ -148,9 +147,8 @@ fn main_patch_ids(repo: &Repo, left: &[pick::Commit], range: &str) -> Result<Has
     if candidates.is_empty() {
         return Ok(HashSet::new());
     }
-    let mut args = vec!["--no-walk=unsorted"];
-    args.extend(candidates.iter().map(String::as_str));
-    Ok(pick::patch_ids(git, &args)?
+    let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+    Ok(pick::patch_ids(git, &Revs::Only(&candidates))?
         .into_iter()
         .map(|(p, _)| p)
         .collect())

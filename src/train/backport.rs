@@ -15,7 +15,7 @@
 //! STEP 5: the summary: which branches landed, which need a hand.
 
 use crate::adapters::forge::{self, Forge};
-use crate::adapters::git::pick::{self, Applied, Commit, Quarantine};
+use crate::adapters::git::pick::{self, Applied, Commit, Quarantine, Revs};
 use crate::core::changeset::ChangeSet;
 use crate::core::notes as core_notes;
 use crate::core::pull_request::{self, Landed};
@@ -355,7 +355,7 @@ fn pull_request_commits(repo: &Repo, pr: &forge::MergedPullRequest) -> Result<Ve
     let line = if is_merge || n < 2 {
         Vec::new()
     } else {
-        pick::log(git, &["--first-parent", &format!("-{n}"), &m])?
+        pick::log(git, &Revs::FirstParent { tip: &m, n })?
     };
     // The line oldest first; its newest commit is `m` itself.
     let subjects: Vec<&str> = line.iter().rev().map(Commit::subject).collect();
@@ -495,17 +495,16 @@ impl Branch<'_> {
             )
         })?;
         let range = format!("{cut}..{}", self.tip);
-        let picked: Vec<String> = pick::log(git, &[&range])?
+        let picked: Vec<String> = pick::log(git, &Revs::Range(&range))?
             .iter()
             .flat_map(|c| pick::picked_from(&c.message))
             .collect();
-        let ids: HashSet<String> = pick::patch_ids(git, &[&range])?
+        let ids: HashSet<String> = pick::patch_ids(git, &Revs::Range(&range))?
             .into_iter()
             .map(|(p, _)| p)
             .collect();
-        let mut args = vec!["--no-walk=unsorted"];
-        args.extend(sources.iter().map(|s| s.commit.oid.as_str()));
-        let source_ids: HashMap<String, String> = pick::patch_ids(git, &args)?
+        let oids: Vec<&str> = sources.iter().map(|s| s.commit.oid.as_str()).collect();
+        let source_ids: HashMap<String, String> = pick::patch_ids(git, &Revs::Only(&oids))?
             .into_iter()
             .map(|(p, c)| (c, p))
             .collect();

@@ -108,15 +108,51 @@ impl Commit {
     }
 }
 
-/// `git log` with `args` (revisions, ranges, `--no-merges`…): every commit
-/// it lists, in its order, from one git run.
-pub fn log(git: &Git, args: &[&str]) -> Result<Vec<Commit>> {
+/// Which commits a read of history looks at.
+#[derive(Debug, Clone, Copy)]
+pub enum Revs<'a> {
+    /// The commits of a range (`a..b`), newest first.
+    Range(&'a str),
+    /// A range without its merge commits, less what `not` reaches.
+    NoMerges {
+        range: &'a str,
+        not: Option<&'a str>,
+    },
+    /// These commits, in this order.
+    Only(&'a [&'a str]),
+    /// The newest `n` commits of `tip`'s first-parent line.
+    FirstParent { tip: &'a str, n: usize },
+}
+
+impl Revs<'_> {
+    fn args(&self) -> Vec<String> {
+        match *self {
+            Revs::Range(r) => vec![r.to_string()],
+            Revs::NoMerges { range, not } => {
+                let mut a = vec!["--no-merges".to_string(), range.to_string()];
+                a.extend(not.map(|n| format!("^{n}")));
+                a
+            }
+            Revs::Only(oids) => std::iter::once("--no-walk=unsorted".to_string())
+                .chain(oids.iter().map(|o| o.to_string()))
+                .collect(),
+            Revs::FirstParent { tip, n } => {
+                vec!["--first-parent".into(), format!("-{n}"), tip.to_string()]
+            }
+        }
+    }
+}
+
+/// `git log` of `revs`: every commit it lists, in its order, from one git
+/// run.
+pub fn log(git: &Git, revs: &Revs<'_>) -> Result<Vec<Commit>> {
+    let revs = revs.args();
     let mut all = vec![
         "log",
         "--date=raw",
         "--format=%H%x00%P%x00%an%x00%ae%x00%ad%x00%B%x00",
     ];
-    all.extend(args);
+    all.extend(revs.iter().map(String::as_str));
     all.push("--");
     let out = git.read(&all)?;
     let fields: Vec<&str> = out.split('\0').collect();
@@ -140,15 +176,15 @@ pub fn commits(git: &Git, oids: &[CommitId]) -> Result<Vec<Commit>> {
     if oids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut args = vec!["--no-walk=unsorted"];
-    args.extend(oids.iter().map(CommitId::as_str));
-    log(git, &args)
+    let oids: Vec<&str> = oids.iter().map(CommitId::as_str).collect();
+    log(git, &Revs::Only(&oids))
 }
 
-/// The stable patch id of every non-merge commit `git log` lists with
-/// `args`, as (patch id, commit): `git log -p` piped into
-/// `git patch-id --stable`, two processes however long the range.
-pub fn patch_ids(git: &Git, args: &[&str]) -> Result<Vec<(String, String)>> {
+/// The stable patch id of every non-merge commit of `revs`, as (patch id,
+/// commit): `git log -p` piped into `git patch-id --stable`, two processes
+/// however long the range.
+pub fn patch_ids(git: &Git, revs: &Revs<'_>) -> Result<Vec<(String, String)>> {
+    let revs = revs.args();
     let cmd = |sub: &[&str]| raw(git, sub);
     let mut log_args = vec![
         "log",
@@ -158,7 +194,7 @@ pub fn patch_ids(git: &Git, args: &[&str]) -> Result<Vec<(String, String)>> {
         "--no-renames",
         "--format=commit %H",
     ];
-    log_args.extend(args);
+    log_args.extend(revs.iter().map(String::as_str));
     log_args.push("--");
     let mut log = cmd(&log_args)
         .stdout(Stdio::piped())
@@ -193,11 +229,11 @@ pub fn patch_ids(git: &Git, args: &[&str]) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
-/// The files each non-merge commit `git log` lists with `args` changes
-/// (sorted), from one run that reads trees but computes no diffs: a cheap
-/// first sieve for patch ids, which only commits changing the same files
-/// can share.
-pub fn files_by_commit(git: &Git, args: &[&str]) -> Result<Vec<(String, Vec<String>)>> {
+/// The files each non-merge commit of `revs` changes (sorted), from one run
+/// that reads trees but computes no diffs: a cheap first sieve for patch
+/// ids, which only commits changing the same files can share.
+pub fn files_by_commit(git: &Git, revs: &Revs<'_>) -> Result<Vec<(String, Vec<String>)>> {
+    let revs = revs.args();
     let mut all = vec![
         "log",
         "--no-merges",
@@ -205,7 +241,7 @@ pub fn files_by_commit(git: &Git, args: &[&str]) -> Result<Vec<(String, Vec<Stri
         "--name-only",
         "--format=%x00%H",
     ];
-    all.extend(args);
+    all.extend(revs.iter().map(String::as_str));
     all.push("--");
     let out = git.read(&all)?;
     Ok(out
@@ -441,13 +477,13 @@ mod tests {
         let (d, git) = repo();
         run(d.path(), &["checkout", "-q", "rel"]);
         run(d.path(), &["cherry-pick", "main~1"]);
-        let on_rel = patch_ids(&git, &["main..rel"]).unwrap();
-        let on_main = patch_ids(&git, &["main~2..main"]).unwrap();
+        let on_rel = patch_ids(&git, &Revs::Range("main..rel")).unwrap();
+        let on_main = patch_ids(&git, &Revs::Range("main~2..main")).unwrap();
         assert_eq!(on_rel.len(), 2);
         assert_eq!(on_main.len(), 2);
         assert_eq!(on_rel[0].0, on_main[1].0, "{on_rel:?} {on_main:?}");
         assert!(on_main.iter().all(|(_, c)| c.len() == 40));
-        let files = files_by_commit(&git, &["main~2..main"]).unwrap();
+        let files = files_by_commit(&git, &Revs::Range("main~2..main")).unwrap();
         assert_eq!(files.len(), 2);
         assert!(
             files.iter().all(|(o, f)| o.len() == 40 && f == &["f"]),
