@@ -43,6 +43,8 @@ pub struct Pull {
     pub commits: Vec<(String, String)>,
     /// How often it was edited.
     pub edits: u32,
+    /// Where its head branch is: this repository, or a fork's id.
+    pub head_repo_id: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -196,8 +198,16 @@ impl ForgejoSim {
             merge_commit_sha: None,
             commits: Vec::new(),
             edits: 0,
+            head_repo_id: REPO_ID,
         });
         number
+    }
+
+    /// An open pull request from a fork's branch `head`; its number.
+    pub fn open_fork_pull(&self, head: &str, base: &str, title: &str) -> u64 {
+        let n = self.open_pull(head, base, title);
+        self.state().pulls[n as usize - 1].head_repo_id = REPO_ID + 1;
+        n
     }
 
     /// A pull request someone merged at `merge_commit`; `commits` are (sha,
@@ -472,7 +482,8 @@ fn shaped(spec: &Spec, definition: &str, over: Value) -> Value {
 }
 
 fn pull_json(spec: &Spec, port: u16, p: &Pull) -> Value {
-    let branch = |r: &str| json!({"ref": r, "label": r, "repo_id": REPO_ID, "sha": "0".repeat(40)});
+    let branch =
+        |r: &str, repo: i64| json!({"ref": r, "label": r, "repo_id": repo, "sha": "0".repeat(40)});
     shaped(
         spec,
         "PullRequest",
@@ -480,7 +491,7 @@ fn pull_json(spec: &Spec, port: u16, p: &Pull) -> Value {
             "id": p.number + 100, "number": p.number, "title": p.title, "body": p.body,
             "state": if p.open { "open" } else { "closed" },
             "merged": p.merged, "merge_commit_sha": p.merge_commit_sha.clone().unwrap_or_default(),
-            "head": branch(&p.head), "base": branch(&p.base),
+            "head": branch(&p.head, p.head_repo_id), "base": branch(&p.base, REPO_ID),
             "html_url": format!("http://127.0.0.1:{port}/o/r/pulls/{}", p.number),
         }),
     )
@@ -576,6 +587,7 @@ fn handle(call: &Call, spec: &Spec, st: &mut State, port: u16) -> Answer {
                 merge_commit_sha: None,
                 commits: Vec::new(),
                 edits: 0,
+                head_repo_id: REPO_ID,
             });
             Answer::json(201, pull_json(spec, port, st.pulls.last().unwrap()))
         }
