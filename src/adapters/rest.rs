@@ -104,6 +104,11 @@ pub enum Paging {
     /// `x-next-page: N`, empty on the last page (GitLab's offset
     /// pagination): the same URL with `page=N`.
     NextPageHeader,
+    /// `Link` where the answer has one, else `x-total-count`: while fewer
+    /// items were read than it counts, the same URL with the next `page`.
+    /// Forgejo/Gitea page some lists (a commit's combined status) without
+    /// naming the next page.
+    LinkOrTotalCount,
 }
 
 impl Paging {
@@ -116,7 +121,29 @@ impl Paging {
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
                 .map(|n| with_query(url, "page", n)),
+            // Only `list` knows how much was read; see `next_after`.
+            Paging::LinkOrTotalCount => a.header("link").and_then(next_link),
         }
+    }
+
+    /// The URL of the page after `url`, answered with `a`, once `read`
+    /// items were read, the last `page_len` of them from this page.
+    fn next_after(self, url: &str, a: &Answer, read: usize, page_len: usize) -> Option<String> {
+        if let Some(next) = self.next(url, a) {
+            return Some(next);
+        }
+        if self != Paging::LinkOrTotalCount || page_len == 0 {
+            return None;
+        }
+        let total: usize = a.header("x-total-count")?.trim().parse().ok()?;
+        let page: usize = url
+            .split_once('?')
+            .map_or("", |(_, q)| q)
+            .split('&')
+            .find_map(|p| p.strip_prefix("page="))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        (read < total).then(|| with_query(url, "page", &(page + 1).to_string()))
     }
 }
 
@@ -289,6 +316,8 @@ pub struct Request<'a> {
     target: Target<'a>,
     body: Body<'a>,
     headers: Vec<(&'a str, &'a str)>,
+    /// Of a [`Body::Bytes`]; `None`: `application/octet-stream`.
+    content_type: Option<&'a str>,
 }
 
 impl<'a> Request<'a> {
@@ -304,6 +333,7 @@ impl<'a> Request<'a> {
             target,
             body: Body::Empty,
             headers: Vec::new(),
+            content_type: None,
         }
     }
 
@@ -314,6 +344,13 @@ impl<'a> Request<'a> {
 
     pub fn bytes(mut self, body: &'a [u8]) -> Self {
         self.body = Body::Bytes(body);
+        self
+    }
+
+    /// `body` sent as `content_type` (a multipart form with its boundary).
+    pub fn bytes_as(mut self, body: &'a [u8], content_type: &'a str) -> Self {
+        self.body = Body::Bytes(body);
+        self.content_type = Some(content_type);
         self
     }
 
@@ -478,7 +515,10 @@ impl Client {
                 .header("Content-Type", "application/json")
                 .body(serde_json::to_vec(b).expect("json")),
             Body::Bytes(bytes) => http
-                .header("Content-Type", "application/octet-stream")
+                .header(
+                    "Content-Type",
+                    req.content_type.unwrap_or("application/octet-stream"),
+                )
                 .body(bytes.to_vec()),
             Body::Empty => http.body(Vec::new()),
         };
@@ -569,18 +609,26 @@ impl Client {
                     message: a.message(),
                 });
             }
+            let none = Vec::new();
             let page = match key {
-                Some(k) => &a.body[k],
-                None => &a.body,
+                // The list named but `null`: how Go sends an empty one
+                // (Forgejo's combined status of a commit without statuses).
+                Some(k) if a.body.get(k).is_some_and(Value::is_null) => Some(&none),
+                Some(k) => a.body[k].as_array(),
+                None => a.body.as_array(),
             };
-            let page = page.as_array().ok_or_else(|| {
+            let page = page.ok_or_else(|| {
                 unexpected(format!(
                     "{name} answered without a list ({})",
                     key.unwrap_or("array")
                 ))
             })?;
             items.extend(page.iter().cloned());
-            match self.dialect.paging.next(&url, &a) {
+            let next = self
+                .dialect
+                .paging
+                .next_after(&url, &a, items.len(), page.len());
+            match next {
                 None => return Ok(items),
                 // The token is only ever sent under the configured base.
                 Some(n) if n.starts_with(&format!("{}/", self.base)) => url = n,
@@ -668,6 +716,39 @@ mod tests {
         );
         assert_eq!(Paging::NextPageHeader.next(url, &link), None);
         assert_eq!(Paging::Link.next(url, &numbered), None);
+    }
+
+    #[test]
+    fn next_page_by_the_total_count_without_a_link() {
+        let url = "https://git.example/api/v1/repos/o/r/commits/abc/status?limit=50";
+        let counted = answer(&[("x-total-count", "120")]);
+        let rule = Paging::LinkOrTotalCount;
+        assert_eq!(
+            rule.next_after(url, &counted, 50, 50).as_deref(),
+            Some("https://git.example/api/v1/repos/o/r/commits/abc/status?limit=50&page=2")
+        );
+        let second = format!("{url}&page=2");
+        assert_eq!(
+            rule.next_after(&second, &counted, 100, 50).as_deref(),
+            Some("https://git.example/api/v1/repos/o/r/commits/abc/status?limit=50&page=3")
+        );
+        // All read, an empty page (the count was wrong), or no count: done.
+        assert_eq!(rule.next_after(&second, &counted, 120, 20), None);
+        assert_eq!(rule.next_after(&second, &counted, 100, 0), None);
+        assert_eq!(rule.next_after(url, &answer(&[]), 50, 50), None);
+        // A Link is followed first; the other rules ignore the count.
+        let link = answer(&[
+            ("x-total-count", "120"),
+            (
+                "link",
+                r#"<https://git.example/api/v1/x?page=7>; rel="next""#,
+            ),
+        ]);
+        assert_eq!(
+            rule.next_after(url, &link, 50, 50).as_deref(),
+            Some("https://git.example/api/v1/x?page=7")
+        );
+        assert_eq!(Paging::Link.next_after(url, &counted, 50, 50), None);
     }
 
     #[test]

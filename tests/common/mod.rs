@@ -3,11 +3,13 @@
 
 pub mod connect_proxy;
 pub mod faults;
+pub mod forgejo_sim;
 pub mod github_sim;
 pub mod kellnr;
 pub mod ktra;
 pub mod proxy;
 pub mod sandbox;
+pub mod swagger;
 pub mod tls;
 pub mod trustpub;
 

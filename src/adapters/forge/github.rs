@@ -386,8 +386,13 @@ impl GitHub {
 
 /// What the checks `results` (name and `passed`, `pending` or `failed`)
 /// say: `required` (if not empty) limits which ones must pass, and waits
-/// for those not reported yet; `ignore`d ones do not count.
-fn verdict(mut results: Vec<(String, &str)>, required: &[String], ignore: &[String]) -> Checks {
+/// for those not reported yet; `ignore`d ones do not count. Forgejo's
+/// statuses are read by the same rule.
+pub(super) fn verdict(
+    mut results: Vec<(String, &str)>,
+    required: &[String],
+    ignore: &[String],
+) -> Checks {
     results.retain(|(n, _)| !ignore.contains(n));
     if !required.is_empty() {
         for name in required {

@@ -5,6 +5,7 @@
 //! GitHub's API. [`open`] is the one place that picks; each forge is one
 //! file here.
 
+mod forgejo;
 pub mod github;
 mod none;
 mod print;
@@ -118,5 +119,9 @@ pub fn open(config: &Config, git: &Git) -> Result<Box<dyn Forge>> {
         ForgeKind::None => Box::new(NoForge(tags())),
         ForgeKind::DryRun => Box::new(PrintForge(tags())),
         ForgeKind::Github => Box::new(GithubForge::open(config, &git.remote_url(&config.remote)?)?),
+        ForgeKind::Forgejo => Box::new(forgejo::ForgejoForge::open(
+            config,
+            &git.remote_url(&config.remote)?,
+        )?),
     })
 }

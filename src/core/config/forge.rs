@@ -1,4 +1,5 @@
-//! `forge` and `[github]`: how changes are delivered, and the GitHub API.
+//! `forge`, `[github]` and `[forgejo]`: how changes are delivered, and the
+//! API of the forge that takes them.
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -9,6 +10,8 @@ pub enum ForgeKind {
     None,
     DryRun,
     Github,
+    /// Forgejo or Gitea: their REST APIs agree on all the train uses.
+    Forgejo,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -36,6 +39,61 @@ impl Default for Github {
             retry_budget_secs: 120,
         }
     }
+}
+
+/// A Forgejo or Gitea instance and the repository on it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Forgejo {
+    /// The instance (`https://codeberg.org`); its API is `URL/api/v1`.
+    /// No default: there is no one instance everybody uses.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "instance_url"
+    )]
+    pub url: Option<String>,
+    /// `owner/name`; default: from the remote's URL on that host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// Statuses that must pass before a tag; empty: all of them.
+    pub required_checks: Vec<String>,
+    /// As `github.retry-budget-secs`, for this forge's calls.
+    #[serde(deserialize_with = "retry_budget")]
+    pub retry_budget_secs: u64,
+}
+
+impl Default for Forgejo {
+    fn default() -> Self {
+        Forgejo {
+            url: None,
+            repository: None,
+            required_checks: Vec::new(),
+            retry_budget_secs: 120,
+        }
+    }
+}
+
+/// An instance's URL: http or https, without a trailing `/`. The API's
+/// own URL (`…/api/v1`) is refused: the path is added to what is given, so
+/// it would be asked for twice.
+fn instance_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let url = String::deserialize(d)?;
+    let trimmed = url.trim_end_matches('/');
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .unwrap_or_default();
+    if host.is_empty() || host.starts_with('/') {
+        return Err(serde::de::Error::custom(format!(
+            "forgejo.url `{url}` is not an http or https URL of an instance (`https://codeberg.org`)"
+        )));
+    }
+    if let Some(instance) = trimmed.strip_suffix("/api/v1") {
+        return Err(serde::de::Error::custom(format!(
+            "forgejo.url `{url}` is the API's URL: give the instance, `{instance}`"
+        )));
+    }
+    Ok(Some(trimmed.to_string()))
 }
 
 /// A retry budget of 1 s to a day: with none, a single dropped connection
@@ -69,5 +127,42 @@ mod tests {
         }
         let e = err("github = { retry-budget-secs = \"2m\" }\n");
         assert!(e.contains("line 1") && e.contains("invalid type"), "{e}");
+    }
+
+    #[test]
+    fn forgejo_section_is_read_and_checked() {
+        let c = Config::from_train_toml(
+            Path::new("train.toml"),
+            "forge = \"forgejo\"\n[forgejo]\nurl = \"https://codeberg.org/\"\n\
+             repository = \"o/r\"\nrequired-checks = [\"ci/build\"]\nretry-budget-secs = 5\n",
+        )
+        .unwrap();
+        assert_eq!(c.forge, crate::core::config::ForgeKind::Forgejo);
+        assert_eq!(c.forgejo.url.as_deref(), Some("https://codeberg.org"));
+        assert_eq!(c.forgejo.repository.as_deref(), Some("o/r"));
+        assert_eq!(c.forgejo.required_checks, ["ci/build"]);
+        assert_eq!(c.forgejo.retry_budget_secs, 5);
+        // What `config` prints reads back the same.
+        let again = Config::from_train_toml(Path::new("x"), &c.to_toml()).unwrap();
+        assert_eq!(again, c);
+        assert_eq!(Config::default().forgejo.url, None);
+        assert_eq!(Config::default().forgejo.retry_budget_secs, 120);
+
+        let e = err("[forgejo]\n\nurl = \"https://git.example/api/v1\"\n");
+        assert!(
+            e.contains("line 3") && e.contains("give the instance, `https://git.example`"),
+            "{e}"
+        );
+        for bad in ["codeberg.org", "ftp://x", "https://", "http:///x"] {
+            let e = err(&format!("[forgejo]\nurl = \"{bad}\"\n"));
+            assert!(
+                e.contains("line 2") && e.contains("not an http or https URL"),
+                "{e}"
+            );
+        }
+        let e = err("[forgejo]\nretry-budget-secs = 0\n");
+        assert!(e.contains("1 to 86400"), "{e}");
+        let e = err("[forgejo]\napi-url = \"https://x\"\n");
+        assert!(e.contains("unknown field `api-url`"), "{e}");
     }
 }

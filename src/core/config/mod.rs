@@ -22,7 +22,7 @@ mod support;
 pub use artifacts::{Artifacts, BuildTarget};
 pub use backport::Backport;
 pub use crates::{CratePattern, Requirements, VersionFile};
-pub use forge::{ForgeKind, Github};
+pub use forge::{ForgeKind, Forgejo, Github};
 pub use notes::Notes;
 pub use publish::{Publish, Rate, RateLimits, WaitFor};
 pub use refs::BranchForm;
@@ -96,6 +96,7 @@ pub struct Config {
     /// `dry-run` pushes `ci/*` branches and prints the pull requests.
     pub forge: ForgeKind,
     pub github: Github,
+    pub forgejo: Forgejo,
     pub publish: Publish,
     pub artifacts: Artifacts,
     pub support: Support,
@@ -126,6 +127,7 @@ impl Default for Config {
             hook_timeout_secs: 600,
             forge: ForgeKind::None,
             github: Github::default(),
+            forgejo: Forgejo::default(),
             publish: Publish::default(),
             artifacts: Artifacts::default(),
             support: Support::default(),
