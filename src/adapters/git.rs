@@ -242,18 +242,25 @@ impl Git {
         Err(err)
     }
 
-    /// Whether any commit message in `range` contains `text`.
-    pub fn range_mentions(&self, range: &str, text: &str) -> Result<bool> {
-        Ok(self.message_mentioning(range, text)?.is_some())
-    }
-
-    /// The message of the newest commit in `range` that contains `text`.
-    pub fn message_mentioning(&self, range: &str, text: &str) -> Result<Option<String>> {
-        let out = self.read(&["log", "--format=%B%x00", range])?;
+    /// The messages of the commits in `range` that contain `text`, newest
+    /// first: what a caller then reads for its structure.
+    pub fn messages_mentioning(&self, range: &str, text: &str) -> Result<Vec<String>> {
+        let grep = format!("--grep={text}");
+        let args = [
+            "log",
+            "--fixed-strings",
+            &grep,
+            "--format=%B%x00",
+            range,
+            "--",
+        ];
+        let out = self.read(&args)?;
         Ok(out
             .split('\0')
-            .find(|m| m.contains(text))
-            .map(str::to_string))
+            .map(|m| m.trim_start_matches('\n'))
+            .filter(|m| !m.trim().is_empty())
+            .map(str::to_string)
+            .collect())
     }
 
     /// Committer date (YYYY-MM-DD) of a commit.

@@ -5,6 +5,7 @@
 //! from any one of them, with no state kept anywhere else.
 
 use crate::core::refs::{BranchName, Names};
+use crate::core::trailers::Trailers;
 use semver::Version;
 
 /// The trailer's key.
@@ -28,14 +29,13 @@ impl PatchSet {
         format!("{TRAILER}: {}", self.describe(names))
     }
 
-    /// The set named by the last trailer of this key in `message`, if any.
-    /// A tag that does not parse makes the whole trailer unreadable: a set
-    /// read with a member missing would be tagged without it.
+    /// The set named by the last trailer of this key in `message`'s
+    /// trailers (a line of prose is not one), if any. A tag that does not
+    /// parse makes the whole trailer unreadable: a set read with a member
+    /// missing would be tagged without it.
     pub fn parse(message: &str, names: &Names) -> Option<Result<PatchSet, String>> {
-        let line = message.lines().rev().find_map(|l| {
-            let (key, value) = l.split_once(':')?;
-            key.trim().eq_ignore_ascii_case(TRAILER).then_some(value)
-        })?;
+        let trailers = Trailers::parse(message);
+        let line = trailers.get(TRAILER)?;
         let mut versions = Vec::new();
         for tag in line.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             match names.parse_tag(tag) {

@@ -11,6 +11,8 @@
 use crate::adapters::git::pick::{self, Revs};
 use crate::core::marker::Marker;
 use crate::core::refs::CommitId;
+use crate::core::release_commit::ReleaseCommit;
+use crate::core::trailers::Trailers;
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
 use std::collections::{HashMap, HashSet};
@@ -67,8 +69,10 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
     let asked: Vec<pick::Commit> = pick::log(git, &revs)?
         .into_iter()
         .filter(|c| {
-            !Marker::of(cfg).asks_in(&c.message)
-                && pick::trailer(&c.message, &cfg.backport.branch_only_trailer).is_none()
+            ReleaseCommit::parse(&c.message, &Marker::of(cfg)).is_none()
+                && Trailers::parse(&c.message)
+                    .get(&cfg.backport.branch_only_trailer)
+                    .is_none()
         })
         .collect();
     if asked.is_empty() {

@@ -18,6 +18,7 @@
 use crate::adapters::forge::Forge;
 use crate::core::marker::Marker;
 use crate::core::refs::{BranchName, CommitId, Names, Review, short};
+use crate::core::release_commit::ReleaseCommit;
 use crate::core::version::{Level, try_bump};
 use crate::output::say;
 use crate::plan::{Effect, NewCommit, Plan, Rev};
@@ -253,13 +254,17 @@ fn candidate(
     let rc_plan = bump::compute(ctx, &Level::Rc)?;
     let rc = first_candidate(dev, &cfg.main_branch)?;
     let version = Version::new(dev.major, dev.minor, dev.patch);
-    let title = format!("Release {} {rc}", super::project_name(ctx));
+    let release = ReleaseCommit {
+        project: super::project_name(ctx),
+        version: rc.clone(),
+    };
+    let title = release.title();
     let hooks = bump::hooks(&rc_plan, &cfg.after_bump, cfg.hook_timeout_secs);
     let commit = plan.commit(NewCommit {
         base: at.clone(),
         changes: rc_plan.changes,
         hooks,
-        message: Marker::of(cfg).release_message(&title, None),
+        message: release.message(&Marker::of(cfg), None),
     });
     let body = format!(
         "Merging this makes {rc} a release candidate of {version}: the tag `{}` is created once CI \

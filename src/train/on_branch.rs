@@ -4,6 +4,7 @@
 use crate::core::changeset::ChangeSet;
 use crate::core::marker::Marker;
 use crate::core::refs::{BranchName, CommitId};
+use crate::core::release_commit::ReleaseCommit;
 use crate::core::version::Level;
 use crate::output::say;
 use crate::plan::{NewCommit, Plan, Rev};
@@ -118,7 +119,11 @@ pub fn pushed_change(
         commit: Rev::at(&t.base, format!("{}/{}", repo.remote(), t.branch)),
         base: t.branch.clone(),
         head: (c.head)(new),
-        title: format!("Release {} {new}", super::project_name(&snap.ctx)),
+        title: ReleaseCommit {
+            project: super::project_name(&snap.ctx),
+            version: new.clone(),
+        }
+        .title(),
         body: (c.body)(new),
     })
 }
@@ -139,12 +144,16 @@ pub fn plan_release(
     repo.require_date_after(&t.base)?;
     let snap = snapshot::at(repo, &t.base, opts)?;
     let ctx = &snap.ctx;
-    let title = format!("Release {} {new}", super::project_name(ctx));
+    let release = ReleaseCommit {
+        project: super::project_name(ctx),
+        version: new.clone(),
+    };
+    let title = release.title();
     let mut bump = super::bump::compute(ctx, &c.level)?;
     eprintln!("{}", super::bump::summary(&bump));
     (c.notes)(ctx, &mut bump.changes, &new)?;
     let hooks = super::bump::hooks(&bump, &cfg.after_bump, cfg.hook_timeout_secs);
-    let message = Marker::of(cfg).release_message(&title, trailer);
+    let message = release.message(&Marker::of(cfg), trailer);
     let commit = plan.commit(NewCommit {
         base: Rev::at(&t.base, format!("{}/{}", cfg.remote, t.branch)),
         changes: bump.changes,

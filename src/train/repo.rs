@@ -6,6 +6,7 @@ use crate::adapters::git::{Git, GitError};
 use crate::core::config::Config;
 use crate::core::marker::Marker;
 use crate::core::refs::{BranchName, CommitId, Names, short};
+use crate::core::release_commit::ReleaseCommit;
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
 use semver::Version;
@@ -305,8 +306,8 @@ impl Repo {
     /// Whether the newest commit of `rev` is a release commit (carries the
     /// marker): nothing has landed since the last release of that branch.
     pub fn tip_is_release(&self, rev: &str) -> Result<bool> {
-        self.git
-            .range_mentions(&format!("{rev}^!"), Marker::of(&self.config).text())
+        let message = self.git.message(rev)?;
+        Ok(ReleaseCommit::parse(&message, &Marker::of(&self.config)).is_some())
     }
 
     pub fn project(&self, ctx_project: &str) -> String {

@@ -10,6 +10,7 @@ use crate::adapters::git::commit_message;
 use crate::core::marker::Marker;
 use crate::core::patch_set::PatchSet;
 use crate::core::refs::{CommitId, Review};
+use crate::core::release_commit::ReleaseCommit;
 use crate::core::schedule::{self, Action, Branch, BranchState, Decision, Train};
 use crate::core::support;
 use crate::train::dates::{self, DatedRefs};
@@ -136,7 +137,9 @@ impl View {
         let reviews: Vec<(String, String)> =
             reviews.into_iter().map(|(n, _)| (n, message())).collect();
         let marker = Marker::of(cfg);
-        let latest_tip_released = tips.first().is_some_and(|m| marker.asks_in(m));
+        let latest_tip_released = tips
+            .first()
+            .is_some_and(|m| ReleaseCommit::parse(m, &marker).is_some());
         Ok(View {
             hidden: total - rows.len(),
             refs,

@@ -14,6 +14,7 @@ use crate::adapters::forge::Forge;
 use crate::core::marker::Marker;
 use crate::core::patch_set::{Member, PatchSet, TRAILER, Verdict, branch_of, verdict};
 use crate::core::refs::{CommitId, Names, short};
+use crate::core::release_commit::ReleaseCommit;
 use crate::plan::{Plan, Rev};
 use crate::train::repo::Repo;
 use anyhow::{Context as _, Result, bail};
@@ -27,22 +28,25 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
     repo.fetch()?;
     let (scanned, after) = pushed(repo, range)?;
     // STEP 2
-    let marker = Marker::of(&repo.config);
-    let Some(release) = repo.git.message_mentioning(&scanned, marker.text())? else {
+    let Some((release, message)) = release_commit(repo, &scanned)? else {
         crate::output::say(
             "Tag",
-            &format!("nothing to do: no commit in {range} asks for a release"),
+            &format!(
+                "nothing to do: no commit in {range} asks for a release (a release commit \
+                 `Release <project> <version>` with the marker as a line of its own)"
+            ),
         );
         return Ok(Plan::default());
     };
     // STEP 3
     let version = repo.version_at(&after)?;
+    require_releasable(repo, range, &release, &version, &after)?;
     let name = Names::of(&repo.config).tag(&version);
     if tagged_already(repo, &name, &after)? {
         return Ok(Plan::default());
     }
     // STEP 4, 5
-    let set = patch_set(repo, range, &release, &version, &after)?;
+    let set = patch_set(repo, range, &message, &version, &after)?;
     let pushed = Pushed {
         name: &name,
         set: &set,
@@ -55,6 +59,61 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
             return Ok(plan);
         }
     }
+}
+
+/// The newest release commit among `scanned`, and its message: one the
+/// train made (see [`ReleaseCommit`]), not any that quotes the marker.
+fn release_commit(repo: &Repo, scanned: &str) -> Result<Option<(ReleaseCommit, String)>> {
+    let marker = Marker::of(&repo.config);
+    Ok(repo
+        .git
+        .messages_mentioning(scanned, marker.text())?
+        .into_iter()
+        .find_map(|m| ReleaseCommit::parse(&m, &marker).map(|r| (r, m))))
+}
+
+/// Only a release commit of the version at `after`, on a release branch,
+/// is tagged: never a development version, never a commit of `main`.
+fn require_releasable(
+    repo: &Repo,
+    range: &str,
+    release: &ReleaseCommit,
+    version: &Version,
+    after: &CommitId,
+) -> Result<()> {
+    if version.pre.as_str() == "dev" {
+        bail!(
+            "not tagging: {} is at {version}, a development version, which is never tagged or \
+             released; a release commit goes onto a release branch (`cargo train rc`, `release` \
+             or `patch` make one)",
+            after.short()
+        );
+    }
+    if release.version != *version {
+        bail!(
+            "not tagging: the release commit in {range} releases {}, but {} is at {version}; \
+             push the release commit as the branch's newest change",
+            release.version,
+            after.short()
+        );
+    }
+    let names = repo.names();
+    let remote = format!("refs/remotes/{}/", repo.remote());
+    let on_branch = repo
+        .git
+        .refs_containing(after, &remote)?
+        .iter()
+        .any(|b| names.parse_release_branch(b).is_some());
+    if !on_branch {
+        bail!(
+            "not tagging: {} is on no release branch of `{}` (`{}`); releases are tagged on \
+             their release branch",
+            after.short(),
+            repo.remote(),
+            names.release_branch_form()
+        );
+    }
+    Ok(())
 }
 
 /// The commits of the pushed `range` to look at, and the one pushed last.

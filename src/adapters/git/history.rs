@@ -170,6 +170,17 @@ impl Git {
             .collect())
     }
 
+    /// The refs under `prefix` that reach `commit`, without the prefix.
+    pub fn refs_containing(&self, commit: &str, prefix: &str) -> Result<Vec<String>> {
+        let contains = format!("--contains={commit}");
+        let out = self.read(&["for-each-ref", &contains, "--format=%(refname)", prefix])?;
+        Ok(out
+            .lines()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .map(str::to_string)
+            .collect())
+    }
+
     /// The tags whose commits `tip` reaches.
     pub fn tags_merged(&self, tip: &str) -> Result<Vec<String>> {
         Ok(lines(&self.read(&["tag", "--merged", tip])?))

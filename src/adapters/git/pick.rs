@@ -291,14 +291,6 @@ pub fn picked_from(message: &str) -> Vec<String> {
         .collect()
 }
 
-/// The value of the trailer `key` (`Key: value`, any case) in a message.
-pub fn trailer<'a>(message: &'a str, key: &str) -> Option<&'a str> {
-    message.lines().find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim().eq_ignore_ascii_case(key).then(|| v.trim())
-    })
-}
-
 /// Commits `tree` on `parent` with `message`, written by `author` (the
 /// committer is whoever runs the train, dated by `git`'s settings).
 pub fn commit_tree(
@@ -444,10 +436,6 @@ mod tests {
         );
         let found = picked_from("x\n\n(cherry picked from commit 0123456789abcdef)\n");
         assert_eq!(found, ["0123456789abcdef"]);
-        assert_eq!(
-            trailer("x\n\nbranch-only: CI fix", "Branch-only"),
-            Some("CI fix")
-        );
         let c = commits(&git, &[git.read(&["rev-parse", "main~1"]).unwrap().into()]).unwrap();
         assert_eq!(c[0].subject(), "c1");
         assert_eq!(c[0].message, "c1\n\nbody");
