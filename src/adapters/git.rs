@@ -15,7 +15,7 @@ pub mod network;
 pub mod pick;
 pub mod scratch;
 
-pub use batch::{PeeledRef, commit_message};
+pub use batch::{PeeledRef, commit_message, committer_time};
 pub use history::{DatedRef, GraphCommit};
 
 /// A git command that failed.

@@ -51,6 +51,45 @@ pub enum NotesError {
     NoArchiveMarker(String),
     #[error("it has no section `## {0}`")]
     NoSection(String),
+    #[error("line {line} is a merge-conflict marker (`{text}`): resolve the conflict first")]
+    Conflict { line: usize, text: String },
+    #[error(
+        "the section `{heading}` (line {line}) is not closed: a line of dashes must end it before \
+         the next section"
+    )]
+    Unclosed { line: usize, heading: String },
+}
+
+/// Refuses notes that would publish a half-done edit: a merge-conflict
+/// marker left in them, or a section that runs into the next one.
+pub fn check(text: &str, archive_marker: &str) -> Result<(), NotesError> {
+    let mut open: Option<(usize, &str)> = None;
+    let mut archive = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_end();
+        let marker = ["<<<<<<<", ">>>>>>>", "|||||||"]
+            .iter()
+            .any(|m| t == *m || t.starts_with(&format!("{m} ")));
+        if marker {
+            return Err(NotesError::Conflict {
+                line: i + 1,
+                text: t.to_string(),
+            });
+        }
+        archive |= t == archive_marker;
+        if is_separator(t) {
+            open = None;
+        } else if let Some(h) = t.strip_prefix("## ").filter(|_| !archive) {
+            if let Some((line, heading)) = open {
+                return Err(NotesError::Unclosed {
+                    line,
+                    heading: heading.to_string(),
+                });
+            }
+            open = Some((i + 1, h));
+        }
+    }
+    Ok(())
 }
 
 /// The series a release branch serves: `X.Y.x`.
@@ -224,6 +263,32 @@ pub fn section(text: &str, version: Option<&str>) -> Result<String, NotesError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conflict_markers_and_unclosed_sections_are_named_with_their_line() {
+        let ok = "## 1.0.1\n\nReleased.\n\n---------------\n\n## 1.0.0\n\n---------------\n\n<!-- A -->\n* [1.0.x](x)\n";
+        assert_eq!(check(ok, "<!-- A -->"), Ok(()));
+        let conflict =
+            "## 1.0.1\n\n<<<<<<< HEAD\n* a\n=======\n* b\n>>>>>>> fix\n---------------\n";
+        assert_eq!(
+            check(conflict, "<!-- A -->"),
+            Err(NotesError::Conflict {
+                line: 3,
+                text: "<<<<<<< HEAD".into()
+            })
+        );
+        let unclosed = "## 1.0.1\n\n* a\n\n## 1.0.0\n\n---------------\n";
+        assert_eq!(
+            check(unclosed, "<!-- A -->"),
+            Err(NotesError::Unclosed {
+                line: 1,
+                heading: "1.0.1".into()
+            })
+        );
+        // A setext underline, or headings below the archive, are no sections.
+        let other = "Title\n=======\n\n---------------\n<!-- A -->\n## old\n## older\n";
+        assert_eq!(check(other, "<!-- A -->"), Ok(()));
+    }
 
     const TEMPLATE: &str = "## VERSION\n\nUnreleased.\n\n### Added\n\n### Changed\n\n--------------------------------------------------------------------------------\n";
 

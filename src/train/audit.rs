@@ -24,6 +24,9 @@ pub struct Unmatched {
     /// `Name <email>`.
     pub author: String,
     pub subject: String,
+    /// What is wrong beyond having no counterpart on `main` (a trailer
+    /// naming a different change).
+    pub why: Option<String>,
 }
 
 /// The commits of the remote's `branch` since it was cut that do not
@@ -80,8 +83,25 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
     }
     let on_main = OnMain::new(repo, cut, &main)?;
     let mut left = Vec::new();
+    // Commits whose trailer names a commit of main that changes other
+    // files: a forged or mistaken trailer, said with the commit.
+    let mut forged: HashMap<CommitId, String> = HashMap::new();
     for c in asked {
-        if !on_main.has_any(&pick::picked_from(&c.message))? {
+        let named = on_main.named(&pick::picked_from(&c.message))?;
+        if named.is_empty() {
+            left.push(c);
+            continue;
+        }
+        let from: Vec<&str> = named.iter().map(CommitId::as_str).collect();
+        if !pick::touches_what_it_names(git, &c.oid, &from)? {
+            let shown: Vec<&str> = named.iter().map(CommitId::short).collect();
+            forged.insert(
+                c.oid.clone(),
+                format!(
+                    "its cherry-pick trailer names {}, which changes other files",
+                    shown.join(", ")
+                ),
+            );
             left.push(c);
         }
     }
@@ -107,6 +127,7 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
         .map(|c| Unmatched {
             author: format!("{} <{}>", c.author.name, c.author.email),
             subject: c.subject().to_string(),
+            why: forged.get(&c.oid).cloned(),
             oid: c.oid,
         })
         .collect())
@@ -178,20 +199,23 @@ impl<'a> OnMain<'a> {
         })
     }
 
-    /// Whether any of `oids` (full or abbreviated) is a commit of `main`.
-    fn has_any(&self, oids: &[String]) -> Result<bool> {
+    /// Which of `oids` (full or abbreviated) are commits of `main`, by
+    /// their full ids.
+    fn named(&self, oids: &[String]) -> Result<Vec<CommitId>> {
+        let mut out = Vec::new();
         for o in oids {
-            if self.since_cut.contains(o.as_str()) {
-                return Ok(true);
+            if let Some(full) = self.since_cut.get(o.as_str()) {
+                out.push(full.clone());
+                continue;
             }
             // Older than the cut, or abbreviated: asked one by one.
             if let Some(full) = self.repo.git.resolve(o)?
                 && self.repo.git.is_ancestor(&full, self.main)?
             {
-                return Ok(true);
+                out.push(full);
             }
         }
-        Ok(false)
+        Ok(out)
     }
 }
 
@@ -226,6 +250,7 @@ pub fn run(
                     id: u.oid.to_string(),
                     author: u.author,
                     subject: u.subject,
+                    why: u.why,
                 })
                 .collect(),
         });

@@ -495,9 +495,14 @@ impl Branch<'_> {
             )
         })?;
         let range = format!("{cut}..{}", self.tip);
-        let picked: Vec<String> = pick::log(git, &Revs::Range(&range))?
-            .iter()
-            .flat_map(|c| pick::picked_from(&c.message))
+        // Each branch commit with the commits its cherry-pick trailers name.
+        let picked: Vec<(CommitId, Vec<String>)> = pick::log(git, &Revs::Range(&range))?
+            .into_iter()
+            .map(|c| {
+                let named = pick::picked_from(&c.message);
+                (c.oid, named)
+            })
+            .filter(|(_, named)| !named.is_empty())
             .collect();
         let ids: HashSet<String> = pick::patch_ids(git, &Revs::Range(&range))?
             .into_iter()
@@ -513,7 +518,7 @@ impl Branch<'_> {
             let oid = &s.commit.oid;
             let why = if git.is_ancestor(oid, self.tip)? {
                 Some("it is in its history")
-            } else if picked.iter().any(|p| oid.starts_with(p.as_str())) {
+            } else if self.picked_here(&picked, oid)? {
                 Some("a cherry-pick of it")
             } else if source_ids
                 .get(oid.as_str())
@@ -528,6 +533,20 @@ impl Branch<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// Whether a branch commit whose trailer names `oid` (in `picked`, each
+    /// branch commit with the commits it names) makes its change: the
+    /// message alone proves nothing.
+    fn picked_here(&self, picked: &[(CommitId, Vec<String>)], oid: &CommitId) -> Result<bool> {
+        for (here, named) in picked {
+            if named.iter().any(|n| oid.starts_with(n.as_str()))
+                && pick::touches_what_it_names(&self.repo.git, here, &[oid])?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The cherry-pick of `s`: its message with `git cherry-pick -x`'s
@@ -563,6 +582,8 @@ impl Branch<'_> {
         let Some(text) = self.q.git.show(tree, &file)? else {
             return Ok(None);
         };
+        notes::checked(&text, &cfg.notes.file, &cfg.notes.archive_marker)
+            .with_context(|| format!("on `{}`", self.name))?;
         let version = next_patch(&self.repo.version_at(self.tip)?);
         let template = self
             .q

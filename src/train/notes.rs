@@ -15,8 +15,21 @@ use std::fmt;
 /// Used when the project has no template file.
 pub const DEFAULT_TEMPLATE: &str = "## VERSION\n\nUnreleased.\n\n### Added\n\n### Changed\n\n--------------------------------------------------------------------------------\n";
 
+/// The notes, refused (naming the file and line) when they hold a
+/// half-done edit: what a release would otherwise publish as it is.
 fn read_notes(ctx: &Context) -> Result<Option<String>> {
-    fs::read_optional(&ctx.root.join(&ctx.config.notes.file))
+    let file = &ctx.config.notes.file;
+    let Some(text) = fs::read_optional(&ctx.root.join(file))? else {
+        return Ok(None);
+    };
+    checked(&text, file, &ctx.config.notes.archive_marker)?;
+    Ok(Some(text))
+}
+
+/// `text` of the notes file `file`, if [`notes::check`] finds nothing.
+pub fn checked(text: &str, file: &std::path::Path, archive_marker: &str) -> Result<()> {
+    notes::check(text, archive_marker)
+        .map_err(|e| anyhow::anyhow!("{}: {e}; then run this again", file.display()))
 }
 
 fn template(ctx: &Context) -> Result<String> {

@@ -6,7 +6,7 @@
 //! versions and the newest branch's tip, and one `log` bounded to the
 //! newest branch's own commits for its cut day.
 
-use crate::adapters::git::commit_message;
+use crate::adapters::git::{commit_message, committer_time};
 use crate::core::marker::Marker;
 use crate::core::patch_set::PatchSet;
 use crate::core::refs::{CommitId, Review};
@@ -64,11 +64,17 @@ struct View {
     latest_tip_released: bool,
     /// Release branches not read.
     hidden: usize,
-    /// The message of each row's tip commit.
-    tips: Vec<String>,
-    /// Patch review branches (`ci/bump-to-X.Y.Z`, Z > 0) and their tips'
-    /// messages.
-    reviews: Vec<(String, String)>,
+    /// Each row's tip commit.
+    tips: Vec<Tip>,
+    /// Patch review branches (`ci/bump-to-X.Y.Z`, Z > 0) and their tips.
+    reviews: Vec<(String, Tip)>,
+}
+
+/// A commit at a branch's tip: its message, and when it was committed.
+#[derive(Default)]
+struct Tip {
+    message: String,
+    time: Option<i64>,
 }
 
 impl View {
@@ -126,20 +132,22 @@ impl View {
             let v = version(&b.oid);
             rows.push((b, v));
         }
-        let mut message = || {
+        let mut tip = || {
             objects
                 .next()
                 .flatten()
-                .map(|raw| String::from_utf8_lossy(commit_message(&raw)).into_owned())
+                .map(|raw| Tip {
+                    message: String::from_utf8_lossy(commit_message(&raw)).into_owned(),
+                    time: committer_time(&raw),
+                })
                 .unwrap_or_default()
         };
-        let tips: Vec<String> = rows.iter().map(|_| message()).collect();
-        let reviews: Vec<(String, String)> =
-            reviews.into_iter().map(|(n, _)| (n, message())).collect();
+        let tips: Vec<Tip> = rows.iter().map(|_| tip()).collect();
+        let reviews: Vec<(String, Tip)> = reviews.into_iter().map(|(n, _)| (n, tip())).collect();
         let marker = Marker::of(cfg);
         let latest_tip_released = tips
             .first()
-            .is_some_and(|m| ReleaseCommit::parse(m, &marker).is_some());
+            .is_some_and(|t| ReleaseCommit::parse(&t.message, &marker).is_some());
         Ok(View {
             hidden: total - rows.len(),
             refs,
@@ -311,8 +319,21 @@ pub struct Unreadable {
 
 /// A patch set not tagged yet: where each member stands (newest first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct WaitingSet {
     pub members: Vec<SetMember>,
+    /// The day its first release commit was made.
+    #[serde(
+        serialize_with = "as_text_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub since: Option<Date>,
+    /// The days it has waited, when that is longer than
+    /// `patch-set-wait-days`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub too_long: Option<i64>,
+    #[serde(skip)]
+    pub bound: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -389,6 +410,16 @@ impl fmt::Display for Status {
                 tags.join(", "),
                 members.join(", ")
             )?;
+            if let (Some(days), Some(since)) = (set.too_long, set.since) {
+                writeln!(
+                    f,
+                    "patch set {} has waited {days} days (since {since}), longer than \
+                     `patch-set-wait-days = {}`: merge its last members, or make the set again \
+                     without them",
+                    tags.join(", "),
+                    set.bound
+                )?;
+            }
         }
         write!(f, "{}", self.due)
     }
@@ -452,7 +483,7 @@ pub fn status_of(repo: &Repo, shown: Shown) -> Result<Status> {
 fn patch_sets(repo: &Repo, view: &View) -> Vec<WaitingSet> {
     let names = repo.names();
     // Where a member was seen: its review branch, or merged on its branch.
-    let mut seen: Vec<(PatchSet, Version, MemberState)> = Vec::new();
+    let mut seen: Vec<(PatchSet, Version, MemberState, Option<i64>)> = Vec::new();
     let merged = view.rows.iter().zip(&view.tips).filter_map(|((_, v), m)| {
         let v = v.as_ref().ok()?;
         Some((v.clone(), m, MemberState::Merged))
@@ -464,15 +495,15 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<WaitingSet> {
             Some(Review::Patch(v)) => Some((v, m, MemberState::InReview { review: n.clone() })),
             _ => None,
         });
-    for (v, message, state) in merged.chain(reviewed) {
-        if let Some(Ok(set)) = PatchSet::parse(message, &names)
+    for (v, tip, state) in merged.chain(reviewed) {
+        if let Some(Ok(set)) = PatchSet::parse(&tip.message, &names)
             && set.versions.contains(&v)
         {
-            seen.push((set, v, state));
+            seen.push((set, v, state, tip.time));
         }
     }
     let mut sets: Vec<&PatchSet> = Vec::new();
-    for (set, _, _) in &seen {
+    for (set, _, _, _) in &seen {
         if !sets.contains(&set) {
             sets.push(set);
         }
@@ -495,8 +526,8 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<WaitingSet> {
                     MemberState::Tagged
                 } else {
                     seen.iter()
-                        .find(|(s, sv, _)| s == set && sv == v)
-                        .map_or(MemberState::NotPushed, |(_, _, st)| st.clone())
+                        .find(|(s, sv, _, _)| s == set && sv == v)
+                        .map_or(MemberState::NotPushed, |(_, _, st, _)| st.clone())
                 };
                 SetMember {
                     tag: tag.to_string(),
@@ -504,7 +535,24 @@ fn patch_sets(repo: &Repo, view: &View) -> Vec<WaitingSet> {
                 }
             })
             .collect();
-        waiting.push(WaitingSet { members });
+        // The set waits since its first release commit was made.
+        let since = seen
+            .iter()
+            .filter(|(s, _, _, _)| s == set)
+            .filter_map(|(_, _, _, t)| *t)
+            .min()
+            .and_then(|t| dates::utc_day(&t.to_string()));
+        let bound = i64::from(repo.config.patch_set_wait_days);
+        let too_long = since.and_then(|d| {
+            let days = repo.today.since(d).ok()?.get_days() as i64;
+            (days > bound).then_some(days)
+        });
+        waiting.push(WaitingSet {
+            members,
+            since,
+            too_long,
+            bound: repo.config.patch_set_wait_days,
+        });
     }
     waiting
 }
@@ -629,6 +677,9 @@ mod tests {
                         state: MemberState::NotPushed,
                     },
                 ],
+                since: None,
+                too_long: None,
+                bound: 7,
             }],
             due: due(),
         };

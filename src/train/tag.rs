@@ -47,6 +47,7 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
     }
     // STEP 4, 5
     let set = patch_set(repo, range, &message, &version, &after)?;
+    require_possible(repo, range, &set, &version)?;
     let pushed = Pushed {
         name: &name,
         set: &set,
@@ -178,6 +179,37 @@ fn patch_set(
         ),
         Some(Err(e)) => bail!("the release commit in {range}: {e}"),
     })
+}
+
+/// Every other member of `set` can still be made: its release branch
+/// exists and has not gone past it. A member that cannot would hold the
+/// set's tags for ever.
+fn require_possible(repo: &Repo, range: &str, set: &PatchSet, version: &Version) -> Result<()> {
+    let names = repo.names();
+    for v in set.versions.iter().filter(|v| *v != version) {
+        let tag = names.tag(v);
+        if repo.tag(&tag)?.is_some() {
+            continue;
+        }
+        let branch = branch_of(&names, v);
+        let why = match repo.remote_branch(&branch)? {
+            None => format!(
+                "its release branch `{branch}` does not exist on `{}`",
+                repo.remote()
+            ),
+            Some(tip) => match repo.version_at(&tip)? {
+                at if at > *v => format!("`{branch}` is at {at}, past it, and it was never tagged"),
+                _ => continue,
+            },
+        };
+        bail!(
+            "not tagging: the release commit in {range} names the patch set {}, whose member \
+             `{tag}` can never be released: {why}; fix the commit's `{TRAILER}:` trailer (or make \
+             the set again with `cargo train patch --supported`)",
+            set.describe(&names)
+        );
+    }
+    Ok(())
 }
 
 /// A pushed release commit and the set it belongs to.

@@ -112,6 +112,20 @@ fn parse_batch(out: &[u8], count: usize) -> Result<Vec<Option<Vec<u8>>>> {
     Ok(answers)
 }
 
+/// The committer time (seconds since the epoch) of a raw commit object.
+pub fn committer_time(raw: &[u8]) -> Option<i64> {
+    let headers = &raw[..raw
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .unwrap_or(raw.len())];
+    let line = headers
+        .split(|b| *b == b'\n')
+        .find(|l| l.starts_with(b"committer "))?;
+    // `committer Name <email> 1700000000 +0200`
+    let text = std::str::from_utf8(line).ok()?;
+    text.rsplit(' ').nth(1)?.parse().ok()
+}
+
 /// The message of a raw commit object (after its headers).
 pub fn commit_message(raw: &[u8]) -> &[u8] {
     raw.windows(2)
@@ -129,6 +143,16 @@ mod tests {
         let a = parse_batch(out, 3).unwrap();
         assert_eq!(a, [Some(b"abc".to_vec()), None, Some(Vec::new())]);
         assert!(parse_batch(out, 4).is_err());
+    }
+
+    #[test]
+    fn committer_time_is_read_from_the_headers() {
+        let raw = b"tree t\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 1700000000 +0200\n\nmsg\n";
+        assert_eq!(committer_time(raw), Some(1_700_000_000));
+        assert_eq!(
+            committer_time(b"tree t\n\ncommitter in the message 5 +0000\n"),
+            None
+        );
     }
 
     #[test]

@@ -259,6 +259,35 @@ pub fn files_by_commit(git: &Git, revs: &Revs<'_>) -> Result<Vec<(String, Vec<St
         .collect())
 }
 
+/// Whether `commit` changes exactly the files the commits it says it was
+/// picked from (`from`) change together, each against its first parent (a
+/// merge is picked against the branch it was merged into): what a
+/// cherry-pick trailer must show to be believed, since anyone can write
+/// one. A root commit has no change to compare and never matches.
+pub fn touches_what_it_names(git: &Git, commit: &str, from: &[&str]) -> Result<bool> {
+    let files = |c: &str| -> Result<Option<std::collections::BTreeSet<String>>> {
+        if git.resolve(&format!("{c}^"))?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(
+            changed_files(git, &format!("{c}^"), c)?
+                .into_iter()
+                .collect(),
+        ))
+    };
+    let Some(mine) = files(commit)? else {
+        return Ok(false);
+    };
+    let mut theirs = std::collections::BTreeSet::new();
+    for f in from {
+        match files(f)? {
+            Some(fs) => theirs.extend(fs),
+            None => return Ok(false),
+        }
+    }
+    Ok(mine == theirs)
+}
+
 /// The files a commit changes against `parent`.
 pub fn changed_files(git: &Git, parent: &str, commit: &str) -> Result<Vec<String>> {
     let out = git.read(&[

@@ -76,6 +76,10 @@ pub struct Config {
     /// goes onto it (no backports, no patch): its freeze. 0: none.
     #[serde(deserialize_with = "schedule::freeze_days")]
     pub freeze_days: u8,
+    /// Days a patch set may wait for its last members before `status`
+    /// says it waits too long.
+    #[serde(deserialize_with = "schedule::wait_days")]
+    pub patch_set_wait_days: u16,
     /// How first-party requirements are kept when a bump moves a crate.
     pub requirements: Requirements,
     /// Crates whose API is public: required with a caret, never exactly
@@ -118,6 +122,7 @@ impl Default for Config {
             release_day: Day(20),
             weekend: Weekend::NextMonday,
             freeze_days: 0,
+            patch_set_wait_days: 7,
             requirements: Requirements::Keep,
             public: Vec::new(),
             exclude: Vec::new(),

@@ -27,6 +27,14 @@ pub enum Weekend {
     Keep,
 }
 
+/// 1 to 365 days.
+pub(super) fn wait_days<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    super::ranged(d, 1..=365, |n| {
+        format!("patch-set-wait-days {n} is out of range: use 1 to 365 (the default is 7)")
+    })
+    .map(|n| n as u16)
+}
+
 /// At most 27 days: a freeze ends on the release day and starts after the
 /// cut of the month before at the earliest.
 pub(super) fn freeze_days<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {

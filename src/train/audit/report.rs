@@ -43,6 +43,10 @@ pub struct Commit {
     /// `Name <email>`.
     pub author: String,
     pub subject: String,
+    /// What else is wrong with it (a cherry-pick trailer naming another
+    /// change).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 /// Where a line of the text goes.
@@ -115,9 +119,10 @@ impl Audit {
             ));
             for c in &b.unmatched {
                 let short = crate::core::refs::short(&c.id);
+                let why = c.why.as_ref().map_or(String::new(), |w| format!(" ({w})"));
                 lines.push((
                     Stream::Stdout,
-                    format!("{name} {short} {} {}", c.author, c.subject),
+                    format!("{name} {short} {} {}{why}", c.author, c.subject),
                 ));
             }
         }
@@ -147,6 +152,7 @@ mod tests {
                 id: "1256bd0456c0ffee1256bd0456c0ffee1256bd04".into(),
                 author: "Eve Hot <eve@example.invalid>".into(),
                 subject: "Hotfix only here".into(),
+                why: None,
             }],
         }
     }

@@ -19,10 +19,11 @@ impl Gate for Audit {
         let mut found = String::new();
         for s in subjects {
             for c in crate::train::audit::audit_unreleased(repo, &s.branch)? {
+                let why = c.why.map_or(String::new(), |w| format!(" ({w})"));
                 found.push_str(&format!(
-                    "\n  {} {} {} {}",
+                    "\n  {} {} {} {}{why}",
                     s.branch,
-                    crate::core::refs::short(&c.oid),
+                    c.oid.short(),
                     c.author,
                     c.subject
                 ));
