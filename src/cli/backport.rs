@@ -17,13 +17,23 @@ pub struct Args {
     #[arg(long)]
     supported: bool,
     /// Backport commits that are not on main, for this reason (kept in a trailer)
-    #[arg(long, value_name = "REASON")]
+    #[arg(long, value_name = "REASON", value_parser = one_line)]
     not_on_main: Option<String>,
     /// Add no entry to the branches' release notes
     #[arg(long)]
     no_notes: bool,
     #[arg(long)]
     dry_run: bool,
+}
+
+/// A reason goes into a trailer: one line, not empty (a newline would
+/// write trailers of its own).
+fn one_line(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t.contains(['\n', '\r']) {
+        return Err("the reason is one line of text, not empty: it goes into a trailer".into());
+    }
+    Ok(t.to_string())
 }
 
 pub fn run(a: Args, g: &Global) -> Result<ExitCode> {

@@ -69,15 +69,16 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
         range: &range,
         not: since,
     };
-    let asked: Vec<pick::Commit> = pick::log(git, &revs)?
-        .into_iter()
-        .filter(|c| {
-            ReleaseCommit::parse(&c.message, &Marker::of(cfg)).is_none()
-                && Trailers::parse(&c.message)
-                    .get(&cfg.backport.branch_only_trailer)
-                    .is_none()
-        })
-        .collect();
+    let mut asked = Vec::new();
+    for c in pick::log(git, &revs)? {
+        // A trailer with no reason gives none.
+        let branch_only = Trailers::parse(&c.message)
+            .get(&cfg.backport.branch_only_trailer)
+            .is_some_and(|why| !why.is_empty());
+        if !branch_only && !is_train_release(repo, &c)? {
+            asked.push(c);
+        }
+    }
     if asked.is_empty() {
         return Ok(Vec::new());
     }
@@ -131,6 +132,33 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
             oid: c.oid,
         })
         .collect())
+}
+
+/// Whether `c` is one of the train's own release commits: a release
+/// commit's message, and a change to nothing but what a release changes
+/// (manifests, `Cargo.lock`, the notes, the version files; with
+/// `after-bump` hooks, whatever they write but Rust sources). A commit
+/// only dressed as one is audited like any other.
+fn is_train_release(repo: &Repo, c: &pick::Commit) -> Result<bool> {
+    let cfg = &repo.config;
+    if ReleaseCommit::parse(&c.message, &Marker::of(cfg)).is_none() {
+        return Ok(false);
+    }
+    let Some(parent) = c.parents.first() else {
+        return Ok(false);
+    };
+    let releases = |f: &str| {
+        let path = std::path::Path::new(f);
+        matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some("Cargo.toml" | "Cargo.lock")
+        ) || path == cfg.notes.file
+            || cfg.version_files.iter().any(|v| v.path == path)
+            || (!cfg.after_bump.is_empty() && !f.ends_with(".rs"))
+    };
+    Ok(pick::changed_files(&repo.git, parent, &c.oid)?
+        .iter()
+        .all(|f| releases(f)))
 }
 
 /// The pull requests that landed on main in `range`: the `N` of subjects
