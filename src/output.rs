@@ -4,7 +4,7 @@
 
 /// One status line.
 pub fn say(word: &str, what: &str) {
-    eprintln!("{}", status_line(word, what));
+    eprintln!("{}", status_line(word, &crate::core::redact::text(what)));
 }
 
 /// The text of the status line [`say`] prints: for a report that renders

@@ -57,7 +57,7 @@ impl Progress {
     /// A message line (above the bar on a terminal).
     pub fn say(&self, line: &str) {
         self.clear();
-        eprintln!("{line}");
+        eprintln!("{}", crate::core::redact::text(line));
         self.draw();
     }
 
@@ -70,7 +70,12 @@ impl Progress {
             let eta = self
                 .eta_secs()
                 .map_or(String::new(), |s| format!(", about {} left", fmt_secs(s)));
-            eprintln!("{line} ({}/{}{eta})", self.done, self.total);
+            eprintln!(
+                "{} ({}/{}{eta})",
+                crate::core::redact::text(line),
+                self.done,
+                self.total
+            );
         }
     }
 

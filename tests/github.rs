@@ -794,7 +794,11 @@ fn gather_makes_one_release_of_the_archives_of_every_target() {
             ],
         )
         .failure();
-    assert!(r.stderr.contains("is in both"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--gather names from/host twice"),
+        "{}",
+        r.stderr
+    );
     assert!(!s.ws.join("dist2").exists());
 }
 

@@ -151,6 +151,37 @@ fn error_line(stderr: &str) -> String {
     l.chars().take(140).collect()
 }
 
+/// What is wrong with how a run ended after `sig`, if anything: a run
+/// the signal stopped exits as the shell reports that signal (130, 143) and
+/// says it was interrupted and that the same command finishes the job; one
+/// that was done already exits 0.
+fn exit_after(sig: Signal, e: &common::faults::Ended) -> Option<String> {
+    let want = match sig {
+        Signal::Int => 130,
+        Signal::Term | Signal::TermGroup => 143,
+        Signal::Kill => return None,
+    };
+    // Ended by the signal itself (before the train installed its
+    // handlers: nothing had started): the shell reports 128 + the signal.
+    use std::os::unix::process::ExitStatusExt;
+    if e.before_signal || e.status.success() || e.status.signal() == Some(want - 128) {
+        return None;
+    }
+    let said =
+        e.stderr.contains("interrupted by SIG") && e.stderr.contains("run the same command again");
+    match e.status.code() {
+        Some(c) if c == want && said => None,
+        Some(c) if c == want => Some(format!(
+            "exit {c} without saying it was interrupted: {}",
+            error_line(&e.stderr)
+        )),
+        code => Some(format!(
+            "exit {code:?}, not {want}: {}",
+            error_line(&e.stderr)
+        )),
+    }
+}
+
 /// How the origin differs from `want`, by ref.
 fn origin_differences(got: &BTreeMap<String, String>, want: &BTreeMap<String, String>) -> String {
     let mut d: Vec<String> = Vec::new();
@@ -226,6 +257,9 @@ fn interrupts(op: &Op) {
             let mut found = Vec::new();
             if e.ignored_signal {
                 found.push("still ran 30s after the signal".to_string());
+            }
+            if let Some(wrong) = exit_after(sig, &e) {
+                found.push(wrong);
             }
             let now = Checkout::of(&s);
             if now != before && !(op.may_advance && now == advanced) {

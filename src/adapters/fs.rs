@@ -42,12 +42,58 @@ pub fn write_state(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Why `rel` is no path to read or write under `root`: it leaves it
+/// (absolute, or with `..`), or goes through a symbolic link (a directory
+/// on the way, or the file itself). What the train reads and writes stays
+/// in the tree it is for, and a link is never replaced by a file.
+pub fn outside(root: &Path, rel: &Path) -> Option<String> {
+    let escapes = rel.is_absolute()
+        || rel.components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
+    if escapes || rel.as_os_str().is_empty() {
+        return Some(format!("it is not a path inside {}", root.display()));
+    }
+    let mut at = root.to_path_buf();
+    for c in rel.components() {
+        at.push(c);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(format!(
+                "{} is a symbolic link, and cargo-train reads and writes nothing through one",
+                at.strip_prefix(root).unwrap_or(&at).display()
+            ));
+        }
+    }
+    None
+}
+
+/// A file named by `key` (a configuration key) under `root`: `None` when
+/// it does not exist; an error naming the key when it is outside the
+/// tree (see [`outside`]).
+pub fn read_named(root: &Path, rel: &Path, key: &str) -> Result<Option<String>> {
+    if let Some(why) = outside(root, rel) {
+        anyhow::bail!("{key} = {:?}: {why}", rel.display().to_string());
+    }
+    read_optional(&root.join(rel))
+}
+
 /// Writes every file of `changes` (paths relative to `root`) or none.
 ///
 /// Each new content goes to a temporary file beside its target first; only
 /// when all are written are they renamed into place. Should a rename fail,
 /// the files already replaced get their old content back.
 pub fn write_all(root: &Path, changes: &ChangeSet) -> Result<()> {
+    for f in &changes.files {
+        if let Some(why) = outside(root, &f.path) {
+            anyhow::bail!(
+                "refusing to write {}: {why}; nothing was written",
+                f.path.display()
+            );
+        }
+    }
     // Refuse to overwrite what changed on disk since it was read.
     for f in &changes.files {
         let path = root.join(&f.path);

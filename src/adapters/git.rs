@@ -149,6 +149,13 @@ impl Git {
         }
         let out = cmd.args(args).output()?;
         if !out.status.success() {
+            // The git of the moment shares the terminal's process group:
+            // Ctrl-C (or a runner's SIGTERM to the group) ends it too, and
+            // that is the signal's doing, not git's failure.
+            crate::signals::check(|| {
+                let shown: Vec<_> = args.iter().map(|a| a.as_ref().to_string_lossy()).collect();
+                format!("while `git {}` ran", shown.join(" "))
+            })?;
             return Err(GitError {
                 args: args
                     .iter()
@@ -168,6 +175,17 @@ impl Git {
         Ok(self
             .verify(&format!("{rev}^{{commit}}"))?
             .map(CommitId::new))
+    }
+
+    /// The objects whose ids start with `prefix` when there are more than
+    /// one (why a short id names no commit); empty otherwise.
+    pub fn ambiguous(&self, prefix: &str) -> Result<Vec<String>> {
+        if !(4..40).contains(&prefix.len()) || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(Vec::new());
+        }
+        let all = self.read(&["rev-parse", &format!("--disambiguate={prefix}")])?;
+        let all: Vec<String> = all.lines().map(str::to_string).collect();
+        Ok(if all.len() > 1 { all } else { Vec::new() })
     }
 
     /// The object `name` names, or `None` if it names nothing.

@@ -148,6 +148,13 @@ impl<'a> Run<'a> {
         let deadline = Instant::now() + self.limit;
         loop {
             if let Some(status) = child.try_wait().map_err(Stopped::Wait)? {
+                // Ended by the group's signal: the signal's doing.
+                if status.code().is_none()
+                    && let Some(at) = &self.stop_on_signal
+                    && let Err(e) = crate::signals::check(|| at.clone())
+                {
+                    return Err(Stopped::Interrupted(e));
+                }
                 return Ok(status);
             }
             if let Some(at) = &self.stop_on_signal

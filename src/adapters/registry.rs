@@ -1,8 +1,9 @@
 //! A registry: its index (which versions exist), sparse over HTTP or a git
 //! repository, and its web API (publish, yank) over HTTP either way.
 //! Failures are classified so the caller can retry what is transient and
-//! honour `Retry-After`. The token goes into the
-//! `Authorization` header and nowhere else.
+//! honour `Retry-After`. The token goes into the `Authorization` header
+//! of the API calls that need it, and to the index only when its
+//! `config.json` says `"auth-required": true` (RFC 3139), as cargo does.
 
 use crate::adapters::cargo_config::{RegistryConfig, Token};
 // Re-exported: callers name it `registry::Failure`.
@@ -13,7 +14,13 @@ use semver::Version;
 use std::time::Duration;
 
 enum Index {
-    Sparse { url: String, agent: ureq::Agent },
+    /// `auth`: the index's `config.json` says `"auth-required": true`, so
+    /// its reads carry the token (RFC 3139); otherwise they never do.
+    Sparse {
+        url: String,
+        agent: ureq::Agent,
+        auth: bool,
+    },
     Git(GitIndex),
 }
 
@@ -215,20 +222,34 @@ impl Registry {
         } else {
             let agent = net.agent(&cfg.index)?;
             let url = format!("{}config.json", cfg.index);
-            let (status, body) = check(
-                &net,
-                &url,
-                &format!("index config {url}"),
-                agent.get(&url).call(),
-            )
-            .map_err(|e| in_registry(e.to_string()))?;
-            if status == 404 {
-                return Err(in_registry(format!("no config.json at {url}")));
+            let what = format!("index config {}", crate::core::redact::url(&url));
+            // As cargo does: asked without the token first; a registry
+            // that needs it answers 401, and is asked again with it.
+            let mut answer = read(&net, &url, &what, agent.get(&url).call())
+                .map_err(|e| in_registry(e.to_string()))?;
+            if answer.status == 401
+                && let Some(t) = &cfg.token
+            {
+                let req = agent.get(&url).header("Authorization", t.expose());
+                answer =
+                    read(&net, &url, &what, req.call()).map_err(|e| in_registry(e.to_string()))?;
             }
+            let (status, body) = answer
+                .judge(&what)
+                .map_err(|e| in_registry(e.to_string()))?;
+            if status == 404 {
+                return Err(in_registry(format!(
+                    "no config.json at {}",
+                    crate::core::redact::url(&url)
+                )));
+            }
+            let auth = serde_json::from_str::<serde_json::Value>(&body)
+                .is_ok_and(|v| v["auth-required"].as_bool() == Some(true));
             (
                 Index::Sparse {
                     url: cfg.index.clone(),
                     agent,
+                    auth,
                 },
                 body,
             )
@@ -280,10 +301,10 @@ impl Registry {
         let path = index_path(name)?;
         let file = match &self.index {
             Index::Git(git) => git.file(&path)?,
-            Index::Sparse { url, agent } => {
+            Index::Sparse { url, agent, auth } => {
                 let url = format!("{url}{path}");
                 let mut req = agent.get(&url).header("Cache-Control", "no-cache");
-                if let Some(t) = self.current_token() {
+                if *auth && let Some(t) = self.current_token() {
                     req = req.header("Authorization", t.expose());
                 }
                 match check(&self.net, &url, &format!("index of {name}"), req.call())? {

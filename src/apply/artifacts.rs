@@ -9,6 +9,19 @@ use anyhow::{Context as _, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Refuses an output that is a symbolic link: what is written there would
+/// land wherever it points.
+fn no_link(out: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
+        bail!(
+            "refusing to write {}: it is a symbolic link, and cargo-train writes nothing through \
+             one; remove it, then run this again",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
 impl Executor<'_> {
     pub(super) fn run_program(&self, r: &Run) -> Result<()> {
         let status = Command::new(&r.program)
@@ -23,6 +36,7 @@ impl Executor<'_> {
     }
 
     pub(super) fn pack(&self, p: &Pack) -> Result<()> {
+        no_link(&p.archive)?;
         let files: Vec<(&Path, &str)> = p
             .files
             .iter()
@@ -33,13 +47,24 @@ impl Executor<'_> {
 
     /// `git archive` of `rev`, its files under `prefix`.
     pub(super) fn source_tarball(&self, out: &Path, prefix: &str, rev: &str) -> Result<()> {
+        no_link(out)?;
         self.git()?.archive_tar_gz(out, prefix, rev)
     }
 
+    /// A copy made beside `to` and renamed into place: a link at `to` is
+    /// refused, and `to` is never opened for writing.
     pub(super) fn copy(&self, from: &Path, to: &Path) -> Result<()> {
-        std::fs::copy(from, to)
-            .map(|_| ())
-            .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))
+        no_link(to)?;
+        let dir = to.parent().context("a copy outside a directory")?;
+        let cannot = || format!("cannot copy {} to {}", from.display(), to.display());
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".cargo-train-")
+            .tempfile_in(dir)
+            .with_context(cannot)?;
+        let mut src = std::fs::File::open(from).with_context(cannot)?;
+        std::io::copy(&mut src, tmp.as_file_mut()).with_context(cannot)?;
+        tmp.persist(to).map_err(|e| e.error).with_context(cannot)?;
+        Ok(())
     }
 
     /// `SHA256SUMS` of `files`, sorted by name, written to `file`.

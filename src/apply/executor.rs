@@ -78,7 +78,7 @@ impl<'a> Executor<'a> {
             Effect::PullRequest(pr) => {
                 // One request failing does not keep the others from opening.
                 if let Err(err) = self.forge()?.open_pull_request(pr) {
-                    eprintln!("error: {err:#}");
+                    eprintln!("error: {}", crate::core::redact::text(&format!("{err:#}")));
                     done.failed_prs.push(plan.describe(e));
                 }
             }

@@ -22,8 +22,27 @@ pub struct Global {
     config: Option<PathBuf>,
     /// Act as on this day (YYYY-MM-DD): the schedule, release dates in the
     /// notes, and the dates of the commits made
-    #[arg(long, global = true, value_name = "DATE")]
+    #[arg(long, global = true, value_name = "DATE", value_parser = day)]
     date: Option<jiff::civil::Date>,
+}
+
+/// A `--date`: a day whose commits git can date, with room for the ten
+/// years ahead a timetable looks.
+fn day(s: &str) -> Result<jiff::civil::Date, String> {
+    let d: jiff::civil::Date = s
+        .parse()
+        .map_err(|e| format!("not a day as YYYY-MM-DD ({e})"))?;
+    let (first, last) = (
+        jiff::civil::date(1970, 1, 1),
+        jiff::civil::date(9899, 12, 31),
+    );
+    if d < first || d > last {
+        return Err(format!(
+            "{d} is out of range: give a day from {first} to {last} (commits are dated on it, and \
+             schedules look up to ten years ahead of it)"
+        ));
+    }
+    Ok(d)
 }
 
 impl Global {
@@ -109,13 +128,28 @@ pub fn exit(r: Result<ExitCode>) -> ExitCode {
     match r {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // What a message quotes (a git error, a URL) may hold credentials.
+            let text = crate::core::redact::text(&format!("{e:#}")).into_owned();
             match e
                 .chain()
                 .find_map(|c| c.downcast_ref::<crate::signals::Interrupted>())
             {
-                Some(i) => ExitCode::from(i.exit_code()),
-                None => ExitCode::FAILURE,
+                Some(i) => {
+                    // Every stop is at a safe point: the same command
+                    // finishes the job, whether the stop came while planning
+                    // or between two effects (which say what is left).
+                    let again = if text.contains("run the same command again") {
+                        ""
+                    } else {
+                        "; run the same command again to finish"
+                    };
+                    eprintln!("error: {text}{again}");
+                    ExitCode::from(i.exit_code())
+                }
+                None => {
+                    eprintln!("error: {text}");
+                    ExitCode::FAILURE
+                }
             }
         }
     }

@@ -34,6 +34,13 @@ pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
     if a.github_output {
         let file = std::env::var_os("GITHUB_OUTPUT")
             .ok_or_else(|| anyhow::anyhow!("GITHUB_OUTPUT is not set"))?;
+        if std::path::Path::new(&file).is_dir() {
+            anyhow::bail!(
+                "GITHUB_OUTPUT names {}, which is a directory: it must name the job's output \
+                 file (GitHub Actions sets it for each step)",
+                std::path::Path::new(&file).display()
+            );
+        }
         let mut plan = Plan::default();
         plan.add(Effect::Output {
             file: file.into(),

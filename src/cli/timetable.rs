@@ -10,8 +10,9 @@ use std::process::ExitCode;
 pub struct Args {
     #[arg(long, value_enum, default_value_t = TimetableFormat::Markdown)]
     format: TimetableFormat,
-    /// Months ahead to schedule, and back to show lines that ended
-    #[arg(long, default_value_t = 12)]
+    /// Months ahead to schedule, and back to show lines that ended (1 to
+    /// 120: ten years of a monthly train)
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=120))]
     months: u32,
     /// Every released line, however long ago its support ended
     #[arg(long)]

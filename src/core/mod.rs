@@ -15,6 +15,7 @@ pub mod problem;
 pub mod publish_metadata;
 pub mod publish_plan;
 pub mod pull_request;
+pub mod redact;
 pub mod refs;
 pub mod release_commit;
 pub mod schedule;

@@ -181,9 +181,16 @@ fn sums(out_dir: &Path, files: Vec<PathBuf>, plan: &mut Plan) {
 /// anything is written.
 pub fn plan_gather(ctx: &Context, dirs: &[PathBuf], out: &Path, source: bool) -> Result<Plan> {
     let out_dir = ctx.root.join(out);
+    refuse_input_as_output(&ctx.root, dirs, &out_dir)?;
     // name -> the file to copy
     let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for dir in dirs {
+    for (i, dir) in dirs.iter().enumerate() {
+        if dirs[..i].contains(dir) {
+            bail!(
+                "--gather names {} twice: name each directory once",
+                dir.display()
+            );
+        }
         gather_dir(&ctx.root.join(dir), &mut found)?;
     }
     refuse_strangers(ctx, &out_dir, &found, source)?;
@@ -227,8 +234,25 @@ fn gather_dir(dir: &Path, found: &mut BTreeMap<String, PathBuf>) -> Result<()> {
         )
     })?;
     let mut listed: Vec<&str> = Vec::new();
-    for (hex, name) in &sums {
+    for (i, (hex, name)) in sums.iter().enumerate() {
+        if let Some(first) = sums[..i].iter().position(|(_, n)| n == name) {
+            bail!(
+                "{} lists {name} twice (lines {} and {}): one sum a file",
+                sums_file.display(),
+                first + 1,
+                i + 1
+            );
+        }
         let file = dir.join(name);
+        let plain = !name.contains('/') && name != "." && name != "..";
+        if !plain || std::fs::symlink_metadata(&file).is_ok_and(|m| !m.is_file()) {
+            bail!(
+                "{} lists {name}, which is not a plain file of {} (a link, a directory or a \
+                 path elsewhere): gathering takes only the archives themselves",
+                sums_file.display(),
+                dir.display()
+            );
+        }
         if !file.is_file() {
             bail!(
                 "{} lists {name}, which is not in {}",
@@ -262,6 +286,25 @@ fn gather_dir(dir: &Path, found: &mut BTreeMap<String, PathBuf>) -> Result<()> {
                 "{} is not listed in {}: not gathering a file nobody vouched for",
                 dir.join(&name).display(),
                 sums_file.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Gathering reads the directories and writes `--out`: one that is both
+/// would have its archives overwritten by their own copies.
+fn refuse_input_as_output(root: &Path, dirs: &[PathBuf], out_dir: &Path) -> Result<()> {
+    let real = |p: &Path| std::fs::canonicalize(p).ok();
+    let Some(out) = real(out_dir) else {
+        return Ok(());
+    };
+    for d in dirs {
+        if real(&root.join(d)).is_some_and(|d| d == out) {
+            bail!(
+                "--out {} is also a directory to gather ({}): gather into another directory",
+                out_dir.display(),
+                d.display()
             );
         }
     }

@@ -14,7 +14,7 @@ use crate::core::refs::CommitId;
 use crate::core::release_commit::ReleaseCommit;
 use crate::core::trailers::Trailers;
 use crate::train::repo::Repo;
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use std::collections::{HashMap, HashSet};
 
 /// A commit on a release branch that is not on `main`.
@@ -57,12 +57,7 @@ fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Ve
     let main = repo
         .remote_branch(&cfg.main_branch)?
         .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
-    let Some(cut) = git.merge_base(&main, tip)? else {
-        bail!(
-            "`{branch}` shares no history with `{}`: it was not cut from it",
-            cfg.main_branch
-        );
-    };
+    let cut = repo.cut_point(&main, tip, branch)?;
     let cut = cut.as_str();
     let range = format!("{cut}..{tip}");
     let revs = Revs::NoMerges {

@@ -267,9 +267,17 @@ fn sources(
             }
             prs.push(n);
         } else {
-            let c = git.resolve(a)?.with_context(|| {
-                format!("`{a}` names no commit here; fetch it, or check the id")
-            })?;
+            let Some(c) = git.resolve(a)? else {
+                let many = git.ambiguous(a)?;
+                if !many.is_empty() {
+                    bail!(
+                        "`{a}` is ambiguous: {} objects here have ids that start with it; give \
+                         more of the commit's id",
+                        many.len()
+                    );
+                }
+                bail!("`{a}` names no commit here; fetch it, or check the id");
+            };
             oids.push(c);
         }
     }
@@ -488,12 +496,7 @@ impl Branch<'_> {
     /// since the branch was cut.
     fn present(&self, sources: &[Source]) -> Result<HashMap<CommitId, &'static str>> {
         let git = &self.repo.git;
-        let cut = git.merge_base(self.main, self.tip)?.with_context(|| {
-            format!(
-                "`{}` shares no history with `{}`: it was not cut from it",
-                self.name, self.repo.config.main_branch
-            )
-        })?;
+        let cut = self.repo.cut_point(self.main, self.tip, self.name)?;
         let range = format!("{cut}..{}", self.tip);
         // Each branch commit with the commits its cherry-pick trailers name.
         let picked: Vec<(CommitId, Vec<String>)> = pick::log(git, &Revs::Range(&range))?

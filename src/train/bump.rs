@@ -27,7 +27,7 @@ pub fn compute(ctx: &Context, level: &Level) -> Result<bump::Plan> {
     for vf in &ctx.config.version_files {
         version_files.insert(
             vf.path.clone(),
-            fs::read_optional(&ctx.root.join(&vf.path))?,
+            fs::read_named(&ctx.root, &vf.path, "version-files.path")?,
         );
     }
     let lock_path = Path::new("Cargo.lock");

@@ -168,6 +168,12 @@ pub fn plan(ctx: &Context, opts: &InitOpts) -> Result<Plan> {
         if opts.workflows_only && !path.starts_with(".github/workflows") {
             continue;
         }
+        if let Some(why) = fs::outside(&ctx.root, &path) {
+            bail!(
+                "cannot write {}: {why}; nothing was written",
+                path.display()
+            );
+        }
         let existing = fs::read_optional(&ctx.root.join(&path))?;
         if existing.is_some() && !opts.force {
             crate::output::say(

@@ -19,7 +19,7 @@ pub const DEFAULT_TEMPLATE: &str = "## VERSION\n\nUnreleased.\n\n### Added\n\n##
 /// half-done edit: what a release would otherwise publish as it is.
 fn read_notes(ctx: &Context) -> Result<Option<String>> {
     let file = &ctx.config.notes.file;
-    let Some(text) = fs::read_optional(&ctx.root.join(file))? else {
+    let Some(text) = fs::read_named(&ctx.root, file, "notes.file")? else {
         return Ok(None);
     };
     checked(&text, file, &ctx.config.notes.archive_marker)?;
@@ -34,7 +34,7 @@ pub fn checked(text: &str, file: &std::path::Path, archive_marker: &str) -> Resu
 
 fn template(ctx: &Context) -> Result<String> {
     Ok(
-        fs::read_optional(&ctx.root.join(&ctx.config.notes.template))?
+        fs::read_named(&ctx.root, &ctx.config.notes.template, "notes.template")?
             .unwrap_or_else(|| DEFAULT_TEMPLATE.to_string()),
     )
 }

@@ -216,6 +216,28 @@ impl Repo {
     }
 
     /// The commit a branch is at on the remote.
+    /// Where `branch` (at `tip`) was cut from `main`: their merge base.
+    /// None is an error that says why: a shallow clone does not hold the
+    /// history that joins them; otherwise they share none.
+    pub fn cut_point(&self, main: &str, tip: &str, branch: &str) -> Result<CommitId> {
+        if let Some(cut) = self.git.merge_base(main, tip)? {
+            return Ok(cut);
+        }
+        if self.git.is_shallow()? {
+            bail!(
+                "`{branch}` and `{}` meet in no commit this clone holds: it is shallow. Fetch the \
+                 whole history (`git fetch --unshallow {}`; in CI, `fetch-depth: 0`), then run \
+                 this again",
+                self.config.main_branch,
+                self.remote()
+            );
+        }
+        bail!(
+            "`{branch}` shares no history with `{}`: it was not cut from it",
+            self.config.main_branch
+        )
+    }
+
     pub fn remote_branch(&self, name: &str) -> Result<Option<CommitId>> {
         self.git
             .resolve(&format!("refs/remotes/{}/{name}", self.remote()))

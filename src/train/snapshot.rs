@@ -32,7 +32,10 @@ pub fn at(repo: &Repo, base: &str, opts: &Options) -> Result<Snapshot> {
     let c = &ctx.config;
     let mut named = vec![c.notes.file.clone(), c.notes.template.clone()];
     named.extend(c.version_files.iter().map(|v| v.path.clone()));
-    scratch.materialize(|f| named.iter().any(|n| n.as_os_str() == f))?;
+    // A tree entry on the way to a named file (a committed link where a
+    // directory should be) is written out too: reading through it is
+    // refused by name, where otherwise the file would seem missing.
+    scratch.materialize(|f| named.iter().any(|n| n.starts_with(f)))?;
     Ok(Snapshot {
         _scratch: scratch,
         ctx,

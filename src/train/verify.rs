@@ -11,7 +11,9 @@ use std::path::PathBuf;
 
 pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
     let read = |vf: &crate::core::config::VersionFile| {
-        fs::read_optional(&ctx.root.join(&vf.path)).ok().flatten()
+        fs::read_named(&ctx.root, &vf.path, "version-files.path")
+            .ok()
+            .flatten()
     };
     let mut problems = verify::verify(&ctx.ws, &ctx.config, &read);
     if let Some(lock) = fs::read_optional(&ctx.root.join("Cargo.lock"))? {

@@ -228,17 +228,20 @@ pub enum Signal {
     Int,
     /// `kill PID`: SIGTERM to the train's own process only.
     Term,
+    /// A CI runner cancelling a job: SIGTERM to the whole process group.
+    TermGroup,
     /// A job runner or OOM killer ending the job: SIGKILL to the group.
     Kill,
 }
 
 impl Signal {
-    pub const ALL: [Signal; 3] = [Signal::Int, Signal::Term, Signal::Kill];
+    pub const ALL: [Signal; 4] = [Signal::Int, Signal::Term, Signal::TermGroup, Signal::Kill];
 
     pub fn name(self) -> &'static str {
         match self {
             Signal::Int => "SIGINT",
             Signal::Term => "SIGTERM",
+            Signal::TermGroup => "SIGTERM to the group",
             Signal::Kill => "SIGKILL",
         }
     }
@@ -338,6 +341,7 @@ impl Running {
                 match sig {
                     Signal::Int => kill("INT", &group),
                     Signal::Term => kill("TERM", &pid.to_string()),
+                    Signal::TermGroup => kill("TERM", &group),
                     Signal::Kill => kill("KILL", &group),
                 }
                 sent = Some(Instant::now());

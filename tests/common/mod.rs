@@ -8,6 +8,7 @@ pub mod github_sim;
 pub mod kellnr;
 pub mod ktra;
 pub mod proxy;
+pub mod recorder;
 pub mod sandbox;
 pub mod swagger;
 pub mod tls;

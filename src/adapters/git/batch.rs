@@ -70,6 +70,7 @@ impl Git {
         let out = child.wait_with_output()?;
         let written = writer.join().expect("the writer does not panic");
         if !out.status.success() {
+            crate::signals::check(|| "while `git cat-file --batch` ran".to_string())?;
             return Err(GitError {
                 args: "cat-file --batch".into(),
                 code: out.status.code(),

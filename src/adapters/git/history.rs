@@ -41,6 +41,11 @@ impl Git {
         }
     }
 
+    /// Whether this clone is shallow (history cut off at some depth).
+    pub fn is_shallow(&self) -> Result<bool> {
+        Ok(self.read(&["rev-parse", "--is-shallow-repository"])?.trim() == "true")
+    }
+
     /// The common ancestor of every one of `revs` (an octopus merge base).
     pub fn merge_base_of(&self, revs: &[String]) -> Result<Option<CommitId>> {
         let mut args = vec!["merge-base", "--octopus"];

@@ -56,11 +56,14 @@ pub fn apply_change(git: &Git, parent: &str, onto: &str, commit: &str) -> Result
             files.dedup();
             Ok(Applied::Conflicts(files))
         }
-        code => bail!(
-            "`git {}` failed (exit code {code:?}): {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ),
+        code => {
+            crate::signals::check(|| "while `git merge-tree` ran".to_string())?;
+            bail!(
+                "`git {}` failed (exit code {code:?}): {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )
+        }
     }
 }
 
@@ -206,6 +209,9 @@ pub fn patch_ids(git: &Git, revs: &Revs<'_>) -> Result<Vec<(String, String)>> {
         .output()
         .context("cannot run git patch-id")?;
     let status = log.wait()?;
+    if !status.success() || !out.status.success() {
+        crate::signals::check(|| "while `git log -p | git patch-id` ran".to_string())?;
+    }
     if !status.success() {
         let mut err = String::new();
         if let Some(mut e) = log.stderr.take() {

@@ -12,11 +12,16 @@ pub struct Backport {
     pub branch_only_trailer: String,
     /// The heading, in a version's notes section, that backport entries go
     /// under (added at the section's end when missing).
+    #[serde(deserialize_with = "notes_heading")]
     pub notes_heading: String,
     /// The audit also accepts a commit whose message names a pull request
     /// (`#N`) that landed on main (a main commit whose subject ends in
     /// `(#N)`): backports squash-merged by hand, whose patch was adapted.
     pub audit_pull_requests: bool,
+}
+
+fn notes_heading<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    super::one_line(d, "backport.notes-heading")
 }
 
 impl Default for Backport {

@@ -48,6 +48,7 @@ impl<'de> Deserialize<'de> for CratePattern {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct VersionFile {
+    #[serde(deserialize_with = "version_file_path")]
     pub path: PathBuf,
     /// Lines to keep current, with `{version}`, `{major}`, `{minor}`,
     /// `{patch}` or `{pre}` where the version goes.
@@ -55,4 +56,8 @@ pub struct VersionFile {
     /// Whose version the file carries; defaults to the workspace version.
     #[serde(default, rename = "crate", skip_serializing_if = "Option::is_none")]
     pub krate: Option<String>,
+}
+
+fn version_file_path<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+    super::repo_path(d, "version-files.path")
 }

@@ -33,6 +33,40 @@ pub use support::Support;
 
 use refs::{marker, ref_prefix};
 
+/// A path in the repository, relative to the workspace root: not empty,
+/// not absolute, no `..` (what cargo-train writes stays inside the
+/// repository; links on the way are refused when it writes).
+fn repo_path<'de, D: serde::Deserializer<'de>>(d: D, key: &str) -> Result<PathBuf, D::Error> {
+    let p = PathBuf::deserialize(d)?;
+    let outside = p.is_absolute()
+        || p.components().any(|c| {
+            matches!(
+                c,
+                std::path::Component::ParentDir | std::path::Component::Prefix(_)
+            )
+        });
+    if p.as_os_str().is_empty() || outside {
+        return Err(serde::de::Error::custom(format!(
+            "`{key} = {:?}` is not a path inside the repository: give one relative to the \
+             workspace root, without `..`",
+            p.display().to_string()
+        )));
+    }
+    Ok(p)
+}
+
+/// One line of text, not empty: `what` names the key in the message.
+fn one_line<'de, D: serde::Deserializer<'de>>(d: D, what: &str) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() || s.contains(['\n', '\r']) {
+        return Err(serde::de::Error::custom(format!(
+            "`{what}` must be one line of text, not empty (it goes into commit messages and \
+             notes as it is)"
+        )));
+    }
+    Ok(s)
+}
+
 /// An integer value read within `range`; out of it, `out_of_range(n)` is
 /// the error (which `toml` reports with the key's line).
 fn ranged<'de, D: serde::Deserializer<'de>>(

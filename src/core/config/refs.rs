@@ -26,6 +26,12 @@ pub(super) fn marker<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error
              give it some text (the default is `[automatically-tag-and-release-this-commit]`)",
         ));
     }
+    if s.contains(['\n', '\r']) || s.trim() != s {
+        return Err(serde::de::Error::custom(
+            "`marker` spans lines: a release commit carries it as a line of its own; give it \
+             one line of text",
+        ));
+    }
     Ok(s)
 }
 
