@@ -587,10 +587,15 @@ fn trusted_publishing_cannot_create_crates_so_it_names_them_and_uploads_nothing(
 /// The 60-crate synthetic workspace of the benchmarks (a layered graph,
 /// critical path 18), its first-party crates on `kellnr` at `index`.
 fn synthetic_workspace(index: &str) -> Ws {
+    synthetic_workspace_of(index, 60)
+}
+
+/// The synthetic workspace of `crates` crates, on `kellnr` at `index`.
+fn synthetic_workspace_of(index: &str, crates: usize) -> Ws {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("synthetic");
     std::fs::create_dir_all(path.join(".cargo")).unwrap();
-    synthetic::generate(&path, 60, synthetic::Shape::Layered);
+    synthetic::generate(&path, crates, synthetic::Shape::Layered);
     let root = std::fs::read_to_string(path.join("Cargo.toml")).unwrap();
     let root = root.replace("{ path = ", "{ registry = \"kellnr\", path = ");
     std::fs::write(path.join("Cargo.toml"), root).unwrap();
@@ -697,6 +702,153 @@ fn yank_rcs_says_it_needs_a_regular_token_under_trusted_publishing() {
         r.stderr
     );
     assert!(front.state.lock().unwrap().minted.is_empty());
+}
+
+/// A GitLab CI job's environment with `jwts` as its ID tokens
+/// (`CARGO_TRAIN_ID_TOKEN`, `CARGO_TRAIN_ID_TOKEN_2`, …).
+fn gitlab_env(jwts: &[String]) -> Vec<(String, String)> {
+    let mut env = vec![("GITLAB_CI".to_string(), "true".to_string())];
+    for (i, jwt) in jwts.iter().enumerate() {
+        let var = match i {
+            0 => "CARGO_TRAIN_ID_TOKEN".to_string(),
+            n => format!("CARGO_TRAIN_ID_TOKEN_{}", n + 1),
+        };
+        env.push((var, jwt.clone()));
+    }
+    env
+}
+
+fn env_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(k, x)| (k.as_str(), x.as_str())).collect()
+}
+
+#[test]
+fn trusted_publishing_from_gitlab_ci_exchanges_the_jobs_id_token_or_says_what_to_set() {
+    let k = Kellnr::start();
+    let front = trustpub::Front::start(k.port, Duration::from_secs(60), Duration::ZERO);
+    let ws = workspace(&front.index());
+    let publish = ["publish", "--registry", "kellnr"];
+
+    // A GitLab job without an ID token: what to declare.
+    let r = train_with(&ws.path, &publish, &env_refs(&gitlab_env(&[]))).failure();
+    assert!(
+        r.stderr.contains(
+            "no token for registry `kellnr`: set CARGO_REGISTRIES_KELLNR_TOKEN or run `cargo login` \
+             (in GitLab CI, an ID token in the job, `id_tokens: {CARGO_TRAIN_ID_TOKEN: {aud: 127.0.0.1}}` \
+             lets cargo-train use trusted publishing instead)"
+        ),
+        "{}",
+        r.stderr
+    );
+
+    // An ID token for another audience is never sent.
+    let other = front.gitlab_id_token("crates.io");
+    let r = train_with(
+        &ws.path,
+        &publish,
+        &env_refs(&gitlab_env(std::slice::from_ref(&other))),
+    )
+    .failure();
+    assert!(
+        r.stderr.contains(
+            "the job's ID token CARGO_TRAIN_ID_TOKEN is for `crates.io`, not for this registry: \
+             declare it with `aud: 127.0.0.1` in the job's `id_tokens:`"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(front.state.lock().unwrap().minted.is_empty());
+
+    // Its own: exchanged once for a registry token, which (the crates being
+    // new) publishes nothing and is revoked.
+    let jwt = front.gitlab_id_token("127.0.0.1");
+    let r = train_with(
+        &ws.path,
+        &publish,
+        &env_refs(&gitlab_env(std::slice::from_ref(&jwt))),
+    )
+    .failure();
+    assert!(
+        r.stderr.contains(
+            "11 crates are new to `kellnr`, and trusted publishing tokens cannot create crates"
+        ),
+        "{}",
+        r.stderr
+    );
+    let s = front.state.lock().unwrap();
+    assert!(s.breaches.is_empty(), "{:?}", s.breaches);
+    assert_eq!((s.jwts[&jwt], s.jwts[&other]), (true, false));
+    assert_eq!((s.minted.len(), s.revoked.len()), (1, 1));
+    assert!(s.uploads.is_empty());
+}
+
+#[test]
+fn trusted_publishing_from_gitlab_ci_renews_once_per_id_token_then_keeps_its_token() {
+    let k = Kellnr::start();
+    // Tokens are renewed after 1 s here; each upload takes 0.4 s, so eight
+    // uploads one at a time outlast two renewals, and the job has one ID
+    // token to renew with.
+    let front = trustpub::Front::start(k.port, Duration::from_secs(60), Duration::from_millis(400));
+    let ws = synthetic_workspace_of(&front.index(), 8);
+    let toml = std::fs::read_to_string(ws.path.join("train.toml")).unwrap();
+    std::fs::write(
+        ws.path.join("train.toml"),
+        format!("{toml}\n[publish]\ntrusted-token-renew-secs = 1\n"),
+    )
+    .unwrap();
+    train(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--jobs", "4"],
+    )
+    .success();
+    train(&ws.path, &["bump", "patch"]).success();
+
+    let jwts = [
+        front.gitlab_id_token("127.0.0.1"),
+        front.gitlab_id_token("127.0.0.1"),
+    ];
+    let mut env = gitlab_env(&jwts);
+    env.push(("CARGO_REGISTRIES_KELLNR_TOKEN".into(), String::new()));
+    let r = train_with(
+        &ws.path,
+        &["publish", "--registry", "kellnr", "--jobs", "1"],
+        &env_refs(&env),
+    )
+    .success();
+    assert!(
+        r.stderr.contains("Using trusted publishing"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr
+            .matches("Renewed a new trusted publishing token")
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr
+            .matches(
+                "cannot renew the trusted publishing token for `kellnr`: every ID token of this \
+                 job was exchanged"
+            )
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("8 published, 0 already there, 0 failed"),
+        "{}",
+        r.stderr
+    );
+    let s = front.state.lock().unwrap();
+    assert!(s.breaches.is_empty(), "{:?}", s.breaches);
+    assert!(jwts.iter().all(|j| s.jwts[j]), "each ID token exchanged");
+    assert_eq!((s.minted.len(), s.revoked.len()), (2, 2));
+    assert_eq!(s.uploads.iter().filter(|u| u.1 != TOKEN).count(), 8);
 }
 
 /// publish and yank-rcs through the library: the plan names every upload

@@ -82,6 +82,8 @@ pub enum Auth {
     Token,
     /// `PRIVATE-TOKEN: TOKEN` (GitLab's personal, project and group tokens).
     PrivateToken,
+    /// `JOB-TOKEN: TOKEN` (GitLab CI's `CI_JOB_TOKEN`).
+    JobToken,
 }
 
 impl Auth {
@@ -91,6 +93,7 @@ impl Auth {
             Auth::Bearer => ("Authorization", format!("Bearer {}", token.expose())),
             Auth::Token => ("Authorization", format!("token {}", token.expose())),
             Auth::PrivateToken => ("PRIVATE-TOKEN", token.expose().to_string()),
+            Auth::JobToken => ("JOB-TOKEN", token.expose().to_string()),
         }
     }
 }
@@ -109,6 +112,9 @@ pub enum Paging {
     /// Forgejo/Gitea page some lists (a commit's combined status) without
     /// naming the next page.
     LinkOrTotalCount,
+    /// `x-next-page` where the answer has one, else `Link` (GitLab: offset
+    /// pagination sends both, keyset pagination only `Link`).
+    NextPageOrLink,
 }
 
 impl Paging {
@@ -123,6 +129,9 @@ impl Paging {
                 .map(|n| with_query(url, "page", n)),
             // Only `list` knows how much was read; see `next_after`.
             Paging::LinkOrTotalCount => a.header("link").and_then(next_link),
+            Paging::NextPageOrLink => Paging::NextPageHeader
+                .next(url, a)
+                .or_else(|| Paging::Link.next(url, a)),
         }
     }
 
@@ -375,12 +384,11 @@ impl Answer {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The `message` of an error answer.
+    /// The `message` of an error answer. GitLab's may be a list or an
+    /// object of field errors (`{"title": ["is too long"]}`), written out
+    /// as JSON, or an OAuth `error`.
     pub fn message(&self) -> String {
-        self.body["message"]
-            .as_str()
-            .unwrap_or("no message")
-            .to_string()
+        error_message(&self.body).unwrap_or_else(|| "no message".to_string())
     }
 
     /// The answer if it is a success, else the endpoint's refusal to
@@ -395,6 +403,21 @@ impl Answer {
             message: self.message(),
         })
     }
+}
+
+/// What an error answer's body says: its `message` (text, or a list or
+/// object of them as JSON), else its `error` and `error_description`.
+fn error_message(body: &Value) -> Option<String> {
+    match &body["message"] {
+        Value::String(m) => return Some(m.clone()),
+        m @ (Value::Array(_) | Value::Object(_)) => return Some(m.to_string()),
+        _ => {}
+    }
+    let error = body["error"].as_str()?;
+    Some(match body["error_description"].as_str() {
+        Some(d) => format!("{error}: {d}"),
+        None => error.to_string(),
+    })
 }
 
 /// A client of one forge's API: its dialect, base URL and token, and the
@@ -549,9 +572,7 @@ impl Client {
     /// leaves to it), or the failure it is; `text` is its body as sent.
     fn judge(&self, call: String, a: Answer, text: &str) -> Result<Answer, RestError> {
         let status = a.status;
-        let message = a.body["message"]
-            .as_str()
-            .map_or_else(|| text.chars().take(300).collect(), str::to_string);
+        let message = error_message(&a.body).unwrap_or_else(|| text.chars().take(300).collect());
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -716,6 +737,27 @@ mod tests {
         );
         assert_eq!(Paging::NextPageHeader.next(url, &link), None);
         assert_eq!(Paging::Link.next(url, &numbered), None);
+        // GitLab's rule: the page number first, else the keyset link.
+        let both = answer(&[
+            ("x-next-page", "2"),
+            (
+                "link",
+                r#"<https://gitlab.example/api/v4/x?page=2>; rel="next""#,
+            ),
+        ]);
+        let rule = Paging::NextPageOrLink;
+        assert_eq!(
+            rule.next(url, &both).as_deref(),
+            Some(
+                "https://gitlab.example/api/v4/projects/1/merge_requests?state=opened&per_page=100&page=2"
+            )
+        );
+        assert_eq!(
+            rule.next(url, &link).as_deref(),
+            Some("https://gitlab.example/api/v4/x?cursor=ab")
+        );
+        let last = answer(&[("x-next-page", "")]);
+        assert_eq!(rule.next(url, &last), None);
     }
 
     #[test]
@@ -766,6 +808,7 @@ mod tests {
             Auth::PrivateToken.header(&t),
             ("PRIVATE-TOKEN", "s3cret".into())
         );
+        assert_eq!(Auth::JobToken.header(&t), ("JOB-TOKEN", "s3cret".into()));
     }
 
     #[test]
@@ -779,5 +822,26 @@ mod tests {
             "could not create tag v1: 422: Validation Failed"
         );
         assert!(answer(&[]).or_rejected(|| unreachable!()).is_ok());
+        // GitLab's messages: a list, an object of field errors, an OAuth error.
+        let said = |body: Value| {
+            let mut a = answer(&[]);
+            a.body = body;
+            a.message()
+        };
+        assert_eq!(
+            said(serde_json::json!({"message": ["Another open merge request already exists"]})),
+            r#"["Another open merge request already exists"]"#
+        );
+        assert_eq!(
+            said(serde_json::json!({"message": {"title": ["is too long"]}})),
+            r#"{"title":["is too long"]}"#
+        );
+        assert_eq!(
+            said(
+                serde_json::json!({"error": "insufficient_scope", "error_description": "needs api"})
+            ),
+            "insufficient_scope: needs api"
+        );
+        assert_eq!(said(Value::Null), "no message");
     }
 }

@@ -5,7 +5,7 @@
 use super::Executor;
 use crate::adapters::cargo_config::{self, Token};
 use crate::adapters::registry::{Failure, Registry};
-use crate::adapters::trusted_publishing::{ActionsOidc, TrustedPublisher};
+use crate::adapters::trusted_publishing::{JobIdentity, TrustedPublisher, how_to_get_an_identity};
 use crate::retry::retry;
 use anyhow::{Result, bail};
 use std::sync::{Mutex, OnceLock};
@@ -19,8 +19,18 @@ pub struct Tokens(OnceLock<Trusted>);
 struct Trusted {
     publisher: TrustedPublisher,
     renew_after: Duration,
-    /// When the token in use was minted, and every token minted so far.
-    minted: Mutex<(Instant, Vec<Token>)>,
+    minted: Mutex<Minted>,
+}
+
+/// The tokens of a run.
+struct Minted {
+    /// When the token in use was minted.
+    at: Instant,
+    /// Every token minted so far.
+    tokens: Vec<Token>,
+    /// The job can mint no more (GitLab's has no unused ID token left): the
+    /// token in use is kept, said once.
+    spent: bool,
 }
 
 impl Tokens {
@@ -30,13 +40,26 @@ impl Tokens {
             return Ok(());
         };
         let mut m = t.minted.lock().expect("token lock");
-        if m.0.elapsed() < t.renew_after {
+        if m.spent || m.at.elapsed() < t.renew_after {
+            return Ok(());
+        }
+        if !t.publisher.can_mint() {
+            m.spent = true;
+            crate::output::say(
+                "Warning",
+                &format!(
+                    "cannot renew the trusted publishing token for `{}`: every ID token of this \
+                     job was exchanged (declare CARGO_TRAIN_ID_TOKEN_2, … in its `id_tokens:` for \
+                     more); the one in use is kept until it expires",
+                    reg.name
+                ),
+            );
             return Ok(());
         }
         let token = t.publisher.mint(reg)?;
         reg.set_token(token.clone());
-        m.0 = Instant::now();
-        m.1.push(token);
+        m.at = Instant::now();
+        m.tokens.push(token);
         crate::output::say(
             "Renewed",
             &format!(
@@ -53,14 +76,15 @@ impl Executor<'_> {
     /// The first token of the run, from the job's identity.
     pub(super) fn mint_token(&self, name: &str, renew_after: Duration) -> Result<()> {
         let reg = self.registry(name)?;
-        let Some(oidc) = ActionsOidc::from_env() else {
+        let Some(identity) = JobIdentity::from_env() else {
             bail!(
                 "no token for registry `{name}`, and this job cannot use trusted publishing \
-                 (`permissions: id-token: write` gives it an identity): set {}",
+                 ({} gives it an identity): set {}",
+                how_to_get_an_identity(reg.api()),
                 cargo_config::token_var(name)
             );
         };
-        let publisher = TrustedPublisher::new(oidc, reg);
+        let publisher = TrustedPublisher::new(identity, reg);
         let deadline = Instant::now() + Duration::from_secs(120);
         let token = retry(deadline, || publisher.mint(reg), |_, _| {}).map_err(|e| {
             anyhow::anyhow!(
@@ -79,7 +103,11 @@ impl Executor<'_> {
         let trusted = Trusted {
             publisher,
             renew_after,
-            minted: Mutex::new((Instant::now(), vec![token])),
+            minted: Mutex::new(Minted {
+                at: Instant::now(),
+                tokens: vec![token],
+                spent: false,
+            }),
         };
         if self.tokens.0.set(trusted).is_err() {
             bail!("internal error: a second trusted publishing session for `{name}`");
@@ -95,7 +123,7 @@ impl Executor<'_> {
             return Ok(());
         };
         let m = t.minted.lock().expect("token lock");
-        for token in &m.1 {
+        for token in &m.tokens {
             if let Err(e) = reg.revoke_short_lived_token(token) {
                 crate::output::say("Warning", &format!("{e} (the token expires by itself)"));
             }

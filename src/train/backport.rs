@@ -251,15 +251,22 @@ fn sources(
     let mut entries: HashMap<CommitId, String> = HashMap::new();
     let mut prs = Vec::new();
     for a in args {
-        if let Some(n) = a.strip_prefix('#') {
+        // `#N` a pull request, `!N` a merge request (GitLab's reference);
+        // the notes keep the form given.
+        let request = ['#', '!']
+            .into_iter()
+            .find_map(|sigil| a.strip_prefix(sigil).map(|n| (sigil, n)));
+        if let Some((sigil, n)) = request {
             let n: u64 = n.parse().with_context(|| {
-                format!("`{a}` is neither a commit nor `#N`, a pull request number")
+                format!(
+                    "`{a}` is neither a commit nor `#N` or `!N`, a pull or merge request number"
+                )
             })?;
             let pr = forge.merged_pull_request(n)?;
-            let entry = if pr.title.ends_with(&format!("(#{n})")) {
+            let entry = if pr.title.ends_with(&format!("({sigil}{n})")) {
                 pr.title.clone()
             } else {
-                format!("{} (#{n})", pr.title)
+                format!("{} ({sigil}{n})", pr.title)
             };
             for c in pull_request_commits(repo, &pr)? {
                 entries.insert(c.clone(), entry.clone());

@@ -1,12 +1,13 @@
 //! How `publish` and `yank-rcs` are authorized at a registry: a token from
-//! cargo's configuration, or, in GitHub Actions with `id-token: write` and no
-//! token configured, trusted publishing (short-lived tokens minted from the
+//! cargo's configuration, or, in a CI job with an identity (GitHub Actions
+//! with `id-token: write`, GitLab CI with an ID token) and no token
+//! configured, trusted publishing (short-lived tokens minted from the
 //! job's identity by the plan's `MintToken` effect, renewed before they
 //! expire, revoked at the end).
 
 use crate::adapters::cargo_config::{self, token_var};
 use crate::adapters::registry::Registry;
-use crate::adapters::trusted_publishing::ActionsOidc;
+use crate::adapters::trusted_publishing::{JobIdentity, how_to_get_an_identity};
 use crate::plan::{Auth, Plan};
 use crate::train::Context;
 use anyhow::{Result, bail};
@@ -46,7 +47,7 @@ pub fn require_token(reg: &Registry, need: Need, what: &str) -> Result<()> {
     }
     let name = &reg.name;
     let var = token_var(name);
-    if ActionsOidc::from_env().is_some() {
+    if JobIdentity::from_env().is_some() {
         bail!(
             "{what} needs a regular API token for registry `{name}` (trusted publishing tokens \
              can only publish): set {var} to a token with that scope"
@@ -64,12 +65,13 @@ pub fn to_publish(reg: &Registry, need: Need) -> Result<Auth> {
     if need == Need::Nothing {
         return Ok(Auth::None);
     }
-    if ActionsOidc::from_env().is_none() {
+    if JobIdentity::from_env().is_none() {
         bail!(
-            "no token for registry `{}`: set {} or run `cargo login` (in GitHub Actions, \
-             `permissions: id-token: write` lets cargo-train use trusted publishing instead)",
+            "no token for registry `{}`: set {} or run `cargo login` ({} lets cargo-train use \
+             trusted publishing instead)",
             reg.name,
-            token_var(&reg.name)
+            token_var(&reg.name),
+            how_to_get_an_identity(reg.api())
         );
     }
     Ok(Auth::Trusted)

@@ -5,6 +5,7 @@ pub mod connect_proxy;
 pub mod faults;
 pub mod forgejo_sim;
 pub mod github_sim;
+pub mod gitlab_sim;
 pub mod kellnr;
 pub mod ktra;
 pub mod proxy;

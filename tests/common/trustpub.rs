@@ -1,11 +1,16 @@
 //! Stand-ins for trusted publishing, in front of a real kellnr: GitHub
-//! Actions' OIDC token endpoint and crates.io's token exchange, with the
-//! contract of both checked on every request (read from crates.io's
-//! `src/controllers/trustpub/tokens/` and GitHub's OIDC documentation):
+//! Actions' OIDC token endpoint, GitLab CI's ID tokens, and crates.io's
+//! token exchange, with the contract of each checked on every request (read
+//! from crates.io's `src/controllers/trustpub/tokens/`, GitHub's OIDC
+//! documentation and GitLab's ID token documentation):
 //!
 //! - `GET <ACTIONS_ID_TOKEN_REQUEST_URL>&audience=<registry host>` with
 //!   `Authorization: bearer <ACTIONS_ID_TOKEN_REQUEST_TOKEN>` answers
 //!   `{"count": 1, "value": <jwt>}`;
+//! - a GitLab job's ID token ([`Front::gitlab_id_token`]) is a JWT whose
+//!   claims crates.io reads: `iss` `https://gitlab.com`, `aud` the
+//!   registry's host, `jti`, `project_path` (`namespace/project`),
+//!   `ci_config_ref_uri`, `namespace_id`, `job_id`, `sha`;
 //! - `POST /api/v1/trusted_publishing/tokens`, JSON `{"jwt": …}`: each JWT
 //!   is exchanged once (a second time: 400 "JWT has already been used"),
 //!   answer `{"token": …}`; the token lives `lifetime` (30 minutes on
@@ -188,6 +193,87 @@ impl Front {
     pub fn oidc_url(&self) -> String {
         format!("http://127.0.0.1:{}/oidc/token?api-version=2.0", self.port)
     }
+
+    /// An ID token as GitLab CI gives a job for `id_tokens: {NAME: {aud}}`
+    /// (signed by "gitlab.com": this front takes it).
+    pub fn gitlab_id_token(&self, aud: &str) -> String {
+        let mut s = self.state.lock().unwrap();
+        let n = s.jwts.len() + 1;
+        let claims = serde_json::json!({
+            "iss": "https://gitlab.com", "aud": aud, "jti": format!("jti-{n}"),
+            "sub": "project_path:g/r:ref_type:tag:ref:v1.0.1", "project_path": "g/r",
+            "namespace_id": "72", "namespace_path": "g", "job_id": format!("{}", 9000 + n),
+            "sha": "0".repeat(40), "ref": "v1.0.1", "ref_type": "tag",
+            "ci_config_ref_uri": "gitlab.com/g/r//.gitlab-ci.yml@refs/tags/v1.0.1",
+            "exp": 4_102_444_800u64, "iat": 1_767_225_600u64,
+        });
+        let jwt = format!(
+            "{}.{}.jwt-canary-gitlab-{n}",
+            base64url(br#"{"alg":"RS256","kid":"gitlab-canary","typ":"JWT"}"#),
+            base64url(claims.to_string().as_bytes())
+        );
+        s.jwts.insert(jwt.clone(), false);
+        jwt
+    }
+}
+
+/// `bytes` as unpadded base64url, as a JWT's parts are.
+fn base64url(bytes: &[u8]) -> String {
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(ABC[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The claims of a JWT's middle part, if it is one.
+fn claims(jwt: &str) -> Option<serde_json::Value> {
+    let payload = jwt.split('.').nth(1)?;
+    let mut bytes = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in payload.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// What crates.io's exchange would refuse in a GitLab ID token's claims
+/// (`handle_gitlab_token`), if anything.
+fn gitlab_claims_refused(c: &serde_json::Value) -> Option<String> {
+    if c["iss"] != "https://gitlab.com" {
+        return Some(format!("Unsupported JWT issuer: {}", c["iss"]));
+    }
+    if c["aud"] != "127.0.0.1" {
+        return Some(format!("JWT for audience {}", c["aud"]));
+    }
+    let text = |k: &str| c[k].as_str().filter(|v| !v.is_empty());
+    if !text("project_path").is_some_and(|p| p.contains('/')) {
+        return Some("Unexpected `project_path` value".into());
+    }
+    for k in ["jti", "ci_config_ref_uri", "namespace_id", "job_id", "sha"] {
+        if text(k).is_none() {
+            return Some(format!("JWT without `{k}`"));
+        }
+    }
+    None
 }
 
 impl Drop for Front {
@@ -249,6 +335,11 @@ fn handle(
                     error(c, "400 Bad Request", "JWT has already been used")
                 }
                 Some(false) => {
+                    if let Some(refused) = claims(&jwt).as_ref().and_then(gitlab_claims_refused) {
+                        s.breaches
+                            .push(format!("exchange of a GitLab ID token: {refused}"));
+                        return error(c, "400 Bad Request", "Failed to decode JWT");
+                    }
                     s.jwts.insert(jwt, true);
                     let token = format!("cio-tp-canary-{}", s.minted.len() + 1);
                     s.minted.insert(token.clone(), Instant::now());

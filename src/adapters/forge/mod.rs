@@ -7,6 +7,7 @@
 
 mod forgejo;
 pub mod github;
+mod gitlab;
 mod none;
 mod print;
 
@@ -120,6 +121,10 @@ pub fn open(config: &Config, git: &Git) -> Result<Box<dyn Forge>> {
         ForgeKind::DryRun => Box::new(PrintForge(tags())),
         ForgeKind::Github => Box::new(GithubForge::open(config, &git.remote_url(&config.remote)?)?),
         ForgeKind::Forgejo => Box::new(forgejo::ForgejoForge::open(
+            config,
+            &git.remote_url(&config.remote)?,
+        )?),
+        ForgeKind::Gitlab => Box::new(gitlab::GitlabForge::open(
             config,
             &git.remote_url(&config.remote)?,
         )?),

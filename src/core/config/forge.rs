@@ -1,5 +1,5 @@
-//! `forge`, `[github]` and `[forgejo]`: how changes are delivered, and the
-//! API of the forge that takes them.
+//! `forge`, `[github]`, `[forgejo]` and `[gitlab]`: how changes are
+//! delivered, and the API of the forge that takes them.
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -12,6 +12,8 @@ pub enum ForgeKind {
     Github,
     /// Forgejo or Gitea: their REST APIs agree on all the train uses.
     Forgejo,
+    /// gitlab.com or a self-managed GitLab.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -73,27 +75,72 @@ impl Default for Forgejo {
     }
 }
 
-/// An instance's URL: http or https, without a trailing `/`. The API's
-/// own URL (`…/api/v1`) is refused: the path is added to what is given, so
-/// it would be asked for twice.
-fn instance_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let url = String::deserialize(d)?;
+/// A GitLab instance and the project on it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Gitlab {
+    /// The instance (`https://gitlab.com`, or a self-managed one's); its
+    /// API is `URL/api/v4`.
+    #[serde(deserialize_with = "gitlab_url")]
+    pub url: String,
+    /// The project's full path (`group/subgroup/name`); default: from the
+    /// remote's URL on that host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// Jobs (and commit statuses) that must pass before a tag; empty: all
+    /// of them.
+    pub required_jobs: Vec<String>,
+    /// As `github.retry-budget-secs`, for this forge's calls.
+    #[serde(deserialize_with = "retry_budget")]
+    pub retry_budget_secs: u64,
+}
+
+impl Default for Gitlab {
+    fn default() -> Self {
+        Gitlab {
+            url: "https://gitlab.com".into(),
+            project: None,
+            required_jobs: Vec::new(),
+            retry_budget_secs: 120,
+        }
+    }
+}
+
+/// An instance's URL (the value of `key`): http or https, without a
+/// trailing `/`. The API's own URL (ending in `api`) is refused: the path
+/// is added to what is given, so it would be asked for twice.
+fn checked_instance(url: &str, key: &str, api: &str, example: &str) -> Result<String, String> {
     let trimmed = url.trim_end_matches('/');
     let host = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"))
         .unwrap_or_default();
     if host.is_empty() || host.starts_with('/') {
-        return Err(serde::de::Error::custom(format!(
-            "forgejo.url `{url}` is not an http or https URL of an instance (`https://codeberg.org`)"
-        )));
+        return Err(format!(
+            "{key} `{url}` is not an http or https URL of an instance (`{example}`)"
+        ));
     }
-    if let Some(instance) = trimmed.strip_suffix("/api/v1") {
-        return Err(serde::de::Error::custom(format!(
-            "forgejo.url `{url}` is the API's URL: give the instance, `{instance}`"
-        )));
+    if let Some(instance) = trimmed.strip_suffix(api) {
+        return Err(format!(
+            "{key} `{url}` is the API's URL: give the instance, `{instance}`"
+        ));
     }
-    Ok(Some(trimmed.to_string()))
+    Ok(trimmed.to_string())
+}
+
+/// `forgejo.url`: an instance (`…/api/v1` refused).
+fn instance_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let url = String::deserialize(d)?;
+    checked_instance(&url, "forgejo.url", "/api/v1", "https://codeberg.org")
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+/// `gitlab.url`: an instance (`…/api/v4` refused).
+fn gitlab_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let url = String::deserialize(d)?;
+    checked_instance(&url, "gitlab.url", "/api/v4", "https://gitlab.com")
+        .map_err(serde::de::Error::custom)
 }
 
 /// A retry budget of 1 s to a day: with none, a single dropped connection
@@ -164,5 +211,40 @@ mod tests {
         assert!(e.contains("1 to 86400"), "{e}");
         let e = err("[forgejo]\napi-url = \"https://x\"\n");
         assert!(e.contains("unknown field `api-url`"), "{e}");
+    }
+
+    #[test]
+    fn gitlab_section_is_read_and_checked() {
+        let c = Config::from_train_toml(
+            Path::new("train.toml"),
+            "forge = \"gitlab\"\n[gitlab]\nurl = \"https://git.example/gl/\"\n\
+             project = \"g/sub/r\"\nrequired-jobs = [\"build\"]\nretry-budget-secs = 5\n",
+        )
+        .unwrap();
+        assert_eq!(c.forge, crate::core::config::ForgeKind::Gitlab);
+        assert_eq!(c.gitlab.url, "https://git.example/gl");
+        assert_eq!(c.gitlab.project.as_deref(), Some("g/sub/r"));
+        assert_eq!(c.gitlab.required_jobs, ["build"]);
+        assert_eq!(c.gitlab.retry_budget_secs, 5);
+        let again = Config::from_train_toml(Path::new("x"), &c.to_toml()).unwrap();
+        assert_eq!(again, c);
+        assert_eq!(Config::default().gitlab.url, "https://gitlab.com");
+        assert_eq!(Config::default().gitlab.project, None);
+
+        let e = err("[gitlab]\n\nurl = \"https://gitlab.com/api/v4/\"\n");
+        assert!(
+            e.contains("line 3") && e.contains("give the instance, `https://gitlab.com`"),
+            "{e}"
+        );
+        let e = err("[gitlab]\nurl = \"gitlab.com\"\n");
+        assert!(
+            e.contains("line 2")
+                && e.contains("gitlab.url `gitlab.com` is not an http or https URL"),
+            "{e}"
+        );
+        let e = err("[gitlab]\nretry-budget-secs = 0\n");
+        assert!(e.contains("1 to 86400"), "{e}");
+        let e = err("[gitlab]\nrequired-checks = [\"x\"]\n");
+        assert!(e.contains("unknown field `required-checks`"), "{e}");
     }
 }

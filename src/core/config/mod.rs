@@ -22,7 +22,7 @@ mod support;
 pub use artifacts::{Artifacts, BuildTarget};
 pub use backport::Backport;
 pub use crates::{CratePattern, Requirements, VersionFile};
-pub use forge::{ForgeKind, Forgejo, Github};
+pub use forge::{ForgeKind, Forgejo, Github, Gitlab};
 pub use notes::Notes;
 pub use publish::{Publish, Rate, RateLimits, WaitFor};
 pub use refs::BranchForm;
@@ -135,6 +135,7 @@ pub struct Config {
     pub forge: ForgeKind,
     pub github: Github,
     pub forgejo: Forgejo,
+    pub gitlab: Gitlab,
     pub publish: Publish,
     pub artifacts: Artifacts,
     pub support: Support,
@@ -167,6 +168,7 @@ impl Default for Config {
             forge: ForgeKind::None,
             github: Github::default(),
             forgejo: Forgejo::default(),
+            gitlab: Gitlab::default(),
             publish: Publish::default(),
             artifacts: Artifacts::default(),
             support: Support::default(),
