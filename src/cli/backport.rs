@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Commits, or `#N` for a merged pull request (GitHub)
+    /// Commits, or `#N` for a merged pull request (on a forge that can look it up)
     #[arg(required = true, value_name = "COMMIT")]
     commits: Vec<String>,
     /// The release branches
