@@ -85,7 +85,7 @@ enum Command {
     /// Create the release of a tag on the forge, with its notes and assets
     #[command(visible_alias = "github-release")]
     ForgeRelease(forge_release::Args),
-    /// Write train.toml, RELEASES.md and its template, and the GitHub workflows
+    /// Write train.toml, RELEASES.md and its template, and the CI files that run the train
     Init(init::Args),
     /// Print the effective configuration
     Config(config::Args),
