@@ -705,6 +705,10 @@ fn init_for_gitlab_writes_one_pipeline_that_gitlabs_schema_accepts() {
     }
     // The schedule is GitLab's (its UI): the file says when.
     assert!(pipeline.contains("cron `0 0 5,20,21,22 * *`"), "{pipeline}");
+    assert!(
+        pipeline.contains("protect\n# `main`, `release-*` and `v*`."),
+        "{pipeline}"
+    );
     assert!(!pipeline.contains("\nworkflow:") && !pipeline.contains("schedule:\n"));
     for wanted in [
         "rules:\n    - if: '$CI_PIPELINE_SOURCE == \"schedule\" && $TRAIN_SCHEDULE == \"tick\"'\n  script:\n    - cargo train tick\n",
@@ -736,6 +740,7 @@ fn init_for_gitlab_writes_one_pipeline_that_gitlabs_schema_accepts() {
         "@PREFIX@",
         "@BRANCHES@",
         "@TAGS@",
+        "@TAGPREFIX@",
         "#@",
     ] {
         assert!(!pipeline.contains(p), "{p} left:\n{pipeline}");

@@ -49,6 +49,7 @@ pub fn pipeline(template: &str, c: &Config, days: &str, repo: Option<&str>) -> S
         .replace("@DAYS@", days)
         .replace("@MAIN@", &c.main_branch)
         .replace("@PREFIX@", &c.branch_prefix)
+        .replace("@TAGPREFIX@", &c.tag_prefix)
         .replace("@BRANCHES@", &regex_literal(&c.branch_prefix))
         .replace("@TAGS@", &regex_literal(&c.tag_prefix))
 }
