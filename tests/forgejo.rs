@@ -618,3 +618,359 @@ fn the_token_comes_from_forgejo_token_or_gitea_token() {
     assert_eq!(sim.state().pulls.len(), 2);
     sim.assert_all_matched();
 }
+
+/// Every open pull request from a `ci/` branch whose name starts with
+/// `heads` merged, as Forgejo's fast-forward merge would: its base moved to
+/// its head, the head branch deleted, the pull request marked merged. The
+/// pushed ranges, by base.
+fn merge(sim: &ForgejoSim, s: &Sandbox, heads: &str) -> Vec<(String, String)> {
+    let mut ranges = Vec::new();
+    let mut st = sim.state();
+    for p in st
+        .pulls
+        .iter_mut()
+        .filter(|p| p.open && p.head.starts_with(heads))
+    {
+        let head = s.remote_oid(&p.head).expect("the pull request's branch");
+        let base = s.remote_oid(&p.base).expect("its base");
+        s.origin_git(&[
+            "update-ref",
+            &format!("refs/heads/{}", p.base),
+            &head,
+            &base,
+        ]);
+        s.origin_git(&["update-ref", "-d", &format!("refs/heads/{}", p.head)]);
+        p.open = false;
+        p.merged = true;
+        p.merge_commit_sha = Some(head.clone());
+        ranges.push((p.base.clone(), format!("{base}..{head}")));
+    }
+    drop(st);
+    s.git(&["fetch", "--quiet", "--prune", "origin"]);
+    ranges
+}
+
+/// [`merge`] of every pull request the train opened.
+fn merge_all(sim: &ForgejoSim, s: &Sandbox) -> Vec<(String, String)> {
+    merge(sim, s, "ci/")
+}
+
+/// The range pushed to `base` by the last [`merge_all`], and its tip.
+fn range_of(ranges: &[(String, String)], base: &str) -> (String, String) {
+    let range = ranges
+        .iter()
+        .find(|(b, _)| b == base)
+        .unwrap_or_else(|| panic!("nothing merged into {base}: {ranges:?}"))
+        .1
+        .clone();
+    let tip = range.split_once("..").unwrap().1.to_string();
+    (range, tip)
+}
+
+/// The tags Forgejo made, as its repository has them: pushed to the origin
+/// (the double keeps them only in its state).
+fn mirror_tags(sim: &ForgejoSim, s: &Sandbox) {
+    for (name, sha) in sim.state().tags.clone() {
+        s.origin_git(&["update-ref", &format!("refs/tags/{name}"), &sha]);
+    }
+    s.git(&["fetch", "--quiet", "--tags", "origin"]);
+}
+
+/// A month (and a bit) of the train on Forgejo, every request checked
+/// against Forgejo's own API description: the cut's two pull requests,
+/// candidates gated by a required status (a failure on the second page of
+/// statuses holds the first), a backport of `#N`, the release and its
+/// assets; a month on, a patch set of two branches held until its last
+/// member's status passed.
+#[test]
+fn a_month_of_the_train_on_forgejo() {
+    let sim = ForgejoSim::start(TOKEN);
+    let s = sandbox(&sim, ", required-checks = [\"ci/build\"]");
+    let green = |sha: &str| sim.set_status(sha, "ci/build", "success");
+    let tag = |date: &str, range: &str| train(&s, date, &["tag", "--range", range]);
+    let tags = || -> Vec<String> { sim.state().tags.iter().map(|(n, _)| n.clone()).collect() };
+
+    // Jan 5, the cut: main's bump and the first candidate, two pull requests.
+    let r = train(&s, "2026-01-05", &["cut"]).success();
+    for opened in [
+        "Opened pull request #1: Bump Rail to 2.0.0",
+        "Opened pull request #2: Release Rail 1.0.0-rc.1",
+    ] {
+        assert!(r.stderr.contains(opened), "{}", r.stderr);
+    }
+    let merged = merge_all(&sim, &s);
+    let (range, tip) = range_of(&merged, "release-1.0.0");
+
+    // CI reports 55 statuses on the candidate, then the required one,
+    // failed: on the second page (50 a page). The tag is held.
+    for i in 1..=55 {
+        sim.set_status(&tip, &format!("ci/job-{i}"), "success");
+    }
+    sim.set_status(&tip, "ci/build", "failure");
+    let r = tag("2026-01-05", &range).failure();
+    assert!(
+        r.stderr.contains(&format!(
+            "not tagging `v1.0.0-rc.1`: checks failed on {}: ci/build\n",
+            &tip[..10]
+        )),
+        "{}",
+        r.stderr
+    );
+    let statuses = format!("/api/v1/repos/o/r/commits/{tip}/status");
+    assert_eq!(
+        targets(&sim, &statuses),
+        [
+            format!("{statuses}?limit=50"),
+            format!("{statuses}?limit=50&page=2")
+        ]
+    );
+    assert!(tags().is_empty());
+    // Run again, green: tagged through the API.
+    green(&tip);
+    let r = tag("2026-01-06", &range).success();
+    assert!(r.stderr.contains("Tagged `v1.0.0-rc.1`"), "{}", r.stderr);
+    mirror_tags(&sim, &s);
+
+    // Jan 8, a fix merged on main by pull request, backported by its number.
+    s.git(&["checkout", "--quiet", "main"]);
+    s.git(&["pull", "--quiet", "--ff-only", "origin", "main"]);
+    let fix = commit_on_main(&s, "crates/core/src/fix.rs", "Fix the points");
+    let n = sim.merged_pull("Fix the points", &fix, &[(&fix, "Fix the points")]);
+    train(
+        &s,
+        "2026-01-08",
+        &["backport", &format!("#{n}"), "--to", "release-1.0.0"],
+    )
+    .success();
+    let head = format!("ci/backport-release-1.0.0-{n}");
+    {
+        let st = sim.state();
+        let pr = st
+            .pulls
+            .iter()
+            .find(|p| p.head == head)
+            .expect("the backport's pull request");
+        assert_eq!(
+            (pr.base.as_str(), pr.title.as_str()),
+            (
+                "release-1.0.0",
+                format!("[release-1.0.0] Fix the points (#{n})").as_str()
+            )
+        );
+    }
+    // The pick, then the notes' line for it.
+    let picked = s.origin_git(&["log", "-1", "--format=%B", &format!("{head}~1")]);
+    assert!(
+        picked.contains(&format!("(cherry picked from commit {fix})")),
+        "{picked}"
+    );
+    let merged = merge_all(&sim, &s);
+    let (_, tip) = range_of(&merged, "release-1.0.0");
+    green(&tip);
+
+    // Jan 12, the second candidate, with the fix.
+    let r = train(&s, "2026-01-12", &["rc", "--branch", "release-1.0.0"]).success();
+    assert!(r.stderr.contains("Release Rail 1.0.0-rc.2"), "{}", r.stderr);
+    let merged = merge_all(&sim, &s);
+    let (range, tip) = range_of(&merged, "release-1.0.0");
+    green(&tip);
+    tag("2026-01-12", &range).success();
+    mirror_tags(&sim, &s);
+
+    // Jan 20, the release; tagged once green; its release on Forgejo with
+    // the version's notes and its assets (the alias works as well).
+    let r = train(&s, "2026-01-20", &["release"]).success();
+    assert!(r.stderr.contains("Release Rail 1.0.0"), "{}", r.stderr);
+    let merged = merge_all(&sim, &s);
+    let (range, tip) = range_of(&merged, "release-1.0.0");
+    let r = tag("2026-01-20", &range).failure();
+    assert!(r.stderr.contains("checks still pending"), "{}", r.stderr);
+    green(&tip);
+    tag("2026-01-20", &range).success();
+    assert_eq!(tags(), ["v1.0.0-rc.1", "v1.0.0-rc.2", "v1.0.0"]);
+    mirror_tags(&sim, &s);
+    s.git(&["checkout", "--quiet", "--detach", "v1.0.0"]);
+    let dist = s.root().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("rail-1.0.0-x86_64-unknown-linux-gnu.tar.gz"),
+        vec![3u8; 2000],
+    )
+    .unwrap();
+    std::fs::write(
+        dist.join("SHA256SUMS"),
+        "abc  rail-1.0.0-x86_64-unknown-linux-gnu.tar.gz\n",
+    )
+    .unwrap();
+    let dist = dist.to_str().unwrap();
+    let r = train(
+        &s,
+        "2026-01-20",
+        &["forge-release", "v1.0.0", "--assets", dist],
+    )
+    .success();
+    assert!(
+        r.stderr.contains("Released v1.0.0 (latest) with 2 assets"),
+        "{}",
+        r.stderr
+    );
+    let r = train(
+        &s,
+        "2026-01-20",
+        &["github-release", "v1.0.0", "--assets", dist],
+    )
+    .success();
+    assert!(r.stderr.contains("nothing to do"), "{}", r.stderr);
+    // A candidate's release is a pre-release, and never the latest.
+    let r = train(&s, "2026-01-20", &["forge-release", "v1.0.0-rc.2"]).success();
+    assert!(
+        r.stderr
+            .contains("Released v1.0.0-rc.2 (pre-release) with 0 assets"),
+        "{}",
+        r.stderr
+    );
+    {
+        let st = sim.state();
+        assert_eq!(st.releases.len(), 2);
+        assert_eq!(
+            (st.releases[1].tag.as_str(), st.releases[1].prerelease),
+            ("v1.0.0-rc.2", true)
+        );
+        let rel = &st.releases[0];
+        assert_eq!((rel.tag.as_str(), rel.prerelease), ("v1.0.0", false));
+        assert!(
+            rel.body.starts_with("## 1.0.0\n\nReleased 2026-01-20.\n"),
+            "{}",
+            rel.body
+        );
+        assert!(rel.body.contains("* Fix the points"), "{}", rel.body);
+        let assets: Vec<_> = rel
+            .assets
+            .iter()
+            .map(|a| (a.name.as_str(), a.size))
+            .collect();
+        assert_eq!(
+            assets,
+            [
+                ("SHA256SUMS", 48),
+                ("rail-1.0.0-x86_64-unknown-linux-gnu.tar.gz", 2000)
+            ]
+        );
+    }
+    s.git(&["checkout", "--quiet", "main"]);
+    s.git(&["pull", "--quiet", "--ff-only", "origin", "main"]);
+
+    // February: 2.0.0 cut and released the same way.
+    train(&s, "2026-02-05", &["cut"]).success();
+    let merged = merge_all(&sim, &s);
+    let (range, tip) = range_of(&merged, "release-2.0.0");
+    green(&tip);
+    tag("2026-02-05", &range).success();
+    mirror_tags(&sim, &s);
+    train(&s, "2026-02-20", &["release", "--branch", "release-2.0.0"]).success();
+    let merged = merge_all(&sim, &s);
+    let (range, tip) = range_of(&merged, "release-2.0.0");
+    green(&tip);
+    tag("2026-02-20", &range).success();
+    mirror_tags(&sim, &s);
+
+    // A fix for both lines, cherry-picked onto each: one patch set.
+    s.git(&["checkout", "--quiet", "main"]);
+    s.git(&["pull", "--quiet", "--ff-only", "origin", "main"]);
+    commit_on_main(&s, "crates/core/src/both.rs", "Fix both lines");
+    for branch in ["release-1.0.0", "release-2.0.0"] {
+        s.git(&[
+            "checkout",
+            "--quiet",
+            "-B",
+            branch,
+            &format!("origin/{branch}"),
+        ]);
+        s.git(&["cherry-pick", "-x", "main"]);
+        s.git(&["push", "--quiet", "origin", branch]);
+        green(s.git(&["rev-parse", "HEAD"]).trim());
+    }
+    s.git(&["checkout", "--quiet", "main"]);
+    let r = train(&s, "2026-02-23", &["patch", "--supported"]).success();
+    let opened: Vec<(String, String)> = sim
+        .state()
+        .pulls
+        .iter()
+        .filter(|p| p.open)
+        .map(|p| (p.head.clone(), p.base.clone()))
+        .collect();
+    assert_eq!(
+        opened,
+        [
+            ("ci/bump-to-2.0.1".to_string(), "release-2.0.0".to_string()),
+            ("ci/bump-to-1.0.1".to_string(), "release-1.0.0".to_string())
+        ],
+        "{}",
+        r.stderr
+    );
+    // 2.0.1 merged and green: held, 1.0.1 is not merged.
+    let merged = merge(&sim, &s, "ci/bump-to-2.0.1");
+    let (range2, tip2) = range_of(&merged, "release-2.0.0");
+    green(&tip2);
+    let r = tag("2026-02-23", &range2).success();
+    assert!(
+        r.stderr.contains("Holding") && r.stderr.contains("release-1.0.0 (1.0.1 not merged yet)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(tags().len(), 5);
+    let r = train(&s, "2026-02-23", &["status"]).success();
+    assert!(
+        r.stdout.contains(
+            "patch set v2.0.1, v1.0.1 waits: v2.0.1 merged, v1.0.1 in review (ci/bump-to-1.0.1)"
+        ),
+        "{}",
+        r.stdout
+    );
+    // 1.0.1 merged, its status pending: held, and it says why.
+    let merged = merge_all(&sim, &s);
+    let (range1, tip1) = range_of(&merged, "release-1.0.0");
+    sim.set_status(&tip1, "ci/build", "pending");
+    let r = tag("2026-02-23", &range1).failure();
+    assert!(
+        r.stderr.contains(&format!(
+            "checks still pending v1.0.1 on release-1.0.0 at {}: ci/build",
+            &tip1[..10]
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(tags().len(), 5);
+    // Passed: both tags, each at its own branch's commit.
+    green(&tip1);
+    let r = tag("2026-02-23", &range1).success();
+    assert!(
+        r.stderr.contains("Tagged `v2.0.1`") && r.stderr.contains("Tagged `v1.0.1`"),
+        "{}",
+        r.stderr
+    );
+    let st = sim.state();
+    let mut last = st.tags[5..].to_vec();
+    last.sort();
+    assert_eq!(
+        last,
+        [("v1.0.1".to_string(), tip1), ("v2.0.1".to_string(), tip2)]
+    );
+    drop(st);
+    // A re-run from a checkout without those tags: Forgejo has both at
+    // these commits, nothing is made twice.
+    s.git(&["tag", "-d", "v2.0.1", "v1.0.1"]);
+    let r = tag("2026-02-24", &range1).success();
+    assert!(r.stderr.contains("Tagged `v1.0.1`"), "{}", r.stderr);
+    assert_eq!(tags().len(), 7);
+    // The token went in every request's header, and nowhere else.
+    for r in sim.requests() {
+        assert_eq!(
+            r.auth.as_deref(),
+            Some(format!("token {TOKEN}").as_str()),
+            "{r:?}"
+        );
+        assert!(!r.target.contains(TOKEN));
+    }
+    sim.assert_all_matched();
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Commits, or `#N` / `!N` for a merged pull or merge request (GitHub, Forgejo, GitLab)
+    /// Commits, or `#N` / `!N` for a merged pull or merge request (on a forge that can look it up)
     #[arg(required = true, value_name = "COMMIT")]
     commits: Vec<String>,
     /// The release branches

@@ -1,4 +1,5 @@
-//! `cargo train github-release`: the release of a tag on the forge.
+//! `cargo train forge-release` (or `github-release`, its name before there
+//! were other forges): the release of a tag on the forge.
 
 use super::run::{Global, carry_out};
 use crate::train;

@@ -82,9 +82,10 @@ enum Command {
     YankRcs(yank_rcs::Args),
     /// Build and pack the release binaries, a source tarball and SHA256SUMS
     Artifacts(artifacts::Args),
-    /// Create the GitHub release of a tag with its notes and assets
-    GithubRelease(forge_release::Args),
-    /// Write train.toml, RELEASES.md and its template, and the GitHub workflows
+    /// Create the release of a tag on the forge, with its notes and assets
+    #[command(visible_alias = "github-release")]
+    ForgeRelease(forge_release::Args),
+    /// Write train.toml, RELEASES.md and its template, and the CI files that run the train
     Init(init::Args),
     /// Print the effective configuration
     Config(config::Args),
@@ -128,7 +129,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Publish(a) => publish::run(a, g),
         Command::YankRcs(a) => yank_rcs::run(a, g),
         Command::Artifacts(a) => artifacts::run(a, g),
-        Command::GithubRelease(a) => forge_release::run(a, g),
+        Command::ForgeRelease(a) => forge_release::run(a, g),
         Command::Init(a) => init::run(a, g),
         Command::Config(a) => config::run(a, g),
         Command::Supported(a) => supported::run(a, g),

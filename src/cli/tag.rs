@@ -10,7 +10,7 @@ pub struct Args {
     /// The commits before and after the push: BEFORE..AFTER
     #[arg(long, value_parser = parse_range)]
     range: String,
-    /// On GitHub: wait this long for pending checks (e.g. the push's CI)
+    /// On a forge: wait this long for pending checks (e.g. the push's CI)
     #[arg(long, default_value_t = 0)]
     wait_secs: u64,
     #[arg(long)]

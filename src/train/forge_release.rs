@@ -1,4 +1,4 @@
-//! `cargo train github-release [TAG] [--assets DIR]`: the forge's release of
+//! `cargo train forge-release [TAG] [--assets DIR]`: the forge's release of
 //! a tag, with that version's notes from RELEASES.md, marked pre-release when
 //! the version has a suffix, every file of DIR attached. "Latest" stays on
 //! the highest final version: a patch of an older branch does not take it.

@@ -1,9 +1,17 @@
 //! `cargo train init`: set a workspace up for the train: `train.toml` with the
 //! defaults written out as comments, RELEASES.md and its template, and the
-//! GitHub Actions workflows. Existing files are kept unless `--force`.
+//! CI files that run the train: GitHub Actions workflows, a GitLab CI
+//! pipeline or Forgejo Actions workflows. Existing files are kept unless
+//! `--force`.
+
+mod gitlab;
+mod parts;
+
+pub use parts::prebuilt_script;
 
 use crate::adapters::fs;
 use crate::core::changeset::ChangeSet;
+use crate::core::config::{Config, ForgeKind};
 use crate::plan::{self, Effect, Plan};
 use crate::train::Context;
 use crate::train::notes::{DEFAULT_TEMPLATE, heading};
@@ -17,15 +25,10 @@ fn cargo_train_repository() -> Option<String> {
     crate::adapters::forge::github::repo_from_url(env!("CARGO_PKG_REPOSITORY"))
 }
 
-/// The steps that install cargo-train in a job.
-fn install_steps() -> String {
-    install_steps_from(cargo_train_repository().as_deref())
-}
-
-/// The steps that install cargo-train in a job: the newest release's
-/// prebuilt binary from `repo` for the runner, checked against that
-/// release's `SHA256SUMS` (seconds); if there is none, or anything about it
-/// fails, `cargo install --locked` (minutes).
+/// The steps that install cargo-train in a GitHub Actions job: the newest
+/// release's prebuilt binary from `repo` for the runner, checked against
+/// that release's `SHA256SUMS` (seconds); if there is none, or anything
+/// about it fails, `cargo install --locked` (minutes).
 pub fn install_steps_from(repo: Option<&str>) -> String {
     let build = "      - name: Install cargo-train
         if: steps.prebuilt.outcome != 'success'
@@ -59,41 +62,71 @@ pub fn install_steps_from(repo: Option<&str>) -> String {
     )
 }
 
-/// Keeps (without its marker lines) or drops each `#@name` … `#@end` block.
-fn section(text: &str, name: &str, keep: bool) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for line in text.split_inclusive('\n') {
-        match line.trim_end() {
-            l if l == format!("#@{name}") => inside = true,
-            "#@end" if inside => inside = false,
-            _ if inside && !keep => {}
-            _ => out.push_str(line),
+/// The CI that runs the train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ci {
+    Github,
+    Gitlab,
+    Forgejo,
+}
+
+impl Ci {
+    /// The CI of the configured forge; GitHub's for a forge without one.
+    pub fn of(forge: ForgeKind) -> Ci {
+        match forge {
+            ForgeKind::Forgejo => Ci::Forgejo,
+            // By its name in the configuration: a forge added later (GitLab)
+            // needs no arm here.
+            other => match serde_json::to_value(other)
+                .ok()
+                .as_ref()
+                .and_then(|v| v.as_str())
+            {
+                Some("gitlab") => Ci::Gitlab,
+                _ => Ci::Github,
+            },
         }
     }
-    out
+
+    /// `forge` in train.toml: the forge this CI's files run the train on.
+    fn forge(self) -> &'static str {
+        match self {
+            Ci::Github => "github",
+            Ci::Gitlab => "gitlab",
+            Ci::Forgejo => "forgejo",
+        }
+    }
 }
 
 pub struct InitOpts {
     pub force: bool,
+    /// The CI whose files are written.
+    pub ci: Ci,
     /// The workflow file of the project's CI, run weekly on release branches.
     pub ci_workflow: String,
-    /// Only the workflows (to refresh them after upgrading cargo-train,
+    /// Only the CI files (to refresh them after upgrading cargo-train,
     /// keeping train.toml and the notes).
     pub workflows_only: bool,
 }
 
 /// `train.toml`: the project's name, every other key commented out at its
 /// default, so that the file documents itself and changes nothing.
-pub fn train_toml(project: &str) -> String {
+pub fn train_toml(project: &str, ci: Ci) -> String {
     let mut out = String::from(
         "# cargo-train configuration. Every key is optional: the commented values\n\
          # are the defaults (the reference release process).\n\n",
     );
     out.push_str(&format!("project = \"{project}\"\n"));
-    out.push_str(
-        "# The workflows `cargo train init` wrote run the train on GitHub.\nforge = \"github\"\n\n",
-    );
+    out.push_str(match ci {
+        Ci::Github => "# The workflows `cargo train init` wrote run the train on GitHub.\n",
+        Ci::Gitlab => "# The pipeline `cargo train init` wrote runs the train on GitLab.\n",
+        Ci::Forgejo => {
+            "# The workflows `cargo train init` wrote run the train on Forgejo: set its\n\
+             # instance, `url` in [forgejo] below, and the statuses `tag` waits for,\n\
+             # `required-checks` (else the tag job waits for its own).\n"
+        }
+    });
+    out.push_str(&format!("forge = \"{}\"\n\n", ci.forge()));
     for line in crate::core::config::Config::default()
         .to_toml()
         .lines()
@@ -119,29 +152,9 @@ pub fn train_toml(project: &str) -> String {
     out
 }
 
-fn workflow(text: &str, ctx: &Context, opts: &InitOpts) -> String {
-    let c = &ctx.config;
-    let targets = &c.artifacts.targets;
-    let matrix: String = targets
-        .iter()
-        .map(|t| {
-            format!(
-                "          - target: {}\n            runner: {}\n",
-                t.target, t.runner
-            )
-        })
-        .collect();
-    let text = section(text, "binaries", !targets.is_empty())
-        .replace("@MATRIX@\n", &matrix)
-        .replace("@INSTALL@\n", &install_steps())
-        .replace(
-            "@NEEDS@",
-            if targets.is_empty() { "" } else { ", binaries" },
-        )
-        .replace(
-            "@GATHER@",
-            if targets.is_empty() { "" } else { "binaries/*" },
-        );
+/// The days of the month the train's schedule runs on: the cut and release
+/// days, and the two days next to a release day that a weekend moves it to.
+fn schedule_days(c: &Config) -> String {
     let mut days = vec![c.cut_day.0, c.release_day.0];
     if c.weekend == crate::core::config::Weekend::NextMonday {
         days.extend([c.release_day.0 + 1, c.release_day.0 + 2]);
@@ -155,24 +168,83 @@ fn workflow(text: &str, ctx: &Context, opts: &InitOpts) -> String {
     days.sort_unstable();
     days.dedup();
     let days: Vec<String> = days.iter().map(u8::to_string).collect();
-    text.replace("@DAYS@", &days.join(","))
+    days.join(",")
+}
+
+/// A GitHub Actions or Forgejo Actions workflow from its template, with
+/// `install` (the steps that install cargo-train) in every job.
+fn workflow(text: &str, c: &Config, ci_workflow: &str, install: &str) -> String {
+    let targets = &c.artifacts.targets;
+    let matrix: String = targets
+        .iter()
+        .map(|t| {
+            format!(
+                "          - target: {}\n            runner: {}\n",
+                t.target, t.runner
+            )
+        })
+        .collect();
+    let text = parts::section(text, "binaries", !targets.is_empty())
+        .replace("@MATRIX@\n", &matrix)
+        .replace("@INSTALL@\n", install)
+        .replace(
+            "@NEEDS@",
+            if targets.is_empty() { "" } else { ", binaries" },
+        )
+        .replace(
+            "@GATHER@",
+            if targets.is_empty() { "" } else { "binaries/*" },
+        );
+    text.replace("@DAYS@", &schedule_days(c))
         .replace("@PREFIX@", &c.branch_prefix)
         .replace("@TAG@", &c.tag_prefix)
-        .replace("@CI@", &opts.ci_workflow)
+        .replace("@CI@", ci_workflow)
+}
+
+/// The steps that install cargo-train in a Forgejo Actions job: Rust (the
+/// runners' default image has only node), then the prebuilt binary of the
+/// newest cargo-train release, else `cargo install --locked`.
+fn forgejo_install_steps(repo: Option<&str>) -> String {
+    let rust = "      - name: Rust
+        shell: bash
+        run: |
+          if ! command -v cargo > /dev/null; then
+            curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+            echo \"$HOME/.cargo/bin\" >> \"$GITHUB_PATH\"
+          fi
+";
+    let build = "      - name: Install cargo-train
+        if: steps.prebuilt.outcome != 'success'
+        shell: bash
+        run: cargo install cargo-train --locked
+";
+    let Some(repo) = repo else {
+        return format!(
+            "{rust}{}",
+            build.replace("        if: steps.prebuilt.outcome != 'success'\n", "")
+        );
+    };
+    format!(
+        "{rust}      - name: Install cargo-train (prebuilt)
+        id: prebuilt
+        continue-on-error: true
+        shell: bash
+        run: |
+{}{build}",
+        parts::indent(&prebuilt_script(repo), 10)
+    )
 }
 
 pub fn plan(ctx: &Context, opts: &InitOpts) -> Result<Plan> {
-    check_targets(ctx)?;
+    check_names(ctx, opts)?;
     let mut changes = ChangeSet::default();
-    for (path, text) in files(ctx, opts) {
-        if opts.workflows_only && !path.starts_with(".github/workflows") {
+    for file in files(ctx, opts) {
+        if opts.workflows_only && !file.ci {
             continue;
         }
+        let path = file.path;
         if let Some(why) = fs::outside(&ctx.root, &path) {
-            bail!(
-                "cannot write {}: {why}; nothing was written",
-                path.display()
-            );
+            bail!("cannot write {}: {why}; nothing was written", path.display());
         }
         let existing = fs::read_optional(&ctx.root.join(&path))?;
         if existing.is_some() && !opts.force {
@@ -183,7 +255,10 @@ pub fn plan(ctx: &Context, opts: &InitOpts) -> Result<Plan> {
             continue;
         }
         crate::output::say("Writing", &format!("{}", path.display()));
-        changes.set(path, existing, text);
+        changes.set(path, existing, file.text);
+    }
+    if opts.ci == Ci::Gitlab {
+        gitlab::warn_about_runners(&ctx.config);
     }
     let mut plan = Plan::default();
     if !changes.is_empty() {
@@ -197,14 +272,17 @@ pub fn plan(ctx: &Context, opts: &InitOpts) -> Result<Plan> {
     Ok(plan)
 }
 
-/// The matrix is written into YAML as it is: plain names only.
-fn check_targets(ctx: &Context) -> Result<()> {
+/// What goes into the CI files as it is is checked here, before anything
+/// is written: the matrix (target triples and runner labels), the branch and
+/// tag prefixes, the main branch and the CI workflow's file name.
+fn check_names(ctx: &Context, opts: &InitOpts) -> Result<()> {
+    let c = &ctx.config;
     let plain = |s: &str| {
         !s.is_empty()
             && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
     };
-    for t in &ctx.config.artifacts.targets {
+    for t in &c.artifacts.targets {
         if !plain(&t.target) || !plain(&t.runner) {
             bail!(
                 "{}: artifacts.targets: `{}` on `{}` is not a target triple and a runner label (letters, digits, `.`, `_`, `-`)",
@@ -214,11 +292,98 @@ fn check_targets(ctx: &Context) -> Result<()> {
             );
         }
     }
+    for (key, value) in [
+        ("branch-prefix", &c.branch_prefix),
+        ("tag-prefix", &c.tag_prefix),
+        ("main-branch", &c.main_branch),
+    ] {
+        if !parts::is_plain(value) {
+            bail!(
+                "{}: {key} `{value}` cannot be written into the CI files as it is: use letters, digits, `-`, `_`, `.` and `/`",
+                ctx.config_source
+            );
+        }
+    }
+    if !plain(&opts.ci_workflow) {
+        bail!(
+            "--ci-workflow `{}` is not a workflow's file name (letters, digits, `.`, `_`, `-`)",
+            opts.ci_workflow
+        );
+    }
     Ok(())
 }
 
+/// A file `init` writes.
+struct File {
+    path: PathBuf,
+    text: String,
+    /// One of the CI's files (what `--workflows` writes).
+    ci: bool,
+}
+
+/// The workflow files GitHub and Forgejo take (the same jobs on both).
+const WORKFLOWS: [&str; 4] = [
+    "release-process.yml",
+    "release-tag.yml",
+    "publish.yml",
+    "release-branches-ci.yml",
+];
+
+/// The files of `ci` that run the train configured by `c`, each job
+/// installing cargo-train from `repo`'s newest release (else building it);
+/// `ci_workflow` is the project's CI workflow (GitHub and Forgejo). Names
+/// from the configuration must be plain ([`plan`] checks them first).
+pub fn ci_files(
+    c: &Config,
+    ci: Ci,
+    ci_workflow: &str,
+    repo: Option<&str>,
+) -> Vec<(PathBuf, String)> {
+    let (dir, install, templates) = match ci {
+        Ci::Gitlab => {
+            let text = gitlab::pipeline(
+                include_str!("workflows/gitlab-ci.yml"),
+                c,
+                &schedule_days(c),
+                repo,
+            );
+            return vec![(".gitlab-ci.yml".into(), text)];
+        }
+        Ci::Github => (
+            ".github/workflows",
+            install_steps_from(repo),
+            [
+                include_str!("workflows/release-process.yml"),
+                include_str!("workflows/release-tag.yml"),
+                include_str!("workflows/publish.yml"),
+                include_str!("workflows/release-branches-ci.yml"),
+            ],
+        ),
+        Ci::Forgejo => (
+            ".forgejo/workflows",
+            forgejo_install_steps(repo),
+            [
+                include_str!("workflows/forgejo/release-process.yml"),
+                include_str!("workflows/forgejo/release-tag.yml"),
+                include_str!("workflows/forgejo/publish.yml"),
+                include_str!("workflows/forgejo/release-branches-ci.yml"),
+            ],
+        ),
+    };
+    WORKFLOWS
+        .iter()
+        .zip(templates)
+        .map(|(name, text)| {
+            (
+                Path::new(dir).join(name),
+                workflow(text, c, ci_workflow, &install),
+            )
+        })
+        .collect()
+}
+
 /// Every file `init` writes, with its content.
-fn files(ctx: &Context, opts: &InitOpts) -> Vec<(PathBuf, String)> {
+fn files(ctx: &Context, opts: &InitOpts) -> Vec<File> {
     let version = ctx.ws.train_version();
     let notes = format!(
         "{}\nNotes of earlier releases live on their release branches.\n\n{}\n",
@@ -228,30 +393,49 @@ fn files(ctx: &Context, opts: &InitOpts) -> Vec<(PathBuf, String)> {
         ),
         ctx.config.notes.archive_marker
     );
-    let mut files: Vec<(PathBuf, String)> = vec![
-        ("train.toml".into(), train_toml(&super::project_name(ctx))),
-        (ctx.config.notes.file.clone(), notes),
-        (
+    let own = |path: PathBuf, text: String| File {
+        path,
+        text,
+        ci: false,
+    };
+    let mut files = vec![
+        own(
+            "train.toml".into(),
+            train_toml(&super::project_name(ctx), opts.ci),
+        ),
+        own(ctx.config.notes.file.clone(), notes),
+        own(
             ctx.config.notes.template.clone(),
             DEFAULT_TEMPLATE.to_string(),
         ),
     ];
-    for (name, text) in [
-        (
-            "release-process.yml",
-            include_str!("workflows/release-process.yml"),
-        ),
-        ("release-tag.yml", include_str!("workflows/release-tag.yml")),
-        ("publish.yml", include_str!("workflows/publish.yml")),
-        (
-            "release-branches-ci.yml",
-            include_str!("workflows/release-branches-ci.yml"),
-        ),
-    ] {
-        files.push((
-            Path::new(".github/workflows").join(name),
-            workflow(text, ctx, opts),
-        ));
-    }
+    files.extend(
+        ci_files(
+            &ctx.config,
+            opts.ci,
+            &opts.ci_workflow,
+            cargo_train_repository().as_deref(),
+        )
+        .into_iter()
+        .map(|(path, text)| File {
+            path,
+            text,
+            ci: true,
+        }),
+    );
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ci_follows_the_configured_forge() {
+        assert_eq!(Ci::of(ForgeKind::Github), Ci::Github);
+        assert_eq!(Ci::of(ForgeKind::Forgejo), Ci::Forgejo);
+        // No forge, or one that only prints: the workflows GitHub runs.
+        assert_eq!(Ci::of(ForgeKind::None), Ci::Github);
+        assert_eq!(Ci::of(ForgeKind::DryRun), Ci::Github);
+    }
 }

@@ -87,9 +87,12 @@ pub trait Forge {
     /// The merged pull request `number`. Forges without pull requests to
     /// ask about cannot say.
     fn merged_pull_request(&self, number: u64) -> Result<MergedPullRequest> {
+        // The first words are what scripts and tests have matched all along.
         bail!(
-            "`#{number}` names a pull request, which only the GitHub forge can look up \
-             (`forge = \"github\"`); name its commits instead"
+            "`#{number}` names a pull request, which only the GitHub forge can look up, \
+             and the Forgejo and GitLab ones (`forge = \"github\"`, `\"forgejo\"` or \
+             `\"gitlab\"`); the `{}` forge cannot: name its commits instead",
+            self.name()
         )
     }
     /// Whether changes go through pull requests (else straight to their base).
