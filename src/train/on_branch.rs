@@ -3,7 +3,7 @@
 
 use crate::core::changeset::ChangeSet;
 use crate::core::marker::Marker;
-use crate::core::refs::{BranchName, CommitId};
+use crate::core::refs::{BranchName, CommitId, short};
 use crate::core::release_commit::ReleaseCommit;
 use crate::core::version::Level;
 use crate::output::say;
@@ -75,6 +75,17 @@ pub struct Commit<'a> {
 pub fn release_commit(repo: &Repo, opts: &Options, t: &Target, c: &Commit<'_>) -> Result<Plan> {
     let forge = repo.forge()?;
     let new = t.next(&c.level)?;
+    if let Some((tag, at)) = repo.released(&new)? {
+        bail!(
+            "`{}` would make {new}, but that version is released already (tag `{tag}` at {}): \
+             the branch's version ({}) is behind its releases; bump it past the tag on `{}` \
+             (`cargo train bump patch`) and run again",
+            t.branch,
+            short(&at),
+            t.version,
+            t.branch
+        );
+    }
     let head = (c.head)(&new);
     let state = if forge.reviews() {
         pending(repo, forge, &head, &t.branch)?

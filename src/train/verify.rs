@@ -15,6 +15,9 @@ pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
             .ok()
             .flatten()
     };
+    for w in verify::stale_entries(&ctx.ws, &ctx.config) {
+        eprintln!("warning: {w}");
+    }
     let mut problems = verify::verify(&ctx.ws, &ctx.config, &read);
     if let Some(lock) = fs::read_optional(&ctx.root.join("Cargo.lock"))? {
         problems.extend(verify::check_lock(
