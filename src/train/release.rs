@@ -62,6 +62,7 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
                     names.tag(v)
                 )
             },
+            trailer: None,
         },
     )
 }

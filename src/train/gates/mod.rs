@@ -41,19 +41,31 @@ pub trait Gate {
     fn check(&self, repo: &Repo, opts: &Options, subjects: &[Subject]) -> Result<Verdict>;
 }
 
+/// What the command line lets through a gate that would refuse, with the
+/// reason given (kept in the commits made).
+#[derive(Debug, Clone, Default)]
+pub struct Allow {
+    /// `--allow-in-freeze REASON`.
+    pub in_freeze: Option<String>,
+}
+
 /// The gates of a patch release, cheapest first: a refusal by one spares
 /// the slower ones after it.
-pub fn for_patch() -> Vec<Box<dyn Gate>> {
+pub fn for_patch(allow: &Allow) -> Vec<Box<dyn Gate>> {
     vec![
-        Box::new(freeze::Freeze),
+        Box::new(freeze::Freeze {
+            exception: allow.in_freeze.clone(),
+        }),
         Box::new(audit::Audit),
         Box::new(semver::Semver),
     ]
 }
 
 /// The gates of a backport.
-pub fn for_backport() -> Vec<Box<dyn Gate>> {
-    vec![Box::new(freeze::Freeze)]
+pub fn for_backport(allow: &Allow) -> Vec<Box<dyn Gate>> {
+    vec![Box::new(freeze::Freeze {
+        exception: allow.in_freeze.clone(),
+    })]
 }
 
 /// Runs `gates` in order over `subjects`; the first refusal is the error.
