@@ -6,8 +6,9 @@
 //! since the branch's last release commit. STEP 3: the gates: the branch is
 //! not in its freeze (unless `--allow-in-freeze` gives a reason, which the
 //! release commit carries), every commit since the last release tag is `main`'s
-//! (the audit), and no public crate breaks its API since that tag (the
-//! semver gate).
+//! (the audit), no dependency the branch locks has an unpatched security
+//! advisory (the advisory gate, with `[advisories] gate = true`), and no
+//! public crate breaks its API since that tag (the semver gate).
 //! STEP 4: bump the patch, open (if missing) and date the notes section,
 //! commit "Release P X.Y.Z" with the marker, deliver (`ci/bump-to-X.Y.Z`).
 //! A set's release commits also carry a `Patch-set:` trailer naming every
@@ -104,7 +105,7 @@ fn body(names: &Names, branch: &str, v: &Version, set: Option<&PatchSet>) -> Str
     s
 }
 
-/// STEP 3: the patch gates (freeze, audit, semver: see [`super::gates`])
+/// STEP 3: the patch gates (freeze, audit, advisories, semver: see [`super::gates`])
 /// over every branch, before anything is planned. With a freeze exception:
 /// the branch in its freeze, whose commit records it.
 fn require_gates(

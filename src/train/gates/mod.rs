@@ -6,10 +6,13 @@
 //!
 //! - [`audit`]: every commit a patch releases is one of `main`'s;
 //! - [`semver`]: no public crate breaks its API in a patch;
-//! - [`freeze`]: nothing but the release goes onto a branch in its freeze.
+//! - [`freeze`]: nothing but the release goes onto a branch in its freeze;
+//! - [`advisories`]: no dependency a branch locks has an unpatched security
+//!   advisory (with `[advisories] gate = true`).
 //!
 //! A new gate is one file here and its place in the lists below.
 
+pub mod advisories;
 pub mod audit;
 pub mod freeze;
 pub mod semver;
@@ -57,8 +60,14 @@ pub fn for_patch(allow: &Allow) -> Vec<Box<dyn Gate>> {
             exception: allow.in_freeze.clone(),
         }),
         Box::new(audit::Audit),
+        Box::new(advisories::Advisories),
         Box::new(semver::Semver),
     ]
+}
+
+/// The gates of a final release.
+pub fn for_release() -> Vec<Box<dyn Gate>> {
+    vec![Box::new(advisories::Advisories)]
 }
 
 /// The gates of a backport.
