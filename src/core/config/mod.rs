@@ -8,6 +8,7 @@
 //! Each section (or group of related keys) has a file of its own; its types
 //! are re-exported here, so callers keep naming `config::X`.
 
+mod advisories;
 mod artifacts;
 mod backport;
 mod crates;
@@ -19,6 +20,7 @@ mod schedule;
 mod semver;
 mod support;
 
+pub use advisories::{Advisories, Ignore, RUSTSEC_URL, is_advisory_id};
 pub use artifacts::{Artifacts, BuildTarget};
 pub use backport::Backport;
 pub use crates::{CratePattern, Requirements, VersionFile};
@@ -161,6 +163,7 @@ pub struct Config {
     pub support: Support,
     pub backport: Backport,
     pub semver: Semver,
+    pub advisories: Advisories,
 }
 
 impl Default for Config {
@@ -195,6 +198,7 @@ impl Default for Config {
             support: Support::default(),
             backport: Backport::default(),
             semver: Semver::default(),
+            advisories: Advisories::default(),
         }
     }
 }
