@@ -530,13 +530,40 @@ fn status_shows_the_supported_branches_and_all_of_them_with_all() {
         r.stdout,
         format!(
             "main: 14.0.0-dev\n{want}{:<24} {:<16} {:<10} latest tag -\n\
-             (release-0.1.0: Cargo.toml at {} has no version)\n{due}",
+             (release-0.1.0: Cargo.toml at {} has no version for the train (no \
+             `[workspace.package] version`, no root package): set one, or leave a branch from \
+             before the train out with `[branches] ignore` or `from`)\n{due}",
             "release-0.1.0",
             "?",
             "unreadable",
             old.trim()
         )
     );
+
+    // Branches from before the train, left out: by name, then by line.
+    let cfg = s.ws.join("train.toml");
+    let base = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        format!("{base}\n[branches]\nignore = [\"release-0.*\"]\n"),
+    )
+    .unwrap();
+    let r = s.train(day, &["status", "--all"]).success();
+    assert_eq!(r.stdout, format!("main: 14.0.0-dev\n{want}{due}"));
+    s.git(&["commit", "--quiet", "-am", "Adopt the train"]);
+    let r = s.train(day, &["rc", "--branch", "release-0.1.0"]).failure();
+    assert!(
+        r.stderr.contains(
+            "`release-0.1.0` is not one of the train's release branches: `[branches] ignore` \
+             leaves it out (`release-0.*`)"
+        ),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(&cfg, format!("{base}\n[branches]\nfrom = \"12.0.0\"\n")).unwrap();
+    let r = s.train(day, &["status", "--all"]).success();
+    let want: String = (12..=13).rev().map(row).collect();
+    assert_eq!(r.stdout, format!("main: 14.0.0-dev\n{want}{due}"));
 }
 
 /// Runs the train with `env`, killing it if it outlives `limit`: returns
@@ -1026,4 +1053,44 @@ fn a_minor_train_cuts_minor_lines_and_names_chosen_lts_lines() {
         .train("2026-02-06", &["timetable", "--months", "3"])
         .success();
     assert!(r.stdout.contains("1.1 is an LTS line"), "{}", r.stdout);
+}
+
+/// A project on `master`: the commands say which key to set, and `init`
+/// finds the branch itself and writes it where it goes.
+#[test]
+fn a_repository_on_master_is_named_with_the_fix_and_init_detects_it() {
+    let s = Sandbox::new("");
+    s.origin_git(&["branch", "-m", "main", "master"]);
+    s.git(&["branch", "-m", "main", "master"]);
+    s.git(&["fetch", "--quiet", "--prune", "origin"]);
+    for cmd in [&["status"][..], &["timetable"], &["cut"]] {
+        let r = s.train("2026-01-05", cmd).failure();
+        assert!(
+            r.stderr.contains(
+                "`origin/main` does not exist; the remote has `master`: set `main-branch = \
+                 \"master\"` in the train's configuration"
+            ),
+            "{cmd:?}: {}",
+            r.stderr
+        );
+    }
+    std::fs::remove_file(s.ws.join("train.toml")).unwrap();
+    let r = s.train("2026-01-05", &["init", "--ci", "gitlab"]).success();
+    assert!(
+        r.stderr.contains("Detected `master` as the main branch"),
+        "{}",
+        r.stderr
+    );
+    let toml = std::fs::read_to_string(s.ws.join("train.toml")).unwrap();
+    assert!(toml.contains("\nmain-branch = \"master\"\n"), "{toml}");
+    let ci = std::fs::read_to_string(s.ws.join(".gitlab-ci.yml")).unwrap();
+    assert!(
+        ci.contains("schedules for `master`") && !ci.contains("`main`"),
+        "{ci}"
+    );
+    s.git(&["add", "--all"]);
+    s.git(&["commit", "--quiet", "-m", "Adopt the train"]);
+    s.git(&["push", "--quiet", "origin", "master"]);
+    let r = s.train("2026-01-05", &["status"]).success();
+    assert!(r.stdout.starts_with("master: 1.0.0-dev"), "{}", r.stdout);
 }

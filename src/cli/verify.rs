@@ -46,9 +46,10 @@ pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
         eprintln!("error: {p}");
     }
     eprintln!(
-        "{} problem{} found",
+        "{} problem{} found in {}",
         problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
+        if problems.len() == 1 { "" } else { "s" },
+        train::verify::subject(&ctx)
     );
     Ok(ExitCode::FAILURE)
 }

@@ -4,7 +4,7 @@
 //! formatted and parsed here, so a name written in one place is always
 //! recognised in another.
 
-use crate::core::config::{BranchForm, Config};
+use crate::core::config::{BranchForm, Branches, Config};
 use semver::Version;
 
 /// The configured prefixes.
@@ -13,6 +13,8 @@ pub struct Names {
     branch_prefix: String,
     branch_form: BranchForm,
     tag_prefix: String,
+    /// Branches from before the train (`[branches]`), which it leaves alone.
+    adopted: Branches,
 }
 
 impl Names {
@@ -21,6 +23,7 @@ impl Names {
             branch_prefix: branch_prefix.to_string(),
             branch_form: BranchForm::Full,
             tag_prefix: tag_prefix.to_string(),
+            adopted: Branches::default(),
         }
     }
 
@@ -30,7 +33,25 @@ impl Names {
     }
 
     pub fn of(config: &Config) -> Names {
-        Names::new(&config.branch_prefix, &config.tag_prefix).with_form(config.branch_form)
+        let mut n =
+            Names::new(&config.branch_prefix, &config.tag_prefix).with_form(config.branch_form);
+        n.adopted = config.branches.clone();
+        n
+    }
+
+    /// Why a branch named like a release branch is not one of the train's:
+    /// `[branches] ignore` names it, or its line is older than `from`.
+    pub fn left_out(&self, name: &str) -> Option<String> {
+        let v = self.parse_form(name)?;
+        if let Some(p) = self.adopted.ignore.iter().find(|p| p.matches(name)) {
+            return Some(format!("`[branches] ignore` leaves it out (`{}`)", p.0));
+        }
+        match &self.adopted.from {
+            Some(from) if v < *from => Some(format!(
+                "its line {v} is older than `[branches] from = \"{from}\"`"
+            )),
+            _ => None,
+        }
     }
 
     /// `release-X.Y.Z` for version X.Y.Z (any pre-release part is dropped:
@@ -49,6 +70,14 @@ impl Names {
     /// forms). Names with a pre-release or build part are not release
     /// branches.
     pub fn parse_release_branch(&self, name: &str) -> Option<Version> {
+        if self.left_out(name).is_some() {
+            return None;
+        }
+        self.parse_form(name)
+    }
+
+    /// The version a name in the release branches' form names.
+    fn parse_form(&self, name: &str) -> Option<Version> {
         let rest = name.strip_prefix(&self.branch_prefix)?;
         let full = match self.branch_form {
             BranchForm::Full => rest.to_string(),

@@ -144,7 +144,11 @@ impl Workspace {
 pub enum TrainVersionError {
     #[error(transparent)]
     Parse(#[from] ParseError),
-    #[error("Cargo.toml at {rev} has no version")]
+    #[error(
+        "Cargo.toml at {rev} has no version for the train (no `[workspace.package] version`, \
+         no root package): set one, or leave a branch from before the train out with \
+         `[branches] ignore` or `from`"
+    )]
     NoVersion { rev: String },
     #[error("Cargo.toml at {rev}: bad version \"{version}\"")]
     BadVersion {
@@ -578,7 +582,11 @@ serde = "1"
     #[test]
     fn a_train_version_read_at_a_revision_names_the_revision() {
         let e = train_version_at("abc123", "[workspace]\n".into()).unwrap_err();
-        assert_eq!(e.to_string(), "Cargo.toml at abc123 has no version");
+        assert!(
+            e.to_string()
+                .starts_with("Cargo.toml at abc123 has no version for the train"),
+            "{e}"
+        );
         let e = train_version_at("v2", "[package]\nname = \"a\"\nversion = \"two\"\n".into())
             .unwrap_err();
         assert_eq!(e.to_string(), "Cargo.toml at v2: bad version \"two\"");

@@ -54,9 +54,7 @@ fn tip_of(repo: &Repo, branch: &str) -> Result<CommitId> {
 fn audit(repo: &Repo, branch: &str, tip: &str, since: Option<&str>) -> Result<Vec<Unmatched>> {
     let cfg = &repo.config;
     let git = &repo.git;
-    let main = repo
-        .remote_branch(&cfg.main_branch)?
-        .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
+    let main = repo.main_tip()?;
     let cut = repo.cut_point(&main, tip, branch)?;
     let cut = cut.as_str();
     let range = format!("{cut}..{tip}");

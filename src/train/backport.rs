@@ -84,9 +84,7 @@ pub fn plan(repo: &Repo, options: &Options, opts: &BackportOpts) -> Result<(Plan
     let forge = repo.forge()?;
     // STEP 1
     repo.fetch()?;
-    let main = repo
-        .remote_branch(&cfg.main_branch)?
-        .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
+    let main = repo.main_tip()?;
     let branches = targets(repo, opts)?;
     let subjects: Vec<Subject> = branches
         .iter()

@@ -48,7 +48,14 @@ pub fn plan(repo: &Repo, opts: &Options, cut: &CutOpts) -> Result<Plan> {
     // STEP 3
     let dev = repo.version_at(&base)?;
     let version = Version::new(dev.major, dev.minor, dev.patch);
-    let branch = Names::of(cfg).release_branch(&version);
+    let names = Names::of(cfg);
+    let branch = names.release_branch(&version);
+    if let Some(why) = names.left_out(&branch) {
+        bail!(
+            "a cut would make `{branch}`, but {why}: change `[branches]` or bump `{}`",
+            cfg.main_branch
+        );
+    }
     if !due(repo, cut, &base, &branch)? {
         return Ok(Plan::default());
     }
@@ -105,6 +112,10 @@ fn checks(repo: &Repo) -> Result<CommitId> {
     repo.require_clean()?;
     let on = repo.git.current_branch()?;
     if on.as_deref() != Some(cfg.main_branch.as_str()) {
+        // On `master` with the default `main-branch`: say which key to set.
+        if repo.remote_branch(&cfg.main_branch)?.is_none() {
+            return Err(repo.no_main());
+        }
         bail!(
             "`cut` runs on `{}`, but `{}` is checked out",
             cfg.main_branch,
@@ -112,7 +123,7 @@ fn checks(repo: &Repo) -> Result<CommitId> {
         );
     }
     repo.fetch()?;
-    let base = main_tip(repo)?;
+    let base = repo.main_tip()?;
     let local = repo.git.resolve("HEAD")?.expect("on a branch with commits");
     if !repo.git.is_ancestor(&local, &base)? {
         bail!(
@@ -160,19 +171,6 @@ fn due(repo: &Repo, cut: &CutOpts, base: &str, branch: &str) -> Result<bool> {
         );
     }
     Ok(true)
-}
-
-/// `main` at the remote.
-fn main_tip(repo: &Repo) -> Result<CommitId> {
-    let cfg = &repo.config;
-    match repo.remote_branch(&cfg.main_branch)? {
-        Some(b) => Ok(b),
-        None => bail!(
-            "`{}/{}` does not exist; push the main branch first",
-            cfg.remote,
-            cfg.main_branch
-        ),
-    }
 }
 
 /// The workspace at an existing commit of the plan's base.
@@ -312,7 +310,7 @@ pub fn finish(repo: &Repo, opts: &Options) -> Result<Option<Plan>> {
     let Some(latest) = repo.release_branches()?.pop() else {
         return Ok(None);
     };
-    let main = main_tip(repo)?;
+    let main = repo.main_tip()?;
     let main_version = repo.version_at(&main)?;
     let branch_version = repo.version_at(&latest.oid)?;
     let bump = bump_part(repo, forge, &latest, &main_version)?;

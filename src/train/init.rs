@@ -111,27 +111,40 @@ pub struct InitOpts {
 
 /// `train.toml`: the project's name, every other key commented out at its
 /// default, so that the file documents itself and changes nothing.
-pub fn train_toml(project: &str, ci: Ci) -> String {
+pub fn train_toml(project: &str, ci: Ci, main_branch: Option<&str>) -> String {
     let mut out = String::from(
-        "# cargo-train configuration. Every key is optional: the commented values\n\
-         # are the defaults (the reference release process).\n\n",
+        "## cargo-train configuration. Every key is optional: the commented values\n\
+         ## are the defaults (the reference release process).\n\n",
     );
     out.push_str(&format!("project = \"{project}\"\n"));
     out.push_str(match ci {
-        Ci::Github => "# The workflows `cargo train init` wrote run the train on GitHub.\n",
-        Ci::Gitlab => "# The pipeline `cargo train init` wrote runs the train on GitLab.\n",
+        Ci::Github => "## The workflows `cargo train init` wrote run the train on GitHub.\n",
+        Ci::Gitlab => "## The pipeline `cargo train init` wrote runs the train on GitLab.\n",
         Ci::Forgejo => {
-            "# The workflows `cargo train init` wrote run the train on Forgejo: set its\n\
-             # instance, `url` in [forgejo] below, and the statuses `tag` waits for,\n\
-             # `required-checks` (else the tag job waits for its own).\n"
+            "## The workflows `cargo train init` wrote run the train on Forgejo: set its\n\
+             ## instance, `url` in [forgejo] below, and the statuses `tag` waits for,\n\
+             ## `required-checks` (else the tag job waits for its own).\n"
         }
     });
-    out.push_str(&format!("forge = \"{}\"\n\n", ci.forge()));
+    out.push_str(&format!("forge = \"{}\"\n", ci.forge()));
+    if let Some(main) = main_branch {
+        out.push_str(&format!(
+            "## This repository's main branch (it has no `main`):\nmain-branch = \"{main}\"\n"
+        ));
+    }
+    out.push('\n');
+    // Explanations are `##` lines: uncommenting every `# key = value` line
+    // (one `# ` off each) gives a file that reads, with no key twice.
     for line in crate::core::config::Config::default()
         .to_toml()
         .lines()
-        .filter(|l| !l.starts_with("forge ="))
+        // `version-files` is shown as a table of its own, below.
+        .filter(|l| !l.starts_with("forge =") && *l != "version-files = []")
+        .filter(|l| !(main_branch.is_some() && l.starts_with("main-branch =")))
     {
+        if let Some(doc) = key_doc(line) {
+            out.push_str(doc);
+        }
         if line.is_empty() {
             out.push('\n');
         } else {
@@ -141,15 +154,48 @@ pub fn train_toml(project: &str, ci: Ci) -> String {
         }
     }
     out.push_str(
-        "\n# First-party requirements: \"keep\" (each keeps its operator and precision, rewritten\n\
-         # only when a bump leaves it behind), \"follow\" (rewritten to every new version), or\n\
-         # \"pinned\" (public crates caret, all others `=`, enforced by bump and verify).\n\
-         # requirements = \"pinned\"\n\
-         # Crates whose API is public (required with a caret under \"pinned\"), names or globs:\n# public = [\"my-crate\", \"my-crate-*\"]\n\
-         \n# Files that carry the version besides the manifests:\n# [[version-files]]\n# path = \"include/my.h\"\n\
+        "\n## Files that carry the version besides the manifests:\n# [[version-files]]\n# path = \"include/my.h\"\n\
          # patterns = ['#define MY_VERSION \"{version}\"', \"#define MY_VERSION_MAJOR {major}\"]\n",
     );
     out
+}
+
+/// What `train.toml` says above a key whose value needs a word.
+fn key_doc(line: &str) -> Option<&'static str> {
+    let key = line.split(" = ").next()?;
+    Some(match key {
+        "requirements" => {
+            "## First-party requirements: \"keep\" (each keeps its operator and precision,\n\
+             ## rewritten only when a bump leaves it behind), \"follow\" (rewritten to every\n\
+             ## new version), or \"pinned\" (public crates caret, all others `=`, enforced by\n\
+             ## bump and verify).\n"
+        }
+        "public" => {
+            "## Crates whose API is public (required with a caret under \"pinned\"), names\n\
+             ## or globs: [\"my-crate\", \"my-crate-*\"].\n"
+        }
+        "cut-level" => "## \"minor\" for a train of minor releases (1.47 -> 1.48.0-dev).\n",
+        _ => return None,
+    })
+}
+
+/// The main branch `init` writes when the configuration keeps the default
+/// `main` and this repository has none but has `master`.
+fn detected_main(ctx: &Context) -> Option<&'static str> {
+    if ctx.config.main_branch != "main" {
+        return None;
+    }
+    let git = crate::adapters::git::Git::new(&ctx.root);
+    let remote = &ctx.config.remote;
+    let has = |b: &str| {
+        [
+            format!("refs/heads/{b}"),
+            format!("refs/remotes/{remote}/{b}"),
+        ]
+        .iter()
+        .any(|r| git.resolve(r).ok().flatten().is_some())
+    };
+    (!has("main") && has("master")).then_some("master")
 }
 
 /// The days of the month the train's schedule runs on: the cut and release
@@ -387,6 +433,17 @@ pub fn ci_files(
 
 /// Every file `init` writes, with its content.
 fn files(ctx: &Context, opts: &InitOpts) -> Vec<File> {
+    let main = detected_main(ctx);
+    let mut config = ctx.config.clone();
+    if let Some(m) = main {
+        crate::output::say(
+            "Detected",
+            &format!(
+                "`{m}` as the main branch (there is no `main`): train.toml sets `main-branch`"
+            ),
+        );
+        config.main_branch = m.to_string();
+    }
     let version = ctx.ws.train_version();
     let notes = format!(
         "{}\nNotes of earlier releases live on their release branches.\n\n{}\n",
@@ -404,7 +461,7 @@ fn files(ctx: &Context, opts: &InitOpts) -> Vec<File> {
     let mut files = vec![
         own(
             "train.toml".into(),
-            train_toml(&super::project_name(ctx), opts.ci),
+            train_toml(&super::project_name(ctx), opts.ci, main),
         ),
         own(ctx.config.notes.file.clone(), notes),
         own(
@@ -414,7 +471,7 @@ fn files(ctx: &Context, opts: &InitOpts) -> Vec<File> {
     ];
     files.extend(
         ci_files(
-            &ctx.config,
+            &config,
             opts.ci,
             &opts.ci_workflow,
             cargo_train_repository().as_deref(),
@@ -432,6 +489,32 @@ fn files(ctx: &Context, opts: &InitOpts) -> Vec<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Uncommenting every key of the template gives a configuration that
+    /// reads: each `# ` line made a line of its own.
+    #[test]
+    fn the_template_stays_valid_with_every_key_uncommented() {
+        for main in [None, Some("master")] {
+            let t = train_toml("Rail", Ci::Github, main);
+            let open: String = t
+                .lines()
+                .map(|l| {
+                    l.strip_prefix("# ")
+                        .filter(|r| !r.starts_with(' '))
+                        .unwrap_or(l)
+                })
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let c = crate::core::config::Config::from_train_toml(Path::new("train.toml"), &open)
+                .unwrap_or_else(|e| panic!("{e}\n{open}"));
+            assert_eq!(c.main_branch, main.unwrap_or("main"));
+            assert_eq!(c.version_files.len(), 1);
+            // As written, it is the defaults.
+            let c =
+                crate::core::config::Config::from_train_toml(Path::new("train.toml"), &t).unwrap();
+            assert_eq!(c.requirements, crate::core::config::Requirements::Keep);
+        }
+    }
 
     #[test]
     fn the_ci_follows_the_configured_forge() {

@@ -243,6 +243,31 @@ impl Repo {
             .resolve(&format!("refs/remotes/{}/{name}", self.remote()))
     }
 
+    /// The main branch at the remote; an error with the fix when the
+    /// remote has no such branch (a project on `master` needs `main-branch`).
+    pub fn main_tip(&self) -> Result<CommitId> {
+        match self.remote_branch(&self.config.main_branch)? {
+            Some(b) => Ok(b),
+            None => Err(self.no_main()),
+        }
+    }
+
+    /// "`origin/main` does not exist", with what to do.
+    pub fn no_main(&self) -> anyhow::Error {
+        let cfg = &self.config;
+        let other = ["master", "main", "trunk", "develop"]
+            .into_iter()
+            .filter(|b| *b != cfg.main_branch)
+            .find(|b| self.remote_branch(b).ok().flatten().is_some());
+        let fix = match other {
+            Some(b) => format!(
+                "the remote has `{b}`: set `main-branch = \"{b}\"` in the train's configuration"
+            ),
+            None => "push it, or set `main-branch` to the branch releases are cut from".into(),
+        };
+        anyhow::anyhow!("`{}/{}` does not exist; {fix}", cfg.remote, cfg.main_branch)
+    }
+
     pub fn tag(&self, name: &str) -> Result<Option<CommitId>> {
         self.git.resolve(&format!("refs/tags/{name}"))
     }
@@ -330,6 +355,9 @@ impl Repo {
         // The same test `release_branches` makes, so a branch accepted here
         // is one the train lists (and one with a build part is neither).
         let names = self.names();
+        if let Some(why) = names.left_out(&b) {
+            bail!("`{b}` is not one of the train's release branches: {why}");
+        }
         if names.parse_release_branch(&b).is_none() {
             bail!(
                 "`{b}` is not a release branch (`{}`); pass --branch or check one out",

@@ -94,9 +94,7 @@ impl View {
             .branches
             .get(&cfg.main_branch)
             .cloned()
-            .ok_or_else(|| {
-                anyhow::anyhow!("`{}/{}` does not exist", cfg.remote, cfg.main_branch)
-            })?;
+            .ok_or_else(|| repo.no_main())?;
         let mut branches = repo.release_branches_in(&refs);
         branches.reverse();
         let total = branches.len();

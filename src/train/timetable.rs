@@ -15,7 +15,7 @@ use crate::core::support::{self, Line, LineState, Row};
 use crate::train::dates::{self, DatedRefs, utc_day};
 use crate::train::repo::{ReleaseBranch, Repo};
 use crate::train::report::{as_text, as_text_opt};
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use jiff::civil::Date;
 use semver::Version;
 use serde::Serialize;
@@ -93,7 +93,7 @@ pub fn history(repo: &Repo) -> Result<(Vec<Line>, Version, Option<Date>)> {
         .branches
         .get(&cfg.main_branch)
         .cloned()
-        .with_context(|| format!("`{}/{}` does not exist", cfg.remote, cfg.main_branch))?;
+        .ok_or_else(|| repo.no_main())?;
     let lines = dates::released_lines(repo, &d);
     let branches: Vec<ReleaseBranch> = lines.iter().map(|(b, _)| b.clone()).collect();
     let forks = fork_days(repo, &main, &branches, &d)?;

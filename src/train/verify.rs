@@ -30,6 +30,15 @@ pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
     Ok(problems)
 }
 
+/// What was verified, for the summary line: the branch checked out (a CI
+/// job verifies several), else the directory.
+pub fn subject(ctx: &Context) -> String {
+    match crate::adapters::git::Git::new(&ctx.root).current_branch() {
+        Ok(Some(b)) => format!("`{b}`"),
+        _ => ctx.root.display().to_string(),
+    }
+}
+
 /// cargo-train finds members itself (see `adapters::layout`); here cargo is
 /// asked too, and any difference is a problem to report.
 fn members_agree_with_cargo(ctx: &Context) -> Result<Vec<Problem>> {

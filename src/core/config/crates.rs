@@ -25,7 +25,7 @@ pub enum Requirements {
 }
 
 /// A crate name or glob pattern.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct CratePattern(pub String);
 

@@ -27,7 +27,7 @@ pub use crates::{CratePattern, Requirements, VersionFile};
 pub use forge::{ForgeKind, Forgejo, Github, Gitlab};
 pub use notes::Notes;
 pub use publish::{Publish, Rate, RateLimits, WaitFor};
-pub use refs::BranchForm;
+pub use refs::{BranchForm, Branches};
 pub use schedule::{CutLevel, Day, Weekend};
 // `self::`: the `semver` crate has the same name.
 pub use self::semver::{Semver, SemverFeatures};
@@ -117,6 +117,8 @@ pub struct Config {
     pub branch_prefix: String,
     /// How a release branch names its line after the prefix.
     pub branch_form: BranchForm,
+    /// Release branches from before the train, left alone.
+    pub branches: Branches,
     #[serde(deserialize_with = "ref_prefix")]
     pub tag_prefix: String,
     /// Text in a commit message that asks for a tag once CI passes.
@@ -174,6 +176,7 @@ impl Default for Config {
             remote: "origin".into(),
             branch_prefix: "release-".into(),
             branch_form: BranchForm::Full,
+            branches: Branches::default(),
             tag_prefix: "v".into(),
             marker: "[automatically-tag-and-release-this-commit]".into(),
             cut_day: Day(5),

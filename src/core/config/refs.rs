@@ -16,6 +16,20 @@ pub enum BranchForm {
     Minor,
 }
 
+/// `[branches]`: release branches from before the train took over (other
+/// conventions, lines that are not the train's), which every command leaves
+/// alone as if they were not release branches.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Branches {
+    /// Branch names or glob patterns (`tokio-1.[0-9].x`).
+    pub ignore: Vec<super::CratePattern>,
+    /// The oldest line that is the train's: branches of older lines are
+    /// left out (`"1.47.0"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<semver::Version>,
+}
+
 /// The marker must have text: an empty one is in every commit message, so
 /// every commit would be a release commit.
 pub(super) fn marker<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
