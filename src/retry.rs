@@ -29,6 +29,18 @@ pub trait Retryable {
 /// `on_retry` hears about every wait.
 pub fn retry<T, E: Retryable>(
     deadline: Instant,
+    f: impl FnMut() -> Result<T, E>,
+    on_retry: impl FnMut(&E, Duration),
+) -> Result<T, E> {
+    retry_at_most(u32::MAX, deadline, f, on_retry)
+}
+
+/// [`retry`] with at most `retries` retries (cargo's `net.retry` for
+/// reads: a server that keeps timing out is given up after a few tries,
+/// not after the whole time budget).
+pub fn retry_at_most<T, E: Retryable>(
+    retries: u32,
+    deadline: Instant,
     mut f: impl FnMut() -> Result<T, E>,
     mut on_retry: impl FnMut(&E, Duration),
 ) -> Result<T, E> {
@@ -40,6 +52,9 @@ pub fn retry<T, E: Retryable>(
                 let Some(retry_after) = e.retry_after() else {
                     return Err(e);
                 };
+                if n >= retries {
+                    return Err(e);
+                }
                 let wait = retry_after.unwrap_or_else(|| backoff(n));
                 if Instant::now() + wait > deadline {
                     return Err(e);

@@ -610,3 +610,146 @@ fn a_call_redirected_to_another_host_is_not_followed_and_names_the_target() {
         elsewhere.requests()
     );
 }
+
+/// From the project's own hostile pass: an index that requires the token
+/// and redirects its files to another host gets no token there.
+#[test]
+fn an_index_that_requires_the_token_is_not_followed_to_another_host() {
+    const TOKEN: &str = "index-token-canary-redirected";
+    let elsewhere = common::recorder::Recorder::start(false);
+    let closed = common::recorder::Recorder::requiring_and_redirecting_files(elsewhere.port);
+    let ws = common::sample_on_registry("rec", &closed.index(), "");
+    let r = train_in(
+        &ws.path,
+        &["publish", "--dry-run", "--registry", "rec"],
+        &[("CARGO_REGISTRIES_REC_TOKEN", TOKEN)],
+        &[TOKEN],
+    )
+    .failure();
+    assert!(
+        r.stderr
+            .contains(&format!("redirect to http://127.0.0.1:{}/", elsewhere.port))
+            && r.stderr.contains("not followed"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the other host was asked: {:?}",
+        elsewhere.requests()
+    );
+}
+
+/// From the project's own hostile pass: values and options that would
+/// write something broken, run without end or mean something else.
+#[test]
+fn the_own_passs_inputs_are_refused_naming_what_is_wrong() {
+    let s = Sandbox::new("");
+    for (args, says) in [
+        (
+            &["init", "--workflows", "--ci-workflow", ".."][..],
+            "--ci-workflow `..`",
+        ),
+        (
+            &["init", "--workflows", "--ci-workflow", &"c".repeat(120)],
+            "up to 100",
+        ),
+        (&["bump", "1.0.1+evil.1"], "build metadata (`+evil.1`)"),
+        (
+            &["tag", "--range", "HEAD~1...HEAD"],
+            "`...` is a symmetric difference",
+        ),
+        (
+            &["publish", "--dry-run", "--jobs", "0"],
+            "0 is not in 1..=64",
+        ),
+        (
+            &[
+                "backport",
+                "main",
+                "--to",
+                "release-1.0.0",
+                "--not-on-main",
+                "see [automatically-tag-and-release-this-commit]",
+            ],
+            "quotes the marker",
+        ),
+        (
+            &[
+                "backport",
+                "main",
+                "--to",
+                "release-1.0.0",
+                "--not-on-main",
+                &"r".repeat(201),
+            ],
+            "up to 200",
+        ),
+    ] {
+        let e = refused(&s, "2026-01-05", args);
+        assert!(e.contains(says), "{args:?}: {e}");
+    }
+    // A name taken from the directory or the package goes into train.toml
+    // as a TOML string, and into commit titles only as one line.
+    let odd = s.root().join("ra\"il\\x");
+    std::fs::rename(&s.ws, &odd).unwrap();
+    std::fs::remove_file(odd.join("train.toml")).unwrap();
+    let r = common::Run::from(
+        std::process::Command::new(env!("CARGO_BIN_EXE_cargo-train"))
+            .args(["train", "init", "--force"])
+            .current_dir(&odd)
+            .output()
+            .unwrap(),
+    )
+    .success();
+    let toml = std::fs::read_to_string(odd.join("train.toml")).unwrap();
+    let parsed: toml::Table = toml
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}\n{toml}\n{}", r.stderr));
+    assert!(parsed["project"].as_str().is_some(), "{toml}");
+}
+
+/// A FIFO where a file is read (the configuration, a version file) is
+/// refused at once, naming it, instead of waiting for a writer.
+#[test]
+fn a_fifo_where_a_file_is_read_is_refused_not_waited_on() {
+    use common::faults::train_within;
+    let s = Sandbox::new("");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mkfifo = |p: &Path| {
+        let ok = std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    let fifo = elsewhere.path().join("cfg.fifo");
+    mkfifo(&fifo);
+    let limit = std::time::Duration::from_secs(20);
+    let e = train_within(
+        &s,
+        "2026-01-05",
+        &["--config", fifo.to_str().unwrap(), "status"],
+        &[],
+        limit,
+    );
+    assert!(
+        !e.status.success() && e.stderr.contains("cfg.fifo: it is not a regular file"),
+        "{}",
+        e.stderr
+    );
+    mkfifo(&s.ws.join("pipe.h"));
+    let cfg = elsewhere.path().join("probe.toml");
+    std::fs::write(
+        &cfg,
+        "[[version-files]]\npath = \"pipe.h\"\npatterns = ['#define V \"{version}\"']\n",
+    )
+    .unwrap();
+    let args = ["--config", cfg.to_str().unwrap(), "bump", "patch"];
+    let e = train_within(&s, "2026-01-05", &args, &[], limit);
+    assert!(
+        !e.status.success() && e.stderr.contains("pipe.h: it is not a regular file"),
+        "{}",
+        e.stderr
+    );
+}

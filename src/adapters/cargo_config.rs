@@ -16,6 +16,7 @@ pub struct Token(String);
 
 impl Token {
     pub fn new(s: String) -> Token {
+        crate::core::redact::secret(&s);
         Token(s)
     }
     /// The secret itself, for the `Authorization` header only.
@@ -283,7 +284,7 @@ pub fn registry(workspace: &Path, name: &str) -> Result<RegistryConfig> {
         name: name.to_string(),
         index,
         git,
-        token: token.map(Token),
+        token: token.map(Token::new),
     })
 }
 

@@ -190,7 +190,8 @@ impl Git {
 
     /// The object `name` names, or `None` if it names nothing.
     fn verify(&self, name: &str) -> Result<Option<String>> {
-        match self.read(&["rev-parse", "--verify", "--quiet", name]) {
+        // `--end-of-options`: a name like `--output=x` is a name, not an option.
+        match self.read(&["rev-parse", "--verify", "--quiet", "--end-of-options", name]) {
             Ok(s) => Ok(Some(s.trim().to_string())),
             // With --quiet, "no such object" is a silent exit 1; a broken
             // repository still says why.

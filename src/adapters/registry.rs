@@ -71,6 +71,9 @@ fn parse_versions(name: &str, file: &[u8]) -> Result<Vec<IndexVersion>, Failure>
     Ok(krate
         .versions()
         .iter()
+        // A line of another crate (a broken or hostile index) is not one of
+        // this crate's versions.
+        .filter(|v| v.name().eq_ignore_ascii_case(name))
         .filter_map(|v| {
             Some(IndexVersion {
                 version: Version::parse(v.version()).ok()?,
@@ -153,8 +156,14 @@ fn read(
 ) -> Result<Answer, Failure> {
     let mut resp = resp.map_err(|e| {
         let message = format!("{what}: {}", net.describe(&e, url));
-        if is_certificate_problem(&e) {
-            // Retrying cannot make a certificate trusted.
+        // Retrying cannot make a certificate trusted, nor end a loop of
+        // redirects.
+        if is_certificate_problem(&e)
+            || matches!(
+                e,
+                ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed
+            )
+        {
             Failure::Permanent(message)
         } else {
             transient(message)
@@ -213,8 +222,24 @@ fn published(name: &str, api: &str, answer: Answer) -> Result<(), Failure> {
         Ok((404, _)) => Err(Failure::Permanent(format!(
             "{what}: 404: no publish endpoint at {api}"
         ))),
+        // Cargo reads a 200 that carries `errors` as a refusal too.
+        Ok((_, body)) if refusal_in(&body).is_some() => Err(Failure::Permanent(format!(
+            "{what}: the registry refused it: {}",
+            refusal_in(&body).unwrap_or_default()
+        ))),
         Ok(_) => Ok(()),
     }
+}
+
+/// The first of the `errors` a registry's answer carries, if any.
+fn refusal_in(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let first = v["errors"].as_array()?.first()?;
+    Some(
+        first["detail"]
+            .as_str()
+            .map_or_else(|| first.to_string(), str::to_string),
+    )
 }
 
 impl Registry {
@@ -247,7 +272,12 @@ impl Registry {
             if answer.status == 401
                 && let Some(t) = &cfg.token
             {
-                let req = agent.get(&url).header("Authorization", t.expose());
+                // With the token, no redirect is followed (to another host
+                // it would carry the token there).
+                let req = net
+                    .api_agent(&cfg.index)?
+                    .get(&url)
+                    .header("Authorization", t.expose());
                 answer =
                     read(&net, &url, &what, req.call()).map_err(|e| in_registry(e.to_string()))?;
             }
@@ -262,6 +292,12 @@ impl Registry {
             }
             let auth = serde_json::from_str::<serde_json::Value>(&body)
                 .is_ok_and(|v| v["auth-required"].as_bool() == Some(true));
+            // An index that requires the token is read without redirects.
+            let agent = if auth {
+                net.api_agent(&cfg.index)?
+            } else {
+                agent
+            };
             (
                 Index::Sparse {
                     url: cfg.index.clone(),
@@ -426,6 +462,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_index_file_counts_only_its_own_crates_lines() {
+        let line = |n: &str, v: &str| {
+            format!(
+                r#"{{"name":"{n}","vers":"{v}","deps":[],"cksum":"{}","features":{{}},"yanked":false}}"#,
+                "0".repeat(64)
+            )
+        };
+        let file = format!(
+            "{}\n{}\n",
+            line("rail-core", "1.0.0"),
+            line("other", "4.0.0")
+        );
+        let v = parse_versions("rail-core", file.as_bytes()).unwrap();
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].version, Version::new(1, 0, 0));
+    }
+
+    #[test]
+    fn a_200_that_carries_errors_is_a_refusal() {
+        assert_eq!(
+            refusal_in(r#"{"errors":[{"detail":"crate name is reserved"}]}"#).as_deref(),
+            Some("crate name is reserved")
+        );
+        assert_eq!(
+            refusal_in(r#"{"warnings":{"invalid_categories":[]}}"#),
+            None
+        );
+        assert_eq!(refusal_in(r#"{"errors":[]}"#), None);
+    }
+
+    #[test]
     fn index_paths() {
         assert_eq!(index_path("a").unwrap(), "1/a");
         assert_eq!(index_path("ab").unwrap(), "2/ab");
@@ -493,7 +560,20 @@ mod tests {
             published("a", api, answer(503, "crate a@1.0.0 already exists")),
             Err(Failure::Transient { .. })
         ));
-        assert_eq!(published("a", api, answer(200, "")), Ok(()));
+        let ok = Answer {
+            status: 200,
+            body: r#"{"warnings":{"invalid_categories":[],"invalid_badges":[],"other":[]}}"#.into(),
+            retry_after: None,
+            location: None,
+        };
+        assert_eq!(published("a", api, ok), Ok(()));
+        // A 200 that carries errors is refused, as cargo reads it.
+        assert_eq!(
+            published("a", api, answer(200, "name reserved")),
+            Err(Failure::Permanent(
+                "publish a: the registry refused it: name reserved".into()
+            ))
+        );
         assert_eq!(
             published("a", api, answer(404, "")),
             Err(Failure::Permanent(

@@ -12,8 +12,8 @@ pub struct Args {
     /// Registry name from cargo's configuration (default: `publish.registry`)
     #[arg(long)]
     registry: Option<String>,
-    /// Uploads at once (default: `publish.jobs`)
-    #[arg(long)]
+    /// Uploads at once, 1 to 64 (default: `publish.jobs`)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
     jobs: Option<u32>,
     #[arg(long)]
     dry_run: bool,

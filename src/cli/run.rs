@@ -87,8 +87,12 @@ impl Global {
 /// write trailers of its own).
 pub fn one_line(s: &str) -> Result<String, String> {
     let t = s.trim();
-    if t.is_empty() || t.contains(['\n', '\r']) {
-        return Err("the reason is one line of text, not empty: it goes into a trailer".into());
+    if t.is_empty() || t.chars().any(char::is_control) || t.chars().count() > 200 {
+        return Err(
+            "the reason is one line of text of up to 200 characters, not empty: it goes into a \
+             trailer"
+                .into(),
+        );
     }
     Ok(t.to_string())
 }

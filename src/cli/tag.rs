@@ -22,6 +22,11 @@ pub struct Args {
 fn parse_range(s: &str) -> Result<String, String> {
     let form = "expected BEFORE..AFTER, the commits before and after the push \
                 (BEFORE may be empty or all zeros for a new branch)";
+    if s.contains("...") {
+        return Err(format!(
+            "`...` is a symmetric difference, not what a push gives; {form}"
+        ));
+    }
     match s.split_once("..") {
         None => Err(format!("no `..` in it; {form}")),
         Some((_, after)) if after.trim_start_matches('.').is_empty() => {

@@ -20,8 +20,35 @@ const SECRET_KEYS: &[&str] = &[
     "session",
 ];
 
-/// `text` with every URL in it redacted (see [`url`]).
+/// Tokens this run holds: a server that echoes one back in an error must
+/// not get it printed.
+static SECRETS: std::sync::RwLock<Vec<String>> = std::sync::RwLock::new(Vec::new());
+
+/// Registers `s` (a token) as a secret that [`text`] replaces by `***`.
+/// Very short values are not registered: they would blank ordinary words.
+pub fn secret(s: &str) {
+    if s.len() < 8 {
+        return;
+    }
+    let mut all = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    if !all.iter().any(|k| k == s) {
+        all.push(s.to_string());
+    }
+}
+
+/// `text` with every registered secret replaced and every URL in it
+/// redacted (see [`url`]).
 pub fn text(text: &str) -> Cow<'_, str> {
+    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    if secrets.iter().any(|k| text.contains(k.as_str())) {
+        let mut t = text.to_string();
+        for k in secrets.iter() {
+            t = t.replace(k.as_str(), "***");
+        }
+        drop(secrets);
+        return Cow::Owned(self::text(&t).into_owned());
+    }
+    drop(secrets);
     if !text.contains("://") {
         return Cow::Borrowed(text);
     }
@@ -88,6 +115,17 @@ fn secret_key(k: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registered_secrets_are_never_printed() {
+        secret("cio_ECHOED_0123456789");
+        secret("short");
+        assert_eq!(
+            text("403: token cio_ECHOED_0123456789 is not valid for https://u:p@h/x"),
+            "403: token *** is not valid for https://h/x"
+        );
+        assert_eq!(text("a short word"), "a short word");
+    }
 
     #[test]
     fn userinfo_is_dropped() {

@@ -37,12 +37,24 @@ impl FromStr for Level {
             "rc" => Level::Rc,
             "drop-rc" => Level::DropRc,
             "dev" => Level::Dev,
-            other => Level::Exact(Version::parse(other).map_err(|e| {
-                format!(
-                    "`{other}` is neither a level (major, minor, patch, rc, drop-rc, dev) \
-                     nor a version: {e}"
-                )
-            })?),
+            other => {
+                let v = Version::parse(other).map_err(|e| {
+                    format!(
+                        "`{other}` is neither a level (major, minor, patch, rc, drop-rc, dev) \
+                         nor a version: {e}"
+                    )
+                })?;
+                // Two versions differing only in build metadata are one
+                // version to cargo and to a registry.
+                if !v.build.is_empty() {
+                    return Err(format!(
+                        "`{other}` has build metadata (`+{}`), which cargo and registries \
+                         ignore: give the version without it",
+                        v.build
+                    ));
+                }
+                Level::Exact(v)
+            }
         })
     }
 }
@@ -233,5 +245,7 @@ mod tests {
         assert_eq!(b("1.0.0", "2.3.4-rc.1"), "2.3.4-rc.1");
         let err = "1.2".parse::<Level>().unwrap_err();
         assert!(err.contains("`1.2` is neither a level"), "{err}");
+        let err = "4.0.1+evil.1".parse::<Level>().unwrap_err();
+        assert!(err.contains("build metadata (`+evil.1`)"), "{err}");
     }
 }

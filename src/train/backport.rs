@@ -82,6 +82,21 @@ struct Source {
 pub fn plan(repo: &Repo, options: &Options, opts: &BackportOpts) -> Result<(Plan, Outcome)> {
     let cfg = &repo.config;
     let forge = repo.forge()?;
+    // A reason that quotes the marker would make a pick read like a release.
+    for (flag, reason) in [
+        ("--not-on-main", &opts.not_on_main),
+        ("--allow-in-freeze", &opts.allow_in_freeze),
+    ] {
+        if reason
+            .as_deref()
+            .is_some_and(|r| r.contains(cfg.marker.as_str()))
+        {
+            bail!(
+                "the {flag} reason quotes the marker `{}`: give a reason without it",
+                cfg.marker
+            );
+        }
+    }
     // STEP 1
     repo.fetch()?;
     let main = repo.main_tip()?;

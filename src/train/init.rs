@@ -116,7 +116,11 @@ pub fn train_toml(project: &str, ci: Ci, main_branch: Option<&str>) -> String {
         "## cargo-train configuration. Every key is optional: the commented values\n\
          ## are the defaults (the reference release process).\n\n",
     );
-    out.push_str(&format!("project = \"{project}\"\n"));
+    // A TOML string, whatever the name (a directory's name may hold quotes).
+    out.push_str(&format!(
+        "project = {}\n",
+        toml::Value::String(project.into())
+    ));
     out.push_str(match ci {
         Ci::Github => "## The workflows `cargo train init` wrote run the train on GitHub.\n",
         Ci::Gitlab => "## The pipeline `cargo train init` wrote runs the train on GitLab.\n",
@@ -284,7 +288,19 @@ fn forgejo_install_steps(repo: Option<&str>) -> String {
 pub fn plan(ctx: &Context, opts: &InitOpts) -> Result<Plan> {
     check_names(ctx, opts)?;
     let mut changes = ChangeSet::default();
-    for file in files(ctx, opts) {
+    let files = files(ctx, opts);
+    // `[notes] file` or `template` configured as another file `init` writes
+    // (a workflow, train.toml): one would overwrite the other.
+    for (i, a) in files.iter().enumerate() {
+        if files[i + 1..].iter().any(|b| b.path == a.path) {
+            bail!(
+                "init would write {} twice: `[notes] file` or `template` names a file init \
+                 writes itself; give them paths of their own; nothing was written",
+                a.path.display()
+            );
+        }
+    }
+    for file in files {
         if opts.workflows_only && !file.ci {
             continue;
         }
@@ -353,10 +369,15 @@ fn check_names(ctx: &Context, opts: &InitOpts) -> Result<()> {
             );
         }
     }
-    if !plain(&opts.ci_workflow) {
+    let w = &opts.ci_workflow;
+    if !plain(w)
+        || w.len() > 100
+        || w.starts_with('.')
+        || !(w.ends_with(".yml") || w.ends_with(".yaml"))
+    {
         bail!(
-            "--ci-workflow `{}` is not a workflow's file name (letters, digits, `.`, `_`, `-`)",
-            opts.ci_workflow
+            "--ci-workflow `{w}` is not a workflow's file name: up to 100 letters, digits, `.`, \
+             `_`, `-`, not starting with `.`, ending in `.yml` or `.yaml`"
         );
     }
     Ok(())

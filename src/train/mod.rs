@@ -114,8 +114,11 @@ pub fn project_name(ctx: &Context) -> String {
     if let Some(p) = &ctx.ws.root().package {
         return p.name.clone();
     }
-    ctx.root.file_name().map_or_else(
-        || "the project".into(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    // A directory's name goes into commit titles only when it is one plain
+    // line (not `rail"\nmarker = …`).
+    ctx.root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.trim().is_empty() && !n.chars().any(char::is_control))
+        .unwrap_or_else(|| "the project".into())
 }

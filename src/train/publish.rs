@@ -14,7 +14,10 @@ use crate::adapters::registry::{Failure, Registry};
 use crate::core::graph;
 use crate::core::manifest::{Field, Publish};
 use crate::plan::{Auth, Effect, Plan, Upload, Uploads};
-use crate::retry::retry;
+use crate::retry::retry_at_most;
+
+/// Retries of one index read, as cargo's `net.retry` default.
+const INDEX_RETRIES: u32 = 3;
 use crate::train::Context;
 use crate::train::registry_auth::{self, Need, Prepared};
 use anyhow::Result;
@@ -151,7 +154,7 @@ fn index_versions(reg: &Registry, names: &[String]) -> Result<Vec<Vec<Version>>>
                     chunk
                         .iter()
                         .map(|n| {
-                            retry(deadline, || reg.versions(n), |_, _| {})
+                            retry_at_most(INDEX_RETRIES, deadline, || reg.versions(n), |_, _| {})
                                 .map(|v| v.into_iter().map(|x| x.version).collect())
                         })
                         .collect::<Vec<_>>()

@@ -17,6 +17,24 @@ pub struct Recorder {
     log: Arc<Mutex<Vec<Request>>>,
 }
 
+/// What a recorder redirects.
+#[derive(Clone, Copy)]
+enum Redirect {
+    Api,
+    Everything,
+    IndexFiles,
+}
+
+impl From<bool> for Redirect {
+    fn from(everything: bool) -> Redirect {
+        if everything {
+            Redirect::Everything
+        } else {
+            Redirect::Api
+        }
+    }
+}
+
 impl Recorder {
     pub fn start(auth_required: bool) -> Recorder {
         Recorder::serve(auth_required, None)
@@ -25,10 +43,17 @@ impl Recorder {
     /// One whose API (every path under `/api/`, and every path at all when
     /// `everything`) answers `307` to the same path on 127.0.0.1:`to`.
     pub fn redirecting(to: u16, everything: bool) -> Recorder {
-        Recorder::serve(false, Some((to, everything)))
+        Recorder::serve(false, Some((to, Redirect::from(everything))))
     }
 
-    fn serve(auth_required: bool, redirect: Option<(u16, bool)>) -> Recorder {
+    /// One that requires the token (`config.json` as [`Recorder::start`]
+    /// with `true`) and answers `307` to 127.0.0.1:`to` for every crate's
+    /// index file.
+    pub fn requiring_and_redirecting_files(to: u16) -> Recorder {
+        Recorder::serve(true, Some((to, Redirect::IndexFiles)))
+    }
+
+    fn serve(auth_required: bool, redirect: Option<(u16, Redirect)>) -> Recorder {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let log: Arc<Mutex<Vec<Request>>> = Arc::default();
@@ -52,8 +77,16 @@ impl Recorder {
                 seen.lock()
                     .unwrap()
                     .push((method, path.clone(), auth.clone()));
-                if let Some((to, everything)) = redirect
-                    && (everything || path.starts_with("/api/"))
+                let redirected = match redirect {
+                    Some((_, Redirect::Everything)) => true,
+                    Some((_, Redirect::Api)) => path.starts_with("/api/"),
+                    Some((_, Redirect::IndexFiles)) => {
+                        path != "/config.json" && !path.starts_with("/api/") && auth.is_some()
+                    }
+                    None => false,
+                };
+                if let Some((to, _)) = redirect
+                    && redirected
                 {
                     let _ = write!(
                         s,

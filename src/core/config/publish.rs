@@ -8,6 +8,7 @@ pub struct Publish {
     /// The registry to publish to (a name from cargo's configuration).
     pub registry: String,
     /// Uploads in flight at once.
+    #[serde(deserialize_with = "jobs")]
     pub jobs: u32,
     /// How long one crate may keep failing transiently before it is given up.
     pub retry_budget_secs: u64,
@@ -21,6 +22,14 @@ pub struct Publish {
     /// What a dependent's upload waits for, by registry name; see
     /// [`Publish::wait_for`].
     pub dependents_wait_for: std::collections::BTreeMap<String, WaitFor>,
+}
+
+/// 1 to 64 uploads at once: 0 would upload nothing and wait for ever.
+fn jobs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    super::ranged(d, 1..=64, |n| {
+        format!("{n} jobs is out of range: use 1 to 64")
+    })
+    .map(|n| n as u32)
 }
 
 /// What a crate's upload waits for from each first-party dependency
