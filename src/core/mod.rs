@@ -4,7 +4,9 @@
 pub mod bump;
 pub mod changeset;
 pub mod config;
+pub mod gantt;
 pub mod graph;
+pub mod html;
 pub mod lockfile;
 pub mod manifest;
 pub mod marker;

@@ -244,7 +244,10 @@ pub fn plan(ctx: &Context, opts: &InitOpts) -> Result<Plan> {
         }
         let path = file.path;
         if let Some(why) = fs::outside(&ctx.root, &path) {
-            bail!("cannot write {}: {why}; nothing was written", path.display());
+            bail!(
+                "cannot write {}: {why}; nothing was written",
+                path.display()
+            );
         }
         let existing = fs::read_optional(&ctx.root.join(&path))?;
         if existing.is_some() && !opts.force {
