@@ -660,3 +660,56 @@ fn a_failing_relock_undoes_the_bump() {
     );
     assert_eq!(f.snapshot(), before);
 }
+
+/// rust-libp2p's case: a `[workspace.dependencies]` entry on a member that
+/// no member inherits, and that names another version. Cargo never reads
+/// it, so the workspace builds; `verify` warns, `bump` leaves it alone.
+#[test]
+fn a_stale_workspace_entry_no_member_inherits_is_a_warning_and_left_alone() {
+    let root = "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n\n\
+                [workspace.dependencies]\n\
+                peer-store = { path = \"crates/peer-store\", version = \"0.2.0\" }\n";
+    let f = Fixture::new(&[
+        ("Cargo.toml", root),
+        (
+            "crates/peer-store/Cargo.toml",
+            "[package]\nname = \"peer-store\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             description = \"d\"\nlicense = \"MIT\"\n",
+        ),
+        (
+            "crates/swarm/Cargo.toml",
+            "[package]\nname = \"swarm\"\nversion = \"0.3.0\"\nedition = \"2021\"\n\
+             description = \"d\"\nlicense = \"MIT\"\n\n[dependencies]\n\
+             peer-store = { path = \"../peer-store\", version = \"0.1.0\" }\n",
+        ),
+    ]);
+    let r = f.train(&["verify"]).success();
+    assert!(
+        r.stderr.contains(
+            "warning: Cargo.toml:6: requirement \"0.2.0\" on `peer-store` does not match its \
+             version 0.1.0; no member inherits this entry"
+        ),
+        "{}",
+        r.stderr
+    );
+    bump_matches_cargo(&f, "patch");
+    assert!(f.read("Cargo.toml").ends_with("version = \"0.2.0\" }\n"));
+    assert_eq!(req_in(&f, "crates/swarm/Cargo.toml", "peer-store"), "0.1.0");
+    assert!(
+        f.read("crates/peer-store/Cargo.toml")
+            .contains("version = \"0.1.1\"")
+    );
+    // Once inherited, the entry is cargo's and a mismatch is an error again.
+    f.write(
+        "crates/swarm/Cargo.toml",
+        "[package]\nname = \"swarm\"\nversion = \"0.3.1\"\nedition = \"2021\"\n\
+         description = \"d\"\nlicense = \"MIT\"\n\n[dependencies]\npeer-store.workspace = true\n",
+    );
+    let r = f.train(&["verify"]).failure();
+    assert!(
+        r.stderr
+            .contains("error: Cargo.toml:6: requirement \"0.2.0\""),
+        "{}",
+        r.stderr
+    );
+}

@@ -163,12 +163,55 @@ fn the_double_refuses_what_gitlabs_documentation_does_not_allow() {
     );
     refused(
         sim.send(
+            "PUT",
+            &format!("{API}/packages/generic/r/v1.0.0/a.tar.gz@"),
+            &token,
+            b"x",
+        ),
+        "path parameter `file_name` of PUT /projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}: `a.tar.gz@` holds more than letters, digits and `._-+`",
+    );
+    refused(
+        sim.send(
+            "PUT",
+            &format!("{API}/packages/generic/r/v1.0.0/a.tar.gz?select=package"),
+            &token,
+            b"x",
+        ),
+        "`package` is not one of package_file",
+    );
+    refused(
+        sim.send(
+            "PUT",
+            &format!("{API}/packages/generic/r/v1..0/a.tar.gz"),
+            &token,
+            b"x",
+        ),
+        "`v1..0` is not a package version",
+    );
+    refused(
+        sim.send(
             "POST",
             &format!("{API}/releases"),
             &[("PRIVATE-TOKEN", TOKEN), ("Content-Type", "text/plain")],
             b"x",
         ),
         "takes application/json, not text/plain",
+    );
+    refused(
+        post(
+            &format!("{API}/releases"),
+            r#"{"tag_name": "v1", "milestones": "a", "milestone_ids": [1]}"#,
+        ),
+        "body has both `milestones` and `milestone_ids`",
+    );
+    refused(
+        sim.send(
+            "PUT",
+            &format!("{API}/merge_requests/1"),
+            &json,
+            br#"{"title": ""}"#,
+        ),
+        "body.title must not be empty",
     );
     // Without the token, or with GitHub's header: 401. A job token is
     // taken where GitLab takes one, refused elsewhere.
@@ -181,15 +224,19 @@ fn the_double_refuses_what_gitlabs_documentation_does_not_allow() {
         sim.send("GET", &format!("{API}/pipelines"), &bearer, b"").0,
         401
     );
+    // Job tokens list a pipeline's jobs and merge requests, not pipelines
+    // or a commit's statuses: there GitLab ignores them, as if none were
+    // sent.
     let job = [("JOB-TOKEN", JOB_TOKEN)];
+    let sha = "c".repeat(40);
+    let id = sim.pipeline(&sha, "main", "push", &[("build", "success", false)]);
+    let status = |target: &str| sim.send("GET", target, &job, b"").0;
+    assert_eq!(status(&format!("{API}/pipelines/{id}/jobs")), 200);
+    assert_eq!(status(&format!("{API}/merge_requests")), 200);
+    assert_eq!(status(&format!("{API}/pipelines?sha={sha}")), 401);
     assert_eq!(
-        sim.send("GET", &format!("{API}/pipelines"), &job, b"").0,
-        200
-    );
-    assert_eq!(
-        sim.send("GET", &format!("{API}/merge_requests"), &job, b"")
-            .0,
-        403
+        status(&format!("{API}/repository/commits/{sha}/statuses")),
+        401
     );
 
     // What the documentation allows is answered with documented entities
@@ -228,10 +275,10 @@ fn the_double_refuses_what_gitlabs_documentation_does_not_allow() {
     assert_eq!(status, 409, "{again}");
     let st = sim.state();
     assert!(st.broken.is_empty(), "{:?}", st.broken);
-    assert_eq!(st.requests.len(), 22, "every request is logged");
+    assert_eq!(st.requests.len(), 29, "every request is logged");
     assert_eq!(
         st.requests.iter().filter(|r| r.refused.is_some()).count(),
-        14
+        19
     );
 }
 
@@ -757,11 +804,11 @@ fn the_token_goes_to_no_other_host_and_comes_from_gitlab_token_or_ci_job_token()
     sim.state().next_pages_on = None;
 
     // CI_JOB_TOKEN, as JOB-TOKEN: a release and its files, nothing else
-    // (merge requests are refused to job tokens).
+    // (GitLab takes no job token to open a merge request, and answers 401).
     let from = sim.requests().len();
     let job = [("GITLAB_TOKEN", ""), ("CI_JOB_TOKEN", JOB_TOKEN)];
     let r = train_env(&s, "2026-01-21", &["cut"], &job).failure();
-    assert!(r.stderr.contains("403"), "{}", r.stderr);
+    assert!(r.stderr.contains("401"), "{}", r.stderr);
     sim.state().tags = vec![("v1.0.0".into(), "a".repeat(40))];
     let notes = "## 1.0.0\n\nReleased 2026-01-20.\n\n* First.\n";
     std::fs::write(s.ws.join("RELEASES.md"), notes).unwrap();

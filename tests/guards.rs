@@ -510,3 +510,167 @@ fn a_branch_in_its_freeze_takes_nothing_but_its_release() {
     s.train("2026-01-21", &["patch", "--branch", "release-1.0.0"])
         .success();
 }
+
+/// `status` and `due` show the freeze; `--allow-in-freeze REASON` lets a
+/// backport and a patch onto the frozen branch through, and each commit
+/// made on it carries the reason as a `Freeze-exception:` trailer (the
+/// cherry-picks stay picks the audit accepts). A branch not frozen gets no
+/// trailer.
+#[test]
+fn a_freeze_exception_is_given_with_a_reason_and_recorded() {
+    let s = Sandbox::new("freeze-days = 3\n");
+    s.train("2026-01-05", &["cut"]).success();
+    // Frozen from the 17th until the release on Tuesday the 20th.
+    let before = s.train("2026-01-16", &["due"]).success().stdout;
+    assert!(!before.contains("freeze"), "{before}");
+    let line = "release-1.0.0 is in its freeze from 2026-01-17 until its release on 2026-01-20: \
+                backports and patches onto it are refused unless given --allow-in-freeze REASON";
+    for args in [&["due"][..], &["status"]] {
+        let out = s.train("2026-01-18", args).success().stdout;
+        assert!(out.contains(line), "{args:?}: {out}");
+    }
+    let json = s
+        .train("2026-01-18", &["due", "--format", "json"])
+        .success()
+        .stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["freeze"],
+        serde_json::json!({"branch": "release-1.0.0", "from": "2026-01-17", "until": "2026-01-20"})
+    );
+
+    // The reason is one line, not empty: it goes into a trailer.
+    for bad in ["", "  ", "two\nlines"] {
+        let e = s
+            .train("2026-01-18", &["patch", "--allow-in-freeze", bad])
+            .failure()
+            .stderr;
+        assert!(
+            e.contains("the reason is one line of text, not empty"),
+            "{bad:?}: {e}"
+        );
+    }
+
+    s.git(&["checkout", "--quiet", "main"]);
+    s.git(&["pull", "--quiet", "--ff-only", "origin", "main"]);
+    std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// Fix A\n").unwrap();
+    s.git(&["commit", "--quiet", "-am", "Fix A"]);
+    s.git(&["push", "--quiet", "origin", "main"]);
+    let fix = s.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let args = [
+        "backport",
+        fix.as_str(),
+        "--to",
+        "release-1.0.0",
+        "--allow-in-freeze",
+        "fixes a crash users of the candidate hit",
+    ];
+    let r = s.train("2026-01-18", &args).success();
+    assert!(
+        r.stderr
+            .contains("is in its freeze from 2026-01-17 until its release on 2026-01-20")
+            && r.stderr
+                .contains("allowed (fixes a crash users of the candidate hit)"),
+        "{}",
+        r.stderr
+    );
+    let trailers = |rev: &str| {
+        let msg = s.origin_git(&["log", "-1", "--format=%B", rev]);
+        let out = std::process::Command::new("git")
+            .args(["interpret-trailers", "--parse"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().unwrap().write_all(msg.as_bytes())?;
+                c.wait_with_output()
+            })
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The pick, then the notes commit on top of it.
+    for rev in ["release-1.0.0~1", "release-1.0.0"] {
+        let t = trailers(rev);
+        assert!(
+            t.contains("Freeze-exception: fixes a crash users of the candidate hit"),
+            "{rev}: {t}"
+        );
+    }
+    let pick = s.origin_git(&["log", "-1", "--format=%B", "release-1.0.0~1"]);
+    assert!(
+        pick.contains(&format!("(cherry picked from commit {fix})")),
+        "{pick}"
+    );
+    s.train("2026-01-18", &["audit", "--branch", "release-1.0.0"])
+        .success();
+
+    let r = s
+        .train(
+            "2026-01-19",
+            &[
+                "patch",
+                "--branch",
+                "release-1.0.0",
+                "--allow-in-freeze",
+                "the fix must be in the release",
+            ],
+        )
+        .success();
+    assert!(
+        r.stderr
+            .contains("allowed (the fix must be in the release)"),
+        "{}",
+        r.stderr
+    );
+    let t = trailers("release-1.0.0");
+    assert!(
+        t.contains("Freeze-exception: the fix must be in the release"),
+        "{t}"
+    );
+
+    // Released: no freeze, so no trailer, and the run says the flag was not needed.
+    s.train("2026-01-20", &["release"]).success();
+    s.git(&["checkout", "--quiet", "main"]);
+    s.git(&["pull", "--quiet", "--ff-only", "origin", "main"]);
+    std::fs::write(s.ws.join("crates/core/src/lib.rs"), "// Fix B\n").unwrap();
+    s.git(&["commit", "--quiet", "-am", "Fix B"]);
+    s.git(&["push", "--quiet", "origin", "main"]);
+    let r = s
+        .train(
+            "2026-01-21",
+            &[
+                "backport",
+                "HEAD",
+                "--to",
+                "release-1.0.0",
+                "--allow-in-freeze",
+                "x",
+            ],
+        )
+        .success();
+    assert!(
+        r.stderr.contains("--allow-in-freeze is not needed"),
+        "{}",
+        r.stderr
+    );
+    assert!(!trailers("release-1.0.0~1").contains("Freeze-exception"));
+    let r = s
+        .train(
+            "2026-01-21",
+            &[
+                "patch",
+                "--branch",
+                "release-1.0.0",
+                "--allow-in-freeze",
+                "x",
+            ],
+        )
+        .success();
+    assert!(
+        r.stderr.contains("--allow-in-freeze is not needed"),
+        "{}",
+        r.stderr
+    );
+    assert!(!trailers("release-1.0.0").contains("Freeze-exception"));
+}

@@ -538,3 +538,75 @@ fn credentials_in_a_url_are_never_printed() {
     .failure();
     assert!(r.stderr.contains("127.0.0.1:9"), "{}", r.stderr);
 }
+
+#[test]
+fn a_call_redirected_to_another_host_is_not_followed_and_names_the_target() {
+    const TOKEN: &str = "redirect-token-canary";
+    // Where the redirects point: it must hear nothing.
+    let elsewhere = common::recorder::Recorder::start(false);
+
+    // A forge's API.
+    let forge = common::recorder::Recorder::redirecting(elsewhere.port, true);
+    let s = Sandbox::new("");
+    s.train("2026-01-05", &["cut"]).success();
+    let config = s.root().join("forge.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "forge = \"github\"\ngithub = {{ api-url = \"http://127.0.0.1:{}\", repository = \"o/r\" }}\n{}",
+            forge.port,
+            std::fs::read_to_string(s.ws.join("train.toml")).unwrap()
+        ),
+    )
+    .unwrap();
+    let r = train_in(
+        &s.ws,
+        &[
+            "--date",
+            "2026-01-06",
+            "--config",
+            config.to_str().unwrap(),
+            "backport",
+            "#7",
+            "--to",
+            "release-1.0.0",
+        ],
+        &[("GITHUB_TOKEN", TOKEN)],
+        &[TOKEN],
+    )
+    .failure();
+    let target = format!(
+        "307 redirect to http://127.0.0.1:{}/repos/o/r/pulls/7",
+        elsewhere.port
+    );
+    assert!(
+        r.stderr.contains(&target) && r.stderr.contains("not followed"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("Retrying"), "{}", r.stderr);
+
+    // A registry's upload.
+    let registry = common::recorder::Recorder::redirecting(elsewhere.port, false);
+    let ws = common::sample_on_registry("rec", &registry.index(), "");
+    let r = train_in(
+        &ws.path,
+        &["publish", "--registry", "rec"],
+        &[("CARGO_REGISTRIES_REC_TOKEN", TOKEN)],
+        &[TOKEN],
+    )
+    .failure();
+    assert!(
+        r.stderr.contains(&format!(
+            "307 redirect to http://127.0.0.1:{}/api/v1/crates/new",
+            elsewhere.port
+        )) && r.stderr.contains("not followed"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "{:?}",
+        elsewhere.requests()
+    );
+}

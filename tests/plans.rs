@@ -180,6 +180,7 @@ fn a_backport_plans_its_picks_and_applying_makes_exactly_them() {
         to: vec!["release-1.0.0".into()],
         supported: false,
         not_on_main: None,
+        allow_in_freeze: None,
         notes: true,
     };
     let (plan, outcome) = train::backport::plan(&repo, &options(&s), &opts).unwrap();

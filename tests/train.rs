@@ -906,3 +906,124 @@ fn version_prints_the_trains_version_and_its_tag() {
         r.stderr
     );
 }
+
+#[test]
+fn a_version_that_is_tagged_already_is_never_prepared_again() {
+    // gitoxide's case: `main` names a version that is released and tagged.
+    let s = Sandbox::new("");
+    s.origin_git(&["tag", "v1.0.0", "main"]);
+    let state = s.state();
+    let r = s.train("2026-01-05", &["cut"]).failure();
+    assert!(
+        r.stderr
+            .contains("`main` is at 1.0.0-dev, and 1.0.0 is released already (tag `v1.0.0` at"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("cargo train bump minor"), "{}", r.stderr);
+    let after = s.state();
+    assert_eq!(
+        (after.1, after.2, after.3),
+        (state.1, state.2, state.3),
+        "something changed"
+    );
+    s.origin_git(&["tag", "-d", "v1.0.0"]);
+    s.git(&["tag", "-d", "v1.0.0"]);
+
+    // A branch whose final version was tagged elsewhere: no candidate, no
+    // release of it.
+    s.train("2026-01-05", &["cut"]).success();
+    s.origin_git(&["tag", "v1.0.0", "release-1.0.0"]);
+    // A fix lands on the branch, so that a candidate would have something.
+    s.git(&["fetch", "--quiet", "--tags", "origin"]);
+    s.git(&[
+        "checkout",
+        "--quiet",
+        "-b",
+        "release-1.0.0",
+        "origin/release-1.0.0",
+    ]);
+    std::fs::write(s.ws.join("crates/core/src/fix.rs"), "// fix\n").unwrap();
+    s.git(&["add", "crates/core/src/fix.rs"]);
+    s.git(&["commit", "--quiet", "-m", "Fix"]);
+    s.git(&["push", "--quiet", "origin", "release-1.0.0"]);
+    s.git(&["fetch", "--quiet", "origin"]);
+    let state = s.state();
+    for cmd in [
+        &["rc", "--branch", "release-1.0.0"][..],
+        &["release", "--branch", "release-1.0.0"],
+    ] {
+        let r = s.train("2026-01-12", cmd).failure();
+        assert!(
+            r.stderr.contains("`release-1.0.0` would make 1.0.0")
+                && r.stderr.contains("released already (tag `v1.0.0` at")
+                && r.stderr.contains("behind its releases"),
+            "{cmd:?}: {}",
+            r.stderr
+        );
+        let after = s.state();
+        assert_eq!(
+            (&after.1, &after.2, &after.3),
+            (&state.1, &state.2, &state.3),
+            "{cmd:?} changed something"
+        );
+    }
+}
+
+/// A minor train (tokio's 1.N lines): each cut moves `main` to the next
+/// minor, and the timetable schedules minors, not one major a month.
+#[test]
+fn a_minor_train_cuts_minor_lines_and_names_chosen_lts_lines() {
+    let s = Sandbox::new(
+        "branch-prefix = \"rail-\"\nbranch-form = \"X.Y.x\"\ntag-prefix = \"rail-\"\n\
+         cut-level = \"minor\"\nsupport = { lts-every = 0, lts = [\"1.1\"] }\n",
+    );
+    s.train("2026-01-05", &["cut"]).success();
+    assert!(s.remote_oid("rail-1.0.x").is_some());
+    assert!(
+        s.file_at("main", "Cargo.toml")
+            .contains("version = \"1.1.0-dev\""),
+        "{}",
+        s.file_at("main", "Cargo.toml")
+    );
+    s.git(&["pull", "--quiet", "--ff-only", "origin", "main"]);
+    s.train("2026-02-05", &["cut"]).success();
+    assert!(s.remote_oid("rail-1.1.x").is_some());
+    assert!(
+        s.file_at("main", "Cargo.toml")
+            .contains("version = \"1.2.0-dev\"")
+    );
+    let r = s
+        .train(
+            "2026-02-06",
+            &["timetable", "--months", "3", "--format", "json"],
+        )
+        .success();
+    let t: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rows: Vec<(String, bool)> = t["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["version"].as_str().unwrap().to_string(),
+                e["lts"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let versions: Vec<&str> = rows.iter().map(|(v, _)| v.as_str()).collect();
+    assert_eq!(
+        versions,
+        ["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0"],
+        "{}",
+        r.stdout
+    );
+    assert!(
+        rows.iter().all(|(v, lts)| *lts == (v == "1.1.0")),
+        "{rows:?}"
+    );
+    let r = s
+        .train("2026-02-06", &["timetable", "--months", "3"])
+        .success();
+    assert!(r.stdout.contains("1.1 is an LTS line"), "{}", r.stdout);
+}

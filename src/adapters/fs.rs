@@ -6,15 +6,33 @@ use std::io::Write;
 use std::path::Path;
 
 pub fn read(path: &Path) -> Result<String> {
+    regular(path)?;
     std::fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))
 }
 
 /// `Ok(None)` when the file does not exist.
 pub fn read_optional(path: &Path) -> Result<Option<String>> {
+    regular(path)?;
     match std::fs::read_to_string(path) {
         Ok(s) => Ok(Some(s)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("failed to read {}", path.display())),
+    }
+}
+
+/// Refuses what exists and is no regular file: opening a FIFO would wait
+/// for a writer without end, and a device or directory is no text to read.
+fn regular(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            let kind = if m.is_dir() {
+                "a directory"
+            } else {
+                "not a regular file (a FIFO, socket or device)"
+            };
+            anyhow::bail!("cannot read {}: it is {kind}", path.display())
+        }
+        _ => Ok(()),
     }
 }
 

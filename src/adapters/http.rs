@@ -119,6 +119,24 @@ pub fn proxy_for<'a>(
         .map(|(p, var)| (p.as_str(), format!("environment variable {var}")))
 }
 
+/// Where a redirect from `from` to `location` (its `Location` header)
+/// goes: the absolute URL, and whether it stays on `from`'s scheme, host
+/// and port (where a token sent to `from` may follow it).
+pub fn redirect(from: &str, location: &str) -> (String, bool) {
+    let origin = |u: &str| {
+        let uri: ureq::http::Uri = u.parse().ok()?;
+        Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
+    };
+    let Some(here) = origin(from) else {
+        return (location.to_string(), false);
+    };
+    if location.starts_with('/') && !location.starts_with("//") {
+        return (format!("{here}{location}"), true);
+    }
+    let same = origin(location).is_some_and(|o| o.eq_ignore_ascii_case(&here));
+    (location.to_string(), same)
+}
+
 fn pem_certs(bytes: &[u8]) -> Vec<Certificate<'static>> {
     ureq::tls::parse_pem(bytes)
         .filter_map(|item| match item {
@@ -209,6 +227,18 @@ impl Net {
     /// A client for requests to `base` (proxy choice depends on its
     /// scheme and host). Statuses are returned, not turned into errors.
     pub fn agent(&self, base: &str) -> Result<ureq::Agent> {
+        self.agent_following(base, 10)
+    }
+
+    /// An agent for calls that carry a token: it follows no redirect, so
+    /// the caller sees each one and decides (see [`redirect`]).
+    pub fn api_agent(&self, base: &str) -> Result<ureq::Agent> {
+        self.agent_following(base, 0)
+    }
+
+    /// Redirects are followed up to `redirects` times (ureq drops the
+    /// `Authorization` header on the way); 0: the 3xx answer is returned.
+    fn agent_following(&self, base: &str, redirects: u32) -> Result<ureq::Agent> {
         let proxy =
             match proxy_for(&self.config, &self.env_proxy, base) {
                 None => None,
@@ -225,6 +255,7 @@ impl Net {
             .timeout_connect(t)
             .timeout_per_read(t)
             .timeout_per_write(t)
+            .max_redirects(redirects)
             .build()
             .into())
     }
@@ -329,6 +360,24 @@ mod tests {
             proxy: proxy.map(|p| (p.to_string(), Origin::Env("CARGO_HTTP_PROXY"))),
             timeout_secs: 30,
             low_speed_limit: 10,
+        }
+    }
+
+    #[test]
+    fn a_redirect_stays_only_on_the_same_scheme_host_and_port() {
+        let from = "https://api.example/repos/o/r";
+        assert_eq!(
+            redirect(from, "/repositories/1"),
+            ("https://api.example/repositories/1".into(), true)
+        );
+        assert!(redirect(from, "https://API.example/x").1);
+        for other in [
+            "https://evil.example/x",
+            "http://api.example/x",
+            "https://api.example:8443/x",
+            "//evil.example/x",
+        ] {
+            assert!(!redirect(from, other).1, "{other}");
         }
     }
 

@@ -2,6 +2,7 @@
 //! directly; every write is an effect of a plan that [`crate::apply`]
 //! carries out.
 
+pub mod advisory_db;
 pub mod archive;
 pub mod cargo;
 pub mod cargo_config;

@@ -100,6 +100,8 @@ struct Answer {
     status: u16,
     body: String,
     retry_after: Option<Duration>,
+    /// A redirect's `Location`.
+    location: Option<String>,
 }
 
 impl Answer {
@@ -117,6 +119,15 @@ impl Answer {
         let status = self.status;
         match status {
             200..=299 | 404 => Ok((status, self.body)),
+            // The API's calls carry the token and follow no redirect.
+            300..=399 => Err(Failure::Permanent(format!(
+                "{what}: {status} redirect to {}: not followed, since the request carries the \
+                 registry's token; if the registry's API moved there, its index's config.json \
+                 should say so",
+                self.location
+                    .as_deref()
+                    .map_or("nowhere".to_string(), crate::core::redact::url)
+            ))),
             429 => Err(Failure::Transient {
                 message: format!("{what}: rate limited (429): {}", self.detail()),
                 retry_after: self.retry_after,
@@ -156,6 +167,11 @@ fn read(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let body = net
         .read_body(resp.body_mut())
         .map_err(|e| transient(format!("{what}: {e}")))?;
@@ -163,6 +179,7 @@ fn read(
         status,
         body,
         retry_after,
+        location,
     })
 }
 
@@ -261,7 +278,7 @@ impl Registry {
             .ok_or_else(|| in_registry("config.json names no `api`".to_string()))?
             .trim_end_matches('/')
             .to_string();
-        let api_agent = net.agent(&api)?;
+        let api_agent = net.api_agent(&api)?;
         Ok(Registry {
             name: cfg.name,
             index,
@@ -452,6 +469,7 @@ mod tests {
             status,
             body: serde_json::json!({"errors": [{"detail": detail}]}).to_string(),
             retry_after: None,
+            location: None,
         };
         let api = "https://reg.example";
         for said in [

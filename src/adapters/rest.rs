@@ -252,6 +252,19 @@ pub enum RestError {
         status: u16,
         message: String,
     },
+    /// A redirect to another host (or scheme, or port), not followed: the
+    /// request carries the token, which goes only where it was configured
+    /// to go.
+    #[error(
+        "{call}: {status} redirect to {}: not followed, since the request carries a token meant \
+         for this API only; if the API moved there, configure that address",
+        crate::core::redact::url(to)
+    )]
+    Redirected {
+        call: String,
+        status: u16,
+        to: String,
+    },
     /// An answer without what it should hold.
     #[error("{call}: {problem}")]
     Unexpected { call: String, problem: String },
@@ -446,7 +459,7 @@ impl Client {
         workspace: &Path,
         budget: Duration,
     ) -> anyhow::Result<Client> {
-        let agent = crate::adapters::http::Net::load(workspace)?.agent(base)?;
+        let agent = crate::adapters::http::Net::load(workspace)?.api_agent(base)?;
         Ok(Client {
             dialect,
             base: base.trim_end_matches('/').to_string(),
@@ -522,6 +535,40 @@ impl Client {
             req.method,
             url.strip_prefix(&self.base).unwrap_or(url)
         );
+        // A redirect on the API's own host is followed (a renamed
+        // repository), a few times at most; one elsewhere is an error.
+        let mut at = url.to_string();
+        for _ in 0..4 {
+            let (answer, text) = self.attempt(req, &at, &call)?;
+            if !(300..400).contains(&answer.status) {
+                return self.judge(call, answer, &text);
+            }
+            let Some(location) = answer.header("location") else {
+                return self.judge(call, answer, &text);
+            };
+            let (to, same) = crate::adapters::http::redirect(&at, location);
+            if !same {
+                return Err(RestError::Redirected {
+                    call,
+                    status: answer.status,
+                    to,
+                });
+            }
+            at = to;
+        }
+        Err(RestError::Unexpected {
+            call,
+            problem: "redirected more than 3 times".into(),
+        })
+    }
+
+    /// One request of `req` at `url`: the answer and its body as sent.
+    fn attempt(
+        &self,
+        req: &Request<'_>,
+        url: &str,
+        call: &str,
+    ) -> Result<(Answer, String), RestError> {
         let (auth, token) = self.dialect.auth.header(&self.token);
         let mut http = ureq::http::Request::builder()
             .method(req.method)
@@ -549,7 +596,7 @@ impl Client {
             .agent
             .run(http.expect("a valid request"))
             .map_err(|source| RestError::Unreachable {
-                call: call.clone(),
+                call: call.to_string(),
                 source,
             })?;
         let status = resp.status().as_u16();
@@ -557,7 +604,7 @@ impl Client {
             .body_mut()
             .read_to_string()
             .map_err(|source| RestError::BrokenAnswer {
-                call: call.clone(),
+                call: call.to_string(),
                 source,
             })?;
         let answer = Answer {
@@ -565,7 +612,7 @@ impl Client {
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
             headers: std::mem::take(resp.headers_mut()),
         };
-        self.judge(call, answer, &text)
+        Ok((answer, text))
     }
 
     /// An answer the endpoint reads (a success, or a status the dialect

@@ -235,7 +235,7 @@ impl TrustedPublisher {
         let url = format!("{}{sep}audience={}", oidc.request_url, self.audience);
         let agent = reg
             .net()
-            .agent(&url)
+            .api_agent(&url)
             .map_err(|e| Failure::Permanent(format!("{WHAT}: {e}")))?;
         let req = agent.get(&url).header(
             "Authorization",

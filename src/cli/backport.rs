@@ -1,6 +1,6 @@
 //! `cargo train backport`
 
-use super::run::{Global, carry_out};
+use super::run::{Global, carry_out, one_line};
 use crate::train::{self, backport::BackportOpts};
 use anyhow::Result;
 use std::process::ExitCode;
@@ -19,21 +19,14 @@ pub struct Args {
     /// Backport commits that are not on main, for this reason (kept in a trailer)
     #[arg(long, value_name = "REASON", value_parser = one_line)]
     not_on_main: Option<String>,
+    /// Backport onto a branch in its freeze, for this reason (kept in a trailer)
+    #[arg(long, value_name = "REASON", value_parser = one_line)]
+    allow_in_freeze: Option<String>,
     /// Add no entry to the branches' release notes
     #[arg(long)]
     no_notes: bool,
     #[arg(long)]
     dry_run: bool,
-}
-
-/// A reason goes into a trailer: one line, not empty (a newline would
-/// write trailers of its own).
-fn one_line(s: &str) -> Result<String, String> {
-    let t = s.trim();
-    if t.is_empty() || t.contains(['\n', '\r']) {
-        return Err("the reason is one line of text, not empty: it goes into a trailer".into());
-    }
-    Ok(t.to_string())
 }
 
 pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
@@ -43,6 +36,7 @@ pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
         to: a.to,
         supported: a.supported,
         not_on_main: a.not_on_main,
+        allow_in_freeze: a.allow_in_freeze,
         notes: !a.no_notes,
     };
     let (plan, outcome) = train::backport::plan(&repo, &g.options(), &opts)?;

@@ -2,6 +2,7 @@
 //! into options and making one call into `train`, whose plan or report it
 //! hands to [`run`]'s helpers to carry out or print.
 
+mod advisories;
 mod artifacts;
 mod audit;
 mod backport;
@@ -67,6 +68,8 @@ enum Command {
     Backport(backport::Args),
     /// List the commits of a release branch that are not on main; exit 1 if any
     Audit(audit::Args),
+    /// List the release branches whose Cargo.lock has a dependency with a security advisory; exit 1 if any
+    Advisories(advisories::Args),
     /// Tag the release commit of a pushed range, if it has one
     Tag(tag::Args),
     /// Bump versions: major, minor, patch, rc, drop-rc, dev, or an exact X.Y.Z
@@ -124,6 +127,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Patch(a) => patch::run(a, g),
         Command::Backport(a) => backport::run(a, g),
         Command::Audit(a) => audit::run(a, g),
+        Command::Advisories(a) => advisories::run(a, g),
         Command::Tag(a) => tag::run(a, g),
         Command::Bump(a) => bump::run(a, g),
         Command::Verify(a) => verify::run(a, g),

@@ -83,6 +83,16 @@ impl Global {
     }
 }
 
+/// A reason goes into a trailer: one line, not empty (a newline would
+/// write trailers of its own).
+pub fn one_line(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t.contains(['\n', '\r']) {
+        return Err("the reason is one line of text, not empty: it goes into a trailer".into());
+    }
+    Ok(t.to_string())
+}
+
 /// How a read-only command prints its report (`--format`).
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

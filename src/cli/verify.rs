@@ -16,6 +16,10 @@ pub struct Args {
     /// (needs cargo-semver-checks)
     #[arg(long)]
     semver: bool,
+    /// Also check every crates.io dependency in Cargo.lock against the
+    /// RustSec advisory database (fetched, or `[advisories] db`)
+    #[arg(long)]
+    advisories: bool,
     /// The release branch for --semver (default: the one checked out)
     #[arg(long, requires = "semver")]
     branch: Option<String>,
@@ -26,6 +30,9 @@ pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
     let mut problems = train::verify::run(&ctx)?;
     if a.package && problems.is_empty() {
         problems.extend(train::verify::package(&ctx)?);
+    }
+    if a.advisories {
+        problems.extend(train::verify::advisories(&ctx, &g.repo(&ctx, false)?)?);
     }
     if a.semver && problems.is_empty() {
         train::verify::semver(&g.repo(&ctx, false)?, &g.options(), a.branch.as_deref())?;

@@ -235,6 +235,14 @@ fn requirement_edits(
         if news[to] == ws.crates[to].version {
             continue;
         }
+        // An entry cargo never reads moves with its crate only when it was
+        // current; a stale one is left as it is (`verify` warns of it).
+        if config.requirements != Requirements::Pinned
+            && ws.unused(site)
+            && pins::check_kept(ws.req_at(site), "", &ws.crates[to].version).is_some()
+        {
+            continue;
+        }
         let span = ws.dep(site).req.as_ref().expect("site").span.clone();
         match moved_requirement(ws, config.requirements, site, to, &news[to]) {
             Ok(Some(value)) => edits[site.manifest].push(Edit { span, value }),

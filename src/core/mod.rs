@@ -1,6 +1,7 @@
 //! Pure logic: no file, process or network access here, so all of it is
 //! unit-tested in memory.
 
+pub mod advisories;
 pub mod bump;
 pub mod changeset;
 pub mod config;

@@ -62,6 +62,17 @@ pub struct Decision {
     pub due: Vec<(Action, String)>,
     /// When the next action falls, if nothing is due (or after what is).
     pub next: Option<(Action, Date, String)>,
+    /// The freeze the newest branch is in today, if it is in one.
+    pub freeze: Option<Freeze>,
+}
+
+/// A release branch in its freeze: from `from` until its release on
+/// `release`, nothing but its release goes onto it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Freeze {
+    pub branch: String,
+    pub from: Date,
+    pub release: Date,
 }
 
 /// A release branch's state in a word, from the version at its tip.
@@ -231,7 +242,15 @@ pub fn due(today: Date, train: &Train, cfg: &Config) -> Decision {
     } else {
         later(Action::Cut, this_cut, format!("cut of {branch}"));
     }
-    Decision { due, next }
+    let freeze = train.latest.as_ref().and_then(|b| {
+        let (from, release) = freeze_of(b, today, cfg)?;
+        Some(Freeze {
+            branch: names.release_branch(&b.version).to_string(),
+            from,
+            release,
+        })
+    });
+    Decision { due, next, freeze }
 }
 
 #[cfg(test)]
@@ -308,6 +327,21 @@ mod tests {
             freeze_of(&b(false), d("2026-11-18"), &Config::default()),
             None
         );
+        // What `due` and `status` say of it.
+        let t = Train {
+            main_version: v("50.0.0-dev"),
+            main_branch_cut: false,
+            latest: Some(b(false)),
+        };
+        assert_eq!(
+            due(d("2026-11-18"), &t, &cfg).freeze,
+            Some(Freeze {
+                branch: "release-49.0.0".into(),
+                from: d("2026-11-17"),
+                release: d("2026-11-20"),
+            })
+        );
+        assert_eq!(due(d("2026-11-16"), &t, &cfg).freeze, None);
     }
 
     #[test]

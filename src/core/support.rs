@@ -12,7 +12,7 @@
 
 use crate::core::config::{Config, Support};
 use crate::core::schedule;
-use crate::core::version::{Level, bump};
+use crate::core::version::bump;
 use jiff::Span;
 use jiff::civil::Date;
 use semver::Version;
@@ -27,10 +27,15 @@ pub struct Line {
     pub released: Option<Date>,
 }
 
-/// Whether `v` is an LTS: its major number is a multiple of `lts-every`
-/// (0.x versions never are; `lts-every = 0` makes none).
+/// Whether `v` is an LTS: on a line `lts` names, or its major number is a
+/// multiple of `lts-every` (0.x versions never are; `lts-every = 0` makes
+/// none by the rule).
 pub fn is_lts(v: &Version, p: &Support) -> bool {
-    p.lts_every > 0 && v.major > 0 && v.major >= p.lts_from && v.major.is_multiple_of(p.lts_every)
+    p.lts.iter().any(|l| l.holds(v))
+        || (p.lts_every > 0
+            && v.major > 0
+            && v.major >= p.lts_from
+            && v.major.is_multiple_of(p.lts_every))
 }
 
 /// The last day a line released on `released` is supported.
@@ -89,7 +94,7 @@ fn same_month(a: Date, b: Date) -> bool {
 }
 
 /// The lines the schedule will cut, one a month from `next` on (each the
-/// next major, as `cut` bumps main), with a cut day up to `months` after
+/// next major, or minor with `cut-level = "minor"`, as `cut` bumps main), with a cut day up to `months` after
 /// `today`. The first is this month's, unless a line was cut this month
 /// (its fork commit, or `newest_cut`, the newest branch's cut day as the
 /// schedule reads it, is in this month; a missed cut keeps its day, in the
@@ -124,7 +129,7 @@ pub fn coming(
             branched: Some(cut),
             released: Some(release_after(cut, cfg)),
         });
-        version = bump(&version, &Level::Major);
+        version = bump(&version, &cfg.cut_level.level());
         version.pre = semver::Prerelease::EMPTY;
         month = month
             .checked_add(Span::new().months(1))
@@ -258,6 +263,37 @@ mod tests {
         assert!(is_lts(&Version::new(24, 0, 0), &p));
         p.lts_every = 0;
         assert!(!is_lts(&Version::new(24, 0, 0), &p));
+    }
+
+    #[test]
+    fn chosen_lts_lines_beside_the_rule() {
+        use crate::core::config::LtsLine;
+        // tokio's: two chosen minor lines, no rule.
+        let p = Support {
+            lts_every: 0,
+            lts: vec![
+                LtsLine {
+                    major: 1,
+                    minor: Some(47),
+                },
+                LtsLine {
+                    major: 1,
+                    minor: Some(51),
+                },
+            ],
+            ..Support::default()
+        };
+        assert!(is_lts(&Version::new(1, 47, 3), &p));
+        assert!(is_lts(&Version::new(1, 51, 0), &p));
+        assert!(!is_lts(&Version::new(1, 48, 0), &p));
+        assert_eq!(
+            end_of_life(&Version::new(1, 47, 0), d("2025-07-26"), &p),
+            d("2027-07-26")
+        );
+        assert_eq!(
+            end_of_life(&Version::new(1, 48, 0), d("2025-10-14"), &p),
+            d("2025-12-14")
+        );
     }
 
     #[test]

@@ -16,7 +16,8 @@ use semver::Version;
 /// asks for when the dependency publishes.
 pub fn check_requirements(ws: &Workspace, config: &Config) -> Vec<Problem> {
     let mut out = Vec::new();
-    for &(site, to) in &ws.sites {
+    let lenient = config.requirements != Requirements::Pinned;
+    for &(site, to) in ws.sites.iter().filter(|(s, _)| !(lenient && ws.unused(*s))) {
         let c = &ws.crates[to];
         if config.requirements != Requirements::Pinned {
             if let Some(msg) = pins::check_kept(ws.req_at(site), &c.name, &c.version) {
@@ -30,6 +31,33 @@ pub fn check_requirements(ws: &Workspace, config: &Config) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// Warnings, not problems: `[workspace.dependencies]` entries on a member
+/// that no member inherits and that do not match it. Cargo never reads
+/// them (the workspace builds and publishes), so neither `verify` nor
+/// `bump` refuses them, and `bump` leaves them as they are. The opt-in pin
+/// policy checks every entry, these too.
+pub fn stale_entries(ws: &Workspace, config: &Config) -> Vec<Problem> {
+    if config.requirements == Requirements::Pinned {
+        return Vec::new();
+    }
+    ws.sites
+        .iter()
+        .filter(|(s, _)| ws.unused(*s))
+        .filter_map(|&(site, to)| {
+            let c = &ws.crates[to];
+            pins::check_kept(ws.req_at(site), &c.name, &c.version).map(|msg| {
+                ws.problem_at(
+                    site,
+                    format!(
+                        "{msg}; no member inherits this entry, so cargo ignores it (fix or \
+                         remove it)"
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// `Cargo.lock` is current: no conflict markers, every member at its version

@@ -117,6 +117,19 @@ impl Workspace {
             .value
     }
 
+    /// Whether `site` is a `[workspace.dependencies]` entry no member
+    /// inherits: cargo never reads it, so it may be stale without harm.
+    pub fn unused(&self, site: Site) -> bool {
+        let d = self.dep(site);
+        d.table == DepTable::Workspace
+            && !self.crates.iter().any(|c| {
+                self.manifests[c.manifest]
+                    .deps
+                    .iter()
+                    .any(|m| m.inherits && m.key == d.key)
+            })
+    }
+
     /// A problem located at the dependency entry `site`.
     pub fn problem_at(&self, site: Site, message: String) -> Problem {
         let man = &self.manifests[site.manifest];

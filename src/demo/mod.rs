@@ -93,6 +93,7 @@ impl Demo {
                     to: to.iter().map(|b| b.to_string()).collect(),
                     supported: to.is_empty(),
                     not_on_main: None,
+                    allow_in_freeze: None,
                     notes: true,
                 };
                 let (plan, outcome) = backport::plan(r, &self.opts, &opts)?;
@@ -226,7 +227,7 @@ fn three_months(d: &Demo) -> Result<()> {
         &["release-1.0.0"],
     )?;
     d.step("2026-02-11", "patch: 1.0.1 with the backported fix", |r| {
-        patch::plan(r, &d.opts, Some("release-1.0.0"))
+        patch::plan(r, &d.opts, Some("release-1.0.0"), &Default::default())
     })?;
     tick("2026-02-20")?;
     tick("2026-03-05")?;
@@ -238,7 +239,7 @@ fn three_months(d: &Demo) -> Result<()> {
     d.step(
         "2026-03-25",
         "patch --supported: 3.0.1 and 2.0.1, one set",
-        |r| patch::plan_supported(r, &d.opts),
+        |r| patch::plan_supported(r, &d.opts, &Default::default()),
     )?;
 
     Ok(())

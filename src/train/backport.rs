@@ -1,7 +1,8 @@
 //! `cargo train backport COMMIT... --to BRANCH... | --supported`: commits
 //! of `main` cherry-picked onto release branches, one change per branch.
 //!
-//! STEP 1: fetch; no target branch in its freeze (the gates). STEP 2: what
+//! STEP 1: fetch; no target branch in its freeze unless `--allow-in-freeze`
+//! gives a reason, which its commits carry (the gates). STEP 2: what
 //! is backported: each COMMIT, or for `#N` the
 //! merged pull request's commits on `main`, in the order they landed there;
 //! a commit not on `main` is refused unless `--not-on-main` gives a reason.
@@ -23,6 +24,7 @@ use crate::core::refs::{BranchName, CommitId, Review, short};
 use crate::output::say;
 use crate::plan::{NewCommit, Pick, Plan, Rev};
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
+use crate::train::gates::freeze::{self, Frozen};
 use crate::train::gates::{self, Subject};
 use crate::train::repo::Repo;
 use crate::train::{Options, notes};
@@ -38,6 +40,8 @@ pub struct BackportOpts {
     pub supported: bool,
     /// Why commits not on `main` are backported anyway.
     pub not_on_main: Option<String>,
+    /// Why a branch in its freeze takes the backport anyway.
+    pub allow_in_freeze: Option<String>,
     pub notes: bool,
 }
 
@@ -91,7 +95,11 @@ pub fn plan(repo: &Repo, options: &Options, opts: &BackportOpts) -> Result<(Plan
             tip: tip.clone(),
         })
         .collect();
-    gates::require(&gates::for_backport(), repo, options, &subjects)?;
+    let allow = gates::Allow {
+        in_freeze: opts.allow_in_freeze.clone(),
+    };
+    gates::require(&gates::for_backport(&allow), repo, options, &subjects)?;
+    let frozen = freeze::excepted(repo, &subjects, opts.allow_in_freeze.as_deref())?;
     // STEP 2
     let (sources, id) = sources(repo, forge, &opts.commits, &main)?;
     refuse_off_main(&sources, opts, &cfg.main_branch)?;
@@ -104,6 +112,7 @@ pub fn plan(repo: &Repo, options: &Options, opts: &BackportOpts) -> Result<(Plan
         sources: &sources,
         id: &id,
         opts,
+        frozen: frozen.as_ref(),
     };
     let mut plan = Plan::default();
     let mut changes = Vec::new();
@@ -127,6 +136,8 @@ struct Backport<'a> {
     /// The id of the review branches.
     id: &'a str,
     opts: &'a BackportOpts,
+    /// The target in its freeze, when `--allow-in-freeze` lets it through.
+    frozen: Option<&'a Frozen>,
 }
 
 impl Backport<'_> {
@@ -182,6 +193,7 @@ impl Backport<'_> {
             tip,
             main: self.main,
             reason: self.opts.not_on_main.as_deref(),
+            freeze: freeze::trailer_for(self.frozen, branch, self.opts.allow_in_freeze.as_deref()),
         };
         match ctx.plan(plan, self.sources, self.opts)? {
             Planned::Change(last) => {
@@ -421,6 +433,8 @@ struct Branch<'a> {
     main: &'a str,
     /// `--not-on-main`'s reason.
     reason: Option<&'a str>,
+    /// The freeze exception's trailer, when the branch is in its freeze.
+    freeze: Option<String>,
 }
 
 enum Planned {
@@ -573,6 +587,9 @@ impl Branch<'_> {
                 self.repo.config.backport.branch_only_trailer
             ));
         }
+        if let Some(t) = &self.freeze {
+            message.push_str(&format!("\n{t}"));
+        }
         Ok(Pick {
             base: Rev::at(self.tip, self.name),
             commit: s.commit.oid.clone(),
@@ -629,8 +646,12 @@ impl Branch<'_> {
             message: vec![
                 format!("Release notes of {version}: the backports to {}", self.name),
                 format!(
-                    "{}: the notes of changes backported from `{}`",
-                    cfg.backport.branch_only_trailer, cfg.main_branch
+                    "{}: the notes of changes backported from `{}`{}",
+                    cfg.backport.branch_only_trailer,
+                    cfg.main_branch,
+                    self.freeze
+                        .as_ref()
+                        .map_or(String::new(), |t| format!("\n{t}"))
                 ),
             ],
         }))

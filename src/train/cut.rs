@@ -52,6 +52,16 @@ pub fn plan(repo: &Repo, opts: &Options, cut: &CutOpts) -> Result<Plan> {
     if !due(repo, cut, &base, &branch)? {
         return Ok(Plan::default());
     }
+    if let Some((tag, at)) = repo.released(&version)? {
+        bail!(
+            "`{}` is at {dev}, and {version} is released already (tag `{tag}` at {}): a cut would \
+             prepare it again; bump `{}` past it first (`cargo train bump minor` or `major`) \
+             and cut then",
+            cfg.main_branch,
+            short(&at),
+            cfg.main_branch
+        );
+    }
 
     // STEP 4, 5
     let mut plan = Plan::default();
@@ -200,7 +210,7 @@ fn bump_main(
 ) -> Result<Planned> {
     let cfg = &repo.config;
     let version = Version::new(dev.major, dev.minor, dev.patch);
-    let mut next_plan = bump::compute(ctx, &Level::Major)?;
+    let mut next_plan = bump::compute(ctx, &cfg.cut_level.level())?;
     eprintln!("{}", bump::summary(&next_plan));
     let next = next_plan
         .workspace
@@ -416,7 +426,8 @@ fn bump_part(
     if !forge.reviews() {
         return Ok(Part::Commit);
     }
-    let next = try_bump(main_version, &Level::Major).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let next = try_bump(main_version, &repo.config.cut_level.level())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let head = Review::NextLine(Version::new(next.major, next.minor, next.patch)).branch();
     Ok(
         match pending(repo, forge, &head, &repo.config.main_branch)? {

@@ -2,6 +2,7 @@
 //! repository, asks `core` what to do, and returns a [`crate::plan::Plan`]
 //! of every change (or, read-only, a report); it changes nothing itself.
 
+pub mod advisories;
 pub mod artifacts;
 pub mod audit;
 pub mod backport;

@@ -80,6 +80,13 @@ pub fn rotate(
         let repo = repository(ctx).context(
             "the archive link needs the repository URL: set `repository` in [workspace.package] or `notes.repository`",
         )?;
+        if repo.chars().any(char::is_control) {
+            bail!(
+                "the repository URL {repo:?} spans lines: the archive link in {} is one line; \
+                 fix `repository` in the root Cargo.toml or set `notes.repository`",
+                ctx.config.notes.file.display()
+            );
+        }
         link.replace("{repository}", &repo)
     } else {
         link.clone()

@@ -3,7 +3,7 @@
 
 use crate::core::changeset::ChangeSet;
 use crate::core::marker::Marker;
-use crate::core::refs::{BranchName, CommitId};
+use crate::core::refs::{BranchName, CommitId, short};
 use crate::core::release_commit::ReleaseCommit;
 use crate::core::version::Level;
 use crate::output::say;
@@ -67,6 +67,8 @@ pub struct Commit<'a> {
     pub head: &'a dyn Fn(&Version) -> BranchName,
     /// Pull request body, from the new version.
     pub body: &'a dyn Fn(&Version) -> String,
+    /// A trailer line of the commit's own (`Freeze-exception: why`).
+    pub trailer: Option<String>,
 }
 
 /// Bumps, edits the notes, commits "Release P V" with the marker, delivers.
@@ -75,6 +77,17 @@ pub struct Commit<'a> {
 pub fn release_commit(repo: &Repo, opts: &Options, t: &Target, c: &Commit<'_>) -> Result<Plan> {
     let forge = repo.forge()?;
     let new = t.next(&c.level)?;
+    if let Some((tag, at)) = repo.released(&new)? {
+        bail!(
+            "`{}` would make {new}, but that version is released already (tag `{tag}` at {}): \
+             the branch's version ({}) is behind its releases; bump it past the tag on `{}` \
+             (`cargo train bump patch`) and run again",
+            t.branch,
+            short(&at),
+            t.version,
+            t.branch
+        );
+    }
     let head = (c.head)(&new);
     let state = if forge.reviews() {
         pending(repo, forge, &head, &t.branch)?
@@ -153,7 +166,10 @@ pub fn plan_release(
     eprintln!("{}", super::bump::summary(&bump));
     (c.notes)(ctx, &mut bump.changes, &new)?;
     let hooks = super::bump::hooks(&bump, &cfg.after_bump, cfg.hook_timeout_secs);
-    let message = release.message(&Marker::of(cfg), trailer);
+    // The set's trailer and the commit's own share the last paragraph.
+    let trailers: Vec<&str> = trailer.into_iter().chain(c.trailer.as_deref()).collect();
+    let trailers = (!trailers.is_empty()).then(|| trailers.join("\n"));
+    let message = release.message(&Marker::of(cfg), trailers.as_deref());
     let commit = plan.commit(NewCommit {
         base: Rev::at(&t.base, format!("{}/{}", cfg.remote, t.branch)),
         changes: bump.changes,

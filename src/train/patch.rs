@@ -4,9 +4,11 @@
 //!
 //! STEP 1: checks, fetch. STEP 2: nothing to do unless something landed
 //! since the branch's last release commit. STEP 3: the gates: the branch is
-//! not in its freeze, every commit since the last release tag is `main`'s
-//! (the audit), and no public crate breaks its API since that tag (the
-//! semver gate).
+//! not in its freeze (unless `--allow-in-freeze` gives a reason, which the
+//! release commit carries), every commit since the last release tag is `main`'s
+//! (the audit), no dependency the branch locks has an unpatched security
+//! advisory (the advisory gate, with `[advisories] gate = true`), and no
+//! public crate breaks its API since that tag (the semver gate).
 //! STEP 4: bump the patch, open (if missing) and date the notes section,
 //! commit "Release P X.Y.Z" with the marker, deliver (`ci/bump-to-X.Y.Z`).
 //! A set's release commits also carry a `Patch-set:` trailer naming every
@@ -20,7 +22,8 @@ use crate::core::version::Level;
 use crate::output::say;
 use crate::plan::Plan;
 use crate::train::deliver::{Pending, deliver, pending, reopen};
-use crate::train::gates::{self, Subject};
+use crate::train::gates::freeze::{self, Frozen};
+use crate::train::gates::{self, Allow, Subject};
 use crate::train::on_branch::{
     Commit, Target, fetched, plan_release, pushed_change, release_commit, target,
 };
@@ -29,18 +32,24 @@ use crate::train::{Context, Options, notes};
 use anyhow::{Result, bail};
 use semver::Version;
 
-pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
+pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>, allow: &Allow) -> Result<Plan> {
     let t = target(repo, branch)?;
     if nothing_landed(repo, &t)? {
         return Ok(Plan::default());
     }
     // A version that cannot be bumped is the first thing to say.
     t.next(&Level::Patch)?;
-    require_gates(repo, opts, &[&t])?;
+    let frozen = require_gates(repo, opts, &[&t], allow)?;
     let date = repo.today.to_string();
     let names = Names::of(&repo.config);
     let body = |v: &Version| body(&names, &t.branch, v, None);
-    release_commit(repo, opts, &t, &commit(&dated(&date), &body))
+    let trailer = exception(frozen.as_ref(), &t, allow);
+    release_commit(repo, opts, &t, &commit(&dated(&date), &body, trailer))
+}
+
+/// The freeze exception's trailer, for a commit onto `t` in its freeze.
+fn exception(frozen: Option<&Frozen>, t: &Target, allow: &Allow) -> Option<String> {
+    freeze::trailer_for(frozen, &t.branch, allow.in_freeze.as_deref())
 }
 
 /// Says so when nothing landed on `t` since its last release commit.
@@ -65,13 +74,18 @@ fn dated(date: &str) -> impl Fn(&Context, &mut ChangeSet, &Version) -> Result<()
     move |ctx, ch, v| notes::date_release(ctx, ch, v, date, true)
 }
 
-fn commit<'a>(notes: &'a Notes<'a>, body: &'a dyn Fn(&Version) -> String) -> Commit<'a> {
+fn commit<'a>(
+    notes: &'a Notes<'a>,
+    body: &'a dyn Fn(&Version) -> String,
+    trailer: Option<String>,
+) -> Commit<'a> {
     Commit {
         level: Level::Patch,
         word: "Patch",
         notes,
         head: &|v| Review::Patch(v.clone()).branch(),
         body,
+        trailer,
     }
 }
 
@@ -91,9 +105,15 @@ fn body(names: &Names, branch: &str, v: &Version, set: Option<&PatchSet>) -> Str
     s
 }
 
-/// STEP 3: the patch gates (freeze, audit, semver: see [`super::gates`])
-/// over every branch, before anything is planned.
-fn require_gates(repo: &Repo, opts: &Options, branches: &[&Target]) -> Result<()> {
+/// STEP 3: the patch gates (freeze, audit, advisories, semver: see [`super::gates`])
+/// over every branch, before anything is planned. With a freeze exception:
+/// the branch in its freeze, whose commit records it.
+fn require_gates(
+    repo: &Repo,
+    opts: &Options,
+    branches: &[&Target],
+    allow: &Allow,
+) -> Result<Option<Frozen>> {
     let subjects: Vec<Subject> = branches
         .iter()
         .map(|t| Subject {
@@ -101,11 +121,12 @@ fn require_gates(repo: &Repo, opts: &Options, branches: &[&Target]) -> Result<()
             tip: t.base.clone(),
         })
         .collect();
-    gates::require(&gates::for_patch(), repo, opts, &subjects)
+    gates::require(&gates::for_patch(allow), repo, opts, &subjects)?;
+    freeze::excepted(repo, &subjects, allow.in_freeze.as_deref())
 }
 
 /// `patch --supported`.
-pub fn plan_supported(repo: &Repo, opts: &Options) -> Result<Plan> {
+pub fn plan_supported(repo: &Repo, opts: &Options, allow: &Allow) -> Result<Plan> {
     repo.require_clean()?;
     repo.fetch()?;
     let names = repo.names();
@@ -140,7 +161,7 @@ pub fn plan_supported(repo: &Repo, opts: &Options) -> Result<Plan> {
         return Ok(Plan::default());
     }
     let targets: Vec<&Target> = members.iter().map(|(t, _)| t).collect();
-    require_gates(repo, opts, &targets)?;
+    let frozen = require_gates(repo, opts, &targets, allow)?;
     let forge = repo.forge()?;
     let date = repo.today.to_string();
     if forge.reviews()
@@ -154,11 +175,12 @@ pub fn plan_supported(repo: &Repo, opts: &Options) -> Result<Plan> {
     let mut changes = Vec::new();
     for (t, _) in &members {
         let body = |v: &Version| body(&names, &t.branch, v, Some(&set));
+        let own = exception(frozen.as_ref(), t, allow);
         let change = plan_release(
             repo,
             opts,
             t,
-            &commit(&dated(&date), &body),
+            &commit(&dated(&date), &body, own),
             Some(&trailer),
             &mut plan,
         )?;
@@ -197,7 +219,7 @@ fn finish_in_flight(
                 let notes = dated(date);
                 reopen(
                     &mut plan,
-                    &pushed_change(repo, opts, t, &commit(&notes, &body), new)?,
+                    &pushed_change(repo, opts, t, &commit(&notes, &body, None), new)?,
                 );
             }
         }

@@ -42,6 +42,7 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
                     names.tag(v)
                 )
             },
+            trailer: None,
         },
     )
 }

@@ -2,13 +2,16 @@
 //!
 //! STEP 1: the branch (by default the newest release branch), checks, fetch.
 //! STEP 2: nothing to do if it is released or its release waits for review.
-//! STEP 3: drop the candidate suffix, date the notes ("Released
+//! STEP 3: the gates (the advisory gate: no dependency the branch locks has
+//! an unpatched security advisory; see [`super::gates`]).
+//! STEP 4: drop the candidate suffix, date the notes ("Released
 //! YYYY-MM-DD"), commit "Release P X.Y.Z" with the marker (even when no file
 //! changed), deliver (`ci/release-X.Y.Z` → the branch).
 
 use crate::core::refs::{Names, Review};
 use crate::core::version::Level;
 use crate::plan::Plan;
+use crate::train::gates::{self, Subject};
 use crate::train::on_branch::{Commit, release_commit, target};
 use crate::train::repo::Repo;
 use crate::train::{Options, notes};
@@ -42,6 +45,15 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
         );
         return Ok(Plan::default());
     }
+    gates::require(
+        &gates::for_release(),
+        repo,
+        opts,
+        &[Subject {
+            branch: t.branch.clone(),
+            tip: t.base.clone(),
+        }],
+    )?;
     let head = Review::Release(final_version).branch();
     let date = repo.today.to_string();
     release_commit(
@@ -62,6 +74,7 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
                     names.tag(v)
                 )
             },
+            trailer: None,
         },
     )
 }

@@ -5,7 +5,7 @@ use crate::adapters::forge::{self, Forge};
 use crate::adapters::git::{Git, GitError};
 use crate::core::config::Config;
 use crate::core::marker::Marker;
-use crate::core::refs::{BranchName, CommitId, Names, short};
+use crate::core::refs::{BranchName, CommitId, Names, TagName, short};
 use crate::core::release_commit::ReleaseCommit;
 use anyhow::{Context as _, Result, bail};
 use jiff::civil::Date;
@@ -245,6 +245,20 @@ impl Repo {
 
     pub fn tag(&self, name: &str) -> Result<Option<CommitId>> {
         self.git.resolve(&format!("refs/tags/{name}"))
+    }
+
+    /// The tag that says `v` (or, for a candidate, its final version) is
+    /// released already: such a version is never prepared again.
+    pub fn released(&self, v: &Version) -> Result<Option<(TagName, CommitId)>> {
+        let names = self.names();
+        let final_version = Version::new(v.major, v.minor, v.patch);
+        for v in [&final_version, v] {
+            let tag = names.tag(v);
+            if let Some(at) = self.tag(&tag)? {
+                return Ok(Some((tag, at)));
+            }
+        }
+        Ok(None)
     }
 
     /// Release branches on the remote, oldest version first.

@@ -221,6 +221,20 @@ pub struct Due {
     /// Oldest work first.
     pub due: Vec<DueAction>,
     pub next: Option<NextAction>,
+    /// The newest branch's freeze, while it is in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freeze: Option<FreezeWindow>,
+}
+
+/// A branch in its freeze (see [`schedule::freeze_of`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FreezeWindow {
+    pub branch: String,
+    #[serde(serialize_with = "as_text")]
+    pub from: Date,
+    /// Its release day, the freeze's last.
+    #[serde(serialize_with = "as_text")]
+    pub until: Date,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -255,6 +269,11 @@ impl Due {
                 date: *date,
                 reason: reason.clone(),
             }),
+            freeze: d.freeze.as_ref().map(|f| FreezeWindow {
+                branch: f.branch.clone(),
+                from: f.from,
+                until: f.release,
+            }),
         }
     }
 }
@@ -266,6 +285,14 @@ impl fmt::Display for Due {
         }
         for d in &self.due {
             writeln!(f, "{} is due on {}: {}", d.action, self.date, d.reason)?;
+        }
+        if let Some(z) = &self.freeze {
+            writeln!(
+                f,
+                "{} is in its freeze from {} until its release on {}: backports and patches onto \
+                 it are refused unless given --allow-in-freeze REASON",
+                z.branch, z.from, z.until
+            )?;
         }
         if let Some(n) = &self.next {
             writeln!(f, "next: {} on {} ({})", n.action, n.date, n.reason)?;
@@ -603,6 +630,7 @@ mod tests {
                 date: d("2026-04-05"),
                 reason: "cut of release-4.0.0".into(),
             }),
+            freeze: None,
         }
     }
 
@@ -628,11 +656,31 @@ mod tests {
             date: d("2026-03-26"),
             due: Vec::new(),
             next: None,
+            freeze: None,
         };
         assert_eq!(nothing.to_string(), "nothing is due on 2026-03-26\n");
         assert_eq!(
             serde_json::to_value(nothing).unwrap(),
             json!({"date": "2026-03-26", "due": [], "next": null})
+        );
+        let frozen = Due {
+            freeze: Some(FreezeWindow {
+                branch: "release-3.0.0".into(),
+                from: d("2026-03-17"),
+                until: d("2026-03-20"),
+            }),
+            ..due()
+        };
+        assert!(
+            frozen.to_string().contains(
+                "release-3.0.0 is in its freeze from 2026-03-17 until its release on 2026-03-20: \
+                 backports and patches onto it are refused unless given --allow-in-freeze REASON\n"
+            ),
+            "{frozen}"
+        );
+        assert_eq!(
+            serde_json::to_value(&frozen).unwrap()["freeze"],
+            json!({"branch": "release-3.0.0", "from": "2026-03-17", "until": "2026-03-20"})
         );
     }
 

@@ -196,6 +196,9 @@ pub struct Timetable {
 pub struct Policy {
     pub lts_every: u64,
     pub lts_from: u64,
+    /// Lines chosen as LTS besides the rule (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lts: Vec<String>,
     pub lts_months: u32,
     pub months: u32,
 }
@@ -229,6 +232,7 @@ impl Timetable {
             policy: Policy {
                 lts_every: p.lts_every,
                 lts_from: p.lts_from,
+                lts: p.lts.iter().map(|&l| l.into()).collect(),
                 lts_months: p.lts_months,
                 months: p.months,
             },
@@ -257,7 +261,7 @@ pub fn run(repo: &Repo, opts: &TimetableOpts) -> Result<Timetable> {
     if let Some(newest) = lines.iter().map(|l| &l.version).max()
         && *newest >= next
     {
-        next = crate::core::version::bump(newest, &crate::core::version::Level::Major);
+        next = crate::core::version::bump(newest, &repo.config.cut_level.level());
     }
     let coming = support::coming(
         &next,
@@ -294,16 +298,25 @@ fn supported_cell(s: LineState) -> &'static str {
 impl fmt::Display for Timetable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = &self.policy;
+        let chosen = match p.lts.as_slice() {
+            [] => None,
+            [one] => Some(format!("{one} is an LTS line")),
+            [rest @ .., last] => Some(format!("{} and {last} are LTS lines", rest.join(", "))),
+        };
         let lts = if p.lts_every == 0 {
-            "no LTS releases".to_string()
+            match &chosen {
+                Some(c) => format!("{c}, supported {} months", p.lts_months),
+                None => "no LTS releases".to_string(),
+            }
         } else {
             let from = if p.lts_from > 0 {
                 format!(" from {} on", p.lts_from)
             } else {
                 String::new()
             };
+            let chosen = chosen.map_or(String::new(), |c| format!("; {c}"));
             format!(
-                "every version divisible by {}{from} is an LTS, supported {} months",
+                "every version divisible by {}{from} is an LTS{chosen}, supported {} months",
                 p.lts_every, p.lts_months
             )
         };
@@ -417,6 +430,7 @@ mod tests {
             policy: Policy {
                 lts_every: 12,
                 lts_from: 0,
+                lts: Vec::new(),
                 lts_months: 24,
                 months: 2,
             },

@@ -4,7 +4,7 @@ use crate::adapters::{cargo, cargo_config, fs};
 use crate::core::problem::Problem;
 use crate::core::verify;
 use crate::train::repo::Repo;
-use crate::train::{Context, Options, semver};
+use crate::train::{Context, Options, advisories, semver};
 use anyhow::{Result, bail};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -15,6 +15,9 @@ pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
             .ok()
             .flatten()
     };
+    for w in verify::stale_entries(&ctx.ws, &ctx.config) {
+        eprintln!("warning: {w}");
+    }
     let mut problems = verify::verify(&ctx.ws, &ctx.config, &read);
     if let Some(lock) = fs::read_optional(&ctx.root.join("Cargo.lock"))? {
         problems.extend(verify::check_lock(
@@ -107,4 +110,40 @@ pub fn semver(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<()> {
         ),
     );
     Ok(())
+}
+
+/// `verify --advisories`: the checkout's Cargo.lock against the RustSec
+/// database (see [`advisories`]): each dependency an advisory not ignored
+/// affects is a problem of Cargo.lock.
+pub fn advisories(ctx: &Context, repo: &Repo) -> Result<Vec<Problem>> {
+    let db = advisories::load(repo)?;
+    let Some(text) = fs::read_optional(&ctx.root.join("Cargo.lock"))? else {
+        crate::output::say("Advisories", "no Cargo.lock: no dependency to check");
+        return Ok(Vec::new());
+    };
+    let found = advisories::of_lock(&db.index(), "the checkout", &text, "Cargo.lock", repo)?;
+    let problems: Vec<Problem> = found
+        .blocking()
+        .map(|f| {
+            Problem::new(
+                "Cargo.lock",
+                None,
+                format!(
+                    "{f}: a security advisory affects this dependency; update it (`cargo update \
+                     -p {}`), or add `{{ id = \"{}\", reason = \"why\" }}` to `[advisories] ignore`",
+                    f.krate, f.id
+                ),
+            )
+        })
+        .collect();
+    if problems.is_empty() {
+        crate::output::say(
+            "Advisories",
+            &format!(
+                "no unpatched advisory in the {} crates.io dependencies of Cargo.lock",
+                found.dependencies
+            ),
+        );
+    }
+    Ok(problems)
 }

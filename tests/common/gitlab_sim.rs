@@ -7,25 +7,63 @@
 //! against the entities below. Every request is logged with the host it was
 //! sent to, its tokens and its answer.
 //!
-//! The operations are GitLab's documented parameters (docs.gitlab.com,
-//! `api/merge_requests`, `api/pipelines`, `api/jobs`, `api/commits`
-//! "List the statuses of a commit", `api/tags`, `api/releases`,
-//! `api/releases/links`, `user/packages/generic_packages`, `api/rest`
-//! for pagination, `api/rest/authentication`), written here as a small
-//! schema: GitLab's published OpenAPI document (`doc/api/openapi/` in
-//! gitlab-org/gitlab) is shipped by no package on the registries the tests
-//! may install from, so it cannot be pinned as Forgejo's is. Stricter than
-//! GitLab in one way: a field or query parameter not documented for the
-//! operation is refused, where GitLab would ignore it, since a misspelt or
-//! GitHub-only name is what a client test should catch.
+//! The schema is transcribed by hand (no package on the registries the
+//! tests may install from ships GitLab's API description, so it cannot be
+//! pinned as Forgejo's is) and was checked against GitLab's own sources in
+//! the `gitlabhq/gitlabhq` repository:
 //!
-//! It answers as GitLab does where the documentation says so: `per_page`
-//! defaults to 20 and is cut to 100; lists carry `x-page`, `x-per-page`,
-//! `x-total`, `x-total-pages`, `x-next-page` (empty on the last page) and
-//! `Link`; a tag that exists is a 400 "Tag … already exists"; a release
-//! that exists a 409; a second open merge request for the same branches a
-//! 409; a job token reaches releases, their links, the package registry and
-//! reading pipelines and jobs, nothing else.
+//! - `doc/api/openapi/openapi_v2.yaml` at commit
+//!   `0338625c4996c8b4dde44bd86d1767b654121ee7`, for all fourteen
+//!   operations (the names here are the double's; the document's
+//!   `operationId` is beside each in `OPS`): methods and paths, path, query
+//!   and body parameters with their types, required ones and allowed
+//!   values, success statuses, and the entities answered (a subset of their
+//!   fields here).
+//! - The API's code where the document is silent or vague: which routes
+//!   take a job token (`route_setting :authentication, job_token_allowed`
+//!   in `lib/api/merge_requests.rb`, `ci/pipelines.rb`, `tags.rb`,
+//!   `releases.rb`, `release/links.rb`, `generic_packages.rb`), the
+//!   characters of a generic package's name, version and file name
+//!   (`lib/gitlab/regex/packages.rb`), a release link's path
+//!   (`app/models/releases/link.rb`), fields that are left out or null
+//!   (`lib/api/entities/`).
+//! - The Markdown documentation: `doc/ci/jobs/ci_job_token.md`, paging
+//!   (`per_page` 20 by default, at most 100; the `x-*` headers and `Link`
+//!   of offset paging, only `Link` with keyset paging) and URL-encoded
+//!   namespaced paths (`doc/api/rest/_index.md`), a missing or ignored token
+//!   answered 401 (`doc/api/rest/authentication.md`), a throttled request
+//!   (`doc/administration/settings/user_and_ip_rate_limits.md`), generic
+//!   packages (`doc/user/packages/generic_packages/_index.md`), releases
+//!   and their links (`doc/api/releases/`), tags (`doc/api/tags.md`).
+//!
+//! Where the two disagree this follows the code and the OpenAPI document:
+//! a tag that cannot be created is a 400 (`tags.md` says 405); a job token
+//! may list a pipeline's jobs (`ci_job_token.md` lists only the pipeline's
+//! metadata); a generic package's file name holds no `~` or `@` (the
+//! Markdown allows them inside it).
+//!
+//! Stricter than GitLab: a field or query parameter not documented for the
+//! operation is refused, where GitLab would ignore it, since a misspelt or
+//! GitHub-only name is what a client test should catch; so is a `per_page`
+//! above 100, which GitLab would cut. To stay small it also lists only the
+//! documented parameters a client of the train might send, not every one,
+//! and takes no directory path between a generic package's version and its
+//! file name, which GitLab would take.
+//!
+//! It answers as GitLab does where its sources say so: `per_page` defaults
+//! to 20; lists carry `x-page`, `x-per-page`, `x-total`, `x-total-pages`,
+//! `x-next-page`, `x-prev-page` (empty at the ends) and `Link`; a commit's
+//! statuses come oldest first unless `sort=desc`; a tag that exists is a
+//! 400 "Tag … already exists"; a release that exists a 409; a second open
+//! merge request for the same branches a 409; a release link whose name,
+//! URL or path the release has already a 400; an upload a 201 message, or
+//! with `select=package_file` the file (200); a throttled request a
+//! plain-text 429 with `Retry-After`, `RateLimit-*` and
+//! `RateLimit-ResetTime`. A job token reaches releases and their links,
+//! the package registry, the list and the single merge request, and a
+//! pipeline's jobs; elsewhere (the pipelines, a merge request's commits,
+//! changes to merge requests, commit statuses, a tag) GitLab ignores it and
+//! answers 401.
 
 use super::proxy::read_request;
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -51,8 +89,19 @@ enum Ty {
     Bool,
     /// One of these strings.
     OneOf(&'static [&'static str]),
+    /// A string that is not empty (`allow_blank: false`).
+    NonBlank,
     /// Strings of letters, digits and these characters.
     Chars(&'static str),
+    /// A generic package's version (`maven_version_regex`): letters,
+    /// digits, `_`, `+`, `.`, `-`, never two dots in a row.
+    Version,
+    /// Comma-separated strings, or (JSON) a list of strings: GitLab takes
+    /// either for its array parameters (`labels`, `milestones`).
+    StrOrList,
+    /// Comma-separated IDs, or (JSON) a list of them as integers or strings
+    /// (`Array[String, Integer]`: `milestone_ids`).
+    IdsOrList,
     /// A list of these strings (`scope[]=a&scope[]=b`, or one `scope`).
     Many(&'static [&'static str]),
     /// A list of integers (JSON).
@@ -118,21 +167,47 @@ const ID: P = req("id", Ty::Str);
 const IID: P = req("merge_request_iid", Ty::Int);
 const SORT: Ty = Ty::OneOf(&["asc", "desc"]);
 const MR_STATES: Ty = Ty::OneOf(&["opened", "closed", "locked", "merged", "all"]);
-const PIPELINE_STATUSES: &[&str] = &[
+/// The statuses of pipelines and of jobs (GitLab's `AVAILABLE_STATUSES`).
+const STATUSES: &[&str] = &[
     "created",
     "waiting_for_resource",
     "preparing",
+    "waiting_for_callback",
     "pending",
     "running",
     "success",
     "failed",
+    "canceling",
     "canceled",
     "skipped",
     "manual",
     "scheduled",
 ];
+/// What starts a pipeline.
+const PIPELINE_SOURCES: &[&str] = &[
+    "unknown",
+    "push",
+    "web",
+    "trigger",
+    "schedule",
+    "api",
+    "external",
+    "pipeline",
+    "chat",
+    "webide",
+    "merge_request_event",
+    "external_pull_request_event",
+    "parent_pipeline",
+    "ondemand_dast_scan",
+    "ondemand_dast_validation",
+    "security_orchestration_policy",
+    "container_registry_push",
+    "duo_workflow",
+    "pipeline_execution_policy_schedule",
+];
 
 static OPS: &[Op] = &[
+    // `getApiV4ProjectsIdMergeRequests`
     Op {
         id: "listMergeRequests",
         method: "GET",
@@ -144,10 +219,19 @@ static OPS: &[Op] = &[
             p("target_branch", Ty::Str),
             p(
                 "order_by",
-                Ty::OneOf(&["created_at", "updated_at", "merged_at", "title"]),
+                Ty::OneOf(&[
+                    "created_at",
+                    "label_priority",
+                    "milestone_due",
+                    "popularity",
+                    "priority",
+                    "title",
+                    "updated_at",
+                    "merged_at",
+                ]),
             ),
             p("sort", SORT),
-            p("labels", Ty::Str),
+            p("labels", Ty::StrOrList),
             p("milestone", Ty::Str),
             p("view", Ty::OneOf(&["simple"])),
             p("author_id", Ty::Int),
@@ -157,8 +241,9 @@ static OPS: &[Op] = &[
             PAGE[1],
         ],
         body: Body::None,
-        job_token: false,
+        job_token: true,
     },
+    // `postApiV4ProjectsIdMergeRequests`
     Op {
         id: "createMergeRequest",
         method: "POST",
@@ -174,7 +259,7 @@ static OPS: &[Op] = &[
                 p("assignee_id", Ty::Int),
                 p("assignee_ids", Ty::Ints),
                 p("reviewer_ids", Ty::Ints),
-                p("labels", Ty::Str),
+                p("labels", Ty::StrOrList),
                 p("milestone_id", Ty::Int),
                 p("remove_source_branch", Ty::Bool),
                 p("squash", Ty::Bool),
@@ -185,6 +270,7 @@ static OPS: &[Op] = &[
         },
         job_token: false,
     },
+    // `putApiV4ProjectsIdMergeRequestsMergeRequestIid`
     Op {
         id: "updateMergeRequest",
         method: "PUT",
@@ -193,12 +279,16 @@ static OPS: &[Op] = &[
         query: &[],
         body: Body::Json {
             fields: &[
-                p("title", Ty::Str),
+                p("title", Ty::NonBlank),
                 p("description", Ty::Str),
-                p("target_branch", Ty::Str),
+                p("target_branch", Ty::NonBlank),
                 p("state_event", Ty::OneOf(&["close", "reopen"])),
                 p("assignee_id", Ty::Int),
-                p("labels", Ty::Str),
+                p("assignee_ids", Ty::Ints),
+                p("reviewer_ids", Ty::Ints),
+                p("labels", Ty::StrOrList),
+                p("add_labels", Ty::StrOrList),
+                p("remove_labels", Ty::StrOrList),
                 p("milestone_id", Ty::Int),
                 p("remove_source_branch", Ty::Bool),
                 p("squash", Ty::Bool),
@@ -209,6 +299,7 @@ static OPS: &[Op] = &[
         },
         job_token: false,
     },
+    // `getApiV4ProjectsIdMergeRequestsMergeRequestIid`
     Op {
         id: "getMergeRequest",
         method: "GET",
@@ -220,8 +311,9 @@ static OPS: &[Op] = &[
             p("render_html", Ty::Bool),
         ],
         body: Body::None,
-        job_token: false,
+        job_token: true,
     },
+    // `getApiV4ProjectsIdMergeRequestsMergeRequestIidCommits`
     Op {
         id: "getMergeRequestCommits",
         method: "GET",
@@ -231,6 +323,7 @@ static OPS: &[Op] = &[
         body: Body::None,
         job_token: false,
     },
+    // `getApiV4ProjectsIdPipelines`
     Op {
         id: "listPipelines",
         method: "GET",
@@ -241,8 +334,8 @@ static OPS: &[Op] = &[
                 "scope",
                 Ty::OneOf(&["running", "pending", "finished", "branches", "tags"]),
             ),
-            p("status", Ty::OneOf(PIPELINE_STATUSES)),
-            p("source", Ty::Str),
+            p("status", Ty::OneOf(STATUSES)),
+            p("source", Ty::OneOf(PIPELINE_SOURCES)),
             p("ref", Ty::Str),
             p("sha", Ty::Str),
             p("yaml_errors", Ty::Bool),
@@ -261,35 +354,26 @@ static OPS: &[Op] = &[
             PAGE[1],
         ],
         body: Body::None,
-        job_token: true,
+        job_token: false,
     },
+    // `getApiV4ProjectsIdPipelinesPipelineIdJobs`
     Op {
         id: "listPipelineJobs",
         method: "GET",
         template: "/projects/{id}/pipelines/{pipeline_id}/jobs",
         params: &[ID, req("pipeline_id", Ty::Int)],
         query: &[
-            p(
-                "scope",
-                Ty::Many(&[
-                    "created",
-                    "pending",
-                    "running",
-                    "failed",
-                    "success",
-                    "canceled",
-                    "skipped",
-                    "waiting_for_resource",
-                    "manual",
-                ]),
-            ),
+            p("scope", Ty::Many(STATUSES)),
             p("include_retried", Ty::Bool),
             PAGE[0],
             PAGE[1],
         ],
         body: Body::None,
+        // `job_token_allowed` in `lib/api/ci/pipelines.rb`, though
+        // `ci_job_token.md` does not list it.
         job_token: true,
     },
+    // `getApiV4ProjectsIdRepositoryCommitsShaStatuses`
     Op {
         id: "listCommitStatuses",
         method: "GET",
@@ -309,6 +393,7 @@ static OPS: &[Op] = &[
         body: Body::None,
         job_token: false,
     },
+    // `postApiV4ProjectsIdRepositoryTags`
     Op {
         id: "createTag",
         method: "POST",
@@ -325,6 +410,7 @@ static OPS: &[Op] = &[
         },
         job_token: false,
     },
+    // `getApiV4ProjectsIdRepositoryTagsTagName`
     Op {
         id: "getTag",
         method: "GET",
@@ -334,6 +420,7 @@ static OPS: &[Op] = &[
         body: Body::None,
         job_token: false,
     },
+    // `getApiV4ProjectsIdReleasesTagName`
     Op {
         id: "getRelease",
         method: "GET",
@@ -343,6 +430,7 @@ static OPS: &[Op] = &[
         body: Body::None,
         job_token: true,
     },
+    // `postApiV4ProjectsIdReleases`
     Op {
         id: "createRelease",
         method: "POST",
@@ -356,7 +444,8 @@ static OPS: &[Op] = &[
                 p("name", Ty::Str),
                 p("description", Ty::Str),
                 p("ref", Ty::Str),
-                p("milestones", Ty::Many(&[])),
+                p("milestones", Ty::StrOrList),
+                p("milestone_ids", Ty::IdsOrList),
                 p("assets", Ty::Object),
                 p("released_at", Ty::DateTime),
                 p("legacy_catalog_publish", Ty::Bool),
@@ -365,6 +454,7 @@ static OPS: &[Op] = &[
         },
         job_token: true,
     },
+    // `postApiV4ProjectsIdReleasesTagNameAssetsLinks`
     Op {
         id: "createReleaseLink",
         method: "POST",
@@ -386,24 +476,30 @@ static OPS: &[Op] = &[
         },
         job_token: true,
     },
+    // `putApiV4ProjectsIdPackagesGenericPackageName*packageVersion(*path)FileName`
     Op {
         id: "putGenericPackageFile",
         method: "PUT",
         template: "/projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}",
         params: &[
             ID,
-            req("package_name", Ty::Chars("._-")),
-            req("package_version", Ty::Chars("._-+")),
-            req("file_name", Ty::Chars("._-~@+")),
+            // Both `generic_package_name_regex`; the Markdown documentation
+            // also allows `~` and `@` inside a file name, GitLab's code not.
+            req("package_name", Ty::Chars("._-+")),
+            req("package_version", Ty::Version),
+            req("file_name", Ty::Chars("._-+")),
         ],
         query: &[
             p("status", Ty::OneOf(&["default", "hidden"])),
-            p("select", Ty::OneOf(&["package_file", "package"])),
+            p("select", Ty::OneOf(&["package_file"])),
         ],
         body: Body::Bytes,
         job_token: true,
     },
 ];
+
+/// Fields an operation takes one of, not both (`mutually_exclusive`).
+const EXCLUSIVE: &[(&str, &str, &str)] = &[("createRelease", "milestones", "milestone_ids")];
 
 /// The fields of an answer's entities (the documentation's examples), and
 /// their types: `s` string, `S` string or null, `i` integer, `b` boolean,
@@ -507,7 +603,7 @@ static ENTITIES: &[(&str, &[(&str, char)])] = &[
         "Tag",
         &[
             ("name", 's'),
-            ("message", 's'),
+            ("message", 'S'),
             ("target", 's'),
             ("commit", 'o'),
             ("release", 'O'),
@@ -524,10 +620,8 @@ static ENTITIES: &[(&str, &[(&str, char)])] = &[
             ("created_at", 's'),
             ("released_at", 's'),
             ("upcoming_release", 'b'),
-            ("historical_release", 'b'),
             ("author", 'o'),
             ("commit", 'o'),
-            ("milestones", 'a'),
             ("commit_path", 's'),
             ("tag_path", 's'),
             ("assets", 'o'),
@@ -656,6 +750,13 @@ fn decode(s: &str) -> String {
 fn check_text(ty: Ty, v: &str) -> Result<(), String> {
     match ty {
         Ty::Str => Ok(()),
+        Ty::NonBlank => {
+            if v.is_empty() {
+                Err("must not be empty".into())
+            } else {
+                Ok(())
+            }
+        }
         Ty::Int => v
             .parse::<i64>()
             .map(|_| ())
@@ -683,6 +784,27 @@ fn check_text(ty: Ty, v: &str) -> Result<(), String> {
                 ))
             }
         }
+        Ty::Version => {
+            let ok = v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c));
+            if ok && !v.is_empty() && !v.contains("..") {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{v}` is not a package version (letters, digits, `.`, `_`, `+`, `-`, \
+                     no `..`)"
+                ))
+            }
+        }
+        Ty::StrOrList => Ok(()),
+        Ty::IdsOrList => {
+            if v.split(',').all(|id| id.trim().parse::<i64>().is_ok()) {
+                Ok(())
+            } else {
+                Err(format!("`{v}` is not a comma-separated list of IDs"))
+            }
+        }
         Ty::DateTime => {
             let b = v.as_bytes();
             if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
@@ -706,6 +828,10 @@ fn check_json(ty: Ty, v: &Value) -> Result<(), String> {
     };
     match ty {
         Ty::Str => must(v.is_string(), "a string"),
+        Ty::NonBlank => match v.as_str() {
+            Some(s) => check_text(ty, s),
+            None => must(false, "a string"),
+        },
         Ty::Int => must(v.is_i64(), "an integer"),
         Ty::Bool => must(v.is_boolean(), "a boolean"),
         Ty::Object => must(v.is_object(), "an object"),
@@ -725,7 +851,21 @@ fn check_json(ty: Ty, v: &Value) -> Result<(), String> {
             }
             Ok(())
         }
-        Ty::OneOf(_) | Ty::Chars(_) | Ty::DateTime => match v.as_str() {
+        Ty::StrOrList => must(
+            v.is_string() || v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            "a string or a list of strings",
+        ),
+        Ty::IdsOrList => match v {
+            Value::String(s) => check_text(ty, s),
+            Value::Array(items) => must(
+                items.iter().all(|x| {
+                    x.is_i64() || x.as_str().is_some_and(|s| s.trim().parse::<i64>().is_ok())
+                }),
+                "a list of IDs",
+            ),
+            _ => must(false, "IDs"),
+        },
+        Ty::OneOf(_) | Ty::Chars(_) | Ty::Version | Ty::DateTime => match v.as_str() {
             Some(s) => check_text(ty, s),
             None => must(false, "a string"),
         },
@@ -800,7 +940,7 @@ fn check_request(
                 names.join(", ")
             ));
         };
-        let many = matches!(p.ty, Ty::Many(_));
+        let many = matches!(p.ty, Ty::Many(_) | Ty::StrOrList | Ty::IdsOrList);
         if !many && query.iter().filter(|(x, _)| x == k).count() > 1 {
             return Err(format!("query parameter `{k}` of {name} is given twice"));
         }
@@ -808,6 +948,8 @@ fn check_request(
             return Err(format!("query parameter `{key}` of {name} is no list"));
         }
         check_text(p.ty, v).map_err(|e| format!("query parameter `{key}` of {name}: {e}"))?;
+        // Stricter than GitLab, which cuts a larger one to 100: the
+        // documented range is what a client should ask for.
         if p.name == "per_page" && !(1..=MAX_PER_PAGE as i64).contains(&v.parse().unwrap_or(0)) {
             return Err(format!(
                 "per_page of {name}: {v} is not 1 to {MAX_PER_PAGE}"
@@ -871,6 +1013,15 @@ fn check_request(
             }
             if at_least_one && obj.is_empty() {
                 return Err(format!("{name} needs at least one field"));
+            }
+            for (a, b) in EXCLUSIVE
+                .iter()
+                .filter(|e| e.0 == op.id)
+                .map(|e| (e.1, e.2))
+            {
+                if obj.contains_key(a) && obj.contains_key(b) {
+                    return Err(format!("{name}: body has both `{a}` and `{b}`"));
+                }
             }
             call.body = v;
         }
@@ -1010,10 +1161,12 @@ pub struct GitlabSim {
     stop: Arc<AtomicBool>,
 }
 
-/// An answer: status, JSON body (none: empty), extra headers.
+/// An answer: status, JSON body (none: empty, or `text`), extra headers.
 struct Answer {
     status: u16,
     body: Option<Value>,
+    /// A plain-text body, where there is no JSON one.
+    text: Option<String>,
     headers: Vec<(String, String)>,
 }
 
@@ -1022,6 +1175,16 @@ impl Answer {
         Answer {
             status,
             body: Some(body),
+            text: None,
+            headers: Vec::new(),
+        }
+    }
+
+    fn text(status: u16, text: &str) -> Answer {
+        Answer {
+            status,
+            body: None,
+            text: Some(text.into()),
             headers: Vec::new(),
         }
     }
@@ -1287,10 +1450,36 @@ fn serve(mut conn: TcpStream, port: u16, state: &Mutex<State>, tokens: &(String,
             .find(|f| f.times > 0 && f.method == method && path.starts_with(&f.path_prefix))
         {
             f.times -= 1;
-            let mut a = Answer::message(f.status, "Retry later");
+            // A throttled request is answered in plain text (`Retry later`
+            // unless the instance says otherwise) with the `RateLimit-*`
+            // headers (the reset in epoch seconds), and `RateLimit-ResetTime`
+            // (an HTTP date) and `Retry-After`.
+            let mut a = if f.status == 429 {
+                Answer::text(429, "Retry later")
+            } else {
+                Answer::message(f.status, "Retry later")
+            };
             if let Some(s) = f.retry_after {
-                a.headers.push(("Retry-After".into(), s.to_string()));
-                a.headers.push(("RateLimit-Remaining".into(), "0".into()));
+                let reset = jiff::Timestamp::now().as_second() + s as i64;
+                let date = jiff::Timestamp::from_second(reset)
+                    .ok()
+                    .and_then(|t| {
+                        jiff::fmt::rfc2822::DateTimePrinter::new()
+                            .timestamp_to_rfc9110_string(&t)
+                            .ok()
+                    })
+                    .unwrap_or_default();
+                for (k, v) in [
+                    ("RateLimit-Name", "throttle_authenticated_api".to_string()),
+                    ("RateLimit-Limit", "60".into()),
+                    ("RateLimit-Observed", "60".into()),
+                    ("RateLimit-Remaining", "0".into()),
+                    ("RateLimit-Reset", reset.to_string()),
+                    ("RateLimit-ResetTime", date),
+                    ("Retry-After", s.to_string()),
+                ] {
+                    a.headers.push((k.into(), v));
+                }
             }
             break 'answer a;
         }
@@ -1306,8 +1495,10 @@ fn serve(mut conn: TcpStream, port: u16, state: &Mutex<State>, tokens: &(String,
                 break 'answer Answer::message(400, e);
             }
         };
+        // Where a route does not take a job token GitLab ignores it, as if
+        // none were sent: 401 (`doc/api/rest/authentication.md`).
         if !private && !OPS.iter().any(|o| o.id == call.op && o.job_token) {
-            break 'answer Answer::message(403, "403 Forbidden");
+            break 'answer Answer::message(401, "401 Unauthorized");
         }
         let a = handle(&call, &mut st, port, &target);
         if let Err(e) = check_answer(&call, &a) {
@@ -1330,10 +1521,19 @@ fn serve(mut conn: TcpStream, port: u16, state: &Mutex<State>, tokens: &(String,
     });
     drop(st);
 
-    let text = answer.body.map(|b| b.to_string()).unwrap_or_default();
+    let plain = answer.text.is_some();
+    let text = match (answer.body, answer.text) {
+        (Some(b), _) => b.to_string(),
+        (None, t) => t.unwrap_or_default(),
+    };
     let mut out = format!("HTTP/1.1 {} X\r\n", answer.status);
     if !text.is_empty() {
-        out.push_str("Content-Type: application/json\r\n");
+        let media = if plain {
+            "text/plain"
+        } else {
+            "application/json"
+        };
+        out.push_str(&format!("Content-Type: {media}\r\n"));
     }
     for (k, v) in &answer.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
@@ -1518,7 +1718,7 @@ fn commit_json(port: u16, sha: &str, title: &str, parent: &str) -> Value {
 
 fn tag_json(port: u16, name: &str, sha: &str) -> Value {
     json!({
-        "name": name, "message": "", "target": sha,
+        "name": name, "message": null, "target": sha,
         "commit": commit_json(port, sha, "a commit", &"0".repeat(40)),
         "release": null, "protected": false, "created_at": null,
     })
@@ -1538,15 +1738,29 @@ fn release_json(port: u16, r: &Release, sha: &str) -> Value {
     let links: Vec<Value> = r.links.iter().map(link_json).collect();
     json!({
         "tag_name": r.tag, "description": r.description, "name": r.name,
-        "created_at": AT, "released_at": AT, "upcoming_release": false,
-        "historical_release": false, "author": user(),
+        "created_at": AT, "released_at": AT, "upcoming_release": false, "author": user(),
         "commit": commit_json(port, sha, "a commit", &"0".repeat(40)),
-        "milestones": [], "commit_path": format!("/{PROJECT}/-/commit/{sha}"),
+        "commit_path": format!("/{PROJECT}/-/commit/{sha}"),
         "tag_path": format!("/{PROJECT}/-/tags/{}", r.tag),
         "assets": {"count": links.len() + 2, "sources": [], "links": links},
         "evidences": [],
         "_links": {"self": format!("http://127.0.0.1:{port}/{PROJECT}/-/releases/{}", r.tag)},
     })
+}
+
+/// Whether `p` is a release link's path as GitLab takes it: `/`, then
+/// parts of letters, digits, `_`, `-`, `.` each ended by one `/`, ending in
+/// a letter or digit, at most 128 characters.
+fn direct_asset_path(p: &str) -> bool {
+    let Some(rest) = p.strip_prefix('/') else {
+        return false;
+    };
+    p.len() <= 128
+        && !rest.contains("//")
+        && rest.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c))
 }
 
 /// What the double answers an allowed call.
@@ -1678,14 +1892,28 @@ fn handle(call: &Call, st: &mut State, port: u16, target: &str) -> Answer {
                 let v = status_json(s.id, sha, &s.name, &s.status, false, s.pipeline_id);
                 all.push((s.id, v, s.name.clone()));
             }
+            // The newest of each name (the highest id), then in the order
+            // asked: by `id` (or `pipeline_id`), ascending unless `desc`.
             all.sort_by_key(|(id, ..)| std::cmp::Reverse(*id));
             let every = call.query("all") == Some("true");
             let mut seen = std::collections::HashSet::new();
-            let list = all
+            let mut list: Vec<(u64, Value, String)> = all
                 .into_iter()
                 .filter(|(_, _, name)| every || seen.insert(name.clone()))
-                .map(|(_, v, _)| v)
                 .collect();
+            let by_pipeline = call.query("order_by") == Some("pipeline_id");
+            list.sort_by_key(|(id, v, _)| {
+                let pipeline = v["pipeline_id"].as_u64().unwrap_or(0);
+                if by_pipeline {
+                    (pipeline, *id)
+                } else {
+                    (*id, 0)
+                }
+            });
+            if call.query("sort") == Some("desc") {
+                list.reverse();
+            }
+            let list = list.into_iter().map(|(_, v, _)| v).collect();
             page(call, st, port, target, list)
         }
         "createTag" => {
@@ -1745,7 +1973,28 @@ fn handle(call: &Call, st: &mut State, port: u16, target: &str) -> Answer {
                 return Answer::message(400, json!({"name": ["has already been taken"]}));
             }
             let url = text("url");
-            if !url.starts_with("http://") && !url.starts_with("https://") {
+            if r.links.iter().any(|l| l.url == url) {
+                return Answer::message(400, json!({"url": ["has already been taken"]}));
+            }
+            // `Releases::Link::FILEPATH_REGEX`, unique in the release too.
+            let path = body["direct_asset_path"]
+                .as_str()
+                .or(body["filepath"].as_str());
+            if let Some(p) = path {
+                if !direct_asset_path(p) {
+                    return Answer::message(400, json!({"filepath": ["is in an invalid format"]}));
+                }
+                if r.links
+                    .iter()
+                    .any(|l| l.direct_asset_path.as_deref() == Some(p))
+                {
+                    return Answer::message(400, json!({"filepath": ["has already been taken"]}));
+                }
+            }
+            if !["http://", "https://", "ftp://"]
+                .iter()
+                .any(|s| url.starts_with(s))
+            {
                 return Answer::message(
                     400,
                     json!({"url": ["is blocked: Only allowed schemes are http, https, ftp"]}),
@@ -1756,7 +2005,7 @@ fn handle(call: &Call, st: &mut State, port: u16, target: &str) -> Answer {
                 name,
                 url,
                 link_type: body["link_type"].as_str().unwrap_or("other").to_string(),
-                direct_asset_path: body["direct_asset_path"].as_str().map(str::to_string),
+                direct_asset_path: path.map(str::to_string),
             };
             r.links.push(link.clone());
             Answer::json(201, link_json(&link))
@@ -1771,11 +2020,13 @@ fn handle(call: &Call, st: &mut State, port: u16, target: &str) -> Answer {
                 size: call.bytes.len(),
             };
             st.packages.push(f.clone());
+            // Without `select` GitLab says `created!`; with it the file is
+            // presented, and Grape answers a PUT 200.
             if call.query("select") != Some("package_file") {
                 return Answer::message(201, "201 Created");
             }
             Answer::json(
-                201,
+                200,
                 json!({
                     "id": f.id, "package_id": 1, "created_at": AT, "updated_at": AT,
                     "size": f.size, "file_store": 1, "file_md5": null, "file_sha1": null,

@@ -19,6 +19,16 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn start(auth_required: bool) -> Recorder {
+        Recorder::serve(auth_required, None)
+    }
+
+    /// One whose API (every path under `/api/`, and every path at all when
+    /// `everything`) answers `307` to the same path on 127.0.0.1:`to`.
+    pub fn redirecting(to: u16, everything: bool) -> Recorder {
+        Recorder::serve(false, Some((to, everything)))
+    }
+
+    fn serve(auth_required: bool, redirect: Option<(u16, bool)>) -> Recorder {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let log: Arc<Mutex<Vec<Request>>> = Arc::default();
@@ -42,6 +52,15 @@ impl Recorder {
                 seen.lock()
                     .unwrap()
                     .push((method, path.clone(), auth.clone()));
+                if let Some((to, everything)) = redirect
+                    && (everything || path.starts_with("/api/"))
+                {
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 307 Temporary Redirect\r\nlocation: http://127.0.0.1:{to}{path}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    );
+                    continue;
+                }
                 let (status, body) = if auth_required && auth.is_none() {
                     (
                         "401 Unauthorized",

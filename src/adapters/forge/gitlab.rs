@@ -9,11 +9,13 @@
 //! calls of a run share one retry budget (`gitlab.retry-budget-secs`).
 //!
 //! A job token (`CI_JOB_TOKEN`) reaches only what GitLab lets job tokens
-//! do: releases and their links, the package registry, and (where the
-//! project allows it) reading pipelines and jobs. Merge requests, commit
-//! statuses and creating tags are refused to it, so `cut`, `rc`, `patch`,
-//! `backport` and `tag` need `GITLAB_TOKEN` (a personal, project or group
-//! access token with the `api` scope).
+//! do: releases and their links, the package registry, reading merge
+//! requests (the list and one, not its commits) and a pipeline's jobs.
+//! Elsewhere (listing pipelines, commit statuses, opening or editing merge
+//! requests, creating or reading a tag) GitLab ignores it and answers 401 as
+//! to no token, so `cut`, `rc`, `patch`, `backport` and `tag` need
+//! `GITLAB_TOKEN` (a personal, project or group access token with the `api`
+//! scope).
 
 use super::{
     Checks, Forge, MergedPullRequest, NewRelease, OpenPullRequest, PrState, PullRequest, Release,
@@ -408,7 +410,8 @@ impl GitlabForge {
             &format!("{}/repository/tags", self.project_path()),
             Some(json!({"tag_name": name, "ref": sha})),
         )?;
-        // GitLab answers 400 "Tag … already exists".
+        // GitLab answers 400 "Tag … already exists": its code and OpenAPI
+        // document say 400, where `doc/api/tags.md` says 405.
         if a.status == 400
             && let Some(at) = self.tag_target(name)?
         {

@@ -8,6 +8,7 @@
 //! Each section (or group of related keys) has a file of its own; its types
 //! are re-exported here, so callers keep naming `config::X`.
 
+mod advisories;
 mod artifacts;
 mod backport;
 mod crates;
@@ -19,6 +20,7 @@ mod schedule;
 mod semver;
 mod support;
 
+pub use advisories::{Advisories, Ignore, RUSTSEC_URL, is_advisory_id};
 pub use artifacts::{Artifacts, BuildTarget};
 pub use backport::Backport;
 pub use crates::{CratePattern, Requirements, VersionFile};
@@ -26,10 +28,10 @@ pub use forge::{ForgeKind, Forgejo, Github, Gitlab};
 pub use notes::Notes;
 pub use publish::{Publish, Rate, RateLimits, WaitFor};
 pub use refs::BranchForm;
-pub use schedule::{Day, Weekend};
+pub use schedule::{CutLevel, Day, Weekend};
 // `self::`: the `semver` crate has the same name.
 pub use self::semver::{Semver, SemverFeatures};
-pub use support::Support;
+pub use support::{LtsLine, Support};
 
 use refs::{marker, ref_prefix};
 
@@ -45,7 +47,19 @@ fn repo_path<'de, D: serde::Deserializer<'de>>(d: D, key: &str) -> Result<PathBu
                 std::path::Component::ParentDir | std::path::Component::Prefix(_)
             )
         });
-    if p.as_os_str().is_empty() || outside {
+    // The git directory is git's; a path of only `.` names no file.
+    let in_git = p.components().any(|c| c.as_os_str() == ".git");
+    let names_file = p
+        .components()
+        .any(|c| matches!(c, std::path::Component::Normal(_)));
+    if in_git {
+        return Err(serde::de::Error::custom(format!(
+            "`{key} = {:?}` is inside the `.git` directory, which is git's: name a file of the \
+             workspace",
+            p.display().to_string()
+        )));
+    }
+    if !names_file || outside {
         return Err(serde::de::Error::custom(format!(
             "`{key} = {:?}` is not a path inside the repository: give one relative to the \
              workspace root, without `..`",
@@ -58,13 +72,17 @@ fn repo_path<'de, D: serde::Deserializer<'de>>(d: D, key: &str) -> Result<PathBu
 /// One line of text, not empty: `what` names the key in the message.
 fn one_line<'de, D: serde::Deserializer<'de>>(d: D, what: &str) -> Result<String, D::Error> {
     let s = String::deserialize(d)?;
-    if s.trim().is_empty() || s.contains(['\n', '\r']) {
+    if s.trim().is_empty() || s.chars().any(char::is_control) {
         return Err(serde::de::Error::custom(format!(
             "`{what}` must be one line of text, not empty (it goes into commit messages and \
-             notes as it is)"
+             notes as it is; no control characters)"
         )));
     }
     Ok(s)
+}
+
+fn project<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    one_line(d, "project").map(Some)
 }
 
 /// An integer value read within `range`; out of it, `out_of_range(n)` is
@@ -89,9 +107,11 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// Name used in commit messages and pull request titles
     /// ("Release <project> 1.2.0"); defaults to the root package's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "project")]
     pub project: Option<String>,
+    #[serde(deserialize_with = "refs::main_branch")]
     pub main_branch: String,
+    #[serde(deserialize_with = "refs::remote")]
     pub remote: String,
     #[serde(deserialize_with = "ref_prefix")]
     pub branch_prefix: String,
@@ -103,6 +123,8 @@ pub struct Config {
     #[serde(deserialize_with = "marker")]
     pub marker: String,
     pub cut_day: Day,
+    /// What each cut moves `main` to: the next major or the next minor.
+    pub cut_level: CutLevel,
     pub release_day: Day,
     /// What a release day that falls on a weekend does.
     pub weekend: Weekend,
@@ -141,6 +163,7 @@ pub struct Config {
     pub support: Support,
     pub backport: Backport,
     pub semver: Semver,
+    pub advisories: Advisories,
 }
 
 impl Default for Config {
@@ -154,6 +177,7 @@ impl Default for Config {
             tag_prefix: "v".into(),
             marker: "[automatically-tag-and-release-this-commit]".into(),
             cut_day: Day(5),
+            cut_level: CutLevel::Major,
             release_day: Day(20),
             weekend: Weekend::NextMonday,
             freeze_days: 0,
@@ -174,6 +198,7 @@ impl Default for Config {
             support: Support::default(),
             backport: Backport::default(),
             semver: Semver::default(),
+            advisories: Advisories::default(),
         }
     }
 }
@@ -411,6 +436,47 @@ patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MA
         .unwrap_err()
         .to_string();
         assert!(e.contains("Cargo.toml") && e.contains("line 5"), "{e}");
+    }
+
+    #[test]
+    fn values_for_messages_and_git_are_refused_naming_their_key() {
+        for (text, key) in [
+            ("project = \"Rail\\nPatch-set: v9\"\n", "`project`"),
+            ("project = \"\"\n", "`project`"),
+            ("project = \"   \"\n", "`project`"),
+            ("project = \"Ra\\u0000il\"\n", "`project`"),
+            ("main-branch = \"--force\"\n", "`main-branch"),
+            ("main-branch = \"ma in\"\n", "`main-branch"),
+            ("main-branch = \"a..b\"\n", "`main-branch"),
+            ("main-branch = \"\"\n", "`main-branch"),
+            ("main-branch = \"x.lock\"\n", "`main-branch"),
+            ("remote = \"-o\"\n", "`remote"),
+            ("[notes]\nlink = \"* [x](y)\\n## 9.9.9\"\n", "`notes.link`"),
+            (
+                "[notes]\nlink = \"* [{serie}]({repository})\"\n",
+                "`{serie}`",
+            ),
+            (
+                "[notes]\nrepository = \"https://x\\n## 9\"\n",
+                "`notes.repository`",
+            ),
+            ("[notes]\nfile = \".git/config\"\n", "`notes.file"),
+            (
+                "[[version-files]]\npath = \"./.git/HEAD\"\n",
+                "`version-files",
+            ),
+            ("[[version-files]]\npath = \".\"\n", "`version-files"),
+        ] {
+            let e = err(text);
+            assert!(e.contains(key) && e.contains("train.toml"), "{text}: {e}");
+        }
+        let ok = Config::from_train_toml(
+            Path::new("t"),
+            "project = \"Rail\"\nmain-branch = \"trunk/2\"\n[notes]\nlink = \"* [{series}]({repository}/tree/{branch})\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.project.as_deref(), Some("Rail"));
+        assert_eq!(ok.main_branch, "trunk/2");
     }
 
     #[test]

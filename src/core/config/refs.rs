@@ -60,6 +60,39 @@ pub(super) fn ref_prefix<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::E
     Ok(s)
 }
 
+/// `main-branch`: a branch name git accepts.
+pub(super) fn main_branch<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ref_name(d, "main-branch", "a branch name such as `main` or `master`")
+}
+
+/// `remote`: a remote's name git accepts.
+pub(super) fn remote<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    ref_name(d, "remote", "a remote's name such as `origin`")
+}
+
+/// A whole ref name (the rules of `git check-ref-format`), `key` named in
+/// the message: such a value goes into git's command lines and messages.
+fn ref_name<'de, D: Deserializer<'de>>(d: D, key: &str, like: &str) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c);
+    let unusable = s.is_empty()
+        || s.chars().any(bad)
+        || s.contains("..")
+        || s.contains("//")
+        || s.contains("/.")
+        || s.contains("@{")
+        || s == "@"
+        || s.starts_with(['/', '-', '.'])
+        || s.ends_with(['/', '.'])
+        || s.ends_with(".lock");
+    if unusable {
+        return Err(serde::de::Error::custom(format!(
+            "`{key} = {s:?}` is not a name git accepts (see `git check-ref-format`); give {like}"
+        )));
+    }
+    Ok(s)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::core::config::tests::err;

@@ -27,6 +27,25 @@ pub enum Weekend {
     Keep,
 }
 
+/// What a cut moves `main` to: the next major (Wasmtime's monthly majors)
+/// or the next minor (a minor train: tokio's 1.N, 0.x lines' next 0.N).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum CutLevel {
+    #[default]
+    Major,
+    Minor,
+}
+
+impl CutLevel {
+    pub fn level(self) -> crate::core::version::Level {
+        match self {
+            CutLevel::Major => crate::core::version::Level::Major,
+            CutLevel::Minor => crate::core::version::Level::Minor,
+        }
+    }
+}
+
 /// 1 to 365 days.
 pub(super) fn wait_days<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
     super::ranged(d, 1..=365, |n| {

@@ -6,10 +6,13 @@
 //!
 //! - [`audit`]: every commit a patch releases is one of `main`'s;
 //! - [`semver`]: no public crate breaks its API in a patch;
-//! - [`freeze`]: nothing but the release goes onto a branch in its freeze.
+//! - [`freeze`]: nothing but the release goes onto a branch in its freeze;
+//! - [`advisories`]: no dependency a branch locks has an unpatched security
+//!   advisory (with `[advisories] gate = true`).
 //!
 //! A new gate is one file here and its place in the lists below.
 
+pub mod advisories;
 pub mod audit;
 pub mod freeze;
 pub mod semver;
@@ -41,19 +44,37 @@ pub trait Gate {
     fn check(&self, repo: &Repo, opts: &Options, subjects: &[Subject]) -> Result<Verdict>;
 }
 
+/// What the command line lets through a gate that would refuse, with the
+/// reason given (kept in the commits made).
+#[derive(Debug, Clone, Default)]
+pub struct Allow {
+    /// `--allow-in-freeze REASON`.
+    pub in_freeze: Option<String>,
+}
+
 /// The gates of a patch release, cheapest first: a refusal by one spares
 /// the slower ones after it.
-pub fn for_patch() -> Vec<Box<dyn Gate>> {
+pub fn for_patch(allow: &Allow) -> Vec<Box<dyn Gate>> {
     vec![
-        Box::new(freeze::Freeze),
+        Box::new(freeze::Freeze {
+            exception: allow.in_freeze.clone(),
+        }),
         Box::new(audit::Audit),
+        Box::new(advisories::Advisories),
         Box::new(semver::Semver),
     ]
 }
 
+/// The gates of a final release.
+pub fn for_release() -> Vec<Box<dyn Gate>> {
+    vec![Box::new(advisories::Advisories)]
+}
+
 /// The gates of a backport.
-pub fn for_backport() -> Vec<Box<dyn Gate>> {
-    vec![Box::new(freeze::Freeze)]
+pub fn for_backport(allow: &Allow) -> Vec<Box<dyn Gate>> {
+    vec![Box::new(freeze::Freeze {
+        exception: allow.in_freeze.clone(),
+    })]
 }
 
 /// Runs `gates` in order over `subjects`; the first refusal is the error.
