@@ -16,6 +16,8 @@ use std::fmt::Write as _;
 pub struct Bar {
     /// The version, as the row is labelled.
     pub label: String,
+    /// The id on the page the row links to (its row in a table), if any.
+    pub anchor: Option<String>,
     pub lts: bool,
     pub state: LineState,
     pub branched: Option<Date>,
@@ -163,6 +165,9 @@ fn row(s: &mut String, axis: &Axis, b: &Bar, y: f64) {
     let state = state_name(b.state);
     let lts = if b.lts { " lts" } else { "" };
     let label = escape(&b.label);
+    if let Some(a) = &b.anchor {
+        let _ = writeln!(s, "<a href=\"#{}\">", escape(a));
+    }
     let _ = writeln!(
         s,
         "<g class=\"line {}{lts}\" data-version=\"{label}\">\n<text x=\"8.0\" y=\"{:.1}\" \
@@ -202,6 +207,9 @@ fn row(s: &mut String, axis: &Axis, b: &Bar, y: f64) {
         b.released,
         b.end_of_life
     );
+    if b.anchor.is_some() {
+        s.push_str("</a>\n");
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +223,7 @@ mod tests {
     fn bar(label: &str, state: LineState, released: &str, eol: &str) -> Bar {
         Bar {
             label: label.into(),
+            anchor: None,
             lts: false,
             state,
             branched: None,

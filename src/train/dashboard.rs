@@ -10,25 +10,33 @@
 //!         failed page.
 //! STEP 4: the open release pull requests, where the forge keeps them;
 //!         likewise "unknown" when the forge cannot be asked.
-//! STEP 5: the page ([`page`]), written as a plan's one effect: the file
-//!         in DIR (unchanged bytes are no change).
+//! STEP 5: each supported branch's Cargo.lock against the RustSec database,
+//!         as `advisories --supported` reads them; no database (none
+//!         cached and the fetch failed, a `db` that is not there) is said
+//!         on the page.
+//! STEP 6: the page ([`crate::core::dashboard`]), written as a plan's
+//!         effects: DIR made if missing, the file in it (unchanged bytes
+//!         are no change), so that `--dry-run` writes nothing.
 //!
 //! It reads what was fetched last, like `status`: the page is the same for
-//! the same repository and `--date`.
+//! the same repository, database and `--date`.
 
-pub mod page;
-
-use crate::adapters::forge::OpenPullRequest;
 use crate::core::changeset::ChangeSet;
 use crate::core::config::ForgeKind;
+use crate::core::dashboard::{
+    AdvisoryState, Branch, BranchAdvisories, Checked, CrateState, Dashboard, Due, Line, Member,
+    PatchSet, Policy, PublishState, PullRequest, Pulls,
+};
 use crate::core::redact;
 use crate::core::refs::Review;
 use crate::plan::{Effect, Files, Plan};
 use crate::train::repo::Repo;
-use crate::train::timetable::TimetableOpts;
-use crate::train::{Context, Options, publish, registry_auth, snapshot, status, timetable};
+use crate::train::status::{MemberState, Status};
+use crate::train::timetable::{Timetable, TimetableOpts};
+use crate::train::{
+    Context, Options, advisories, publish, registry_auth, snapshot, status, timetable,
+};
 use anyhow::Result;
-use page::{CrateState, Page, PublishState, Pulls};
 use semver::Version;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -48,40 +56,23 @@ pub const PAGE: &str = "index.html";
 const INDEX_BUDGET: Duration = Duration::from_secs(30);
 
 pub fn plan(ctx: &Context, repo: &Repo, opts: &Options, o: &DashboardOpts) -> Result<Plan> {
-    // STEP 1, STEP 2
-    let status = status::status(repo)?;
-    let timetable = timetable::run(
-        repo,
-        &TimetableOpts {
-            months: o.months,
-            all: false,
-        },
-    )?;
-    // STEP 3, STEP 4
-    let publish = publish_state(ctx, repo, opts)?;
-    let pulls = release_pulls(repo);
-    // STEP 5
-    let project = crate::train::project_name(ctx);
-    let html = Page {
-        project: &project,
-        status: &status,
-        timetable: &timetable,
-        publish: &publish,
-        pulls: &pulls,
-        advisories: None,
-    }
-    .html();
-    let existing = crate::adapters::fs::read_optional(&o.out.join(PAGE))?;
+    let page = read(ctx, repo, opts, o.months)?;
+    // STEP 6
+    let html = page.html(env!("CARGO_PKG_VERSION"));
+    let path = o.out.join(PAGE);
+    let existing = crate::adapters::fs::read_optional(&path)?;
     let mut changes = ChangeSet::default();
     changes.set(PAGE, existing, html);
     let mut plan = Plan::default();
-    let path = o.out.join(PAGE);
     if changes.is_empty() {
         crate::output::say(
             "Dashboard",
             &format!("{} is up to date: nothing to write", path.display()),
         );
         return Ok(plan);
+    }
+    if !o.out.is_dir() {
+        plan.add(Effect::CreateDir(o.out.clone()));
     }
     plan.add(Effect::Files(Files {
         root: o.out.clone(),
@@ -91,6 +82,119 @@ pub fn plan(ctx: &Context, repo: &Repo, opts: &Options, o: &DashboardOpts) -> Re
     }));
     plan.then_say("Wrote", format!("the dashboard, {}", path.display()));
     Ok(plan)
+}
+
+/// What the page shows, read from the repository, its registry, its forge
+/// and the advisory database.
+pub fn read(ctx: &Context, repo: &Repo, opts: &Options, months: u32) -> Result<Dashboard> {
+    // STEP 1, STEP 2
+    let status = status::status(repo)?;
+    let timetable = timetable::run(repo, &TimetableOpts { months, all: false })?;
+    // STEP 3, STEP 4, STEP 5
+    let publish = publish_state(ctx, repo, opts)?;
+    let pulls = release_pulls(repo);
+    let advisories = advisory_state(repo);
+    Ok(view(
+        crate::train::project_name(ctx),
+        &status,
+        &timetable,
+        publish,
+        pulls,
+        advisories,
+    ))
+}
+
+/// The reports as the page's data.
+fn view(
+    project: String,
+    s: &Status,
+    t: &Timetable,
+    publish: PublishState,
+    pulls: Pulls,
+    advisories: AdvisoryState,
+) -> Dashboard {
+    let p = &t.policy;
+    Dashboard {
+        project,
+        date: s.due.date,
+        main_branch: s.main_branch.clone(),
+        main_version: s.main_version.to_string(),
+        branches: s
+            .branches
+            .iter()
+            .map(|b| Branch {
+                name: b.branch.clone(),
+                version: b.version.as_ref().map(Version::to_string),
+                state: b.state.as_ref().map(|st| st.to_string()),
+                latest_tag: b.latest_tag.clone(),
+            })
+            .collect(),
+        unreadable: s
+            .unreadable
+            .iter()
+            .map(|u| (u.branch.clone(), u.error.clone()))
+            .collect(),
+        hidden: s.hidden,
+        policy: Policy {
+            lts_every: p.lts_every,
+            lts_from: p.lts_from,
+            lts: p.lts.clone(),
+            lts_months: p.lts_months,
+            months: p.months,
+        },
+        lines: t
+            .versions
+            .iter()
+            .map(|e| Line {
+                branch: e.branch.clone(),
+                version: e.version.to_string(),
+                lts: e.lts,
+                state: e.state,
+                branched: e.branch_date,
+                released: e.release_date,
+                end_of_life: e.end_of_life,
+            })
+            .collect(),
+        due: Due {
+            due: s
+                .due
+                .due
+                .iter()
+                .map(|a| (a.action.to_string(), a.reason.clone()))
+                .collect(),
+            next: s
+                .due
+                .next
+                .as_ref()
+                .map(|n| (n.action.to_string(), n.date, n.reason.clone())),
+            freeze: s
+                .due
+                .freeze
+                .as_ref()
+                .map(|f| (f.branch.clone(), f.from, f.until)),
+        },
+        patch_sets: s
+            .patch_sets
+            .iter()
+            .map(|set| PatchSet {
+                members: set
+                    .members
+                    .iter()
+                    .map(|m| Member {
+                        tag: m.tag.clone(),
+                        state: m.state.to_string(),
+                        done: matches!(m.state, MemberState::Tagged | MemberState::Merged),
+                    })
+                    .collect(),
+                since: set.since,
+                too_long: set.too_long,
+                bound: set.bound,
+            })
+            .collect(),
+        publish,
+        pulls,
+        advisories,
+    }
 }
 
 /// STEP 3: the highest final release tag, and where its crates stand in
@@ -151,7 +255,7 @@ fn publish_state(ctx: &Context, repo: &Repo, opts: &Options) -> Result<PublishSt
 /// STEP 4: the open pull requests from the train's review branches
 /// (`ci/…`), lowest number first.
 fn release_pulls(repo: &Repo) -> Pulls {
-    let forge_name = match repo.config.forge {
+    let forge = match repo.config.forge {
         ForgeKind::None => "none",
         ForgeKind::DryRun => "dry-run",
         ForgeKind::Github => "GitHub",
@@ -159,23 +263,29 @@ fn release_pulls(repo: &Repo) -> Pulls {
         ForgeKind::Gitlab => "GitLab",
     }
     .to_string();
-    let listed = repo.forge().and_then(|f| f.open_pull_requests());
-    match listed {
-        Ok(None) => Pulls::NotKept { forge: forge_name },
+    match repo.forge().and_then(|f| f.open_pull_requests()) {
+        Ok(None) => Pulls::NotKept { forge },
         Ok(Some(all)) => {
-            let mut pulls: Vec<OpenPullRequest> = all
+            let mut pulls: Vec<PullRequest> = all
                 .into_iter()
                 .filter(|p| Review::parse(&p.head).is_some())
+                .map(|p| PullRequest {
+                    number: p.number,
+                    title: p.title,
+                    head: p.head,
+                    base: p.base,
+                    url: p.url,
+                })
                 .collect();
             pulls.sort_by_key(|p| p.number);
             Pulls::Listed {
                 site: site(repo),
-                forge: forge_name,
+                forge,
                 pulls,
             }
         }
         Err(e) => Pulls::Unknown {
-            forge: forge_name,
+            forge,
             reason: redact::text(&format!("{e:#}")).into_owned(),
         },
     }
@@ -189,5 +299,66 @@ fn site(repo: &Repo) -> Option<String> {
         ForgeKind::Forgejo => c.forgejo.url.clone(),
         ForgeKind::Gitlab => Some(c.gitlab.url.clone()),
         ForgeKind::None | ForgeKind::DryRun => None,
+    }
+}
+
+/// STEP 5: the supported branches against the advisory database, as the
+/// remote has them; no database is a state of the page, not an error.
+fn advisory_state(repo: &Repo) -> AdvisoryState {
+    let unavailable = |e: anyhow::Error| AdvisoryState::Unavailable {
+        reason: redact::text(&format!("{e:#}")).into_owned(),
+    };
+    let branches = match timetable::supported(repo) {
+        Ok(b) => b,
+        Err(e) => return unavailable(e),
+    };
+    let db = match advisories::load(repo) {
+        Ok(db) => db,
+        Err(e) => return unavailable(e),
+    };
+    let index = db.index();
+    let about = &db.about;
+    let database = format!(
+        "Checked against the RustSec advisory database {} ({} advisories{}), {} {}.",
+        about
+            .date
+            .as_deref()
+            .map_or("of unknown age".to_string(), |d| format!("of {d}")),
+        about.advisories,
+        about
+            .commit
+            .as_deref()
+            .map_or(String::new(), |c| format!(", commit {c}")),
+        match about.fetch {
+            "local" => "the local clone",
+            "cloned" => "cloned from",
+            "fetched" => "fetched from",
+            _ => "cached from",
+        },
+        redact::text(&about.source)
+    );
+    let branches = branches
+        .into_iter()
+        .map(|b| {
+            let result = repo
+                .remote_branch(&b)
+                .and_then(|tip| {
+                    let tip = tip
+                        .ok_or_else(|| anyhow::anyhow!("`{}/{b}` does not exist", repo.remote()))?;
+                    advisories::at(repo, &index, &b, tip.as_str())
+                })
+                .map(|r| Checked {
+                    lock: r.lock,
+                    dependencies: r.dependencies,
+                    findings: r.findings,
+                })
+                .map_err(|e| redact::text(&format!("{e:#}")).into_owned());
+            BranchAdvisories { branch: b, result }
+        })
+        .collect();
+    AdvisoryState::Checked {
+        database,
+        warning: about.warning.clone(),
+        branches,
     }
 }
