@@ -319,12 +319,13 @@ fn advisory_state(repo: &Repo) -> AdvisoryState {
     let index = db.index();
     let about = &db.about;
     let database = format!(
-        "Checked against the RustSec advisory database {} ({} advisories{}), {} {}.",
+        "Checked against the RustSec advisory database {} ({} advisor{}{}), {} {}.",
         about
             .date
             .as_deref()
             .map_or("of unknown age".to_string(), |d| format!("of {d}")),
         about.advisories,
+        if about.advisories == 1 { "y" } else { "ies" },
         about
             .commit
             .as_deref()
