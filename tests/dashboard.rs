@@ -12,6 +12,7 @@
 
 mod common;
 use common::forgejo_sim::ForgejoSim;
+use common::gitlab_sim::{GitlabSim, PROJECT};
 use common::sandbox::{Sandbox, git_at};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -572,4 +573,53 @@ fn hostile_titles_and_branch_names_are_text_and_no_database_is_said() {
         "{dom}"
     );
     links_resolve(&dom, &site, &[sim.url()]);
+}
+
+/// On GitLab the release pull requests are the project's opened merge
+/// requests from `ci/…` branches (a fork's left out), each linked to its
+/// page on the instance; every request the dashboard makes is one GitLab's
+/// API describes. No browser needed: the page's own text is checked.
+#[test]
+fn gitlab_merge_requests_are_listed_and_linked() {
+    let token = "glpat-canaryTokenForCargoTrain0123456789";
+    let sim = GitlabSim::start(token, "glcbt-jobCanaryTokenForCargoTrain98765");
+    let s = Sandbox::new(&format!(
+        "forge = \"gitlab\"\ngitlab = {{ url = \"{}\", project = \"{PROJECT}\" }}\n",
+        sim.url()
+    ));
+    let ours = sim.open_mr("ci/bump-to-2.0.0", "main", "Bump <main> to 2.0.0");
+    sim.open_mr("feature", "main", "Not the train's");
+    sim.open_fork_mr("ci/bump-to-9.0.0", "main", "From a fork");
+    let site = s.root().join("site");
+    let no_db = config(
+        &s,
+        "",
+        &format!(
+            "[advisories]\ndb = \"{}\"\n",
+            s.root().join("none").display()
+        ),
+    );
+    let r = s
+        .train_env(
+            "2026-01-02",
+            &args(&["dashboard", "--out", &site.display().to_string()], &no_db),
+            &[("GITLAB_TOKEN", token)],
+        )
+        .success();
+    assert!(!r.stderr.contains(token) && !r.stdout.contains(token));
+    sim.assert_all_matched();
+    let html = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        html.contains("1 release pull request open on GitLab"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{}/{PROJECT}/-/merge_requests/{ours}\">#{ours}</a></td><td>Bump &lt;main&gt; to 2.0.0</td>",
+            sim.url()
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("Not the train") && !html.contains("From a fork"));
+    links_resolve(&html, &site, &[sim.url()]);
 }

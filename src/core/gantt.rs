@@ -304,4 +304,17 @@ mod tests {
         assert!(s.contains("data-version=\"&lt;b&gt;1&lt;/b&gt;\""), "{s}");
         assert!(!s.contains("<b>"), "{s}");
     }
+
+    #[test]
+    fn a_row_with_an_anchor_links_to_it() {
+        let b = Bar {
+            anchor: Some("v1-0-0".into()),
+            ..bar("1.0.0", LineState::Supported, "2026-01-01", "2026-02-01")
+        };
+        let s = svg(&[b], d("2026-01-10"));
+        let start = s
+            .find("<a href=\"#v1-0-0\">\n<g class=\"line supported\"")
+            .unwrap();
+        assert!(s[start..].contains("</rect>\n</g>\n</a>\n"), "{s}");
+    }
 }
