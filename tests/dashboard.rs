@@ -12,6 +12,7 @@
 
 mod common;
 use common::forgejo_sim::ForgejoSim;
+use common::github_sim::GithubSim;
 use common::gitlab_sim::{GitlabSim, PROJECT};
 use common::sandbox::{Sandbox, git_at};
 use std::collections::BTreeSet;
@@ -621,5 +622,57 @@ fn gitlab_merge_requests_are_listed_and_linked() {
         "{html}"
     );
     assert!(!html.contains("Not the train") && !html.contains("From a fork"));
+    links_resolve(&html, &site, &[sim.url()]);
+}
+
+/// On GitHub likewise: the open pull requests from `ci/…` branches, linked
+/// to their pages on the configured site (the API's host here).
+#[test]
+fn github_pull_requests_are_listed_and_linked() {
+    let token = "ghp_canaryTokenForCargoTrainTests0123456789";
+    let sim = GithubSim::start();
+    let s = Sandbox::new(&format!(
+        "forge = \"github\"\ngithub = {{ api-url = \"{}\", repository = \"o/r\" }}\n",
+        sim.url()
+    ));
+    for (head, title) in [
+        ("ci/bump-to-2.0.0", "Bump <b>Rail</b> to 2.0.0"),
+        ("feature", "Not the train's"),
+    ] {
+        sim.post(
+            "/repos/o/r/pulls",
+            serde_json::json!({"title": title, "head": head, "base": "main", "body": ""}),
+        );
+    }
+    let site = s.root().join("site");
+    let no_db = config(
+        &s,
+        "",
+        &format!(
+            "[advisories]\ndb = \"{}\"\n",
+            s.root().join("none").display()
+        ),
+    );
+    let r = s
+        .train_env(
+            "2026-01-02",
+            &args(&["dashboard", "--out", &site.display().to_string()], &no_db),
+            &[("GITHUB_TOKEN", token)],
+        )
+        .success();
+    assert!(!r.stderr.contains(token) && !r.stdout.contains(token));
+    let html = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        html.contains("1 release pull request open on GitHub"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{}/o/r/pull/1\">#1</a></td><td>Bump &lt;b&gt;Rail&lt;/b&gt; to 2.0.0</td>",
+            sim.url()
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("Not the train"), "{html}");
     links_resolve(&html, &site, &[sim.url()]);
 }
