@@ -7,6 +7,7 @@ use common::{Fixture, node_modules, sample_files};
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The workflows GitHub and Forgejo both get.
 const WORKFLOWS: [&str; 4] = [
     "release-process.yml",
     "release-tag.yml",
@@ -14,9 +15,18 @@ const WORKFLOWS: [&str; 4] = [
     "release-branches-ci.yml",
 ];
 
+/// GitHub's: those, and the dashboard published to GitHub Pages.
+const GITHUB_WORKFLOWS: [&str; 5] = [
+    "release-process.yml",
+    "release-tag.yml",
+    "publish.yml",
+    "release-branches-ci.yml",
+    "release-dashboard.yml",
+];
+
 /// actionlint on every workflow of `f`.
 fn lint(f: &Fixture) {
-    let paths: Vec<PathBuf> = WORKFLOWS
+    let paths: Vec<PathBuf> = GITHUB_WORKFLOWS
         .iter()
         .map(|w| f.path().join(".github/workflows").join(w))
         .collect();
@@ -104,6 +114,21 @@ fn init_writes_a_working_setup_and_keeps_existing_files() {
         f.read(".github/workflows/release-tag.yml")
             .contains("branches: ['release-*']")
     );
+    // The dashboard: written every day and after a push to a release
+    // branch, the directory it is written to uploaded as the Pages
+    // artifact, then deployed.
+    let dashboard = f.read(".github/workflows/release-dashboard.yml");
+    for want in [
+        "  schedule:\n    - cron: '0 6 * * *'\n  push:\n    branches: ['release-*']\n",
+        "  pages: write\n  id-token: write\n",
+        "run: cargo train dashboard --out site\n",
+        "      - uses: actions/upload-pages-artifact@v3\n        with:\n          path: site\n",
+        "    needs: page\n",
+        "        uses: actions/deploy-pages@v4\n",
+        "      name: github-pages\n",
+    ] {
+        assert!(dashboard.contains(want), "{want}: {dashboard}");
+    }
 
     // Every workflow passes actionlint.
     lint(&f);
@@ -122,7 +147,7 @@ fn init_writes_a_working_setup_and_keeps_existing_files() {
     }
     assert!(publish.contains("run: cargo train artifacts --gather binaries/*\n"));
     assert!(publish.contains("needs: [crates, binaries]"));
-    for w in WORKFLOWS {
+    for w in GITHUB_WORKFLOWS {
         let text = f.read(&format!(".github/workflows/{w}"));
         // Every job that runs cargo-train installs it first.
         let mut bodies: Vec<String> = Vec::new();
@@ -158,7 +183,7 @@ fn init_writes_a_working_setup_and_keeps_existing_files() {
     }
 
     // Every `cargo train X` a workflow runs is a command this binary has.
-    for w in WORKFLOWS {
+    for w in GITHUB_WORKFLOWS {
         for line in f.read(&format!(".github/workflows/{w}")).lines() {
             if let Some(rest) = line.split("run: cargo train ").nth(1) {
                 let sub = rest.split_whitespace().next().unwrap();
@@ -170,7 +195,7 @@ fn init_writes_a_working_setup_and_keeps_existing_files() {
     // A second init keeps every file; the train runs right away.
     let before = f.snapshot();
     let r = f.train(&["init"]).success();
-    assert_eq!(r.stderr.matches("Keeping").count(), 7, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("Keeping").count(), 8, "{}", r.stderr);
     assert_eq!(f.snapshot(), before);
     let origin = f.path().join("origin.git");
     git_in(f.path(), &["init", "--quiet", "-b", "main"]);
@@ -281,10 +306,10 @@ fn this_repository_carries_the_workflows_init_writes() {
     // Only the workflows: train.toml and the notes are the project's own.
     assert_eq!(
         stderr.matches("Writing").count(),
-        WORKFLOWS.len(),
+        GITHUB_WORKFLOWS.len(),
         "{stderr}"
     );
-    for w in WORKFLOWS {
+    for w in GITHUB_WORKFLOWS {
         assert!(
             stderr.contains(&format!("Writing .github/workflows/{w}")),
             "{stderr}"
@@ -292,7 +317,7 @@ fn this_repository_carries_the_workflows_init_writes() {
         assert!(root.join(".github/workflows").join(w).is_file(), "{w}");
     }
     // They, and the repository's own CI, pass actionlint.
-    let mut paths: Vec<PathBuf> = WORKFLOWS
+    let mut paths: Vec<PathBuf> = GITHUB_WORKFLOWS
         .iter()
         .map(|w| root.join(".github/workflows").join(w))
         .collect();

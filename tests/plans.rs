@@ -327,3 +327,53 @@ fn a_gather_plans_its_copies_and_sums_and_applying_writes_exactly_them() {
     let sums = std::fs::read_to_string(file).unwrap();
     assert_eq!(sums.lines().count(), files.len(), "{sums}");
 }
+
+/// dashboard: the directory made, then its one file, and nothing else (the
+/// checkout and the origin untouched); planning writes nothing.
+#[test]
+fn a_dashboard_plans_its_page_and_applying_writes_exactly_it() {
+    let s = Sandbox::new("");
+    // No advisory database: the page says so (and nothing is fetched).
+    let text = std::fs::read_to_string(s.ws.join("train.toml")).unwrap();
+    let cfg = s.root().join("dashboard.toml");
+    let none = s.root().join("no-db");
+    std::fs::write(
+        &cfg,
+        format!("{text}\n[advisories]\ndb = \"{}\"\n", none.display()),
+    )
+    .unwrap();
+    let opts = Options {
+        config: Some(cfg),
+        ..options(&s)
+    };
+    let ctx = Context::load(&opts).unwrap();
+    let repo = Repo::open(
+        ctx.root.clone(),
+        ctx.config.clone(),
+        Some("2026-01-02".parse().unwrap()),
+    )
+    .unwrap();
+    let out = s.root().join("site");
+    let plan = train::dashboard::plan(
+        &ctx,
+        &repo,
+        &opts,
+        &train::dashboard::DashboardOpts {
+            out: out.clone(),
+            months: 12,
+        },
+    )
+    .unwrap();
+    let [Effect::CreateDir(dir), Effect::Files(f)] = plan.effects.as_slice() else {
+        panic!("{}", plan.render());
+    };
+    assert_eq!((dir, &f.root), (&out, &out));
+    assert!(!out.exists(), "planning wrote nothing");
+    let (tree, refs) = (snapshot(&s.ws), origin_refs(&s));
+    carry_out(&repo, &plan);
+    writes_exactly(&out, &BTreeMap::new(), &plan);
+    assert_eq!(snapshot(&s.ws), tree);
+    assert_eq!(origin_refs(&s), refs);
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(page.contains("no advisory database is available"), "{page}");
+}

@@ -9,6 +9,7 @@ mod backport;
 mod bump;
 mod config;
 mod cut;
+mod dashboard;
 mod demo;
 mod due;
 mod forge_release;
@@ -96,6 +97,8 @@ enum Command {
     Supported(supported::Args),
     /// Print each release line's branch, release and end-of-life dates, past and coming
     Timetable(timetable::Args),
+    /// Write a static HTML page of the train's state for the release manager (DIR/index.html)
+    Dashboard(dashboard::Args),
     /// Print the train's version (or, with --tag, its release tag)
     Version(version::Args),
     /// Run three months of the train on a sample workspace with a local origin
@@ -138,6 +141,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(a) => config::run(a, g),
         Command::Supported(a) => supported::run(a, g),
         Command::Timetable(a) => timetable::run(a, g),
+        Command::Dashboard(a) => dashboard::run(a, g),
         Command::Version(a) => version::run(a, g),
         Command::Demo(a) => demo::run(a),
     }

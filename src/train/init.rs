@@ -399,6 +399,9 @@ const WORKFLOWS: [&str; 4] = [
     "release-branches-ci.yml",
 ];
 
+/// GitHub's alone: the dashboard, published to GitHub Pages.
+const DASHBOARD_WORKFLOW: &str = "release-dashboard.yml";
+
 /// The files of `ci` that run the train configured by `c`, each job
 /// installing cargo-train from `repo`'s newest release (else building it);
 /// `ci_workflow` is the project's CI workflow (GitHub and Forgejo). Names
@@ -440,7 +443,7 @@ pub fn ci_files(
             ],
         ),
     };
-    WORKFLOWS
+    let mut files: Vec<(PathBuf, String)> = WORKFLOWS
         .iter()
         .zip(templates)
         .map(|(name, text)| {
@@ -449,7 +452,19 @@ pub fn ci_files(
                 workflow(text, c, ci_workflow, &install),
             )
         })
-        .collect()
+        .collect();
+    if ci == Ci::Github {
+        files.push((
+            Path::new(dir).join(DASHBOARD_WORKFLOW),
+            workflow(
+                include_str!("workflows/release-dashboard.yml"),
+                c,
+                ci_workflow,
+                &install,
+            ),
+        ));
+    }
+    files
 }
 
 /// Every file `init` writes, with its content.

@@ -9,6 +9,7 @@ pub mod backport;
 pub mod bump;
 pub mod config;
 pub mod cut;
+pub mod dashboard;
 pub mod dates;
 pub mod deliver;
 pub mod forge_release;

@@ -145,8 +145,29 @@ fn in_the_index(reg: &Registry, crates: &Crates) -> Result<(Vec<bool>, Vec<bool>
 
 /// Index versions of every crate, asked a few at a time.
 fn index_versions(reg: &Registry, names: &[String]) -> Result<Vec<Vec<Version>>> {
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let results: Vec<Result<Vec<Version>, Failure>> = std::thread::scope(|s| {
+    index_entries(reg, names, Duration::from_secs(300))
+        .into_iter()
+        .zip(names)
+        .map(|(r, n)| r.map_err(|e| anyhow::anyhow!("could not read the index entry of {n}: {e}")))
+        .collect()
+}
+
+/// The crates that go to `registry`, in publish order, at their versions
+/// in `ctx`.
+pub fn crates_to(ctx: &Context, registry: &str) -> Result<Vec<(String, Version)>> {
+    let c = Crates::for_registry(ctx, registry)?;
+    Ok(c.names.into_iter().zip(c.versions).collect())
+}
+
+/// The versions the index lists for each of `names` (in that order), asked
+/// a few at a time; a transient failure is retried until `budget` is spent.
+pub fn index_entries(
+    reg: &Registry,
+    names: &[String],
+    budget: Duration,
+) -> Vec<Result<Vec<Version>, Failure>> {
+    let deadline = Instant::now() + budget;
+    std::thread::scope(|s| {
         let chunks: Vec<_> = names
             .chunks(names.len().div_ceil(8).max(1))
             .map(|chunk| {
@@ -165,10 +186,5 @@ fn index_versions(reg: &Registry, names: &[String]) -> Result<Vec<Vec<Version>>>
             .into_iter()
             .flat_map(|h| h.join().expect("index reader panicked"))
             .collect()
-    });
-    results
-        .into_iter()
-        .zip(names)
-        .map(|(r, n)| r.map_err(|e| anyhow::anyhow!("could not read the index entry of {n}: {e}")))
-        .collect()
+    })
 }

@@ -44,7 +44,19 @@ const handlers = () => ({
     const list = [...state.pulls]
       .reverse()
       .filter((p) => (!head || `${p.owner}:${p.head}` === head) && (!s || s === "all" || p.state === s))
-      .map((p) => mock(c, "pulls/get", { number: p.number, state: p.state, title: p.title, body: p.body, head: { ...mock(c, "pulls/get", {}).head, ref: p.head }, base: { ...mock(c, "pulls/get", {}).base, ref: p.base } }));
+      .map((p) => {
+        // A copy: the mock is one object, which `mock` changes in place.
+        const m = { ...mock(c, "pulls/get", {}) };
+        // Its repository as the head's (a fork's is another), and its page
+        // on the simulator's own host.
+        const repo = (name) => ({ ...m.base.repo, full_name: name });
+        return Object.assign(m, {
+          number: p.number, state: p.state, title: p.title, body: p.body,
+          html_url: `http://127.0.0.1:${port}/o/r/pull/${p.number}`,
+          head: { ...m.head, ref: p.head, repo: repo(`${p.owner}/r`) },
+          base: { ...m.base, ref: p.base, repo: repo("o/r") },
+        });
+      });
     res.status(200).json(paginate(req, res, list));
   },
   "pulls/create": async (c, _req, res) => {

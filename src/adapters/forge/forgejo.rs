@@ -8,7 +8,8 @@
 //! (`forgejo.retry-budget-secs`).
 
 use super::{
-    Checks, Forge, MergedPullRequest, NewRelease, PrState, PullRequest, Release, ReleaseState,
+    Checks, Forge, MergedPullRequest, NewRelease, OpenPullRequest, PrState, PullRequest, Release,
+    ReleaseState,
 };
 use crate::adapters::cargo_config::Token;
 use crate::adapters::rest::{self, Auth, Dialect, Paging, RateLimits, Request, RestError, enc};
@@ -223,6 +224,27 @@ impl ForgejoForge {
             .and_then(|p| p["number"].as_u64()))
     }
 
+    /// Every open pull request from a branch of this repository, through
+    /// every page.
+    fn open_pulls(&self) -> Result<Vec<OpenPullRequest>, ForgejoError> {
+        let pulls = self
+            .rest
+            .list(&format!("{}/pulls?state=open", self.repo_path()), None)?;
+        Ok(pulls
+            .iter()
+            .filter(|p| p["head"]["repo_id"] == p["base"]["repo_id"])
+            .filter_map(|p| {
+                Some(OpenPullRequest {
+                    number: p["number"].as_u64()?,
+                    title: p["title"].as_str().unwrap_or_default().to_string(),
+                    head: p["head"]["ref"].as_str()?.to_string(),
+                    base: p["base"]["ref"].as_str()?.to_string(),
+                    url: p["html_url"].as_str().unwrap_or_default().to_string(),
+                })
+            })
+            .collect())
+    }
+
     fn create_pull(&self, pr: &PullRequest) -> Result<u64, ForgejoError> {
         let path = format!("{}/pulls", self.repo_path());
         let body = json!({"head": pr.head, "base": pr.base, "title": pr.title, "body": pr.body});
@@ -385,6 +407,9 @@ impl Forge for ForgejoForge {
             Some(n) => PrState::Open(n),
             None => PrState::Missing,
         })
+    }
+    fn open_pull_requests(&self) -> anyhow::Result<Option<Vec<OpenPullRequest>>> {
+        Ok(Some(self.open_pulls()?))
     }
     fn open_pull_request(&self, pr: &PullRequest) -> anyhow::Result<()> {
         match self.find_open_pull(&pr.head, &pr.base)? {

@@ -7,7 +7,8 @@
 //! All calls of a run share one retry budget (`github.retry-budget-secs`).
 
 use super::{
-    Checks, Forge, MergedPullRequest, NewRelease, PrState, PullRequest, Release, ReleaseState,
+    Checks, Forge, MergedPullRequest, NewRelease, OpenPullRequest, PrState, PullRequest, Release,
+    ReleaseState,
 };
 use crate::adapters::cargo_config::Token;
 use crate::adapters::rest::{
@@ -144,6 +145,27 @@ impl GitHub {
             .iter()
             .find(|p| p["head"]["ref"] == head && p["base"]["ref"] == base)
             .and_then(|p| p["number"].as_u64()))
+    }
+
+    /// Every open pull request from a branch of this repository (a fork's
+    /// head names another repository), through every page.
+    pub fn open_pull_requests(&self) -> Result<Vec<OpenPullRequest>, GithubError> {
+        let pulls = self
+            .rest
+            .list(&format!("{}/pulls?state=open", self.repo_path()), None)?;
+        Ok(pulls
+            .iter()
+            .filter(|p| p["head"]["repo"]["full_name"] == p["base"]["repo"]["full_name"])
+            .filter_map(|p| {
+                Some(OpenPullRequest {
+                    number: p["number"].as_u64()?,
+                    title: p["title"].as_str().unwrap_or_default().to_string(),
+                    head: p["head"]["ref"].as_str()?.to_string(),
+                    base: p["base"]["ref"].as_str()?.to_string(),
+                    url: p["html_url"].as_str().unwrap_or_default().to_string(),
+                })
+            })
+            .collect())
     }
 
     /// The merged pull request `number`: `GET /pulls/N` (its `merged` flag,
@@ -472,6 +494,9 @@ impl Forge for GithubForge {
             Some(n) => PrState::Open(n),
             None => PrState::Missing,
         })
+    }
+    fn open_pull_requests(&self) -> anyhow::Result<Option<Vec<OpenPullRequest>>> {
+        Ok(Some(self.api.open_pull_requests()?))
     }
     fn open_pull_request(&self, pr: &PullRequest) -> anyhow::Result<()> {
         match self.api.open_pull_request(&pr.head, &pr.base)? {

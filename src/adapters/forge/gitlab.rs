@@ -18,7 +18,8 @@
 //! scope).
 
 use super::{
-    Checks, Forge, MergedPullRequest, NewRelease, PrState, PullRequest, Release, ReleaseState,
+    Checks, Forge, MergedPullRequest, NewRelease, OpenPullRequest, PrState, PullRequest, Release,
+    ReleaseState,
 };
 use crate::adapters::cargo_config::Token;
 use crate::adapters::rest::{self, Auth, Dialect, Paging, RateLimits, Request, RestError, enc};
@@ -255,6 +256,28 @@ impl GitlabForge {
             .and_then(|m| m["iid"].as_u64()))
     }
 
+    /// Every open merge request from a branch of this project, through
+    /// every page.
+    fn open_mrs(&self) -> Result<Vec<OpenPullRequest>, GitlabError> {
+        let mrs = self.rest.list(
+            &format!("{}/merge_requests?state=opened", self.project_path()),
+            None,
+        )?;
+        Ok(mrs
+            .iter()
+            .filter(|m| m["source_project_id"] == m["target_project_id"])
+            .filter_map(|m| {
+                Some(OpenPullRequest {
+                    number: m["iid"].as_u64()?,
+                    title: m["title"].as_str().unwrap_or_default().to_string(),
+                    head: m["source_branch"].as_str()?.to_string(),
+                    base: m["target_branch"].as_str()?.to_string(),
+                    url: m["web_url"].as_str().unwrap_or_default().to_string(),
+                })
+            })
+            .collect())
+    }
+
     fn create_mr(&self, pr: &PullRequest) -> Result<u64, GitlabError> {
         let path = format!("{}/merge_requests", self.project_path());
         let body = json!({
@@ -445,6 +468,9 @@ impl Forge for GitlabForge {
             Some(n) => PrState::Open(n),
             None => PrState::Missing,
         })
+    }
+    fn open_pull_requests(&self) -> anyhow::Result<Option<Vec<OpenPullRequest>>> {
+        Ok(Some(self.open_mrs()?))
     }
     fn open_pull_request(&self, pr: &PullRequest) -> anyhow::Result<()> {
         match self.find_open_mr(&pr.head, &pr.base)? {

@@ -81,6 +81,19 @@ pub struct MergedPullRequest {
     pub subjects: Vec<String>,
 }
 
+/// An open pull request (a GitLab merge request), as a list of them shows
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenPullRequest {
+    /// GitLab's `iid`: the number its pages show.
+    pub number: u64,
+    pub title: String,
+    pub head: String,
+    pub base: String,
+    /// Its page on the forge, as the forge gave it.
+    pub url: String,
+}
+
 pub trait Forge {
     /// The forge as messages name it: `GitHub`, `none`, `dry-run`.
     fn name(&self) -> &'static str;
@@ -99,6 +112,12 @@ pub trait Forge {
     fn reviews(&self) -> bool;
     /// The open pull request from `head` into `base`, if any.
     fn pull_request(&self, head: &str, base: &str) -> Result<PrState>;
+    /// Every open pull request of the repository from one of its own
+    /// branches (a fork's are left out), read through every page; `None`
+    /// from a forge that keeps none to ask about.
+    fn open_pull_requests(&self) -> Result<Option<Vec<OpenPullRequest>>> {
+        Ok(None)
+    }
     /// Opens a pull request, or updates the open one from the same head.
     fn open_pull_request(&self, pr: &PullRequest) -> Result<()>;
     /// What the checks of commit `sha` say.

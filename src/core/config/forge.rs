@@ -43,6 +43,23 @@ impl Default for Github {
     }
 }
 
+impl Github {
+    /// The site whose pages its API describes: github.com for
+    /// `api.github.com`, else the API's own scheme, host and port (GitHub
+    /// Enterprise serves its API at `https://HOST/api/v3`).
+    pub fn site(&self) -> String {
+        let api = self.api_url.trim_end_matches('/');
+        let Some((scheme, rest)) = api.split_once("://") else {
+            return api.to_string();
+        };
+        let host = rest.split('/').next().unwrap_or_default();
+        if host == "api.github.com" {
+            return format!("{scheme}://github.com");
+        }
+        format!("{scheme}://{host}")
+    }
+}
+
 /// A Forgejo or Gitea instance and the repository on it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -157,6 +174,20 @@ fn retry_budget<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 mod tests {
     use crate::core::config::{Config, tests::err};
     use std::path::Path;
+
+    #[test]
+    fn githubs_site_is_the_apis_host() {
+        let site = |api: &str| {
+            super::Github {
+                api_url: api.into(),
+                ..Default::default()
+            }
+            .site()
+        };
+        assert_eq!(site("https://api.github.com"), "https://github.com");
+        assert_eq!(site("https://ghe.example/api/v3/"), "https://ghe.example");
+        assert_eq!(site("http://127.0.0.1:4010"), "http://127.0.0.1:4010");
+    }
 
     #[test]
     fn github_retry_budget_is_read_and_checked() {
