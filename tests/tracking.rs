@@ -413,3 +413,116 @@ fn the_simulator_refuses_what_githubs_description_does_not_name() {
     );
     assert!(sim.state()["issues"].as_array().unwrap().is_empty());
 }
+
+mod forgejo {
+    //! The same on the Forgejo double, which checks every request against
+    //! Forgejo's API description (issues included).
+    use super::{MARKER, common};
+    use common::forgejo_sim::ForgejoSim;
+    use common::sandbox::Sandbox;
+
+    const TOKEN: &str = "forgejoCanaryTokenForCargoTrain0123456789";
+
+    fn train(s: &Sandbox, date: &str, args: &[&str]) -> common::Run {
+        s.train_env(date, args, &[("FORGEJO_TOKEN", TOKEN)])
+    }
+
+    fn merge(s: &Sandbox, sim: &ForgejoSim, head: &str, branch: &str) -> String {
+        s.git(&["fetch", "--quiet", "origin"]);
+        let before = s
+            .git(&["rev-parse", &format!("origin/{branch}")])
+            .trim()
+            .to_string();
+        s.git(&[
+            "push",
+            "--quiet",
+            "origin",
+            &format!("origin/{head}:refs/heads/{branch}"),
+        ]);
+        let tip = s
+            .git(&["rev-parse", &format!("origin/{head}")])
+            .trim()
+            .to_string();
+        sim.set_status(&tip, "ci", "success");
+        format!("{before}..{tip}")
+    }
+
+    #[test]
+    fn a_release_keeps_its_tracking_issue_on_forgejo() {
+        let sim = ForgejoSim::start(TOKEN);
+        let s = Sandbox::new(&format!(
+            "forge = \"forgejo\"\nforgejo = {{ url = \"{}\", repository = \"o/r\" }}\ntracking = {{ enabled = true }}\n",
+            sim.url()
+        ));
+        train(&s, "2026-01-05", &["cut"]).success();
+        let (number, body) = {
+            let st = sim.state();
+            assert_eq!(st.issues.len(), 1);
+            let i = &st.issues[0];
+            assert_eq!(i.title, "Release 1.0.0");
+            (i.number, i.body.clone())
+        };
+        assert!(body.starts_with(MARKER), "{body}");
+        assert!(
+            body.contains("- [x] Cut `release-1.0.0` from `main` (2026-01-05)"),
+            "{body}"
+        );
+        assert!(
+            body.contains("- #1: `main` to the next development version"),
+            "{body}"
+        );
+        assert!(body.contains("- [ ] `1.0.0-rc.1`: #2"), "{body}");
+        // 60 issues of others: the train's is found on a later page.
+        for n in 0..60 {
+            sim.send(
+                "POST",
+                "/api/v1/repos/o/r/issues",
+                Some(&format!("token {TOKEN}")),
+                Some("application/json"),
+                format!("{{\"title\": \"Bug {n}\"}}").as_bytes(),
+            );
+        }
+        let before = sim.changes().len();
+        train(&s, "2026-01-05", &["cut"]).success();
+        assert_eq!(
+            sim.changes().len(),
+            before,
+            "a second cut changed something"
+        );
+
+        train(&s, "2026-01-20", &["release"]).success();
+        let range = merge(&s, &sim, "ci/release-1.0.0", "release-1.0.0");
+        train(&s, "2026-01-20", &["tag", "--range", &range]).success();
+        s.git(&["fetch", "--quiet", "origin"]);
+        s.git(&[
+            "checkout",
+            "--quiet",
+            "-B",
+            "release-1.0.0",
+            "origin/release-1.0.0",
+        ]);
+        let r = train(&s, "2026-01-20", &["forge-release", "v1.0.0"]).success();
+        assert!(
+            r.stderr.contains(&format!("Closed issue #{number}")),
+            "{}",
+            r.stderr
+        );
+        let st = sim.state();
+        let i = st.issues.iter().find(|i| i.number == number).unwrap();
+        assert!(!i.open);
+        for item in ["release-pr", "tag", "forge-release", "candidates"] {
+            assert!(
+                i.body.lines().any(|l| l.starts_with("- [x]")
+                    && l.ends_with(&format!("<!-- cargo-train:{item} -->"))),
+                "{item}: {}",
+                i.body
+            );
+        }
+        assert_eq!(
+            st.issues.iter().filter(|i| i.body.contains(MARKER)).count(),
+            1
+        );
+        drop(st);
+        sim.assert_all_matched();
+    }
+}
