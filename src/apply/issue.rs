@@ -72,7 +72,7 @@ impl Executor<'_> {
                 PrState::Open(n) => out.push(Edit::Add {
                     key: key.clone(),
                     under: under.clone(),
-                    text: text.replace("{pr}", &format!("#{n}")),
+                    text: text.replace("{pr}", &forge.pull_request_ref(n)),
                     done: *done,
                 }),
                 PrState::Missing | PrState::Untracked => {}

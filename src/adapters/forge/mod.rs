@@ -127,6 +127,11 @@ pub trait Forge {
     fn release(&self, tag: &str) -> Result<ReleaseState>;
     fn create_release(&self, release: &NewRelease) -> Result<Release>;
     fn upload_asset(&self, release: &Release, name: &str, bytes: &[u8]) -> Result<()>;
+    /// How a pull request is named in an issue's text (`#12`; GitLab's
+    /// merge requests are `!12`).
+    fn pull_request_ref(&self, number: u64) -> String {
+        format!("#{number}")
+    }
     /// The open issue whose body holds `marker` (else whose title is
     /// `title` exactly), looked for through every page of open issues.
     fn find_issue(&self, title: &str, marker: &str) -> Result<IssueState> {
