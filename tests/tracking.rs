@@ -526,3 +526,123 @@ mod forgejo {
         sim.assert_all_matched();
     }
 }
+
+mod gitlab {
+    //! The same on the GitLab double, which checks every request against
+    //! the operations transcribed from GitLab's documentation (issues
+    //! included); merge requests are `!N` there.
+    use super::{MARKER, common};
+    use common::gitlab_sim::{GitlabSim, PROJECT};
+    use common::sandbox::Sandbox;
+
+    const TOKEN: &str = "glpat-canaryTokenForCargoTrain0123456789";
+
+    fn train(s: &Sandbox, date: &str, args: &[&str]) -> common::Run {
+        s.train_env(date, args, &[("GITLAB_TOKEN", TOKEN)])
+    }
+
+    fn merge(s: &Sandbox, sim: &GitlabSim, head: &str, branch: &str) -> String {
+        s.git(&["fetch", "--quiet", "origin"]);
+        let before = s
+            .git(&["rev-parse", &format!("origin/{branch}")])
+            .trim()
+            .to_string();
+        s.git(&[
+            "push",
+            "--quiet",
+            "origin",
+            &format!("origin/{head}:refs/heads/{branch}"),
+        ]);
+        let tip = s
+            .git(&["rev-parse", &format!("origin/{head}")])
+            .trim()
+            .to_string();
+        sim.pipeline(&tip, branch, "push", &[("build", "success", false)]);
+        format!("{before}..{tip}")
+    }
+
+    #[test]
+    fn a_release_keeps_its_tracking_issue_on_gitlab() {
+        let sim = GitlabSim::start(TOKEN, "glcbt-jobCanaryTokenForCargoTrain98765");
+        let s = Sandbox::new(&format!(
+            "forge = \"gitlab\"\ngitlab = {{ url = \"{}\", project = \"{PROJECT}\" }}\ntracking = {{ enabled = true }}\n",
+            sim.url()
+        ));
+        train(&s, "2026-01-05", &["cut"]).success();
+        let (iid, body) = {
+            let st = sim.state();
+            assert_eq!(st.issues.len(), 1);
+            let i = &st.issues[0];
+            assert_eq!(i.title, "Release 1.0.0");
+            (i.iid, i.description.clone())
+        };
+        assert!(body.starts_with(MARKER), "{body}");
+        assert!(
+            body.contains("- !1: `main` to the next development version"),
+            "{body}"
+        );
+        assert!(body.contains("- [ ] `1.0.0-rc.1`: !2"), "{body}");
+        // 120 issues of others: the train's is found on a later page.
+        for n in 0..120 {
+            sim.send(
+                "POST",
+                &format!("/api/v4/projects/{}/issues", urlenc(PROJECT)),
+                &[
+                    ("PRIVATE-TOKEN", TOKEN),
+                    ("Content-Type", "application/json"),
+                ],
+                format!("{{\"title\": \"Bug {n}\"}}").as_bytes(),
+            );
+        }
+        let before = sim.changes().len();
+        train(&s, "2026-01-05", &["cut"]).success();
+        assert_eq!(
+            sim.changes().len(),
+            before,
+            "a second cut changed something"
+        );
+
+        train(&s, "2026-01-20", &["release"]).success();
+        let range = merge(&s, &sim, "ci/release-1.0.0", "release-1.0.0");
+        train(&s, "2026-01-20", &["tag", "--range", &range]).success();
+        s.git(&["fetch", "--quiet", "origin"]);
+        s.git(&[
+            "checkout",
+            "--quiet",
+            "-B",
+            "release-1.0.0",
+            "origin/release-1.0.0",
+        ]);
+        let r = train(&s, "2026-01-20", &["forge-release", "v1.0.0"]).success();
+        assert!(
+            r.stderr.contains(&format!("Closed issue #{iid}")),
+            "{}",
+            r.stderr
+        );
+        let st = sim.state();
+        let i = st.issues.iter().find(|i| i.iid == iid).unwrap();
+        assert_eq!(i.state, "closed");
+        assert!(i.description.contains("- !3"), "{}", i.description);
+        for item in ["release-pr", "tag", "forge-release", "candidates"] {
+            assert!(
+                i.description.lines().any(|l| l.starts_with("- [x]")
+                    && l.ends_with(&format!("<!-- cargo-train:{item} -->"))),
+                "{item}: {}",
+                i.description
+            );
+        }
+        assert_eq!(
+            st.issues
+                .iter()
+                .filter(|i| i.description.contains(MARKER))
+                .count(),
+            1
+        );
+        drop(st);
+        sim.assert_all_matched();
+    }
+
+    fn urlenc(s: &str) -> String {
+        s.replace('/', "%2F")
+    }
+}
