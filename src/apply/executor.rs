@@ -111,6 +111,7 @@ impl<'a> Executor<'a> {
             Effect::Yank(y) => self.yank(y)?,
             Effect::RevokeTokens { registry } => self.revoke_tokens(registry)?,
             Effect::Output { file, line } => output(file, line)?,
+            Effect::Issue(i) => self.issue(i)?,
         }
         Ok(())
     }

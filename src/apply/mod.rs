@@ -10,6 +10,7 @@ mod executor;
 mod files;
 mod forge;
 mod git;
+mod issue;
 mod publish;
 mod tokens;
 mod yank;

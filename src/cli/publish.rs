@@ -25,10 +25,22 @@ pub fn run(a: Args, g: &Global) -> Result<ExitCode> {
         registry: a.registry,
         jobs: a.jobs,
     };
-    let p = publish::plan(&ctx, &opts, Need::unless(a.dry_run))?;
-    carry_out_with(
-        &Executor::new().with_registry(&p.registry),
-        &p.plan,
-        a.dry_run,
-    )
+    let mut p = publish::plan(&ctx, &opts, Need::unless(a.dry_run))?;
+    if !ctx.config.tracking.enabled {
+        return carry_out_with(
+            &Executor::new().with_registry(&p.registry),
+            &p.plan,
+            a.dry_run,
+        );
+    }
+    // The release's tracking issue is ticked once every crate is in.
+    let repo = g.repo(&ctx, a.dry_run)?;
+    publish::track(&ctx, &repo, &mut p.plan)?;
+    let mut exec = Executor::new()
+        .with_registry(&p.registry)
+        .with_git(&repo.git);
+    if p.plan.needs_forge() && !a.dry_run {
+        exec = exec.with_forge(repo.forge()?);
+    }
+    carry_out_with(&exec, &p.plan, a.dry_run)
 }

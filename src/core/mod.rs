@@ -25,6 +25,7 @@ pub mod release_commit;
 pub mod schedule;
 pub mod semver_scope;
 pub mod support;
+pub mod tracking;
 pub mod trailers;
 pub mod verify;
 pub mod version;

@@ -183,6 +183,28 @@ pub struct Yanks {
     pub retry_budget: Duration,
 }
 
+/// The edit of a release's tracking issue: found again by its hidden
+/// marker or its title (opened with `body` when missing), then `edits`
+/// made to its body as it is then, and closed once the release is done
+/// when `close` says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueEdit {
+    pub title: String,
+    /// The hidden marker in its body (`<!-- cargo-train: release V -->`).
+    pub marker: String,
+    /// The issue found when planning (for the dry run); none: opened.
+    pub number: Option<u64>,
+    /// The body of a new issue.
+    pub body: String,
+    pub edits: Vec<crate::core::tracking::Edit>,
+    /// The pull request whose number fills `{pr}` in the line an edit adds:
+    /// (the edit's key, head, base). A pull request not found leaves its
+    /// line out, for a later run to add.
+    pub links: Vec<(String, String, String)>,
+    /// Close the issue when its release is done.
+    pub close: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Commit(NewCommit),
@@ -250,6 +272,8 @@ pub enum Effect {
     RevokeTokens {
         registry: String,
     },
+    /// A release's tracking issue opened or edited.
+    Issue(IssueEdit),
     /// A line appended to a file that collects a job's outputs
     /// (`$GITHUB_OUTPUT`).
     Output {
@@ -416,6 +440,7 @@ impl Plan {
                     | Effect::Tag { .. }
                     | Effect::Release { .. }
                     | Effect::Assets { .. }
+                    | Effect::Issue(_)
             )
         })
     }

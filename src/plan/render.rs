@@ -70,6 +70,10 @@ impl Plan {
                 format!("revoke the trusted publishing tokens of `{registry}`")
             }
             Effect::Output { file, line } => format!("append `{line}` to {}", file.display()),
+            Effect::Issue(i) => match i.number {
+                Some(n) => format!("edit the tracking issue #{n} \"{}\"", i.title),
+                None => format!("open the tracking issue \"{}\"", i.title),
+            },
         }
     }
 
@@ -129,6 +133,7 @@ impl Plan {
                 uploads(s, files);
             }
             Effect::Publish(u) => publish(s, u),
+            Effect::Issue(i) => issue(s, i),
             Effect::Yank(y) => {
                 let _ = writeln!(
                     s,
@@ -181,6 +186,26 @@ impl Plan {
             Rev::At { oid, .. } => oid.to_string(),
             Rev::Made(n) => format!("<commit {}>", n + 1),
         }
+    }
+}
+
+fn issue(s: &mut String, i: &super::IssueEdit) {
+    match i.number {
+        Some(n) => {
+            let _ = writeln!(s, "would edit the tracking issue #{n} \"{}\":", i.title);
+        }
+        None => {
+            let _ = writeln!(s, "would open the tracking issue \"{}\":", i.title);
+            for line in i.body.lines() {
+                let _ = writeln!(s, "    {line}");
+            }
+        }
+    }
+    for e in &i.edits {
+        let _ = writeln!(s, "  would {}", e.describe());
+    }
+    if i.close {
+        let _ = writeln!(s, "  would close it once its release is done");
     }
 }
 

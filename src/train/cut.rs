@@ -14,6 +14,9 @@
 //! STEP 6: one atomic push (the release branch and both changes), then the
 //!         pull requests; without a forge, both commits go straight to
 //!         their branches and the local main branch is brought along.
+//! STEP 7: the release's tracking issue (with `[tracking]`): opened with
+//!         the checklist and the schedule's dates, the cut ticked, both
+//!         pull requests linked.
 
 use crate::adapters::forge::Forge;
 use crate::core::marker::Marker;
@@ -81,6 +84,7 @@ pub fn plan(repo: &Repo, opts: &Options, cut: &CutOpts) -> Result<Plan> {
 
     // STEP 6
     let bump_commit = bump.change.commit.clone();
+    let track = tracked_cut(&bump.change, &rc.change, &rc_version);
     deliver(
         &mut plan,
         repo.remote(),
@@ -94,6 +98,17 @@ pub fn plan(repo: &Repo, opts: &Options, cut: &CutOpts) -> Result<Plan> {
             to: bump_commit,
         });
     }
+    // STEP 7
+    let open = super::tracking::new_body(repo, &snap.ctx, &version)?;
+    super::tracking::add(
+        repo,
+        &mut plan,
+        &version,
+        super::tracking::Step {
+            open: Some(open),
+            ..track
+        },
+    )?;
     plan.then_say(
         "Cut",
         format!(
@@ -103,6 +118,28 @@ pub fn plan(repo: &Repo, opts: &Options, cut: &CutOpts) -> Result<Plan> {
         ),
     );
     Ok(plan)
+}
+
+/// STEP 7: what a cut adds to its release's tracking issue: the cut
+/// ticked, main's bump and the first candidate linked below it, and the
+/// candidate's line.
+fn tracked_cut(bump: &Change, rc: &Change, rc_version: &Version) -> super::tracking::Step {
+    use crate::core::tracking::keys;
+    super::tracking::Step::default()
+        .tick(keys::CUT)
+        .link(
+            keys::CUT,
+            &format!("- {{pr}}: `{}` to the next development version", bump.base),
+            &bump.head,
+            &bump.base,
+        )
+        .link(
+            keys::CUT,
+            &format!("- {{pr}}: the first candidate, {rc_version}"),
+            &rc.head,
+            &rc.base,
+        )
+        .candidate(rc_version, Some((&rc.head, &rc.base)), false)
 }
 
 /// STEP 1: a clean checkout of the main branch with nothing unpushed; the

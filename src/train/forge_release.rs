@@ -3,12 +3,15 @@
 //! the version has a suffix, every file of DIR attached. "Latest" stays on
 //! the highest final version: a patch of an older branch does not take it.
 //! Without a forge there are no releases: it says so and does nothing.
+//! A final version's release, made (or there already), ticks the release's
+//! tracking issue and closes it: the forge release is the last step.
 
 use crate::adapters::forge::{NewRelease, ReleaseState};
 use crate::core::refs::{Names, TagName};
+use crate::core::tracking::keys;
 use crate::plan::{Effect, Plan};
 use crate::train::repo::Repo;
-use crate::train::{Context, notes};
+use crate::train::{Context, notes, tracking};
 use anyhow::{Context as _, Result};
 use semver::Version;
 use std::path::{Path, PathBuf};
@@ -40,6 +43,7 @@ pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>
                     "Release",
                     &format!("nothing to do: the release {tag} exists with its assets"),
                 );
+                track(repo, &mut plan, &version)?;
             } else {
                 crate::output::say(
                     "Release",
@@ -52,6 +56,7 @@ pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>
                     release,
                     files: missing,
                 });
+                track(repo, &mut plan, &version)?;
             }
             return Ok(plan);
         }
@@ -73,7 +78,19 @@ pub fn plan(ctx: &Context, repo: &Repo, tag: Option<&str>, assets: Option<&Path>
     };
     plan.then_say("Released", released(&new, files.len()));
     plan.add(Effect::Release { new, assets: files });
+    track(repo, &mut plan, &version)?;
     Ok(plan)
+}
+
+/// A final release's tracking issue: its forge release ticked, the issue
+/// closed (the release is done).
+fn track(repo: &Repo, plan: &mut Plan, version: &Version) -> Result<()> {
+    if !version.pre.is_empty() {
+        return Ok(());
+    }
+    let mut step = tracking::Step::default().tick(keys::FORGE_RELEASE);
+    step.close = true;
+    tracking::add(repo, plan, version, step)
 }
 
 /// Whether a release of `version` becomes "latest": a final version, the

@@ -31,6 +31,7 @@ pub mod status;
 pub mod tag;
 pub mod tick;
 pub mod timetable;
+pub mod tracking;
 pub mod verify;
 pub mod version;
 pub mod yank_rcs;

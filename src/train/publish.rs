@@ -81,6 +81,17 @@ pub fn plan(ctx: &Context, opts: &PublishOpts, need: Need) -> Result<Prepared> {
     Ok(Prepared { plan, registry })
 }
 
+/// A final version published: ticked in its release's tracking issue
+/// (with `[tracking]`; `repo` is the workspace's repository).
+pub fn track(ctx: &Context, repo: &crate::train::repo::Repo, plan: &mut Plan) -> Result<()> {
+    use crate::core::tracking::keys;
+    use crate::train::tracking::{Step, add};
+    match ctx.ws.train_version() {
+        Some(v) if v.pre.is_empty() => add(repo, plan, &v, Step::default().tick(keys::PUBLISH)),
+        _ => Ok(()),
+    }
+}
+
 /// Whether crate `i` goes to `registry` (`publish = ["…"]` may name others).
 fn goes_to(ctx: &Context, i: usize, registry: &str) -> bool {
     let c = &ctx.ws.crates[i];

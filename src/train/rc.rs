@@ -4,13 +4,15 @@
 //! already a release commit or the candidate waits for review.
 //! STEP 3: bump to the next `-rc.N`, commit "Release P X.Y.Z-rc.N" with
 //! the marker, deliver (`ci/rc-…` → the branch).
+//! STEP 4: the candidate's line in the release's tracking issue, with its
+//! pull request.
 
 use crate::core::refs::{Names, Review};
 use crate::core::version::Level;
 use crate::plan::Plan;
-use crate::train::Options;
 use crate::train::on_branch::{Commit, release_commit, target};
 use crate::train::repo::Repo;
+use crate::train::{Options, tracking};
 use anyhow::Result;
 
 pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
@@ -26,7 +28,7 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
         return Ok(Plan::default());
     }
     let names = Names::of(&repo.config);
-    release_commit(
+    let mut plan = release_commit(
         repo,
         opts,
         &t,
@@ -44,5 +46,11 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
             },
             trailer: None,
         },
-    )
+    )?;
+    // STEP 4
+    let rc = t.next(&Level::Rc)?;
+    let head = tracking::candidate_head(&rc);
+    let step = tracking::Step::default().candidate(&rc, Some((&head, &t.branch)), false);
+    tracking::add(repo, &mut plan, &tracking::release_of(&rc), step)?;
+    Ok(plan)
 }

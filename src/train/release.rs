@@ -7,14 +7,17 @@
 //! STEP 4: drop the candidate suffix, date the notes ("Released
 //! YYYY-MM-DD"), commit "Release P X.Y.Z" with the marker (even when no file
 //! changed), deliver (`ci/release-X.Y.Z` → the branch).
+//! STEP 5: the release's tracking issue: the candidates and the fuzzing
+//! period ticked, the release pull request linked.
 
 use crate::core::refs::{Names, Review};
+use crate::core::tracking::keys;
 use crate::core::version::Level;
 use crate::plan::Plan;
 use crate::train::gates::{self, Subject};
 use crate::train::on_branch::{Commit, release_commit, target};
 use crate::train::repo::Repo;
-use crate::train::{Options, notes};
+use crate::train::{Options, notes, tracking};
 use anyhow::{Context as _, Result};
 
 pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
@@ -54,9 +57,9 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
             tip: t.base.clone(),
         }],
     )?;
-    let head = Review::Release(final_version).branch();
+    let head = Review::Release(final_version.clone()).branch();
     let date = repo.today.to_string();
-    release_commit(
+    let mut plan = release_commit(
         repo,
         opts,
         &t,
@@ -76,5 +79,12 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
             },
             trailer: None,
         },
-    )
+    )?;
+    // STEP 5
+    let step = tracking::Step::default()
+        .tick(keys::CANDIDATES)
+        .tick(keys::FUZZING)
+        .link(keys::RELEASE_PR, "- {pr}", head.as_str(), t.branch.as_str());
+    tracking::add(repo, &mut plan, &final_version, step)?;
+    Ok(plan)
 }

@@ -32,6 +32,7 @@ pub fn at(repo: &Repo, base: &str, opts: &Options) -> Result<Snapshot> {
     let c = &ctx.config;
     let mut named = vec![c.notes.file.clone(), c.notes.template.clone()];
     named.extend(c.version_files.iter().map(|v| v.path.clone()));
+    named.extend(c.tracking.template.clone());
     // A tree entry on the way to a named file (a committed link where a
     // directory should be) is written out too: reading through it is
     // refused by name, where otherwise the file would seem missing.

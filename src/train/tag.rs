@@ -9,6 +9,8 @@
 //! (not an error: the last member's push tags them all). STEP 5: once the
 //! checks of every member on the forge passed (a forge without checks has
 //! none to wait for), the forge creates the tags; then they are made locally.
+//! STEP 6: the tag ticked in its release's tracking issue (also when it
+//! existed already: an earlier run may have stopped before).
 
 use crate::adapters::forge::Forge;
 use crate::core::marker::Marker;
@@ -43,7 +45,9 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
     require_releasable(repo, range, &release, &version, &after)?;
     let name = Names::of(&repo.config).tag(&version);
     if tagged_already(repo, &name, &after)? {
-        return Ok(Plan::default());
+        let mut plan = Plan::default();
+        track(repo, &mut plan, &version)?;
+        return Ok(plan);
     }
     // STEP 4, 5
     let set = patch_set(repo, range, &message, &version, &after)?;
@@ -56,10 +60,31 @@ pub fn plan(repo: &Repo, range: &str, wait: std::time::Duration) -> Result<Plan>
     };
     let until = std::time::Instant::now() + wait;
     loop {
-        if let Some(plan) = pushed.tags_once_checked(repo, until)? {
+        if let Some(mut plan) = pushed.tags_once_checked(repo, until)? {
+            // STEP 6
+            if !plan.is_empty() {
+                track(repo, &mut plan, &version)?;
+            }
             return Ok(plan);
         }
     }
+}
+
+/// STEP 6: the tag in its release's tracking issue: a candidate's line
+/// ticked, or for the release the merged pull request and the tag.
+fn track(repo: &Repo, plan: &mut Plan, version: &Version) -> Result<()> {
+    use crate::core::tracking::keys;
+    use crate::train::tracking::{Step, add, release_of};
+    let step = if version.pre.is_empty() {
+        Step::default()
+            .tick(keys::CANDIDATES)
+            .tick(keys::FUZZING)
+            .tick(keys::RELEASE_PR)
+            .tick(keys::TAG)
+    } else {
+        Step::default().candidate(version, None, true)
+    };
+    add(repo, plan, &release_of(version), step)
 }
 
 /// The newest release commit among `scanned`, and its message: one the

@@ -47,6 +47,18 @@ pub struct Pull {
     pub head_repo_id: i64,
 }
 
+/// An issue (numbered in the same sequence as pull requests, as on
+/// Forgejo).
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub number: u64,
+    pub title: String,
+    pub body: String,
+    pub open: bool,
+    /// How often its body was edited.
+    pub edits: u32,
+}
+
 #[derive(Debug, Clone)]
 pub struct Asset {
     pub name: String,
@@ -94,6 +106,7 @@ pub struct Fault {
 #[derive(Default)]
 pub struct State {
     pub pulls: Vec<Pull>,
+    pub issues: Vec<Issue>,
     /// (commit, context, state), oldest first; the newest of a commit's
     /// context is the one that counts.
     pub statuses: Vec<(String, String, String)>,
@@ -105,6 +118,21 @@ pub struct State {
     /// Answers of the double itself that do not fit the description: a bug
     /// here, which the tests assert never happened.
     pub broken: Vec<String>,
+}
+
+impl State {
+    /// The next number of an issue or pull request.
+    fn next_number(&self) -> u64 {
+        let pulls = self.pulls.iter().map(|p| p.number);
+        1 + pulls
+            .chain(self.issues.iter().map(|i| i.number))
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn pull_mut(&mut self, number: u64) -> &mut Pull {
+        self.pulls.iter_mut().find(|p| p.number == number).unwrap()
+    }
 }
 
 pub struct ForgejoSim {
@@ -186,7 +214,7 @@ impl ForgejoSim {
     /// An open pull request someone opened; its number.
     pub fn open_pull(&self, head: &str, base: &str, title: &str) -> u64 {
         let mut st = self.state();
-        let number = st.pulls.len() as u64 + 1;
+        let number = st.next_number();
         st.pulls.push(Pull {
             number,
             head: head.into(),
@@ -206,7 +234,7 @@ impl ForgejoSim {
     /// An open pull request from a fork's branch `head`; its number.
     pub fn open_fork_pull(&self, head: &str, base: &str, title: &str) -> u64 {
         let n = self.open_pull(head, base, title);
-        self.state().pulls[n as usize - 1].head_repo_id = REPO_ID + 1;
+        self.state().pull_mut(n).head_repo_id = REPO_ID + 1;
         n
     }
 
@@ -215,7 +243,7 @@ impl ForgejoSim {
     pub fn merged_pull(&self, title: &str, merge_commit: &str, commits: &[(&str, &str)]) -> u64 {
         let n = self.open_pull("feature", "main", title);
         let mut st = self.state();
-        let p = &mut st.pulls[n as usize - 1];
+        let p = st.pull_mut(n);
         p.open = false;
         p.merged = true;
         p.merge_commit_sha = Some(merge_commit.into());
@@ -497,6 +525,33 @@ fn pull_json(spec: &Spec, port: u16, p: &Pull) -> Value {
     )
 }
 
+/// An issue, or a pull request as the issues list shows one (with its
+/// `pull_request`).
+fn issue_json(
+    spec: &Spec,
+    port: u16,
+    number: u64,
+    title: &str,
+    body: &str,
+    open: bool,
+    pull: bool,
+) -> Value {
+    let html = format!("http://127.0.0.1:{port}/o/r/issues/{number}");
+    let meta = if pull {
+        json!({"merged": false, "merged_at": null, "draft": false, "html_url": html})
+    } else {
+        Value::Null
+    };
+    let over = json!({
+        "id": number + 1000, "number": number, "title": title, "body": body,
+        "state": if open { "open" } else { "closed" }, "html_url": html,
+        "url": format!("http://127.0.0.1:{port}/api/v1/repos/o/r/issues/{number}"),
+    });
+    let mut v = shaped(spec, "Issue", over);
+    v["pull_request"] = meta;
+    v
+}
+
 fn release_json(spec: &Spec, port: u16, r: &Release) -> Value {
     let assets: Vec<Value> = r
         .assets
@@ -560,6 +615,79 @@ fn handle(call: &Call, spec: &Spec, st: &mut State, port: u16) -> Answer {
                 ..Answer::json(200, Value::Array(items))
             }
         }
+        "issueListIssues" => {
+            let state = call.query("state").unwrap_or("open");
+            let kind = call.query("type");
+            // Newest first, pull requests among them unless `type` says.
+            let mut all: Vec<(u64, Value, bool)> = Vec::new();
+            if kind != Some("pulls") {
+                for i in &st.issues {
+                    let v = issue_json(spec, port, i.number, &i.title, &i.body, i.open, false);
+                    all.push((i.number, v, i.open));
+                }
+            }
+            if kind != Some("issues") {
+                for p in &st.pulls {
+                    let v = issue_json(spec, port, p.number, &p.title, &p.body, p.open, true);
+                    all.push((p.number, v, p.open));
+                }
+            }
+            all.sort_by_key(|a| std::cmp::Reverse(a.0));
+            let list: Vec<Value> = all
+                .into_iter()
+                .filter(|(_, _, open)| state == "all" || *open == (state == "open"))
+                .map(|(_, v, _)| v)
+                .collect();
+            let (items, headers) = page(call, port, list, true);
+            Answer {
+                headers,
+                ..Answer::json(200, Value::Array(items))
+            }
+        }
+        "issueCreateIssue" => {
+            if text("title").is_empty() {
+                return Answer::message(422, "title is required");
+            }
+            let number = st.next_number();
+            st.issues.push(Issue {
+                number,
+                title: text("title"),
+                body: text("body"),
+                open: !body["closed"].as_bool().unwrap_or(false),
+                edits: 0,
+            });
+            let i = st.issues.last().unwrap();
+            Answer::json(
+                201,
+                issue_json(spec, port, i.number, &i.title, &i.body, i.open, false),
+            )
+        }
+        "issueEditIssue" => {
+            let Some(i) = st.issues.iter_mut().find(|i| i.number == index) else {
+                return Answer::json(
+                    404,
+                    json!({"message": "issue does not exist", "errors": []}),
+                );
+            };
+            if body.get("title").is_some() {
+                i.title = text("title");
+            }
+            if body.get("body").is_some() {
+                i.body = text("body");
+                i.edits += 1;
+            }
+            match body["state"].as_str() {
+                Some("closed") => i.open = false,
+                Some("open") => i.open = true,
+                Some(other) => return Answer::message(422, &format!("unknown state {other}")),
+                None => {}
+            }
+            let i = i.clone();
+            Answer::json(
+                201,
+                issue_json(spec, port, i.number, &i.title, &i.body, i.open, false),
+            )
+        }
         "repoCreatePullRequest" => {
             // Forgejo's binding requires these, which the description
             // does not say.
@@ -575,7 +703,7 @@ fn handle(call: &Call, spec: &Spec, st: &mut State, port: u16) -> Answer {
             {
                 return Answer::message(409, "pull request already exists for these targets");
             }
-            let number = st.pulls.len() as u64 + 1;
+            let number = st.next_number();
             st.pulls.push(Pull {
                 number,
                 head: text("head"),

@@ -87,6 +87,22 @@ impl GithubSim {
         serde_json::from_str(&text).unwrap_or_default()
     }
 
+    /// The JSON answer to a GET of `path`, whatever its status.
+    pub fn get_answer(&self, path: &str) -> serde_json::Value {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let text = agent
+            .get(format!("{}{path}", self.url()))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        serde_json::from_str(&text).unwrap_or_default()
+    }
+
     /// What the simulator holds and every request it got.
     pub fn state(&self) -> serde_json::Value {
         self.get("/_test/state").unwrap()

@@ -27,6 +27,8 @@
 //!   (`lib/gitlab/regex/packages.rb`), a release link's path
 //!   (`app/models/releases/link.rb`), fields that are left out or null
 //!   (`lib/api/entities/`).
+//! - `doc/api/issues.md` (commit `000087abd5a11442a7e34b0e5f3bf86cb40fa8e4`)
+//!   for the three issue operations, which the OpenAPI document lacks.
 //! - The Markdown documentation: `doc/ci/jobs/ci_job_token.md`, paging
 //!   (`per_page` 20 by default, at most 100; the `x-*` headers and `Link`
 //!   of offset paging, only `Link` with keyset paging) and URL-encoded
@@ -496,6 +498,101 @@ static OPS: &[Op] = &[
         body: Body::Bytes,
         job_token: true,
     },
+    // Issues: not in the OpenAPI document; transcribed from
+    // `doc/api/issues.md` ("List project issues", "New issue", "Edit
+    // issue"; commit `000087abd5a11442a7e34b0e5f3bf86cb40fa8e4`).
+    Op {
+        id: "listIssues",
+        method: "GET",
+        template: "/projects/{id}/issues",
+        params: &[ID],
+        query: &[
+            p("iids[]", Ty::Ints),
+            p("state", Ty::OneOf(&["opened", "closed", "all"])),
+            p("labels", Ty::StrOrList),
+            p("with_labels_details", Ty::Bool),
+            p("milestone", Ty::Str),
+            p(
+                "scope",
+                Ty::OneOf(&["created_by_me", "assigned_to_me", "all"]),
+            ),
+            p("author_id", Ty::Int),
+            p("author_username", Ty::Str),
+            p("assignee_id", Ty::Int),
+            p("my_reaction_emoji", Ty::Str),
+            p(
+                "order_by",
+                Ty::OneOf(&[
+                    "created_at",
+                    "updated_at",
+                    "priority",
+                    "due_date",
+                    "relative_position",
+                    "label_priority",
+                    "milestone_due",
+                    "popularity",
+                    "weight",
+                ]),
+            ),
+            p("sort", SORT),
+            p("search", Ty::Str),
+            p("created_after", Ty::DateTime),
+            p("created_before", Ty::DateTime),
+            p("updated_after", Ty::DateTime),
+            p("updated_before", Ty::DateTime),
+            p("confidential", Ty::Bool),
+            PAGE[0],
+            PAGE[1],
+        ],
+        body: Body::None,
+        job_token: false,
+    },
+    Op {
+        id: "createIssue",
+        method: "POST",
+        template: "/projects/{id}/issues",
+        params: &[ID],
+        query: &[],
+        body: Body::Json {
+            fields: &[
+                req("title", Ty::NonBlank),
+                p("description", Ty::Str),
+                p("confidential", Ty::Bool),
+                p("assignee_ids", Ty::Ints),
+                p("milestone_id", Ty::Int),
+                p("labels", Ty::StrOrList),
+                p("created_at", Ty::DateTime),
+                p("due_date", Ty::Str),
+            ],
+            at_least_one: false,
+        },
+        job_token: false,
+    },
+    Op {
+        id: "updateIssue",
+        method: "PUT",
+        template: "/projects/{id}/issues/{issue_iid}",
+        params: &[ID, req("issue_iid", Ty::Int)],
+        query: &[],
+        body: Body::Json {
+            fields: &[
+                p("title", Ty::NonBlank),
+                p("description", Ty::Str),
+                p("confidential", Ty::Bool),
+                p("assignee_ids", Ty::Ints),
+                p("milestone_id", Ty::Int),
+                p("labels", Ty::StrOrList),
+                p("add_labels", Ty::StrOrList),
+                p("remove_labels", Ty::StrOrList),
+                p("state_event", Ty::OneOf(&["close", "reopen"])),
+                p("updated_at", Ty::DateTime),
+                p("due_date", Ty::Str),
+                p("discussion_locked", Ty::Bool),
+            ],
+            at_least_one: true,
+        },
+        job_token: false,
+    },
 ];
 
 /// Fields an operation takes one of, not both (`mutually_exclusive`).
@@ -655,6 +752,23 @@ static ENTITIES: &[(&str, &[(&str, char)])] = &[
             ("file", 'o'),
         ],
     ),
+    (
+        "Issue",
+        &[
+            ("id", 'i'),
+            ("iid", 'i'),
+            ("project_id", 'i'),
+            ("title", 's'),
+            ("description", 'S'),
+            ("state", 's'),
+            ("created_at", 's'),
+            ("updated_at", 's'),
+            ("closed_at", 'S'),
+            ("labels", 'a'),
+            ("web_url", 's'),
+            ("references", 'o'),
+        ],
+    ),
     ("Message", &[("message", 'm')]),
 ];
 
@@ -671,6 +785,8 @@ fn answer_entity(op: &str) -> (&'static str, bool) {
         "createTag" | "getTag" => ("Tag", false),
         "getRelease" | "createRelease" => ("Release", false),
         "createReleaseLink" => ("ReleaseLink", false),
+        "listIssues" => ("Issue", true),
+        "createIssue" | "updateIssue" => ("Issue", false),
         _ => ("PackageFile", false),
     }
 }
@@ -1029,6 +1145,18 @@ fn check_request(
     Ok(call)
 }
 
+/// An issue (its own sequence of iids, apart from merge requests').
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub iid: u64,
+    pub title: String,
+    pub description: String,
+    /// `opened` or `closed`.
+    pub state: String,
+    /// How often its description was edited.
+    pub edits: u32,
+}
+
 #[derive(Debug, Clone)]
 pub struct Mr {
     pub iid: u64,
@@ -1130,6 +1258,7 @@ pub struct Fault {
 #[derive(Default)]
 pub struct State {
     pub mrs: Vec<Mr>,
+    pub issues: Vec<Issue>,
     pub pipelines: Vec<Pipeline>,
     /// Commit statuses other than jobs, oldest first.
     pub statuses: Vec<Status>,
@@ -1675,6 +1804,17 @@ fn mr_json(port: u16, m: &Mr) -> Value {
     })
 }
 
+fn issue_json(port: u16, i: &Issue) -> Value {
+    json!({
+        "id": i.iid + 500, "iid": i.iid, "project_id": PROJECT_ID, "title": i.title,
+        "description": i.description, "state": i.state, "created_at": AT, "updated_at": AT,
+        "closed_at": (i.state == "closed").then_some(AT), "labels": [],
+        "web_url": format!("http://127.0.0.1:{port}/{PROJECT}/-/issues/{}", i.iid),
+        "references": {"short": format!("#{}", i.iid), "relative": format!("#{}", i.iid),
+            "full": format!("{PROJECT}#{}", i.iid)},
+    })
+}
+
 fn pipeline_json(port: u16, p: &Pipeline) -> Value {
     let worst = ["failed", "running", "pending", "created", "success"]
         .into_iter()
@@ -1785,6 +1925,51 @@ fn handle(call: &Call, st: &mut State, port: u16, target: &str) -> Answer {
                 .map(|m| mr_json(port, m))
                 .collect();
             page(call, st, port, target, list)
+        }
+        "listIssues" => {
+            let state = call.query("state").unwrap_or("all");
+            let mut list: Vec<&Issue> = st
+                .issues
+                .iter()
+                .filter(|i| state == "all" || i.state == state)
+                .collect();
+            // Newest first unless `sort=asc`.
+            if call.query("sort") != Some("asc") {
+                list.reverse();
+            }
+            let list = list.into_iter().map(|i| issue_json(port, i)).collect();
+            page(call, st, port, target, list)
+        }
+        "createIssue" => {
+            let iid = st.issues.len() as u64 + 1;
+            st.issues.push(Issue {
+                iid,
+                title: text("title"),
+                description: text("description"),
+                state: "opened".into(),
+                edits: 0,
+            });
+            Answer::json(201, issue_json(port, st.issues.last().unwrap()))
+        }
+        "updateIssue" => {
+            let n = call.param("issue_iid").parse::<u64>().unwrap_or(0);
+            let Some(i) = st.issues.iter_mut().find(|i| i.iid == n) else {
+                return Answer::message(404, "404 Issue Not Found");
+            };
+            if body.get("title").is_some() {
+                i.title = text("title");
+            }
+            if body.get("description").is_some() {
+                i.description = text("description");
+                i.edits += 1;
+            }
+            match body["state_event"].as_str() {
+                Some("close") => i.state = "closed".into(),
+                Some("reopen") => i.state = "opened".into(),
+                _ => {}
+            }
+            let i = i.clone();
+            Answer::json(200, issue_json(port, &i))
         }
         "createMergeRequest" => {
             if let Some(m) = st.mrs.iter().find(|m| {

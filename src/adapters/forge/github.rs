@@ -7,8 +7,8 @@
 //! All calls of a run share one retry budget (`github.retry-budget-secs`).
 
 use super::{
-    Checks, Forge, MergedPullRequest, NewRelease, OpenPullRequest, PrState, PullRequest, Release,
-    ReleaseState,
+    Checks, Forge, Issue, IssueState, MergedPullRequest, NewRelease, OpenPullRequest, PrState,
+    PullRequest, Release, ReleaseState,
 };
 use crate::adapters::cargo_config::Token;
 use crate::adapters::rest::{
@@ -388,6 +388,66 @@ impl GitHub {
         Self::release_of(format!("POST {path}"), &v)
     }
 
+    /// The open issue whose body holds `marker`, else the one titled
+    /// `title`: every page of `GET /issues?state=open` (pull requests,
+    /// which GitHub lists among issues, left out).
+    pub fn find_issue(&self, title: &str, marker: &str) -> Result<Option<Issue>, GithubError> {
+        let issues = self
+            .rest
+            .list(&format!("{}/issues?state=open", self.repo_path()), None)?;
+        let issues: Vec<Issue> = issues
+            .iter()
+            .filter(|i| i.get("pull_request").is_none_or(Value::is_null))
+            .filter_map(|i| {
+                Some(Issue {
+                    number: i["number"].as_u64()?,
+                    title: i["title"].as_str().unwrap_or_default().to_string(),
+                    body: i["body"].as_str().unwrap_or_default().to_string(),
+                })
+            })
+            .collect();
+        let by_marker = issues.iter().find(|i| i.body.contains(marker));
+        Ok(by_marker
+            .or_else(|| issues.iter().find(|i| i.title == title))
+            .cloned())
+    }
+
+    pub fn create_issue(&self, title: &str, body: &str) -> Result<u64, GithubError> {
+        let path = format!("{}/issues", self.repo_path());
+        let a = self
+            .call("POST", &path, Some(json!({"title": title, "body": body})))?
+            .or_rejected(|| format!("open the issue \"{title}\""))?;
+        a.body["number"].as_u64().ok_or_else(|| {
+            unexpected(
+                format!("POST {path}"),
+                "GitHub answered without an issue number",
+            )
+        })
+    }
+
+    pub fn update_issue(
+        &self,
+        number: u64,
+        body: Option<&str>,
+        close: bool,
+    ) -> Result<(), GithubError> {
+        let mut fields = serde_json::Map::new();
+        if let Some(b) = body {
+            fields.insert("body".into(), json!(b));
+        }
+        if close {
+            fields.insert("state".into(), json!("closed"));
+            fields.insert("state_reason".into(), json!("completed"));
+        }
+        self.call(
+            "PATCH",
+            &format!("{}/issues/{number}", self.repo_path()),
+            Some(Value::Object(fields)),
+        )?
+        .or_rejected(|| format!("update issue #{number}"))?;
+        Ok(())
+    }
+
     /// Uploads an asset to the `upload_url` GitHub gave its release (on
     /// github.com another host than the API's, `uploads.github.com`).
     pub fn upload_asset(
@@ -547,6 +607,18 @@ impl Forge for GithubForge {
     }
     fn upload_asset(&self, r: &Release, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
         Ok(self.api.upload_asset(&r.assets_url, name, bytes)?)
+    }
+    fn find_issue(&self, title: &str, marker: &str) -> anyhow::Result<IssueState> {
+        Ok(match self.api.find_issue(title, marker)? {
+            Some(i) => IssueState::Found(i),
+            None => IssueState::Missing,
+        })
+    }
+    fn create_issue(&self, title: &str, body: &str) -> anyhow::Result<u64> {
+        Ok(self.api.create_issue(title, body)?)
+    }
+    fn update_issue(&self, number: u64, body: Option<&str>, close: bool) -> anyhow::Result<()> {
+        Ok(self.api.update_issue(number, body, close)?)
     }
 }
 

@@ -18,8 +18,8 @@
 //! scope).
 
 use super::{
-    Checks, Forge, MergedPullRequest, NewRelease, OpenPullRequest, PrState, PullRequest, Release,
-    ReleaseState,
+    Checks, Forge, Issue, IssueState, MergedPullRequest, NewRelease, OpenPullRequest, PrState,
+    PullRequest, Release, ReleaseState,
 };
 use crate::adapters::cargo_config::Token;
 use crate::adapters::rest::{self, Auth, Dialect, Paging, RateLimits, Request, RestError, enc};
@@ -295,6 +295,68 @@ impl GitlabForge {
         })
     }
 
+    /// The open issue whose description holds `marker`, else the one
+    /// titled `title`, through every page of `GET /issues?state=opened`.
+    fn find_issue_in(&self, title: &str, marker: &str) -> Result<Option<Issue>, GitlabError> {
+        let issues = self.rest.list(
+            &format!("{}/issues?state=opened", self.project_path()),
+            None,
+        )?;
+        let issues: Vec<Issue> = issues
+            .iter()
+            .filter_map(|i| {
+                Some(Issue {
+                    number: i["iid"].as_u64()?,
+                    title: i["title"].as_str().unwrap_or_default().to_string(),
+                    body: i["description"].as_str().unwrap_or_default().to_string(),
+                })
+            })
+            .collect();
+        let by_marker = issues.iter().find(|i| i.body.contains(marker));
+        Ok(by_marker
+            .or_else(|| issues.iter().find(|i| i.title == title))
+            .cloned())
+    }
+
+    fn create_issue_in(&self, title: &str, body: &str) -> Result<u64, GitlabError> {
+        let path = format!("{}/issues", self.project_path());
+        let a = self
+            .call(
+                "POST",
+                &path,
+                Some(json!({"title": title, "description": body})),
+            )?
+            .or_rejected(|| format!("open the issue \"{title}\""))?;
+        a.body["iid"].as_u64().ok_or_else(|| {
+            unexpected(
+                format!("POST {path}"),
+                "GitLab answered without an issue iid",
+            )
+        })
+    }
+
+    fn update_issue_in(
+        &self,
+        iid: u64,
+        body: Option<&str>,
+        close: bool,
+    ) -> Result<(), GitlabError> {
+        let mut fields = serde_json::Map::new();
+        if let Some(b) = body {
+            fields.insert("description".into(), json!(b));
+        }
+        if close {
+            fields.insert("state_event".into(), json!("close"));
+        }
+        self.call(
+            "PUT",
+            &format!("{}/issues/{iid}", self.project_path()),
+            Some(Value::Object(fields)),
+        )?
+        .or_rejected(|| format!("update issue #{iid}"))?;
+        Ok(())
+    }
+
     fn update_mr(&self, iid: u64, pr: &PullRequest) -> Result<(), GitlabError> {
         self.call(
             "PUT",
@@ -567,6 +629,21 @@ impl Forge for GitlabForge {
         .or_rejected(|| format!("link {name} from the release {}", r.tag))
         .map_err(GitlabError::from)?;
         Ok(())
+    }
+    fn pull_request_ref(&self, number: u64) -> String {
+        format!("!{number}")
+    }
+    fn find_issue(&self, title: &str, marker: &str) -> anyhow::Result<IssueState> {
+        Ok(match self.find_issue_in(title, marker)? {
+            Some(i) => IssueState::Found(i),
+            None => IssueState::Missing,
+        })
+    }
+    fn create_issue(&self, title: &str, body: &str) -> anyhow::Result<u64> {
+        Ok(self.create_issue_in(title, body)?)
+    }
+    fn update_issue(&self, number: u64, body: Option<&str>, close: bool) -> anyhow::Result<()> {
+        Ok(self.update_issue_in(number, body, close)?)
     }
 }
 

@@ -94,6 +94,23 @@ pub struct OpenPullRequest {
     pub url: String,
 }
 
+/// An open issue on the forge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub number: u64,
+    pub title: String,
+    pub body: String,
+}
+
+/// Whether an open issue was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueState {
+    Found(Issue),
+    Missing,
+    /// The forge keeps no issues to ask about (`none`, `dry-run`).
+    Unsupported,
+}
+
 pub trait Forge {
     /// The forge as messages name it: `GitHub`, `none`, `dry-run`.
     fn name(&self) -> &'static str;
@@ -129,6 +146,33 @@ pub trait Forge {
     fn release(&self, tag: &str) -> Result<ReleaseState>;
     fn create_release(&self, release: &NewRelease) -> Result<Release>;
     fn upload_asset(&self, release: &Release, name: &str, bytes: &[u8]) -> Result<()>;
+    /// How a pull request is named in an issue's text (`#12`; GitLab's
+    /// merge requests are `!12`).
+    fn pull_request_ref(&self, number: u64) -> String {
+        format!("#{number}")
+    }
+    /// The open issue whose body holds `marker` (else whose title is
+    /// `title` exactly), looked for through every page of open issues.
+    fn find_issue(&self, title: &str, marker: &str) -> Result<IssueState> {
+        let _ = (title, marker);
+        Ok(IssueState::Unsupported)
+    }
+    /// Opens an issue; returns its number.
+    fn create_issue(&self, title: &str, body: &str) -> Result<u64> {
+        let _ = body;
+        bail!(
+            "cannot open the issue \"{title}\": the `{}` forge has no issues",
+            self.name()
+        )
+    }
+    /// Replaces issue `number`'s body (if `body`), or closes it (`close`).
+    fn update_issue(&self, number: u64, body: Option<&str>, close: bool) -> Result<()> {
+        let _ = (body, close);
+        bail!(
+            "cannot update issue #{number}: the `{}` forge has no issues",
+            self.name()
+        )
+    }
 }
 
 /// The configured forge for the repository of `git` (its remote is

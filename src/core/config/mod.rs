@@ -19,6 +19,7 @@ mod refs;
 mod schedule;
 mod semver;
 mod support;
+mod tracking;
 
 pub use advisories::{Advisories, Ignore, RUSTSEC_URL, is_advisory_id};
 pub use artifacts::{Artifacts, BuildTarget};
@@ -32,6 +33,7 @@ pub use schedule::{CutLevel, Day, Weekend};
 // `self::`: the `semver` crate has the same name.
 pub use self::semver::{Semver, SemverFeatures};
 pub use support::{LtsLine, Support};
+pub use tracking::Tracking;
 
 use refs::{marker, ref_prefix};
 
@@ -166,6 +168,8 @@ pub struct Config {
     pub backport: Backport,
     pub semver: Semver,
     pub advisories: Advisories,
+    /// The tracking issue of each release.
+    pub tracking: Tracking,
 }
 
 impl Default for Config {
@@ -202,6 +206,7 @@ impl Default for Config {
             backport: Backport::default(),
             semver: Semver::default(),
             advisories: Advisories::default(),
+            tracking: Tracking::default(),
         }
     }
 }
@@ -372,6 +377,22 @@ patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MA
     }
 
     #[test]
+    fn tracking_is_opt_in_and_configurable() {
+        let c = Config::default();
+        assert!(!c.tracking.enabled);
+        assert_eq!(c.tracking.title, "Release {version}");
+        let c = Config::from_train_toml(
+            Path::new("t"),
+            "[tracking]\nenabled = true\ntitle = \"{version} tracking\"\ntemplate = \"ci/tracking.md\"\n",
+        )
+        .unwrap();
+        assert!(c.tracking.enabled);
+        assert_eq!(c.tracking.template, Some("ci/tracking.md".into()));
+        let again = Config::from_train_toml(Path::new("x"), &c.to_toml()).unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
     fn unknown_key_names_file_and_line() {
         let e = Config::from_train_toml(
             Path::new("train.toml"),
@@ -469,6 +490,16 @@ patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MA
                 "`version-files",
             ),
             ("[[version-files]]\npath = \".\"\n", "`version-files"),
+            ("[tracking]\ntemplate = \"../t.md\"\n", "`tracking.template"),
+            (
+                "[tracking]\ntemplate = \".git/t.md\"\n",
+                "`tracking.template",
+            ),
+            ("[tracking]\ntitle = \"Release\"\n", "`tracking.title`"),
+            (
+                "[tracking]\ntitle = \"R {version}\\n\"\n",
+                "`tracking.title`",
+            ),
         ] {
             let e = err(text);
             assert!(e.contains(key) && e.contains("train.toml"), "{text}: {e}");
