@@ -309,3 +309,38 @@ fn status_and_patch_read_no_set_or_release_from_prose() {
     );
     assert_eq!(s.state(), before);
 }
+
+/// A fix is "already on the branch" only when the branch holds its change:
+/// an unrelated commit whose message names the fix in an abbreviated
+/// `(cherry picked from commit …)` trailer does not make backport skip it.
+#[test]
+fn backport_is_not_fooled_by_a_trailer_naming_the_fix() {
+    let s = cut();
+    let fix = s.commit_on(
+        "main",
+        "crates/core/src/fix.rs",
+        "// the fix\n",
+        "Fix on main",
+    );
+    s.commit_on(
+        "release-1.0.0",
+        "NOTES",
+        "unrelated\n",
+        &format!("Unrelated\n\n(cherry picked from commit {})", &fix[..8]),
+    );
+    s.git(&["checkout", "--quiet", "main"]);
+    let r = s
+        .train("2026-01-07", &["backport", &fix, "--to", "release-1.0.0"])
+        .success();
+    assert!(!r.stderr.contains("has its change already"), "{}", r.stderr);
+    s.git(&["fetch", "--quiet", "origin"]);
+    let on_branch = s.git(&["show", "origin/release-1.0.0:crates/core/src/fix.rs"]);
+    assert_eq!(on_branch, "// the fix\n");
+    // Run again: now the change is there, and nothing more is picked.
+    let tip = s.remote_oid("release-1.0.0");
+    let r = s
+        .train("2026-01-07", &["backport", &fix, "--to", "release-1.0.0"])
+        .success();
+    assert!(r.stderr.contains("already"), "{}", r.stderr);
+    assert_eq!(s.remote_oid("release-1.0.0"), tip);
+}

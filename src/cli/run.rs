@@ -89,7 +89,7 @@ pub fn one_line(s: &str) -> Result<String, String> {
     let t = s.trim();
     if t.is_empty() || t.chars().any(char::is_control) || t.chars().count() > 200 {
         return Err(
-            "the reason is one line of text of up to 200 characters, not empty: it goes into a \
+            "the reason is one line of text, not empty, up to 200 characters: it goes into a \
              trailer"
                 .into(),
         );
