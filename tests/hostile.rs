@@ -194,6 +194,41 @@ fn gathering_follows_no_link_and_never_writes_its_inputs() {
     assert_eq!(std::fs::read_to_string(&secret).unwrap(), "private key");
     std::fs::remove_file(dist.join("a-x86_64.tar.gz")).unwrap();
 
+    // --out itself a link to a directory outside: nothing lands there.
+    let away = s.root().join("away");
+    std::fs::create_dir(&away).unwrap();
+    symlink(away.to_str().unwrap(), &s.ws.join("linked"));
+    let e = refused(
+        &s,
+        "2026-01-05",
+        &[
+            "artifacts",
+            "--gather",
+            "g1",
+            "--out",
+            "linked",
+            "--no-source",
+        ],
+    );
+    assert!(
+        e.contains("--out") && e.contains("linked is a symbolic link"),
+        "{e}"
+    );
+    std::fs::remove_file(s.ws.join("linked")).unwrap();
+
+    // A SHA256SUMS that is a link to a file elsewhere is not read.
+    let g2 = artifacts_dir(&s, "g2", &[("c-x86_64.tar.gz", "c")]);
+    let elsewhere = s.root().join("sums-elsewhere");
+    std::fs::rename(g2.join("SHA256SUMS"), &elsewhere).unwrap();
+    symlink(elsewhere.to_str().unwrap(), &g2.join("SHA256SUMS"));
+    let e = refused(
+        &s,
+        "2026-01-05",
+        &["artifacts", "--gather", "g2", "--no-source"],
+    );
+    assert!(e.contains("g2/SHA256SUMS is not a regular file"), "{e}");
+    std::fs::remove_dir_all(&g2).unwrap();
+
     // --out the very directory gathered: refused, its archives intact.
     let e = refused(
         &s,
@@ -308,6 +343,30 @@ fn a_github_output_that_is_a_directory_is_named() {
         .failure();
     assert!(
         r.stderr.contains("GITHUB_OUTPUT names") && r.stderr.contains("which is a directory"),
+        "{}",
+        r.stderr
+    );
+    // A file whose last line has no newline: ours goes on a line of its own.
+    let file = s.root().join("out.txt");
+    std::fs::write(&file, "earlier=1").unwrap();
+    s.train_env(
+        "2026-01-05",
+        &["supported", "--github-output"],
+        &[("GITHUB_OUTPUT", file.to_str().unwrap())],
+    )
+    .success();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("earlier=1\nbranches="), "{text}");
+    // Set but empty: the variable is named.
+    let r = s
+        .train_env(
+            "2026-01-05",
+            &["supported", "--github-output"],
+            &[("GITHUB_OUTPUT", "")],
+        )
+        .failure();
+    assert!(
+        r.stderr.contains("GITHUB_OUTPUT is set but empty"),
         "{}",
         r.stderr
     );

@@ -75,13 +75,15 @@ fn config_files(workspace: &Path) -> Vec<PathBuf> {
     out.push(cargo_home().join("config.toml"));
     out.push(cargo_home().join("credentials.toml"));
     out.push(cargo_home().join("credentials"));
-    out.into_iter().filter(|p| p.is_file()).collect()
+    // What exists is read (and a FIFO or directory there refused by name),
+    // not passed over in silence.
+    out.into_iter().filter(|p| p.exists()).collect()
 }
 
 /// The first value at `path` in `files`, with the file it came from.
 fn lookup_value(files: &[PathBuf], path: &[&str]) -> Result<Option<(toml::Value, PathBuf)>> {
     for f in files {
-        let text = std::fs::read_to_string(f)?;
+        let text = super::fs::read(f)?;
         let v: toml::Value =
             toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
         let mut at = &v;

@@ -150,11 +150,28 @@ impl<'a> Executor<'a> {
 
 /// Appends `line` to a job's output file (`$GITHUB_OUTPUT`).
 fn output(file: &Path, line: &str) -> Result<()> {
-    use std::io::Write;
+    use std::io::{Read, Seek, Write};
+    if file.as_os_str().is_empty() {
+        bail!("GITHUB_OUTPUT is set but empty: unset it, or name the job's output file");
+    }
+    // A FIFO or device would block or swallow the line: only a file.
+    if std::fs::metadata(file).is_ok_and(|m| !m.is_file()) {
+        bail!(
+            "GITHUB_OUTPUT {} is not a regular file (a directory, FIFO or device)",
+            file.display()
+        );
+    }
     let mut f = std::fs::OpenOptions::new()
+        .read(true)
         .append(true)
         .create(true)
         .open(file)
         .with_context(|| format!("cannot open {} to append to it", file.display()))?;
-    writeln!(f, "{line}").with_context(|| format!("cannot write to {}", file.display()))
+    // A file whose last line has no newline would have ours joined onto it.
+    let mut last = [0u8; 1];
+    let ends_open = f.seek(std::io::SeekFrom::End(-1)).is_ok()
+        && f.read_exact(&mut last).is_ok()
+        && last[0] != b'\n';
+    let lead = if ends_open { "\n" } else { "" };
+    writeln!(f, "{lead}{line}").with_context(|| format!("cannot write to {}", file.display()))
 }

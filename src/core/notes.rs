@@ -190,6 +190,14 @@ pub fn add_entry(
     let end = (start + 1..lines.len())
         .find(|&i| is_separator(lines[i]))
         .unwrap_or(lines.len());
+    // One line whatever it came from (a pull request's title may hold
+    // newlines, which would write sections of their own).
+    let entry: String = entry
+        .split(|c: char| c.is_control())
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     let item = format!("* {entry}");
     if lines[start..end].iter().any(|l| l.trim_end() == item) {
         return Ok(text.to_string());
@@ -330,6 +338,9 @@ mod tests {
             "{one}"
         );
         let two = add_entry(&one, "49.0.1", "### Fixed", "Fix B").unwrap();
+        let forged = add_entry(&one, "49.0.1", "### Fixed", "Fix C\n\n## 9.9.9\nInjected").unwrap();
+        assert!(forged.contains("* Fix C ## 9.9.9 Injected\n"), "{forged}");
+        assert!(!forged.contains("\n## 9.9.9"), "{forged}");
         assert!(
             two.contains("### Fixed\n\n* Fix A (#7)\n* Fix B\n\n---"),
             "{two}"

@@ -50,6 +50,7 @@ pub fn plan(ctx: &Context, target: Option<&str>, out: &Path, source: bool) -> Re
     let version = train_version(ctx)?;
     let mut plan = Plan::default();
     let out_dir = ctx.root.join(out);
+    check_out(&out_dir)?;
     // STEP 1
     let bins = binaries(ctx, &meta);
     if !bins.is_empty() {
@@ -152,7 +153,27 @@ fn pack(
 /// `<project>-<version>`: the source tarball's directory.
 fn source_dir(ctx: &Context) -> Result<String> {
     let version = train_version(ctx)?;
-    Ok(format!("{}-{version}", super::project_name(ctx)))
+    let project = super::project_name(ctx);
+    // It names a file in `--out` and the tarball's top directory.
+    if project.contains(['/', '\\']) || project.starts_with('.') {
+        bail!(
+            "the project's name `{project}` cannot name the source tarball (it has `/` or `\\`, \
+             or starts with `.`): set `project` to a plain name, or pass --no-source"
+        );
+    }
+    Ok(format!("{project}-{version}"))
+}
+
+/// `--out` is a directory of its own: not a link (what is written would
+/// land wherever it points).
+fn check_out(out_dir: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(out_dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        bail!(
+            "--out {} is a symbolic link: give the directory itself; nothing was written",
+            out_dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// `<project>-<version>-src.tar.gz`: `git archive` of HEAD under one directory.
@@ -181,6 +202,7 @@ fn sums(out_dir: &Path, files: Vec<PathBuf>, plan: &mut Plan) {
 /// anything is written.
 pub fn plan_gather(ctx: &Context, dirs: &[PathBuf], out: &Path, source: bool) -> Result<Plan> {
     let out_dir = ctx.root.join(out);
+    check_out(&out_dir)?;
     refuse_input_as_output(&ctx.root, dirs, &out_dir)?;
     // name -> the file to copy
     let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -221,6 +243,13 @@ pub fn plan_gather(ctx: &Context, dirs: &[PathBuf], out: &Path, source: bool) ->
 /// one in `dir` nobody listed, is an error.
 fn gather_dir(dir: &Path, found: &mut BTreeMap<String, PathBuf>) -> Result<()> {
     let sums_file = dir.join("SHA256SUMS");
+    if std::fs::symlink_metadata(&sums_file).is_ok_and(|m| !m.is_file()) {
+        bail!(
+            "{} is not a regular file (a link, FIFO or directory): --gather reads only what \
+             `cargo train artifacts` wrote",
+            sums_file.display()
+        );
+    }
     let text = std::fs::read_to_string(&sums_file).with_context(|| {
         format!(
             "cannot read {}: --gather takes the directories that `cargo train artifacts` wrote",
@@ -323,7 +352,23 @@ fn refuse_strangers(
         return Ok(());
     };
     for e in entries {
-        let name = e?.file_name().to_string_lossy().into_owned();
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        // Checked before anything is written: a link among them would be
+        // written through.
+        let kind = e.file_type()?;
+        if !kind.is_file() {
+            let what = if kind.is_symlink() {
+                "is a symbolic link"
+            } else {
+                "is not a regular file"
+            };
+            bail!(
+                "{} holds {name}, which {what}: remove it or choose another --out; nothing was \
+                 written",
+                out_dir.display()
+            );
+        }
         let ours = name == "SHA256SUMS"
             || found.contains_key(&name)
             || (source && name == format!("{}-src.tar.gz", source_dir(ctx)?));

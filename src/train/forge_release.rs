@@ -12,7 +12,7 @@ use crate::core::tracking::keys;
 use crate::plan::{Effect, Plan};
 use crate::train::repo::Repo;
 use crate::train::{Context, notes, tracking};
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use semver::Version;
 use std::path::{Path, PathBuf};
 
@@ -122,11 +122,23 @@ fn asset_files(assets: Option<&Path>) -> Result<Vec<PathBuf>> {
     let Some(dir) = assets else {
         return Ok(Vec::new());
     };
-    let mut f: Vec<_> = std::fs::read_dir(dir)
+    let mut f = Vec::new();
+    for e in std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the assets directory {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
+    {
+        let p = e?.path();
+        // What is uploaded is what the directory holds: a link could send
+        // a file from anywhere, and a FIFO would never end.
+        let m = std::fs::symlink_metadata(&p)?;
+        if !m.is_file() {
+            bail!(
+                "{} is not a regular file (a link, directory, FIFO or device): the assets \
+                 directory holds only the files to upload",
+                p.display()
+            );
+        }
+        f.push(p);
+    }
     f.sort();
     Ok(f)
 }

@@ -372,12 +372,12 @@ fn check_names(ctx: &Context, opts: &InitOpts) -> Result<()> {
     let w = &opts.ci_workflow;
     if !plain(w)
         || w.len() > 100
-        || w.starts_with('.')
+        || w.starts_with(['.', '-'])
         || !(w.ends_with(".yml") || w.ends_with(".yaml"))
     {
         bail!(
             "--ci-workflow `{w}` is not a workflow's file name: up to 100 letters, digits, `.`, \
-             `_`, `-`, not starting with `.`, ending in `.yml` or `.yaml`"
+             `_`, `-`, not starting with `.` or `-`, ending in `.yml` or `.yaml`"
         );
     }
     Ok(())

@@ -22,7 +22,10 @@ pub struct Github {
     /// The REST API's base URL (GitHub Enterprise: `https://HOST/api/v3`).
     pub api_url: String,
     /// `owner/name`; default: from the remote's URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "github_repository"
+    )]
     pub repository: Option<String>,
     /// Checks and statuses that must pass before a tag; empty: all of them.
     pub required_checks: Vec<String>,
@@ -72,7 +75,10 @@ pub struct Forgejo {
     )]
     pub url: Option<String>,
     /// `owner/name`; default: from the remote's URL on that host.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "forgejo_repository"
+    )]
     pub repository: Option<String>,
     /// Statuses that must pass before a tag; empty: all of them.
     pub required_checks: Vec<String>,
@@ -163,6 +169,34 @@ fn gitlab_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 /// A retry budget of 1 s to a day: with none, a single dropped connection
 /// fails the run; one beyond a day is no bound (and would overflow a
 /// deadline).
+fn github_repository<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    owner_name(d, "github.repository")
+}
+
+fn forgejo_repository<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    owner_name(d, "forgejo.repository")
+}
+
+/// `owner/name`, each part a name the forge takes (letters, digits, `-`,
+/// `_`, `.`; not `.` or `..`): it goes into API paths, and a wrong one
+/// would be found only after `cut` pushed.
+fn owner_name<'de, D: Deserializer<'de>>(d: D, key: &str) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    let part = |p: &str| {
+        !p.is_empty()
+            && p != "."
+            && p != ".."
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    match s.split_once('/') {
+        Some((o, n)) if part(o) && part(n) => Ok(Some(s)),
+        _ => Err(serde::de::Error::custom(format!(
+            "`{key} = {s:?}` is not `owner/name` (letters, digits, `-`, `_`, `.` in each part)"
+        ))),
+    }
+}
+
 fn retry_budget<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     super::ranged(d, 1..=86_400, |n| {
         format!("retry budget {n} is out of range: use 1 to 86400 seconds (the default is 120)")

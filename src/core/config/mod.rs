@@ -490,6 +490,9 @@ patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MA
                 "`version-files",
             ),
             ("[[version-files]]\npath = \".\"\n", "`version-files"),
+            ("[github]\nrepository = \"/r\"\n", "`github.repository"),
+            ("[forgejo]\nrepository = \"o/r/x\"\n", "`forgejo.repository"),
+            ("[forgejo]\nrepository = \"../r\"\n", "`forgejo.repository"),
             ("[tracking]\ntemplate = \"../t.md\"\n", "`tracking.template"),
             (
                 "[tracking]\ntemplate = \".git/t.md\"\n",
