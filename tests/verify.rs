@@ -243,3 +243,44 @@ fn a_closed_stdout_is_not_a_panic() {
         assert!(out.status.success(), "{args:?}: {stderr}");
     }
 }
+
+/// tokio's `[patch.crates-io]` on its own members: with a member on
+/// `main`'s `-dev` version, the patch matches no released requirement and
+/// cargo leaves it unused, which `verify` says (a warning, not a problem).
+#[test]
+fn a_patch_on_a_member_at_a_pre_release_is_a_warning() {
+    let f = Fixture::new(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/rt\"]\nresolver = \"2\"\n\n\
+             [patch.crates-io]\nrt = { path = \"crates/rt\" }\n",
+        ),
+        (
+            "crates/rt/Cargo.toml",
+            "[package]\nname = \"rt\"\nversion = \"1.48.0-dev\"\nedition = \"2021\"\n\
+             description = \"d\"\nlicense = \"MIT\"\n",
+        ),
+    ]);
+    let r = f.train(&["verify"]).success();
+    assert!(
+        r.stderr.contains(
+            "warning: Cargo.toml:6: `[patch.crates-io] rt` points at `rt` 1.48.0-dev, a \
+             pre-release"
+        ),
+        "{}",
+        r.stderr
+    );
+    // Released, the patch is used again and nothing is said.
+    f.write(
+        "crates/rt/Cargo.toml",
+        "[package]\nname = \"rt\"\nversion = \"1.48.0\"\nedition = \"2021\"\n\
+         description = \"d\"\nlicense = \"MIT\"\n",
+    );
+    assert!(
+        f.cargo(&["update", "--workspace", "--offline"])
+            .status
+            .success()
+    );
+    let r = f.train(&["verify"]).success();
+    assert!(!r.stderr.contains("warning:"), "{}", r.stderr);
+}

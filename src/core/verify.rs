@@ -60,6 +60,54 @@ pub fn stale_entries(ws: &Workspace, config: &Config) -> Vec<Problem> {
         .collect()
 }
 
+/// Warnings: a `[patch.<registry>]` entry of the root that points at a
+/// member on a pre-release (`main`'s `-dev`). A requirement such as `"1.47"`
+/// matches no pre-release, so cargo leaves the patch unused and builds the
+/// registry's crate instead, silently (tokio patches its crates this way).
+pub fn unused_patches(ws: &Workspace) -> Vec<Problem> {
+    let root = ws.root();
+    let Ok(doc) = toml_edit::Document::parse(root.text.as_str()) else {
+        return Vec::new();
+    };
+    let Some(patch) = doc.get("patch").and_then(toml_edit::Item::as_table_like) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (source, entries) in patch.iter() {
+        let Some(entries) = entries.as_table_like() else {
+            continue;
+        };
+        for (key, entry) in entries.iter() {
+            let Some(e) = entry.as_table_like() else {
+                continue;
+            };
+            if e.get("path").is_none() {
+                continue;
+            }
+            let name = e.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+            let Some(c) = ws.find(name).map(|i| &ws.crates[i]) else {
+                continue;
+            };
+            if c.version.pre.is_empty() {
+                continue;
+            }
+            let line = entry.span().map(|s| root.line_of(s.start));
+            out.push(Problem::new(
+                &root.path,
+                line,
+                format!(
+                    "`[patch.{source}] {key}` points at `{name}` {}, a pre-release: requirements \
+                     on a released line (\"{}.{}\") do not match it, so cargo leaves the patch \
+                     unused; give such requirements the `-dev` version, or drop the patch while \
+                     `{name}` is on a pre-release",
+                    c.version, c.version.major, c.version.minor
+                ),
+            ));
+        }
+    }
+    out
+}
+
 /// `Cargo.lock` is current: no conflict markers, every member at its version
 /// with every dependency its manifest names (a dependency added without
 /// re-locking makes `cargo metadata --locked` fail after a bump).

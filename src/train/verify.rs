@@ -15,7 +15,10 @@ pub fn run(ctx: &Context) -> Result<Vec<Problem>> {
             .ok()
             .flatten()
     };
-    for w in verify::stale_entries(&ctx.ws, &ctx.config) {
+    let warnings = verify::stale_entries(&ctx.ws, &ctx.config)
+        .into_iter()
+        .chain(verify::unused_patches(&ctx.ws));
+    for w in warnings {
         eprintln!("warning: {w}");
     }
     let mut problems = verify::verify(&ctx.ws, &ctx.config, &read);
