@@ -158,7 +158,9 @@ fn member_globs(
         for dir in paths {
             let dir = normalize(&dir?);
             let m = dir.join("Cargo.toml");
-            if m.is_file() && !excluded(&dir) {
+            // What exists is read (a FIFO there is refused by name when it
+            // is), not left out of the workspace in silence.
+            if m.exists() && !excluded(&dir) {
                 queue.push_back(m);
             } else if !pattern.contains(['*', '?', '[']) && !m.is_file() {
                 bail!(
@@ -217,7 +219,7 @@ fn enqueue_path_deps(
     for d in &m.deps {
         if let Some(p) = &d.path {
             let target = normalize(&dir.join(p));
-            if target.starts_with(root) && !excluded(&target) && target.join("Cargo.toml").is_file()
+            if target.starts_with(root) && !excluded(&target) && target.join("Cargo.toml").exists()
             {
                 queue.push_back(target.join("Cargo.toml"));
             }

@@ -156,11 +156,17 @@ fn in_the_index(reg: &Registry, crates: &Crates) -> Result<(Vec<bool>, Vec<bool>
 
 /// Index versions of every crate, asked a few at a time.
 fn index_versions(reg: &Registry, names: &[String]) -> Result<Vec<Vec<Version>>> {
-    index_entries(reg, names, Duration::from_secs(300))
-        .into_iter()
+    let entries = index_entries(reg, names, Duration::from_secs(300));
+    // The read that failed, not one left unasked because of it.
+    let failure = entries
+        .iter()
         .zip(names)
-        .map(|(r, n)| r.map_err(|e| anyhow::anyhow!("could not read the index entry of {n}: {e}")))
-        .collect()
+        .filter_map(|(r, n)| r.as_ref().err().map(|e| (e.to_string(), n)))
+        .min_by_key(|(e, _)| e.starts_with("not asked"));
+    if let Some((e, n)) = failure {
+        anyhow::bail!("could not read the index entry of {n}: {e}");
+    }
+    Ok(entries.into_iter().flatten().collect())
 }
 
 /// The crates that go to `registry`, in publish order, at their versions
@@ -177,7 +183,11 @@ pub fn index_entries(
     names: &[String],
     budget: Duration,
 ) -> Vec<Result<Vec<Version>, Failure>> {
+    use std::sync::atomic::{AtomicBool, Ordering};
     let deadline = Instant::now() + budget;
+    // The first read that fails for good ends the others (each then says
+    // so): a server that hangs is not waited on crate after crate.
+    let failed = &AtomicBool::new(false);
     std::thread::scope(|s| {
         let chunks: Vec<_> = names
             .chunks(names.len().div_ceil(8).max(1))
@@ -186,8 +196,22 @@ pub fn index_entries(
                     chunk
                         .iter()
                         .map(|n| {
-                            retry_at_most(INDEX_RETRIES, deadline, || reg.versions(n), |_, _| {})
-                                .map(|v| v.into_iter().map(|x| x.version).collect())
+                            if failed.load(Ordering::Relaxed) {
+                                return Err(Failure::Permanent(
+                                    "not asked: another read of the index failed".into(),
+                                ));
+                            }
+                            let r = retry_at_most(
+                                INDEX_RETRIES,
+                                deadline,
+                                || reg.versions(n),
+                                |_, _| {},
+                            )
+                            .map(|v| v.into_iter().map(|x| x.version).collect());
+                            if r.is_err() {
+                                failed.store(true, Ordering::Relaxed);
+                            }
+                            r
                         })
                         .collect::<Vec<_>>()
                 })

@@ -20,6 +20,7 @@ pub enum ForgeKind {
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Github {
     /// The REST API's base URL (GitHub Enterprise: `https://HOST/api/v3`).
+    #[serde(deserialize_with = "github_api_url")]
     pub api_url: String,
     /// `owner/name`; default: from the remote's URL.
     #[serde(
@@ -151,6 +152,14 @@ fn checked_instance(url: &str, key: &str, api: &str, example: &str) -> Result<St
     Ok(trimmed.to_string())
 }
 
+/// `github.api-url`: an http or https URL (the token goes there).
+fn github_api_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let url = String::deserialize(d)?;
+    // No API suffix to refuse here: this URL is the API's.
+    checked_instance(&url, "github.api-url", "\0", "https://api.github.com")
+        .map_err(serde::de::Error::custom)
+}
+
 /// `forgejo.url`: an instance (`…/api/v1` refused).
 fn instance_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let url = String::deserialize(d)?;
@@ -166,9 +175,6 @@ fn gitlab_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         .map_err(serde::de::Error::custom)
 }
 
-/// A retry budget of 1 s to a day: with none, a single dropped connection
-/// fails the run; one beyond a day is no bound (and would overflow a
-/// deadline).
 fn github_repository<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     owner_name(d, "github.repository")
 }
@@ -197,6 +203,9 @@ fn owner_name<'de, D: Deserializer<'de>>(d: D, key: &str) -> Result<Option<Strin
     }
 }
 
+/// A retry budget of 1 s to a day: with none, a single dropped connection
+/// fails the run; one beyond a day is no bound (and would overflow a
+/// deadline).
 fn retry_budget<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     super::ranged(d, 1..=86_400, |n| {
         format!("retry budget {n} is out of range: use 1 to 86400 seconds (the default is 120)")

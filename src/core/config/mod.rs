@@ -83,6 +83,14 @@ fn one_line<'de, D: serde::Deserializer<'de>>(d: D, what: &str) -> Result<String
     Ok(s)
 }
 
+/// 1 s to a day: 0 would stop every hook at once, more is no bound.
+fn hook_timeout<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    ranged(d, 1..=86_400, |n| {
+        format!("`hook-timeout-secs = {n}` is out of range: use 1 to 86400 (a day)")
+    })
+    .map(|n| n as u64)
+}
+
 fn project<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     one_line(d, "project").map(Some)
 }
@@ -155,6 +163,7 @@ pub struct Config {
     pub after_bump: Vec<String>,
     /// How long one such command (or cargo's relock) may run before it is
     /// stopped, with every process it started, and the bump undone.
+    #[serde(deserialize_with = "hook_timeout")]
     pub hook_timeout_secs: u64,
     /// How changes are delivered: `none` pushes them to their branch,
     /// `dry-run` pushes `ci/*` branches and prints the pull requests.
@@ -491,6 +500,12 @@ patterns = ['#define WASMTIME_VERSION "{version}"', "#define WASMTIME_VERSION_MA
             ),
             ("[[version-files]]\npath = \".\"\n", "`version-files"),
             ("[github]\nrepository = \"/r\"\n", "`github.repository"),
+            ("[github]\napi-url = \"file:///etc\"\n", "github.api-url"),
+            ("hook-timeout-secs = 0\n", "`hook-timeout-secs = 0`"),
+            (
+                "[publish]\ntrusted-token-renew-secs = 0\n",
+                "trusted-token-renew-secs",
+            ),
             ("[forgejo]\nrepository = \"o/r/x\"\n", "`forgejo.repository"),
             ("[forgejo]\nrepository = \"../r\"\n", "`forgejo.repository"),
             ("[tracking]\ntemplate = \"../t.md\"\n", "`tracking.template"),

@@ -16,12 +16,21 @@ pub struct Publish {
     pub index_timeout_secs: u64,
     /// With trusted publishing, a token older than this is replaced before
     /// the next upload (crates.io's live 30 minutes).
+    #[serde(deserialize_with = "renew")]
     pub trusted_token_renew_secs: u64,
     /// Rate limits by registry name; crates.io's are built in.
     pub rate_limits: std::collections::BTreeMap<String, RateLimits>,
     /// What a dependent's upload waits for, by registry name; see
     /// [`Publish::wait_for`].
     pub dependents_wait_for: std::collections::BTreeMap<String, WaitFor>,
+}
+
+/// 1 s to a day: 0 would renew before every upload.
+fn renew<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    super::ranged(d, 1..=86_400, |n| {
+        format!("`trusted-token-renew-secs = {n}` is out of range: use 1 to 86400")
+    })
+    .map(|n| n as u64)
 }
 
 /// 1 to 64 uploads at once: 0 would upload nothing and wait for ever.
