@@ -103,6 +103,12 @@ fn crate_dir(manifest: &Path) -> String {
 }
 
 /// The newest final release among `tags` (`parse` reads a tag's version).
+/// Whether the release `v` is on the line of `at` (a branch's version):
+/// the same major and minor, and not past it (its pre-release part aside).
+pub fn on_line(v: &Version, at: &Version) -> bool {
+    (v.major, v.minor) == (at.major, at.minor) && *v <= Version::new(at.major, at.minor, at.patch)
+}
+
 pub fn newest_release<'a>(
     tags: impl Iterator<Item = &'a str>,
     parse: impl Fn(&str) -> Option<Version>,
@@ -148,6 +154,17 @@ mod tests {
             &package("[package]\nname = \"w\"\n"),
             "anything/at/all"
         ));
+    }
+
+    #[test]
+    fn a_baseline_is_on_the_branchs_line() {
+        let v = |s: &str| Version::parse(s).unwrap();
+        assert!(on_line(&v("0.258.0"), &v("0.258.1-rc.1")));
+        assert!(on_line(&v("48.0.0"), &v("48.0.2")));
+        // wasm-tools: the CLI's `v1.257.1` on the `0.258` line.
+        assert!(!on_line(&v("1.257.1"), &v("0.258.1")));
+        assert!(!on_line(&v("0.257.0"), &v("0.258.0")));
+        assert!(!on_line(&v("48.0.3"), &v("48.0.2")));
     }
 
     #[test]

@@ -243,13 +243,20 @@ fn write_out(repo: &Repo, tag: &str, tip: &str) -> Result<(Scratch, Scratch)> {
     Ok((base, cur))
 }
 
-/// The newest `vX.Y.Z` tag (no pre-release) reachable from `tip`.
+/// The newest `vX.Y.Z` tag (no pre-release) reachable from `tip` on the
+/// line of `tip`'s version: a tag of another scheme that shares the prefix
+/// (wasm-tools' CLI tags `v1.257.1` on a `0.258` branch) is no baseline.
 pub fn last_release_tag(repo: &Repo, tip: &str) -> Result<Option<String>> {
     let names = repo.names();
     let tags = repo.git.tags_merged(tip)?;
+    let at = repo.version_at(tip).ok();
     Ok(semver_scope::newest_release(
         tags.iter().map(|t| t.trim()),
-        |t| names.parse_tag(t),
+        |t| {
+            names
+                .parse_tag(t)
+                .filter(|v| at.as_ref().is_none_or(|at| semver_scope::on_line(v, at)))
+        },
     ))
 }
 
