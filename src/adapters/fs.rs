@@ -20,6 +20,22 @@ pub fn read_optional(path: &Path) -> Result<Option<String>> {
     }
 }
 
+/// What `path` is when it exists and is no regular file ("a symbolic
+/// link", "a directory", …), not following a link: a file the train is to
+/// read or write as it stands must be the file itself.
+pub fn not_plain(path: &Path) -> Option<&'static str> {
+    let t = std::fs::symlink_metadata(path).ok()?.file_type();
+    if t.is_file() {
+        None
+    } else if t.is_symlink() {
+        Some("a symbolic link")
+    } else if t.is_dir() {
+        Some("a directory")
+    } else {
+        Some("a FIFO, socket or device")
+    }
+}
+
 /// Refuses what exists and is no regular file: opening a FIFO would wait
 /// for a writer without end, and a device or directory is no text to read.
 fn regular(path: &Path) -> Result<()> {

@@ -223,11 +223,12 @@ fn published(name: &str, api: &str, answer: Answer) -> Result<(), Failure> {
             "{what}: 404: no publish endpoint at {api}"
         ))),
         // Cargo reads a 200 that carries `errors` as a refusal too.
-        Ok((_, body)) if refusal_in(&body).is_some() => Err(Failure::Permanent(format!(
-            "{what}: the registry refused it: {}",
-            refusal_in(&body).unwrap_or_default()
-        ))),
-        Ok(_) => Ok(()),
+        Ok((_, body)) => match refusal_in(&body) {
+            Some(why) => Err(Failure::Permanent(format!(
+                "{what}: the registry refused it: {why}"
+            ))),
+            None => Ok(()),
+        },
     }
 }
 

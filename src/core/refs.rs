@@ -42,12 +42,16 @@ impl Names {
     /// Why a branch named like a release branch is not one of the train's:
     /// `[branches] ignore` names it, or its line is older than `from`.
     pub fn left_out(&self, name: &str) -> Option<String> {
-        let v = self.parse_form(name)?;
+        self.left_out_at(name, &self.parse_form(name)?)
+    }
+
+    /// [`Names::left_out`] for `name`, already parsed as the line `v`.
+    fn left_out_at(&self, name: &str, v: &Version) -> Option<String> {
         if let Some(p) = self.adopted.ignore.iter().find(|p| p.matches(name)) {
             return Some(format!("`[branches] ignore` leaves it out (`{}`)", p.0));
         }
         match &self.adopted.from {
-            Some(from) if v < *from => Some(format!(
+            Some(from) if v < from => Some(format!(
                 "its line {v} is older than `[branches] from = \"{from}\"`"
             )),
             _ => None,
@@ -70,10 +74,8 @@ impl Names {
     /// forms). Names with a pre-release or build part are not release
     /// branches.
     pub fn parse_release_branch(&self, name: &str) -> Option<Version> {
-        if self.left_out(name).is_some() {
-            return None;
-        }
-        self.parse_form(name)
+        let v = self.parse_form(name)?;
+        self.left_out_at(name, &v).is_none().then_some(v)
     }
 
     /// The version a name in the release branches' form names.

@@ -10,7 +10,7 @@
 //! other targets wrote (each DIR with its `SHA256SUMS`, every file checked
 //! against it), adds the source tarball, and writes one `SHA256SUMS` for all.
 
-use crate::adapters::{archive, cargo};
+use crate::adapters::{archive, cargo, fs};
 use crate::plan::{self, Effect, Pack, Plan};
 use crate::train::Context;
 use anyhow::{Context as _, Result, bail};
@@ -243,10 +243,10 @@ pub fn plan_gather(ctx: &Context, dirs: &[PathBuf], out: &Path, source: bool) ->
 /// one in `dir` nobody listed, is an error.
 fn gather_dir(dir: &Path, found: &mut BTreeMap<String, PathBuf>) -> Result<()> {
     let sums_file = dir.join("SHA256SUMS");
-    if std::fs::symlink_metadata(&sums_file).is_ok_and(|m| !m.is_file()) {
+    if let Some(kind) = fs::not_plain(&sums_file) {
         bail!(
-            "{} is not a regular file (a link, FIFO or directory): --gather reads only what \
-             `cargo train artifacts` wrote",
+            "{} is not a regular file ({kind}): --gather reads only what `cargo train \
+             artifacts` wrote",
             sums_file.display()
         );
     }
@@ -274,7 +274,7 @@ fn gather_dir(dir: &Path, found: &mut BTreeMap<String, PathBuf>) -> Result<()> {
         }
         let file = dir.join(name);
         let plain = !name.contains('/') && name != "." && name != "..";
-        if !plain || std::fs::symlink_metadata(&file).is_ok_and(|m| !m.is_file()) {
+        if !plain || fs::not_plain(&file).is_some() {
             bail!(
                 "{} lists {name}, which is not a plain file of {} (a link, a directory or a \
                  path elsewhere): gathering takes only the archives themselves",
@@ -356,16 +356,10 @@ fn refuse_strangers(
         let name = e.file_name().to_string_lossy().into_owned();
         // Checked before anything is written: a link among them would be
         // written through.
-        let kind = e.file_type()?;
-        if !kind.is_file() {
-            let what = if kind.is_symlink() {
-                "is a symbolic link"
-            } else {
-                "is not a regular file"
-            };
+        if let Some(kind) = fs::not_plain(&e.path()) {
             bail!(
-                "{} holds {name}, which {what}: remove it or choose another --out; nothing was \
-                 written",
+                "{} holds {name}, which is {kind}: remove it or choose another --out; nothing \
+                 was written",
                 out_dir.display()
             );
         }

@@ -129,11 +129,10 @@ fn asset_files(assets: Option<&Path>) -> Result<Vec<PathBuf>> {
         let p = e?.path();
         // What is uploaded is what the directory holds: a link could send
         // a file from anywhere, and a FIFO would never end.
-        let m = std::fs::symlink_metadata(&p)?;
-        if !m.is_file() {
+        if let Some(kind) = crate::adapters::fs::not_plain(&p) {
             bail!(
-                "{} is not a regular file (a link, directory, FIFO or device): the assets \
-                 directory holds only the files to upload",
+                "{} is not a regular file ({kind}): the assets directory holds only the files \
+                 to upload",
                 p.display()
             );
         }

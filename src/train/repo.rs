@@ -277,7 +277,8 @@ impl Repo {
     pub fn released(&self, v: &Version) -> Result<Option<(TagName, CommitId)>> {
         let names = self.names();
         let final_version = Version::new(v.major, v.minor, v.patch);
-        for v in [&final_version, v] {
+        let candidate = (*v != final_version).then_some(v);
+        for v in std::iter::once(&final_version).chain(candidate) {
             let tag = names.tag(v);
             if let Some(at) = self.tag(&tag)? {
                 return Ok(Some((tag, at)));
