@@ -5,6 +5,7 @@ pub mod advisories;
 pub mod bump;
 pub mod changeset;
 pub mod config;
+pub mod conventional;
 pub mod dashboard;
 pub mod gantt;
 pub mod graph;

@@ -135,6 +135,72 @@ pub fn try_bump(v: &Version, level: &Level) -> Result<Version, String> {
     Ok(next)
 }
 
+/// What a crate's changes since its last release call for, least first;
+/// the level of an independent release (see [`next_release`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Change {
+    /// Fixes and anything else that keeps the API as it was.
+    Fix,
+    /// New API, nothing removed or changed.
+    Feature,
+    /// An API break.
+    Breaking,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Change::Fix => "patch",
+            Change::Feature => "minor",
+            Change::Breaking => "major",
+        })
+    }
+}
+
+impl FromStr for Change {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "patch" => Ok(Change::Fix),
+            "minor" => Ok(Change::Feature),
+            "major" => Ok(Change::Breaking),
+            other => Err(format!("`{other}` is no level: use major, minor or patch")),
+        }
+    }
+}
+
+/// The release after `v` for a change of kind `change`, by cargo's rules of
+/// compatibility: on `0.y.z` (y > 0) a break moves the minor and anything
+/// else the patch; on `0.0.z` every release is a break and moves the
+/// patch; from `1.0.0` on each kind moves its own number. A pre-release
+/// goes to its release (`1.0.0-alpha.2` -> `1.0.0`), since the change was
+/// made towards it.
+pub fn next_release(v: &Version, change: Change) -> Result<Version, String> {
+    if !v.pre.is_empty() {
+        return Ok(Version::new(v.major, v.minor, v.patch));
+    }
+    let up = |n: u64| {
+        n.checked_add(1)
+            .ok_or_else(|| format!("{v} cannot move: {n} is the largest number there is"))
+    };
+    Ok(match (v.major, v.minor, change) {
+        (0, 0, _) => Version::new(0, 0, up(v.patch)?),
+        (0, m, Change::Breaking) => Version::new(0, up(m)?, 0),
+        (0, m, _) => Version::new(0, m, up(v.patch)?),
+        (x, _, Change::Breaking) => Version::new(up(x)?, 0, 0),
+        (x, m, Change::Feature) => Version::new(x, up(m)?, 0),
+        (x, m, Change::Fix) => Version::new(x, m, up(v.patch)?),
+    })
+}
+
+/// Whether releasing `new` after `old` is a break by cargo's rules (a caret
+/// requirement on `old` does not take `new`).
+pub fn breaks(old: &Version, new: &Version) -> bool {
+    let req = semver::VersionReq::parse(&format!("^{}", Version::new(old.major, old.minor, old.patch)))
+        .expect("a caret on a version parses");
+    !req.matches(&Version::new(new.major, new.minor, new.patch))
+}
+
 /// Why moving from `old` to `new` needs `--allow-downgrade`, if it does:
 /// an explicit version below the current one (cargo would keep resolving
 /// the higher, older release). `dev` lowers a version on purpose
@@ -150,6 +216,26 @@ mod tests {
 
     fn b(v: &str, level: &str) -> String {
         bump(&Version::parse(v).unwrap(), &level.parse().unwrap()).to_string()
+    }
+
+    #[test]
+    fn next_release_follows_cargo_compatibility() {
+        let n = |v: &str, c: Change| next_release(&Version::parse(v).unwrap(), c).unwrap().to_string();
+        assert_eq!(n("0.42.0", Change::Breaking), "0.43.0");
+        assert_eq!(n("0.42.3", Change::Feature), "0.42.4");
+        assert_eq!(n("0.42.3", Change::Fix), "0.42.4");
+        assert_eq!(n("0.0.3", Change::Fix), "0.0.4");
+        assert_eq!(n("1.52.1", Change::Feature), "1.53.0");
+        assert_eq!(n("1.52.1", Change::Fix), "1.52.2");
+        assert_eq!(n("1.52.1", Change::Breaking), "2.0.0");
+        assert_eq!(n("1.0.0-alpha.2", Change::Breaking), "1.0.0");
+        assert!(next_release(&Version::new(0, u64::MAX, 0), Change::Breaking).is_err());
+        assert!(breaks(&Version::new(0, 42, 0), &Version::new(0, 43, 0)));
+        assert!(!breaks(&Version::new(0, 42, 0), &Version::new(0, 42, 1)));
+        assert!(!breaks(&Version::new(1, 2, 0), &Version::new(1, 3, 0)));
+        assert!(breaks(&Version::new(0, 0, 3), &Version::new(0, 0, 4)));
+        assert_eq!("minor".parse::<Change>(), Ok(Change::Feature));
+        assert!("huge".parse::<Change>().is_err());
     }
 
     #[test]
