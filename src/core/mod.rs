@@ -24,6 +24,7 @@ pub mod redact;
 pub mod refs;
 pub mod release_commit;
 pub mod schedule;
+pub mod selection;
 pub mod semver_scope;
 pub mod support;
 pub mod tracking;

@@ -116,6 +116,60 @@ impl Names {
     }
 }
 
+/// A crate's own release tags, in the configured form
+/// (`[versioning] crate-tag`, e.g. `{crate}-v{version}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateTags {
+    /// Text before `{crate}`, between the two, and after `{version}`.
+    before: String,
+    between: String,
+    after: String,
+}
+
+impl CrateTags {
+    /// `form` was checked with the configuration.
+    pub fn new(form: &str) -> CrateTags {
+        let (before, rest) = form.split_once("{crate}").expect("checked form");
+        let (between, after) = rest.split_once("{version}").expect("checked form");
+        CrateTags {
+            before: before.into(),
+            between: between.into(),
+            after: after.into(),
+        }
+    }
+
+    pub fn of(config: &Config) -> CrateTags {
+        CrateTags::new(&config.versioning.crate_tag)
+    }
+
+    pub fn tag(&self, krate: &str, v: &Version) -> TagName {
+        TagName(format!(
+            "{}{krate}{}{v}{}",
+            self.before, self.between, self.after
+        ))
+    }
+
+    /// The crate and version a tag names, if it is in this form. A crate
+    /// name may hold the separator (`tokio-util-0.7.3` in the form
+    /// `{crate}-{version}`): the split is the first one after which a
+    /// version follows.
+    pub fn parse(&self, name: &str) -> Option<(String, Version)> {
+        let rest = name
+            .strip_prefix(self.before.as_str())?
+            .strip_suffix(self.after.as_str())?;
+        rest.match_indices(self.between.as_str())
+            .filter(|(at, _)| *at > 0)
+            .find_map(|(at, sep)| {
+                let v = Version::parse(&rest[at + sep.len()..]).ok()?;
+                let krate = &rest[..at];
+                let name_like = krate
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+                name_like.then(|| (krate.to_string(), v))
+            })
+    }
+}
+
 /// A branch a change waits on for review, pushed next to the branch it is
 /// for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,6 +386,41 @@ impl TagName {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn crate_tags_in_each_form() {
+        let v = |s: &str| Version::parse(s).unwrap();
+        let t = CrateTags::new("{crate}-v{version}");
+        assert_eq!(
+            t.tag("gix-hash", &v("0.19.0")).to_string(),
+            "gix-hash-v0.19.0"
+        );
+        assert_eq!(
+            t.parse("gix-hash-v0.19.0"),
+            Some(("gix-hash".into(), v("0.19.0")))
+        );
+        assert_eq!(t.parse("v0.57.0"), None);
+        let tokio = CrateTags::new("{crate}-{version}");
+        assert_eq!(
+            tokio.parse("tokio-util-0.7.3"),
+            Some(("tokio-util".into(), v("0.7.3")))
+        );
+        assert_eq!(
+            tokio.parse("tokio-1.38.0-rc.1"),
+            Some(("tokio".into(), v("1.38.0-rc.1")))
+        );
+        assert_eq!(tokio.parse("tokio-1.38.x"), None);
+        let at = CrateTags::new("{crate}@{version}");
+        assert_eq!(
+            at.parse("wasm-encoder@0.240.0"),
+            Some(("wasm-encoder".into(), v("0.240.0")))
+        );
+        assert_eq!(at.parse("@0.1.0"), None);
+        let dir = CrateTags::new("rel/{crate}/{version}");
+        assert_eq!(dir.parse("rel/a/1.0.0"), Some(("a".into(), v("1.0.0"))));
+        assert_eq!(dir.parse("rel/a/b/1.0.0"), None);
+    }
+
     use super::*;
 
     fn v(s: &str) -> Version {

@@ -196,8 +196,11 @@ pub fn next_release(v: &Version, change: Change) -> Result<Version, String> {
 /// Whether releasing `new` after `old` is a break by cargo's rules (a caret
 /// requirement on `old` does not take `new`).
 pub fn breaks(old: &Version, new: &Version) -> bool {
-    let req = semver::VersionReq::parse(&format!("^{}", Version::new(old.major, old.minor, old.patch)))
-        .expect("a caret on a version parses");
+    let req = semver::VersionReq::parse(&format!(
+        "^{}",
+        Version::new(old.major, old.minor, old.patch)
+    ))
+    .expect("a caret on a version parses");
     !req.matches(&Version::new(new.major, new.minor, new.patch))
 }
 
@@ -220,7 +223,11 @@ mod tests {
 
     #[test]
     fn next_release_follows_cargo_compatibility() {
-        let n = |v: &str, c: Change| next_release(&Version::parse(v).unwrap(), c).unwrap().to_string();
+        let n = |v: &str, c: Change| {
+            next_release(&Version::parse(v).unwrap(), c)
+                .unwrap()
+                .to_string()
+        };
         assert_eq!(n("0.42.0", Change::Breaking), "0.43.0");
         assert_eq!(n("0.42.3", Change::Feature), "0.42.4");
         assert_eq!(n("0.42.3", Change::Fix), "0.42.4");

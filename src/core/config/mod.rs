@@ -20,6 +20,7 @@ mod schedule;
 mod semver;
 mod support;
 mod tracking;
+mod versioning;
 
 pub use advisories::{Advisories, Ignore, RUSTSEC_URL, is_advisory_id};
 pub use artifacts::{Artifacts, BuildTarget};
@@ -34,6 +35,7 @@ pub use schedule::{CutLevel, Day, Weekend};
 pub use self::semver::{Semver, SemverFeatures};
 pub use support::{LtsLine, Support};
 pub use tracking::Tracking;
+pub use versioning::{Model, Versioning};
 
 use refs::{marker, ref_prefix};
 
@@ -179,6 +181,8 @@ pub struct Config {
     pub advisories: Advisories,
     /// The tracking issue of each release.
     pub tracking: Tracking,
+    /// The release model and crates' own tags.
+    pub versioning: Versioning,
 }
 
 impl Default for Config {
@@ -216,6 +220,7 @@ impl Default for Config {
             semver: Semver::default(),
             advisories: Advisories::default(),
             tracking: Tracking::default(),
+            versioning: Versioning::default(),
         }
     }
 }
