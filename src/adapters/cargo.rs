@@ -78,3 +78,34 @@ pub fn package(root: &Path, crates: &[&str], registry: Option<&str>, verify: boo
     }
     Ok(())
 }
+
+/// The files `cargo package` would ship for `package`, relative to its
+/// directory (`cargo package --list`), as the work tree has them. Bounded by
+/// `limit`: cargo may update the index first.
+pub fn package_list(root: &Path, package: &str, limit: std::time::Duration) -> Result<Vec<String>> {
+    let mut cmd = std::process::Command::new("cargo");
+    cmd.args([
+        "package",
+        "--list",
+        "--allow-dirty",
+        "--quiet",
+        "--package",
+        package,
+    ])
+    .current_dir(root)
+    .stdin(std::process::Stdio::null());
+    let out = crate::adapters::process::Run::new(cmd, limit)
+        .capture()
+        .stop_on_signal(format!("while listing what `{package}` ships"))
+        .run()?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "`cargo package --list --package {package}` failed:\n{}",
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect())
+}

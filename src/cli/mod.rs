@@ -7,6 +7,7 @@ mod artifacts;
 mod audit;
 mod backport;
 mod bump;
+mod changes;
 mod config;
 mod cut;
 mod dashboard;
@@ -78,6 +79,8 @@ enum Command {
     Verify(verify::Args),
     /// Print the publish order of the publishable crates
     Order(order::Args),
+    /// List the crates a release would move (they changed since their last release), to what and why
+    Changes(changes::Args),
     /// Print one version's release notes (default: the newest section)
     Notes(notes::Args),
     /// Publish every publishable crate in dependency order (safe to re-run)
@@ -132,6 +135,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bump(a) => bump::run(a, g),
         Command::Verify(a) => verify::run(a, g),
         Command::Order(a) => order::run(a, g),
+        Command::Changes(a) => changes::run(a, g),
         Command::Notes(a) => notes::run(a, g),
         Command::Publish(a) => publish::run(a, g),
         Command::YankRcs(a) => yank_rcs::run(a, g),

@@ -124,14 +124,69 @@ pub fn plan(
     config: &Config,
     files: &Files<'_>,
 ) -> Result<Plan, Problems> {
-    // The requirements and version files must be right before they are
-    // moved: a wrong one would be carried along silently.
+    let (problems, lock) = checks(ws, config, files);
+    let (news, ws_move) = new_versions(ws, level);
+    plan_to(ws, news, ws_move, config, files, (problems, lock))
+}
+
+/// The requirements, the lock and the version files must be right before
+/// they are moved: a wrong one would be carried along silently.
+fn checks<'a>(
+    ws: &Workspace,
+    config: &Config,
+    files: &Files<'a>,
+) -> (Vec<Problem>, Option<(&'a str, lockfile::Lock<'a>)>) {
     let mut problems = verify::check_requirements(ws, config);
     let lock = current_lock(ws, files, &mut problems);
     let read = |vf: &VersionFile| files.version_files.get(&vf.path).cloned().flatten();
     problems.extend(verify::check_version_files(ws, config, &read));
+    (problems, lock)
+}
 
-    let (news, ws_move) = new_versions(ws, level);
+/// Plans moving every crate to its version in `news` (index-aligned with
+/// `ws.crates`; an independent release's selection): crates that inherit
+/// the workspace version must all be given the same one, which moves it.
+pub fn plan_versions(
+    ws: &Workspace,
+    news: Vec<Version>,
+    config: &Config,
+    files: &Files<'_>,
+) -> Result<Plan, Problems> {
+    let (mut problems, lock) = checks(ws, config, files);
+    let inherited: Vec<&Version> = ws
+        .crates
+        .iter()
+        .zip(&news)
+        .filter(|(c, _)| c.version_source == VersionSource::Inherited)
+        .map(|(_, v)| v)
+        .collect();
+    let ws_move = match (ws.workspace_version(), inherited.first()) {
+        (Some(old), Some(&new)) if old != *new => {
+            if inherited.iter().any(|v| *v != new) {
+                problems.push(Problem::new(
+                    &ws.root().path,
+                    None,
+                    "crates that inherit the workspace version must move to one version",
+                ));
+            }
+            Some((old, new.clone()))
+        }
+        _ => None,
+    };
+    plan_to(ws, news, ws_move, config, files, (problems, lock))
+}
+
+type Checked<'a> = (Vec<Problem>, Option<(&'a str, lockfile::Lock<'a>)>);
+
+fn plan_to<'a>(
+    ws: &Workspace,
+    news: Vec<Version>,
+    ws_move: Option<(Version, Version)>,
+    config: &Config,
+    files: &Files<'a>,
+    (mut problems, lock): Checked<'a>,
+) -> Result<Plan, Problems> {
+    let read = |vf: &VersionFile| files.version_files.get(&vf.path).cloned().flatten();
     let mut edits = version_edits(ws, &news, ws_move.as_ref());
     requirement_edits(ws, config, &news, &mut edits, &mut problems);
     let mut changes = manifest_changes(ws, edits);

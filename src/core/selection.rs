@@ -276,10 +276,7 @@ fn follow(
 ) -> bool {
     let mut rose = false;
     for e in &ws.edges {
-        // A dev-dependency is not part of what users build.
-        let (Some(site), false) = (e.req, e.kind == DepKind::Dev) else {
-            continue;
-        };
+        let Some(site) = e.req else { continue };
         let (old, new) = (&ws.crates[e.to].version, &versions[e.to]);
         if old == new || !eligible(e.from) || ws.unused(site) {
             continue;
@@ -288,6 +285,8 @@ fn follow(
             continue;
         }
         let breaking = breaks(old, new);
+        // A dev-dependency is not part of what users build, but the
+        // manifest the crate ships changes: a patch.
         let need = if breaking && rules.safety_bumps && e.kind == DepKind::Normal {
             Change::Breaking
         } else {
@@ -353,6 +352,50 @@ fn share_workspace_version(
     rose
 }
 
+/// The release model: configured, else lockstep when the workspace has one
+/// version (a `[workspace.package] version`, or every crate the train
+/// releases on the same one), else independent.
+pub fn model(
+    ws: &Workspace,
+    configured: Option<crate::core::config::Model>,
+    eligible: &dyn Fn(usize) -> bool,
+) -> crate::core::config::Model {
+    use crate::core::config::Model;
+    if let Some(m) = configured {
+        return m;
+    }
+    if ws.workspace_version().is_some() || ws.train_version().is_some() {
+        return Model::Lockstep;
+    }
+    let mut versions = (0..ws.crates.len())
+        .filter(|&i| eligible(i))
+        .map(|i| &ws.crates[i].version);
+    match versions.next() {
+        Some(first) if versions.all(|v| v == first) => Model::Lockstep,
+        None => Model::Lockstep,
+        Some(_) => Model::Independent,
+    }
+}
+
+/// Which crates `roots` and their normal and build dependencies are,
+/// transitively (index-aligned with `ws.crates`).
+pub fn closure(ws: &Workspace, roots: &[usize]) -> Vec<bool> {
+    let mut inside = vec![false; ws.crates.len()];
+    let mut todo: Vec<usize> = roots.to_vec();
+    while let Some(i) = todo.pop() {
+        if std::mem::replace(&mut inside[i], true) {
+            continue;
+        }
+        todo.extend(
+            ws.edges
+                .iter()
+                .filter(|e| e.from == i && e.kind != DepKind::Dev)
+                .map(|e| e.to),
+        );
+    }
+    inside
+}
+
 /// One line per reason, for the plan and `changes`.
 pub fn describe(r: &Reason) -> String {
     match r {
@@ -404,7 +447,7 @@ mod tests {
     }
 
     /// `core` 0.4.0 <- `net` 0.2.1 (normal, "0.4") <- `app` 1.3.0 (normal,
-    /// "0.2"); `tool` 0.1.0 dev-depends on `core`.
+    /// "0.2"); `tool` 0.1.0 dev-depends on `core` ("0.4").
     fn sample() -> Workspace {
         ws(&[
             (
@@ -470,7 +513,7 @@ mod tests {
     }
 
     #[test]
-    fn a_break_moves_its_dependents_as_breaks_but_not_dev_dependents() {
+    fn a_break_moves_its_dependents_as_breaks_and_dev_dependents_as_patches() {
         let w = sample();
         let mut h = released(&w);
         h[0].changed = vec!["src/lib.rs".into(), "src/a.rs".into()];
@@ -505,7 +548,11 @@ mod tests {
         .unwrap();
         assert_eq!(
             summary(&w, &patch),
-            ["core 0.4.0 -> 0.5.0", "net 0.2.1 -> 0.2.2"]
+            [
+                "core 0.4.0 -> 0.5.0",
+                "net 0.2.1 -> 0.2.2",
+                "tool 0.1.0 -> 0.1.1"
+            ]
         );
     }
 
@@ -554,6 +601,13 @@ mod tests {
         let o: BTreeMap<_, _> = [("tool".to_string(), Override::Level(Change::Fix))].into();
         let e = select(&w, &h, &o, &|i| i != 3, Rules { safety_bumps: true }).unwrap_err();
         assert!(e.to_string().contains("not released by the train"), "{e}");
+    }
+
+    #[test]
+    fn the_closure_of_roots_follows_normal_dependencies_only() {
+        let w = sample();
+        assert_eq!(closure(&w, &[2]), [true, true, true, false]);
+        assert_eq!(closure(&w, &[3]), [false, false, false, true]);
     }
 
     #[test]

@@ -23,6 +23,22 @@ pub struct BumpOpts {
 /// Computes a bump of the workspace in `ctx`; writes nothing.
 pub fn compute(ctx: &Context, level: &Level) -> Result<bump::Plan> {
     check_overflow(ctx, level)?;
+    with_files(ctx, |files| bump::plan(&ctx.ws, level, &ctx.config, files))
+}
+
+/// Computes moving every crate to its version in `versions` (an
+/// independent release's selection); writes nothing.
+pub fn compute_versions(ctx: &Context, versions: Vec<semver::Version>) -> Result<bump::Plan> {
+    with_files(ctx, |files| {
+        bump::plan_versions(&ctx.ws, versions, &ctx.config, files)
+    })
+}
+
+/// Reads the files a bump rewrites besides the manifests, for `f`.
+fn with_files(
+    ctx: &Context,
+    f: impl FnOnce(&Files<'_>) -> Result<bump::Plan, Problems>,
+) -> Result<bump::Plan> {
     let mut version_files = HashMap::new();
     for vf in &ctx.config.version_files {
         version_files.insert(
@@ -37,7 +53,7 @@ pub fn compute(ctx: &Context, level: &Level) -> Result<bump::Plan> {
         lock: lock.as_deref(),
         lock_path,
     };
-    Ok(bump::plan(&ctx.ws, level, &ctx.config, &files)?)
+    Ok(f(&files)?)
 }
 
 /// Prints one line per moved crate.
@@ -111,8 +127,47 @@ pub fn plan(ctx: &Context, opts: &BumpOpts) -> Result<Plan> {
         check_downgrade(ctx, &bump, &opts.level)?;
     }
     report(ctx, &bump, &opts.level);
+    Ok(files_plan(ctx, opts.hooks, bump))
+}
+
+/// `bump --changed`: the crates an independent release moves (see
+/// [`crate::train::changes`]), each to its version, in one write.
+pub fn plan_changed(
+    ctx: &Context,
+    changes: &crate::train::changes::Changes,
+    hooks: bool,
+) -> Result<Plan> {
+    let bump = compute_versions(ctx, changes.selection.versions.clone())?;
+    for m in &changes.selection.moves {
+        let why: Vec<String> = m
+            .reasons
+            .iter()
+            .map(crate::core::selection::describe)
+            .collect();
+        crate::output::say(
+            "Bumping",
+            &format!(
+                "{} {} -> {}: {}",
+                ctx.ws.crates[m.krate].name,
+                m.from,
+                m.to,
+                why.join("; ")
+            ),
+        );
+    }
+    if changes.selection.moves.is_empty() {
+        crate::output::say(
+            "Bumping",
+            "nothing: no crate changed since its last release",
+        );
+    }
+    Ok(files_plan(ctx, hooks, bump))
+}
+
+/// The bump's files, then cargo's relock and the hooks, as one effect.
+fn files_plan(ctx: &Context, run_hooks: bool, bump: bump::Plan) -> Plan {
     // STEP 2: the files, then the hooks.
-    let after: &[String] = if opts.hooks {
+    let after: &[String] = if run_hooks {
         &ctx.config.after_bump
     } else {
         &[]
@@ -127,7 +182,7 @@ pub fn plan(ctx: &Context, opts: &BumpOpts) -> Result<Plan> {
             hooks,
         }));
     }
-    Ok(plan)
+    plan
 }
 
 /// A version number at `u64::MAX` cannot move: refused before anything is

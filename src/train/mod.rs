@@ -7,6 +7,7 @@ pub mod artifacts;
 pub mod audit;
 pub mod backport;
 pub mod bump;
+pub mod changes;
 pub mod config;
 pub mod cut;
 pub mod dashboard;

@@ -217,6 +217,41 @@ impl Git {
             .collect())
     }
 
+    /// The paths under `dir` that differ between `a` and `b`, each with
+    /// whether it is gone at `b` (renames as a deletion and an addition).
+    pub fn changed_under(&self, a: &str, b: &str, dir: &str) -> Result<Vec<(String, bool)>> {
+        let diff = self.read(&[
+            "diff",
+            "--name-status",
+            "-z",
+            "--no-renames",
+            a,
+            b,
+            "--",
+            dir,
+        ])?;
+        let mut fields = diff.split('\0').filter(|p| !p.is_empty());
+        let mut out = Vec::new();
+        while let (Some(status), Some(path)) = (fields.next(), fields.next()) {
+            out.push((path.to_string(), status == "D"));
+        }
+        Ok(out)
+    }
+
+    /// The full messages of the commits in `range` that touch `paths`,
+    /// newest first.
+    pub fn messages_touching(&self, range: &str, paths: &[String]) -> Result<Vec<String>> {
+        let mut args: Vec<&str> = vec!["log", "-z", "--format=%B", range, "--"];
+        args.extend(paths.iter().map(String::as_str));
+        let log = self.read(&args)?;
+        Ok(log
+            .split('\0')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
     /// The repository's common git directory, absolute (the main one for
     /// every worktree).
     pub fn common_dir(&self) -> Result<PathBuf> {

@@ -41,6 +41,10 @@ pub struct Versioning {
     /// it may expose the dependency's types (cargo-smart-release's "safety
     /// bump"); `false`: it moves as a patch.
     pub safety_bumps: bool,
+    /// The crates a release starts from: only they and what they depend on
+    /// (normal and build dependencies) are released, as
+    /// `cargo smart-release gix gitoxide` does. Empty: every crate.
+    pub roots: Vec<super::CratePattern>,
 }
 
 impl Default for Versioning {
@@ -52,6 +56,7 @@ impl Default for Versioning {
             conventional_commits: true,
             semver_checks: false,
             safety_bumps: true,
+            roots: Vec::new(),
         }
     }
 }
