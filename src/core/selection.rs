@@ -79,6 +79,9 @@ pub struct Move {
 pub struct Rules {
     /// A normal dependency's break breaks its dependents too.
     pub safety_bumps: bool,
+    /// Only crates whose version was moved by hand past their last release
+    /// move on their own, to that version.
+    pub bumped_only: bool,
 }
 
 /// The crates that move, dependencies before dependents where the graph
@@ -126,14 +129,14 @@ pub fn select(
     let mut state: Vec<Option<(Change, Vec<Reason>)>> = vec![None; n];
     // The crates with evidence of their own.
     for i in (0..n).filter(|&i| eligible(i)) {
-        if let Some(s) = own_change(ws, i, &history[i]) {
+        if let Some(s) = own_change(ws, i, &history[i], rules.bumped_only) {
             state[i] = Some(s);
         }
     }
     // Dependents follow until nothing more moves: levels only rise, so
     // this ends (at most one rise per crate and level).
     for _ in 0..=3 * n + 1 {
-        let versions = match targets(ws, history, &state, overrides) {
+        let versions = match targets(ws, history, &state, overrides, rules) {
             Ok(v) => v,
             Err(p) => {
                 problems.extend(p);
@@ -159,7 +162,7 @@ pub fn select(
     if !problems.is_empty() {
         return Err(Problems(problems));
     }
-    let versions = targets(ws, history, &state, overrides).map_err(Problems)?;
+    let versions = targets(ws, history, &state, overrides, rules).map_err(Problems)?;
     let order = crate::core::graph::publish_order(ws).unwrap_or_else(|_| (0..n).collect());
     let moves = order
         .into_iter()
@@ -179,16 +182,24 @@ pub fn select(
 
 /// A crate's own evidence: changed files, and what its commits and the
 /// checker call for.
-fn own_change(ws: &Workspace, i: usize, h: &History) -> Option<(Change, Vec<Reason>)> {
+fn own_change(
+    ws: &Workspace,
+    i: usize,
+    h: &History,
+    bumped_only: bool,
+) -> Option<(Change, Vec<Reason>)> {
     let c = &ws.crates[i];
     let Some((tag, last)) = &h.last else {
         return Some((Change::Fix, vec![Reason::FirstRelease]));
     };
     let mut reasons = Vec::new();
-    if release_of(&c.version) > *last {
+    if c.version > *last {
         reasons.push(Reason::AlreadyMoved {
             version: c.version.to_string(),
         });
+    }
+    if bumped_only && reasons.is_empty() {
+        return None;
     }
     if let Some(first) = h.changed.first() {
         reasons.push(Reason::Changed {
@@ -229,6 +240,7 @@ fn targets(
     history: &[History],
     state: &[Option<(Change, Vec<Reason>)>],
     overrides: &BTreeMap<String, Override>,
+    rules: Rules,
 ) -> Result<Vec<Version>, Vec<Problem>> {
     let mut out = Vec::with_capacity(ws.crates.len());
     let mut problems = Vec::new();
@@ -246,8 +258,17 @@ fn targets(
             (_, None) => Ok(release_of(&c.version)),
         };
         match v {
-            // A version already moved by hand further stays.
-            Ok(v) if c.version.pre.is_empty() && c.version > v && set.is_none() => {
+            // A version already moved by hand further stays; so does any
+            // moved by hand when the project bumps in its pull requests.
+            Ok(v)
+                if set.is_none()
+                    && (c.version.pre.is_empty() && c.version > v
+                        || rules.bumped_only
+                            && history[i]
+                                .last
+                                .as_ref()
+                                .is_some_and(|(_, l)| c.version > *l)) =>
+            {
                 out.push(c.version.clone())
             }
             Ok(v) => out.push(v),
@@ -485,7 +506,17 @@ mod tests {
 
     fn run(ws: &Workspace, h: &[History], o: &[(&str, Override)]) -> Selection {
         let o = o.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-        select(ws, h, &o, &|_| true, Rules { safety_bumps: true }).unwrap()
+        select(
+            ws,
+            h,
+            &o,
+            &|_| true,
+            Rules {
+                safety_bumps: true,
+                bumped_only: false,
+            },
+        )
+        .unwrap()
     }
 
     fn summary(ws: &Workspace, s: &Selection) -> Vec<String> {
@@ -544,6 +575,7 @@ mod tests {
             &|_| true,
             Rules {
                 safety_bumps: false,
+                bumped_only: false,
             },
         )
         .unwrap();
@@ -593,14 +625,73 @@ mod tests {
     }
 
     #[test]
+    fn bumped_only_takes_versions_moved_by_hand_as_they_are() {
+        let w = sample();
+        let mut h = released(&w);
+        h[0].changed = vec!["src/lib.rs".into()];
+        h[1].last = Some(("net-v0.2.0".into(), v("0.2.0")));
+        h[1].commits = Some((Change::Breaking, "feat!: x".into()));
+        let rules = Rules {
+            safety_bumps: true,
+            bumped_only: true,
+        };
+        let s = select(&w, &h, &BTreeMap::new(), &|_| true, rules).unwrap();
+        assert_eq!(summary(&w, &s), ["net 0.2.1 -> 0.2.1"]);
+        let pre = ws(&[
+            ("Cargo.toml", "[workspace]\nmembers = [\"s\"]\n"),
+            (
+                "s/Cargo.toml",
+                "[package]\nname = \"s\"\nversion = \"0.4.0-alpha\"\n",
+            ),
+        ]);
+        let h = vec![History {
+            last: Some(("s-v0.3.0-alpha".into(), v("0.3.0-alpha"))),
+            ..History::default()
+        }];
+        let s = select(&pre, &h, &BTreeMap::new(), &|_| true, rules).unwrap();
+        assert_eq!(summary(&pre, &s), ["s 0.4.0-alpha -> 0.4.0-alpha"]);
+        // Released at the pre-release it is at: nothing moved since.
+        let h = vec![History {
+            last: Some(("s-v0.4.0-alpha".into(), v("0.4.0-alpha"))),
+            ..History::default()
+        }];
+        assert!(
+            select(&pre, &h, &BTreeMap::new(), &|_| true, rules)
+                .unwrap()
+                .moves
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn unknown_or_unreleased_overrides_are_refused() {
         let w = sample();
         let h = released(&w);
         let o: BTreeMap<_, _> = [("nope".to_string(), Override::Level(Change::Fix))].into();
-        let e = select(&w, &h, &o, &|_| true, Rules { safety_bumps: true }).unwrap_err();
+        let e = select(
+            &w,
+            &h,
+            &o,
+            &|_| true,
+            Rules {
+                safety_bumps: true,
+                bumped_only: false,
+            },
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("no crate `nope`"), "{e}");
         let o: BTreeMap<_, _> = [("tool".to_string(), Override::Level(Change::Fix))].into();
-        let e = select(&w, &h, &o, &|i| i != 3, Rules { safety_bumps: true }).unwrap_err();
+        let e = select(
+            &w,
+            &h,
+            &o,
+            &|i| i != 3,
+            Rules {
+                safety_bumps: true,
+                bumped_only: false,
+            },
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("not released by the train"), "{e}");
     }
 

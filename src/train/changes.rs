@@ -120,7 +120,7 @@ pub fn run(ctx: &Context, opts: &Options) -> Result<Changes> {
     }
     let git = Git::new(&ctx.root);
     // STEP 1: each crate's last release, from its tags.
-    let last = last_releases(ctx, &git, model)?;
+    let last = last_releases(ctx, &git, model, &opts.at)?;
     // STEP 2: what each ships that changed since then.
     let (changed, listed) = shipped_changes(ctx, &git, &last, &opts.at)?;
     // STEP 3: what their commits call for.
@@ -147,6 +147,7 @@ pub fn run(ctx: &Context, opts: &Options) -> Result<Changes> {
     // STEP 4: the selection.
     let rules = Rules {
         safety_bumps: ctx.config.versioning.safety_bumps,
+        bumped_only: ctx.config.versioning.select == crate::core::config::Select::Bumped,
     };
     let selection = selection::select(&ctx.ws, &history, &opts.overrides, &eligible, rules)?;
     Ok(Changes {
@@ -184,21 +185,31 @@ fn roots(ctx: &Context) -> Result<Vec<bool>> {
 /// The newest release of each crate at or below its version: its tag in
 /// the crate form (the lead crate's in the train's form), pre-releases
 /// only when the crate is at one.
-fn last_releases(ctx: &Context, git: &Git, model: Model) -> Result<Vec<Option<(String, Version)>>> {
+fn last_releases(
+    ctx: &Context,
+    git: &Git,
+    model: Model,
+    at: &str,
+) -> Result<Vec<Option<(String, Version)>>> {
     let forms = CrateTags::of(&ctx.config);
     let names = Names::of(&ctx.config);
     let lead = match model {
         Model::Lead => ctx.config.versioning.lead.as_deref(),
         _ => None,
     };
-    let mut tags: HashMap<String, Vec<(Version, String)>> = HashMap::new();
+    // `(version, tag, reached from at)` of each crate's tags.
+    let mut tags: HashMap<String, Vec<(Version, String, bool)>> = HashMap::new();
+    let reached: std::collections::HashSet<String> = git.tags_merged(at)?.into_iter().collect();
     for r in git.refs("refs/tags/")? {
         let name = r.name.trim_start_matches("refs/tags/").to_string();
+        let here = reached.contains(&name);
         if let Some((krate, v)) = forms.parse(&name) {
-            tags.entry(krate).or_default().push((v, name.clone()));
+            tags.entry(krate).or_default().push((v, name.clone(), here));
         }
         if let (Some(lead), Some(v)) = (lead, names.parse_tag(&name)) {
-            tags.entry(lead.to_string()).or_default().push((v, name));
+            tags.entry(lead.to_string())
+                .or_default()
+                .push((v, name, here));
         }
     }
     Ok(ctx
@@ -206,14 +217,18 @@ fn last_releases(ctx: &Context, git: &Git, model: Model) -> Result<Vec<Option<(S
         .crates
         .iter()
         .map(|c| {
-            tags.get(&c.name).and_then(|ts| {
+            let ts = tags.get(&c.name)?;
+            let fits =
+                |v: &Version| (v.pre.is_empty() || !c.version.pre.is_empty()) && *v <= c.version;
+            // A tag in the history of `at` first; one on another branch
+            // (a line's patch release) only when no reached tag fits.
+            let best = |reached: bool| {
                 ts.iter()
-                    .filter(|(v, _)| {
-                        (v.pre.is_empty() || !c.version.pre.is_empty()) && *v <= c.version
-                    })
+                    .filter(|(v, _, here)| fits(v) && (*here || !reached))
                     .max_by(|a, b| a.0.cmp(&b.0))
-                    .map(|(v, t)| (t.clone(), v.clone()))
-            })
+                    .map(|(v, t, _)| (t.clone(), v.clone()))
+            };
+            best(true).or_else(|| best(false))
         })
         .collect())
 }

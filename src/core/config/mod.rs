@@ -35,7 +35,7 @@ pub use schedule::{CutLevel, Day, Weekend};
 pub use self::semver::{Semver, SemverFeatures};
 pub use support::{LtsLine, Support};
 pub use tracking::Tracking;
-pub use versioning::{Model, Versioning};
+pub use versioning::{Model, Select, Versioning};
 
 use refs::{marker, ref_prefix};
 

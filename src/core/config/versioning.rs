@@ -17,6 +17,20 @@ pub enum Model {
     Independent,
 }
 
+/// Which crates a release of the lead or independent model takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Select {
+    /// Those whose shipped files changed since their last release, at the
+    /// level their changes call for.
+    #[default]
+    Changed,
+    /// Those whose version was moved past their last release by hand, at
+    /// that version: the project bumps versions in its pull requests
+    /// (rust-libp2p).
+    Bumped,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Versioning {
@@ -45,6 +59,7 @@ pub struct Versioning {
     /// (normal and build dependencies) are released, as
     /// `cargo smart-release gix gitoxide` does. Empty: every crate.
     pub roots: Vec<super::CratePattern>,
+    pub select: Select,
 }
 
 impl Default for Versioning {
@@ -57,6 +72,7 @@ impl Default for Versioning {
             semver_checks: false,
             safety_bumps: true,
             roots: Vec::new(),
+            select: Select::Changed,
         }
     }
 }
