@@ -9,6 +9,7 @@
 
 use crate::adapters::process::{self, Stopped};
 use crate::core::config::SemverFeatures;
+use crate::core::version::Change;
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -119,6 +120,32 @@ impl Tool {
     /// user's work tree (the current sources must be a commit's, not the
     /// checkout's, anyway).
     pub fn check(&self, c: &Check<'_>) -> Result<Outcome> {
+        let (lints, _) = self.check_as(c, "patch")?;
+        Ok(if lints.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Break(lints)
+        })
+    }
+
+    /// The level `c`'s changes need by the tool's lints: a break when a
+    /// lint that needs a new major version failed, a feature when only
+    /// lints that need a minor did, else a fix; with the lints.
+    pub fn level(&self, c: &Check<'_>) -> Result<(Change, Vec<Lint>)> {
+        let (lints, stdout) = self.check_as(c, "patch")?;
+        let change = if lints.is_empty() {
+            Change::Fix
+        } else if stdout.contains("requires new major version") {
+            Change::Breaking
+        } else {
+            Change::Feature
+        };
+        Ok((change, lints))
+    }
+
+    /// Runs `check-release` as a release of type `release_type`: the lints
+    /// that failed, and its stdout.
+    fn check_as(&self, c: &Check<'_>, release_type: &str) -> Result<(Vec<Lint>, String)> {
         let logs = tempfile::tempdir()?;
         let (out_path, err_path) = (logs.path().join("stdout"), logs.path().join("stderr"));
         let mut cmd = Command::new(&self.path);
@@ -129,7 +156,7 @@ impl Tool {
             .args(["--package", c.package])
             .arg("--baseline-root")
             .arg(c.baseline)
-            .args(["--release-type", "patch", "--color", "never"])
+            .args(["--release-type", release_type, "--color", "never"])
             .args(match c.features {
                 SemverFeatures::Heuristic => None,
                 SemverFeatures::Default => Some("--default-features"),
@@ -151,7 +178,7 @@ impl Tool {
         let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
         let lints = parse_failures(&stdout, &[c.current, c.baseline]);
         if !lints.is_empty() {
-            return Ok(Outcome::Break(lints));
+            return Ok((lints, stdout));
         }
         if !status.success() {
             bail!(
@@ -160,7 +187,7 @@ impl Tool {
                 tail(&format!("{stdout}{stderr}"), 25)
             );
         }
-        Ok(Outcome::Pass)
+        Ok((Vec::new(), stdout))
     }
 
     /// Runs `cmd` (the tool, set up for `c`) to its end, or stops it and

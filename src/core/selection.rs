@@ -68,6 +68,7 @@ pub enum Reason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Move {
     pub krate: usize,
+    /// Its last release's version (its manifest's, for a first release).
     pub from: Version,
     pub to: Version,
     pub change: Change,
@@ -168,9 +169,15 @@ pub fn select(
         .into_iter()
         .filter_map(|i| {
             let (change, reasons) = state[i].clone()?;
+            // From its last release: a version moved by hand since is part
+            // of the move.
+            let from = history[i]
+                .last
+                .as_ref()
+                .map_or_else(|| ws.crates[i].version.clone(), |(_, v)| v.clone());
             Some(Move {
                 krate: i,
-                from: ws.crates[i].version.clone(),
+                from,
                 to: versions[i].clone(),
                 change,
                 reasons,
@@ -619,7 +626,7 @@ mod tests {
         let s = run(&w, &h, &[]);
         assert_eq!(
             summary(&w, &s),
-            ["app 1.3.0 -> 1.3.0", "tool 0.1.0 -> 0.1.0"]
+            ["app 1.2.0 -> 1.3.0", "tool 0.1.0 -> 0.1.0"]
         );
         assert_eq!(s.find(3).unwrap().reasons, [Reason::FirstRelease]);
     }
@@ -636,7 +643,7 @@ mod tests {
             bumped_only: true,
         };
         let s = select(&w, &h, &BTreeMap::new(), &|_| true, rules).unwrap();
-        assert_eq!(summary(&w, &s), ["net 0.2.1 -> 0.2.1"]);
+        assert_eq!(summary(&w, &s), ["net 0.2.0 -> 0.2.1"]);
         let pre = ws(&[
             ("Cargo.toml", "[workspace]\nmembers = [\"s\"]\n"),
             (
@@ -649,7 +656,7 @@ mod tests {
             ..History::default()
         }];
         let s = select(&pre, &h, &BTreeMap::new(), &|_| true, rules).unwrap();
-        assert_eq!(summary(&pre, &s), ["s 0.4.0-alpha -> 0.4.0-alpha"]);
+        assert_eq!(summary(&pre, &s), ["s 0.3.0-alpha -> 0.4.0-alpha"]);
         // Released at the pre-release it is at: nothing moved since.
         let h = vec![History {
             last: Some(("s-v0.4.0-alpha".into(), v("0.4.0-alpha"))),

@@ -144,7 +144,12 @@ pub fn run(ctx: &Context, opts: &Options) -> Result<Changes> {
             semver: None,
         });
     }
-    // STEP 4: the selection.
+    // STEP 4: what cargo-semver-checks calls for, for the changed public
+    // crates (the slow part: cached by their trees).
+    if ctx.config.versioning.semver_checks {
+        semver_levels(ctx, &git, &opts.at, &mut history, &eligible)?;
+    }
+    // STEP 5: the selection.
     let rules = Rules {
         safety_bumps: ctx.config.versioning.safety_bumps,
         bumped_only: ctx.config.versioning.select == crate::core::config::Select::Bumped,
@@ -158,6 +163,41 @@ pub fn run(ctx: &Context, opts: &Options) -> Result<Changes> {
         elapsed: started.elapsed(),
         names: ctx.ws.crates.iter().map(|c| c.name.clone()).collect(),
     })
+}
+
+/// Fills in `history[i].semver` for every eligible public crate with
+/// shipped changes and a release to compare with.
+fn semver_levels(
+    ctx: &Context,
+    git: &Git,
+    at: &str,
+    history: &mut [History],
+    eligible: &dyn Fn(usize) -> bool,
+) -> Result<()> {
+    let dirs: Vec<String> = (0..ctx.ws.crates.len())
+        .map(|i| crate_dir(ctx, i))
+        .collect();
+    let asked: Vec<usize> = (0..history.len())
+        .filter(|&i| eligible(i) && !history[i].changed.is_empty() && history[i].last.is_some())
+        .filter(|&i| {
+            let c = &ctx.ws.crates[i];
+            crate::core::semver_scope::is_public(&ctx.config, &c.name, c.publishable)
+        })
+        .collect();
+    let asks: Vec<crate::train::semver::Ask<'_>> = asked
+        .iter()
+        .map(|&i| crate::train::semver::Ask {
+            name: &ctx.ws.crates[i].name,
+            dir: &dirs[i],
+            tag: &history[i].last.as_ref().expect("filtered").0,
+        })
+        .collect();
+    let levels = crate::train::semver::levels(git, at, &asks, ctx.config.semver.features)?;
+    drop(asks);
+    for (i, level) in asked.into_iter().zip(levels) {
+        history[i].semver = level;
+    }
+    Ok(())
 }
 
 /// The crates `[versioning] roots` releases (every crate without roots).

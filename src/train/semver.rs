@@ -14,10 +14,12 @@
 //! `<git-common-dir>/cargo-train/semver-target`, results under
 //! `…/semver-cache`, keyed by crate, both trees and the tool's version.
 
+use crate::adapters::git::Git;
 use crate::adapters::git::scratch::{Files, Scratch};
 use crate::adapters::semver_checks::{self, Lint, Outcome, Tool};
 use crate::core::config::SemverFeatures;
 use crate::core::semver_scope;
+use crate::core::version::Change;
 use crate::output::say;
 use crate::train::repo::Repo;
 use crate::train::{Options, snapshot};
@@ -281,7 +283,7 @@ fn changed_crates(
     let config = &snap.ctx.config;
     let ws = &snap.ctx.ws;
     let base = format!("{tag}^{{commit}}");
-    let (before, after) = (trees(repo, &base)?, trees(repo, tip)?);
+    let (before, after) = (trees(&repo.git, &base)?, trees(&repo.git, tip)?);
     let dirs = semver_scope::crate_dirs(ws);
     let diff = repo.git.changed_paths(&base, tip)?;
     let notes = config.notes.file.to_string_lossy();
@@ -311,17 +313,122 @@ fn changed_crates(
 }
 
 /// Every directory's tree at `rev` ("" is the top), from one `ls-tree`.
-fn trees(repo: &Repo, rev: &str) -> Result<BTreeMap<String, String>> {
-    let mut out: BTreeMap<String, String> = repo.git.subtrees(rev)?.into_iter().collect();
+fn trees(git: &Git, rev: &str) -> Result<BTreeMap<String, String>> {
+    let mut out: BTreeMap<String, String> = git.subtrees(rev)?.into_iter().collect();
     out.insert(
         String::new(),
-        crate::adapters::git::pick::tree_of(&repo.git, rev)?,
+        crate::adapters::git::pick::tree_of(git, rev)?,
     );
     Ok(out)
 }
 
 fn train_home(repo: &Repo) -> Result<PathBuf> {
-    Ok(repo.git.common_dir()?.join("cargo-train"))
+    home(&repo.git)
+}
+
+fn home(git: &Git) -> Result<PathBuf> {
+    Ok(git.common_dir()?.join("cargo-train"))
+}
+
+/// One crate whose level the checker is asked for: its name, its directory
+/// and its last release's tag.
+pub struct Ask<'a> {
+    pub name: &'a str,
+    pub dir: &'a str,
+    pub tag: &'a str,
+}
+
+/// The level each crate's API change since its tag needs by
+/// cargo-semver-checks (see [`Tool::level`]), with the failed lints' ids,
+/// index-aligned with `asks` (`None`: the tool could not build it, a
+/// warning says why). Results are cached by the crate's trees at
+/// both ends; the trees are written out once per distinct tag, only for a
+/// crate not in the cache.
+pub fn levels(
+    git: &Git,
+    at: &str,
+    asks: &[Ask<'_>],
+    features: SemverFeatures,
+) -> Result<Vec<Option<(Change, Vec<String>)>>> {
+    if asks.is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::signals::install().context("cannot install the SIGINT/SIGTERM handlers")?;
+    let tool = semver_checks::find()?;
+    let home = home(git)?;
+    let current_trees = trees(git, at)?;
+    let mut base_trees: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
+    let mut current: Option<Scratch> = None;
+    let mut bases: BTreeMap<&str, Scratch> = BTreeMap::new();
+    let mut out = Vec::with_capacity(asks.len());
+    for a in asks {
+        let base = format!("{}^{{commit}}", a.tag);
+        if !base_trees.contains_key(a.tag) {
+            base_trees.insert(a.tag, trees(git, &base)?);
+        }
+        let tree = |t: &BTreeMap<String, String>| t.get(a.dir).cloned().unwrap_or_default();
+        let key = Key {
+            name: a.name.to_string(),
+            baseline: tree(&base_trees[a.tag]),
+            current: tree(&current_trees),
+            tool: format!("{} {features:?} level", tool.version),
+        };
+        if let Some(Outcome::Break(lints)) = key.load(&home) {
+            // A cached level is stored as the lints, the level first.
+            if let Some((first, rest)) = lints.split_first() {
+                let change = first.id.parse().unwrap_or(Change::Breaking);
+                say("Semver", &format!("{}: {change} (cached)", a.name));
+                out.push(Some((change, rest.iter().map(|l| l.id.clone()).collect())));
+                continue;
+            }
+        }
+        if current.is_none() {
+            current = Some(Scratch::open(git, at, Files::All)?);
+        }
+        if !bases.contains_key(a.tag) {
+            bases.insert(a.tag, Scratch::open(git, &base, Files::All)?);
+        }
+        let (cur, b) = (current.as_ref().expect("opened").dir(), bases[a.tag].dir());
+        say("Checking", &format!("{} against {}", a.name, a.tag));
+        let target_dir = home.join("semver-target");
+        crate::adapters::fs::state_dir(&target_dir)?;
+        let checked = tool.level(&semver_checks::Check {
+            package: a.name,
+            current: &cur,
+            baseline: &b,
+            target_dir: &target_dir,
+            timeout: TIMEOUT,
+            features,
+        });
+        let (change, lints) = match checked {
+            Ok(r) => r,
+            Err(e) if interrupted(&e) => return Err(e),
+            // Its level then comes from its other evidence; never cached.
+            Err(e) => {
+                say(
+                    "Warning",
+                    &format!(
+                        "{} could not be checked, so its level comes from its commits: {e:#}",
+                        a.name
+                    ),
+                );
+                out.push(None);
+                continue;
+            }
+        };
+        let level_lint = Lint {
+            id: change.to_string(),
+            name: "level".into(),
+            locations: Vec::new(),
+        };
+        let stored: Vec<Lint> = std::iter::once(level_lint)
+            .chain(lints.iter().cloned())
+            .collect();
+        key.store(&home, &Outcome::Break(stored))?;
+        say("Semver", &format!("{}: {change}", a.name));
+        out.push(Some((change, lints.into_iter().map(|l| l.id).collect())));
+    }
+    Ok(out)
 }
 
 /// What a result depends on: the crate, its sources at both ends, and the
