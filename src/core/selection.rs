@@ -444,6 +444,9 @@ pub fn describe(r: &Reason) -> String {
             format!("its version was moved to {version} since its last release")
         }
         Reason::Commits { level, subject } => format!("commits call for {level}: \"{subject}\""),
+        Reason::Semver { level, lints } if lints.is_empty() => {
+            format!("cargo-semver-checks calls for {level}: no lint fails")
+        }
         Reason::Semver { level, lints } => {
             format!(
                 "cargo-semver-checks calls for {level}: {}",

@@ -403,6 +403,17 @@ pub fn levels(
         let (change, lints) = match checked {
             Ok(r) => r,
             Err(e) if interrupted(&e) => return Err(e),
+            Err(e) if format!("{e:#}").contains("no library target") => {
+                say(
+                    "Semver",
+                    &format!(
+                        "{}: no library to check (a proc-macro or binary crate)",
+                        a.name
+                    ),
+                );
+                out.push(None);
+                continue;
+            }
             // Its level then comes from its other evidence; never cached.
             Err(e) => {
                 say(
