@@ -181,6 +181,8 @@ fn bump_changed_moves_those_crates_and_cargo_agrees_with_the_lock() {
             .success()
     );
     assert_eq!(f.read("Cargo.lock"), lock);
+    let v = f.train(&["verify"]).success();
+    assert!(!v.stdout.contains("problem"), "{}", v.stdout);
 }
 
 #[test]
