@@ -230,3 +230,54 @@ fn lockstep_workspaces_are_told_what_changes_is_for() {
         e.stderr
     );
 }
+
+/// The checker's verdict raises a crate's level over what its commits say;
+/// a crate it finds no break in stays at its commits' level.
+#[test]
+fn cargo_semver_checks_sets_the_level_of_a_break_its_commits_do_not_admit() {
+    let Ok(tool) = std::env::var("CARGO_TRAIN_SEMVER_CHECKS") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but CARGO_TRAIN_SEMVER_CHECKS is not: run scripts/test.sh"
+        );
+        eprintln!("skipped: CARGO_TRAIN_SEMVER_CHECKS is not set");
+        return;
+    };
+    assert!(std::path::Path::new(&tool).exists(), "{tool}");
+    let f = workspace("[versioning]\nmodel = \"independent\"\nsemver-checks = true\n");
+    commit(
+        &f,
+        "core/src/lib.rs",
+        "pub fn old() {}\npub fn kept() {}\n",
+        "core API",
+    );
+    commit(&f, "tool/src/lib.rs", "pub fn t() {}\n", "tool API");
+    git(&f, &["tag", "-f", "core-x-v0.4.0"]);
+    git(&f, &["tag", "-f", "tool-x-v0.1.0"]);
+    commit(&f, "core/src/lib.rs", "pub fn kept() {}\n", "fix: tidy up");
+    commit(
+        &f,
+        "tool/src/lib.rs",
+        "pub fn t() {}\npub fn u() {}\n",
+        "fix: add u",
+    );
+    let m = moves(&f, &[]);
+    assert_eq!(m[0], "core-x 0.4.0 -> 0.5.0 (major)", "{m:?}");
+    assert!(
+        m.contains(&"tool-x 0.1.0 -> 0.1.1 (patch)".to_string()),
+        "{m:?}"
+    );
+    let text = f.train(&["changes"]).success();
+    assert!(
+        text.stdout
+            .contains("cargo-semver-checks calls for major: function_missing"),
+        "{}",
+        text.stdout
+    );
+    // A second run reads the verdicts from the cache.
+    assert!(
+        text.stderr.contains("core-x: major (cached)"),
+        "{}",
+        text.stderr
+    );
+}

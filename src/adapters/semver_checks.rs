@@ -9,7 +9,7 @@
 
 use crate::adapters::process::{self, Stopped};
 use crate::core::config::SemverFeatures;
-use crate::core::version::Change;
+pub use crate::core::version::Required;
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -120,7 +120,7 @@ impl Tool {
     /// user's work tree (the current sources must be a commit's, not the
     /// checkout's, anyway).
     pub fn check(&self, c: &Check<'_>) -> Result<Outcome> {
-        let (lints, _) = self.check_as(c, "patch")?;
+        let (lints, _) = self.check_release(c)?;
         Ok(if lints.is_empty() {
             Outcome::Pass
         } else {
@@ -128,24 +128,26 @@ impl Tool {
         })
     }
 
-    /// The level `c`'s changes need by the tool's lints: a break when a
-    /// lint that needs a new major version failed, a feature when only
-    /// lints that need a minor did, else a fix; with the lints.
-    pub fn level(&self, c: &Check<'_>) -> Result<(Change, Vec<Lint>)> {
-        let (lints, stdout) = self.check_as(c, "patch")?;
-        let change = if lints.is_empty() {
-            Change::Fix
+    /// The version `c`'s changes need by the tool's summary (`None`: a
+    /// patch will do), with the lints that failed. The tool counts in
+    /// cargo's terms: on `0.y` a break needs a "minor" (see
+    /// [`crate::core::version::needed`]).
+    pub fn required(&self, c: &Check<'_>) -> Result<(Option<Required>, Vec<Lint>)> {
+        let (lints, stdout) = self.check_release(c)?;
+        let required = if lints.is_empty() {
+            None
         } else if stdout.contains("requires new major version") {
-            Change::Breaking
+            Some(Required::Major)
         } else {
-            Change::Feature
+            Some(Required::Minor)
         };
-        Ok((change, lints))
+        Ok((required, lints))
     }
 
-    /// Runs `check-release` as a release of type `release_type`: the lints
-    /// that failed, and its stdout.
-    fn check_as(&self, c: &Check<'_>, release_type: &str) -> Result<(Vec<Lint>, String)> {
+    /// Runs `check-release` as a patch release (so that every lint that
+    /// needs more than a patch fails): the lints that failed, and its
+    /// stdout, whose summary says which version the failures need.
+    fn check_release(&self, c: &Check<'_>) -> Result<(Vec<Lint>, String)> {
         let logs = tempfile::tempdir()?;
         let (out_path, err_path) = (logs.path().join("stdout"), logs.path().join("stderr"));
         let mut cmd = Command::new(&self.path);
@@ -156,7 +158,7 @@ impl Tool {
             .args(["--package", c.package])
             .arg("--baseline-root")
             .arg(c.baseline)
-            .args(["--release-type", release_type, "--color", "never"])
+            .args(["--release-type", "patch", "--color", "never"])
             .args(match c.features {
                 SemverFeatures::Heuristic => None,
                 SemverFeatures::Default => Some("--default-features"),

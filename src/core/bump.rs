@@ -131,11 +131,7 @@ pub fn plan(
 
 /// The requirements, the lock and the version files must be right before
 /// they are moved: a wrong one would be carried along silently.
-fn checks<'a>(
-    ws: &Workspace,
-    config: &Config,
-    files: &Files<'a>,
-) -> (Vec<Problem>, Option<(&'a str, lockfile::Lock<'a>)>) {
+fn checks<'a>(ws: &Workspace, config: &Config, files: &Files<'a>) -> Checked<'a> {
     let mut problems = verify::check_requirements(ws, config);
     let lock = current_lock(ws, files, &mut problems);
     let read = |vf: &VersionFile| files.version_files.get(&vf.path).cloned().flatten();
@@ -176,6 +172,7 @@ pub fn plan_versions(
     plan_to(ws, news, ws_move, config, files, (problems, lock))
 }
 
+/// The problems found so far, and the current lock (if it is current).
 type Checked<'a> = (Vec<Problem>, Option<(&'a str, lockfile::Lock<'a>)>);
 
 fn plan_to<'a>(

@@ -193,6 +193,25 @@ pub fn next_release(v: &Version, change: Change) -> Result<Version, String> {
     })
 }
 
+/// The number a checker says a release must move: what cargo-semver-checks
+/// reports as "requires new major/minor version".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    Major,
+    Minor,
+}
+
+/// What a checker's `required` bump after `v` means as a change: on `0.y.z`
+/// and `0.0.z` the checker's "minor" is the break (cargo's compatibility
+/// moves one place right), from `1.0.0` on it is a feature.
+pub fn needed(v: &Version, required: Option<Required>) -> Change {
+    match (required, v.major) {
+        (None, _) => Change::Fix,
+        (Some(Required::Major), _) | (Some(Required::Minor), 0) => Change::Breaking,
+        (Some(Required::Minor), _) => Change::Feature,
+    }
+}
+
 /// Whether releasing `new` after `old` is a break by cargo's rules (a caret
 /// requirement on `old` does not take `new`).
 pub fn breaks(old: &Version, new: &Version) -> bool {
@@ -242,6 +261,11 @@ mod tests {
         assert!(!breaks(&Version::new(1, 2, 0), &Version::new(1, 3, 0)));
         assert!(breaks(&Version::new(0, 0, 3), &Version::new(0, 0, 4)));
         assert_eq!("minor".parse::<Change>(), Ok(Change::Feature));
+        let (zero, one) = (Version::new(0, 4, 0), Version::new(1, 2, 0));
+        assert_eq!(needed(&zero, Some(Required::Minor)), Change::Breaking);
+        assert_eq!(needed(&one, Some(Required::Minor)), Change::Feature);
+        assert_eq!(needed(&one, Some(Required::Major)), Change::Breaking);
+        assert_eq!(needed(&one, None), Change::Fix);
         assert!("huge".parse::<Change>().is_err());
     }
 

@@ -190,6 +190,7 @@ fn semver_levels(
             name: &ctx.ws.crates[i].name,
             dir: &dirs[i],
             tag: &history[i].last.as_ref().expect("filtered").0,
+            version: &history[i].last.as_ref().expect("filtered").1,
         })
         .collect();
     let levels = crate::train::semver::levels(git, at, &asks, ctx.config.semver.features)?;

@@ -330,16 +330,21 @@ fn home(git: &Git) -> Result<PathBuf> {
     Ok(git.common_dir()?.join("cargo-train"))
 }
 
+/// A level the checker found, with the ids of the lints that failed.
+pub type Level = (Change, Vec<String>);
+
 /// One crate whose level the checker is asked for: its name, its directory
 /// and its last release's tag.
 pub struct Ask<'a> {
     pub name: &'a str,
     pub dir: &'a str,
     pub tag: &'a str,
+    /// The version the tag names (what the checker's verdict is read against).
+    pub version: &'a semver::Version,
 }
 
 /// The level each crate's API change since its tag needs by
-/// cargo-semver-checks (see [`Tool::level`]), with the failed lints' ids,
+/// cargo-semver-checks (see [`Tool::required`]), with the failed lints' ids,
 /// index-aligned with `asks` (`None`: the tool could not build it, a
 /// warning says why). Results are cached by the crate's trees at
 /// both ends; the trees are written out once per distinct tag, only for a
@@ -349,7 +354,7 @@ pub fn levels(
     at: &str,
     asks: &[Ask<'_>],
     features: SemverFeatures,
-) -> Result<Vec<Option<(Change, Vec<String>)>>> {
+) -> Result<Vec<Option<Level>>> {
     if asks.is_empty() {
         return Ok(Vec::new());
     }
@@ -357,19 +362,26 @@ pub fn levels(
     let tool = semver_checks::find()?;
     let home = home(git)?;
     let current_trees = trees(git, at)?;
-    let mut base_trees: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
+    // By commit, not tag: crates released together share one tree.
+    let mut base_trees: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let mut current: Option<Scratch> = None;
-    let mut bases: BTreeMap<&str, Scratch> = BTreeMap::new();
+    let mut bases: BTreeMap<String, Scratch> = BTreeMap::new();
+    let target_dir = home.join("semver-target");
+    crate::adapters::fs::state_dir(&target_dir)?;
+    semver_checks::prune(&target_dir);
     let mut out = Vec::with_capacity(asks.len());
     for a in asks {
-        let base = format!("{}^{{commit}}", a.tag);
-        if !base_trees.contains_key(a.tag) {
-            base_trees.insert(a.tag, trees(git, &base)?);
+        let base = git
+            .resolve(&format!("{}^{{commit}}", a.tag))?
+            .with_context(|| format!("tag {} names no commit", a.tag))?
+            .to_string();
+        if !base_trees.contains_key(&base) {
+            base_trees.insert(base.clone(), trees(git, &base)?);
         }
         let tree = |t: &BTreeMap<String, String>| t.get(a.dir).cloned().unwrap_or_default();
         let key = Key {
             name: a.name.to_string(),
-            baseline: tree(&base_trees[a.tag]),
+            baseline: tree(&base_trees[&base]),
             current: tree(&current_trees),
             tool: format!("{} {features:?} level", tool.version),
         };
@@ -385,14 +397,12 @@ pub fn levels(
         if current.is_none() {
             current = Some(Scratch::open(git, at, Files::All)?);
         }
-        if !bases.contains_key(a.tag) {
-            bases.insert(a.tag, Scratch::open(git, &base, Files::All)?);
+        if !bases.contains_key(&base) {
+            bases.insert(base.clone(), Scratch::open(git, &base, Files::All)?);
         }
-        let (cur, b) = (current.as_ref().expect("opened").dir(), bases[a.tag].dir());
+        let (cur, b) = (current.as_ref().expect("opened").dir(), bases[&base].dir());
         say("Checking", &format!("{} against {}", a.name, a.tag));
-        let target_dir = home.join("semver-target");
-        crate::adapters::fs::state_dir(&target_dir)?;
-        let checked = tool.level(&semver_checks::Check {
+        let checked = tool.required(&semver_checks::Check {
             package: a.name,
             current: &cur,
             baseline: &b,
@@ -401,7 +411,7 @@ pub fn levels(
             features,
         });
         let (change, lints) = match checked {
-            Ok(r) => r,
+            Ok((required, lints)) => (crate::core::version::needed(a.version, required), lints),
             Err(e) if interrupted(&e) => return Err(e),
             Err(e) if format!("{e:#}").contains("no library target") => {
                 say(
