@@ -281,3 +281,44 @@ fn cargo_semver_checks_sets_the_level_of_a_break_its_commits_do_not_admit() {
         text.stderr
     );
 }
+
+/// The lead model: the lead crate's version is the train's, read from its
+/// own manifest on every branch; a virtual root has none.
+#[test]
+fn a_lead_crate_names_the_train_in_status_and_supported() {
+    let f = workspace(
+        "main-branch = \"main\"\ntag-prefix = \"app-x-\"\nbranch-prefix = \"app-x-\"\n\
+         branch-form = \"X.Y.x\"\n[versioning]\nmodel = \"lead\"\nlead = \"app-x\"\n",
+    );
+    let origin = tempfile::tempdir().unwrap();
+    let bare = origin.path().join("origin.git");
+    git(&f, &["init", "-q", "--bare", bare.to_str().unwrap()]);
+    git(&f, &["remote", "add", "origin", bare.to_str().unwrap()]);
+    git(&f, &["branch", "app-x-1.3.x"]);
+    git(&f, &["tag", "app-x-1.3.0"]);
+    let app = f.read("app/Cargo.toml").replace("1.3.0", "1.4.0");
+    commit(&f, "app/Cargo.toml", &app, "app 1.4.0");
+    git(
+        &f,
+        &["push", "-q", "origin", "main", "app-x-1.3.x", "--tags"],
+    );
+    git(&f, &["fetch", "-q", "origin"]);
+    let v = f.train(&["version", "--tag"]).success();
+    assert_eq!(v.stdout.trim(), "app-x-1.4.0", "{}", v.stdout);
+    let s = f.train(&["--date", "2026-12-10", "status"]).success();
+    assert!(s.stdout.contains("main: 1.4.0"), "{}", s.stdout);
+    assert!(
+        s.stdout.contains("app-x-1.3.x") && s.stdout.contains("latest tag app-x-1.3.0"),
+        "{}",
+        s.stdout
+    );
+    let e = workspace("[versioning]\nmodel = \"lead\"\nlead = \"nope\"\n")
+        .train(&["version"])
+        .failure();
+    assert!(
+        e.stderr
+            .contains("`[versioning] lead = \"nope\"` names no member"),
+        "{}",
+        e.stderr
+    );
+}

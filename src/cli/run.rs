@@ -65,7 +65,9 @@ impl Global {
         } else {
             Fetch::Remote
         };
-        Ok(Repo::open(ctx.root.clone(), ctx.config.clone(), self.date)?.fetching(fetch))
+        Ok(Repo::open(ctx.root.clone(), ctx.config.clone(), self.date)?
+            .fetching(fetch)
+            .with_train_manifest(ctx.train_manifest()))
     }
 
     /// The workspace and its repository, for an operation of the train:

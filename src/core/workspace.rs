@@ -57,6 +57,9 @@ pub struct Workspace {
     pub edges: Vec<Edge>,
     /// Every first-party requirement: (where, which crate it names).
     pub sites: Vec<(Site, usize)>,
+    /// The crate whose version is the train's (`[versioning] model =
+    /// "lead"`); none: the root's.
+    pub lead: Option<usize>,
     by_name: HashMap<String, usize>,
 }
 
@@ -78,6 +81,7 @@ impl Workspace {
             crates,
             edges,
             sites,
+            lead: None,
             by_name,
         })
     }
@@ -97,9 +101,13 @@ impl Workspace {
     }
 
     /// The train's version, which release tags and branches are named
-    /// after: `[workspace.package] version`, else the root package's, else
-    /// none (a virtual workspace without a workspace version).
+    /// after: the lead crate's in the lead model, else `[workspace.package]
+    /// version`, else the root package's, else none (a virtual workspace
+    /// without a workspace version).
     pub fn train_version(&self) -> Option<Version> {
+        if let Some(i) = self.lead {
+            return Some(self.crates[i].version.clone());
+        }
         Version::parse(train_version_text(self.root())?).ok()
     }
 

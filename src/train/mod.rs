@@ -75,12 +75,51 @@ impl Context {
                 c.publishable = false;
             }
         }
+        ws.lead = lead(&ws, &config, &config_source)?;
         Ok(Context {
             root,
             ws,
             config,
             config_source,
         })
+    }
+}
+
+/// The lead crate, for `[versioning] model = "lead"`: it must be named and
+/// be a member.
+fn lead(ws: &Workspace, config: &Config, source: &str) -> Result<Option<usize>> {
+    let v = &config.versioning;
+    if v.model != Some(crate::core::config::Model::Lead) {
+        return Ok(None);
+    }
+    let Some(name) = &v.lead else {
+        anyhow::bail!(
+            "{source}: `[versioning] model = \"lead\"` needs `lead = \"CRATE\"`, the crate whose \
+             version names the train's branches and tags"
+        );
+    };
+    match ws.find(name) {
+        Some(i) => Ok(Some(i)),
+        None => anyhow::bail!(
+            "{source}: `[versioning] lead = \"{name}\"` names no member of the workspace"
+        ),
+    }
+}
+
+impl Context {
+    /// The manifest whose version is the train's, from the root: the lead
+    /// crate's, else the root's.
+    pub fn train_manifest(&self) -> String {
+        match self.ws.lead {
+            Some(i) => {
+                let p = &self.ws.manifests[self.ws.crates[i].manifest].path;
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            }
+            None => "Cargo.toml".into(),
+        }
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Repo {
     /// With `--date`: the time every commit made carries.
     pub commit_time: Option<jiff::Timestamp>,
     fetch: Fetch,
+    /// The manifest whose version is the train's: the root's, or the lead
+    /// crate's (`[versioning] model = "lead"`).
+    train_manifest: String,
     /// Opened on first use: most commands never ask it anything.
     forge: OnceCell<Box<dyn Forge>>,
 }
@@ -81,8 +84,21 @@ impl Repo {
             today,
             commit_time,
             fetch: Fetch::Remote,
+            train_manifest: "Cargo.toml".into(),
             forge: OnceCell::new(),
         })
+    }
+
+    /// The same repository, its train's version read from `manifest` (a
+    /// path from the root, `/`-separated).
+    pub fn with_train_manifest(mut self, manifest: String) -> Repo {
+        self.train_manifest = manifest;
+        self
+    }
+
+    /// The manifest whose version is the train's.
+    pub fn train_manifest(&self) -> &str {
+        &self.train_manifest
     }
 
     /// The same repository, fetched as `fetch` says.
@@ -333,13 +349,14 @@ impl Repo {
         self.release_branches_of(refs.branches.iter().map(|(n, o)| (n.clone(), o.clone())))
     }
 
-    /// The workspace version at `rev` (`[workspace.package] version`, else
-    /// the root package's).
+    /// The train's version at `rev` (`[workspace.package] version`, else
+    /// the root package's; the lead crate's in the lead model).
     pub fn version_at(&self, rev: &str) -> Result<Version> {
+        let m = &self.train_manifest;
         let text = self
             .git
-            .show(rev, "Cargo.toml")?
-            .with_context(|| format!("{rev} has no Cargo.toml"))?;
+            .show(rev, m)?
+            .with_context(|| format!("{rev} has no {m}"))?;
         workspace_version(rev, text)
     }
 

@@ -112,8 +112,9 @@ impl View {
             .filter(|(n, _)| matches!(Review::parse(n), Some(Review::Patch(_))))
             .map(|(n, o)| (n.clone(), o.clone()))
             .collect();
-        let mut names = vec![format!("{main}:Cargo.toml")];
-        names.extend(branches.iter().map(|b| format!("{}:Cargo.toml", b.oid)));
+        let m = repo.train_manifest();
+        let mut names = vec![format!("{main}:{m}")];
+        names.extend(branches.iter().map(|b| format!("{}:{m}", b.oid)));
         names.extend(branches.iter().map(|b| b.oid.to_string()));
         names.extend(reviews.iter().map(|(_, o)| o.to_string()));
         let mut objects = repo.git.read_objects(&names)?.into_iter();
@@ -121,7 +122,7 @@ impl View {
             let text = objects
                 .next()
                 .flatten()
-                .with_context(|| format!("{rev} has no Cargo.toml"))?;
+                .with_context(|| format!("{rev} has no {m}"))?;
             workspace_version(rev, String::from_utf8(text)?)
         };
         let main_version = version(&main)?;
