@@ -218,3 +218,47 @@ fn merged_pull_requests_on_github_stand_for_their_commits() {
     );
     assert!(!r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN));
 }
+
+#[test]
+fn independent_crates_get_their_own_changelog_since_their_own_tag() {
+    let s = Sandbox::new("versioning = { model = \"independent\" }\n");
+    // rail-core was released as 1.0.0 at the first commit; rail-util never.
+    s.git(&["tag", "rail-core-v1.0.0"]);
+    s.git(&["push", "--quiet", "origin", "rail-core-v1.0.0"]);
+    let core = s.commit_on("main", LIB, "// a\n", "feat: core grows");
+    let util = s.commit_on(
+        "main",
+        "crates/util/src/lib.rs",
+        "// b\n",
+        "fix(util): util mends",
+    );
+    std::fs::write(
+        s.ws.join("crates/core/CHANGELOG.md"),
+        "# Changelog\n\nAll notable changes.\n\n## [1.0.0] - 2026-01-01\n\n### Added\n\n- First.\n",
+    )
+    .unwrap();
+    s.train(DAY, &["notes", "--draft", "--write"]).success();
+    assert_eq!(
+        std::fs::read_to_string(s.ws.join("crates/core/CHANGELOG.md")).unwrap(),
+        format!(
+            "# Changelog\n\nAll notable changes.\n\n## [Unreleased]\n\n### Added\n\n- core grows ({})\n\n\
+             ## [1.0.0] - 2026-01-01\n\n### Added\n\n- First.\n",
+            link(&core)
+        )
+    );
+    // Without a tag of its own, a crate's whole history counts: its first
+    // commit too.
+    let text = std::fs::read_to_string(s.ws.join("crates/util/CHANGELOG.md")).unwrap();
+    assert!(
+        text.starts_with("# Changelog\n\n## [Unreleased]\n\n### Changed\n\n- init (")
+            && text.ends_with(&format!(
+                "### Fixed\n\n- **util:** util mends ({})\n",
+                link(&util)
+            )),
+        "{text}"
+    );
+    let before = s.state();
+    let r = s.train(DAY, &["notes", "--draft", "--write"]).success();
+    assert!(r.stderr.contains("nothing new"), "{}", r.stderr);
+    assert_eq!(s.state(), before);
+}
