@@ -262,3 +262,45 @@ fn independent_crates_get_their_own_changelog_since_their_own_tag() {
     assert!(r.stderr.contains("nothing new"), "{}", r.stderr);
     assert_eq!(s.state(), before);
 }
+
+#[test]
+fn release_and_patch_with_draft_fill_the_sections_they_date() {
+    let (s, ids) = with_history("notes = { draft = true }\n");
+    s.train(DAY, &["cut"]).success();
+    // A fix on main, backported: its entry (by the backport) names the
+    // same change as the cherry-pick's drafted one would.
+    s.backport("fix: a fix made on the branch");
+    s.git(&["checkout", "--quiet", "main"]);
+    s.train("2026-01-20", &["release"]).success();
+    let tip = s.remote_oid("release-1.0.0").unwrap();
+    s.train(
+        "2026-01-20",
+        &["tag", "--range", &format!("{tip}~1..{tip}")],
+    )
+    .success();
+    let notes = s.file_at("release-1.0.0", "RELEASES.md");
+    let picked = s.origin_git(&["rev-parse", "release-1.0.0~1"]);
+    assert!(
+        notes.starts_with(&format!(
+            "## 1.0.0\n\nReleased 2026-01-20.\n\n### Added\n\n* **core:** read tabs ({})\n\n### Changed\n\n\
+             * Tidy the error messages ({})\n\n### Fixed\n\n* no panic on empty input ({})\n\
+             * a fix made on the branch ({})\n\n----",
+            ids[0],
+            ids[3],
+            ids[1],
+            link(picked.trim())
+        )),
+        "{notes}"
+    );
+    s.backport("fix: a later one");
+    s.train("2026-02-02", &["patch"]).success();
+    let notes = s.file_at("release-1.0.0", "RELEASES.md");
+    let later = s.origin_git(&["rev-parse", "release-1.0.0~1"]);
+    assert!(
+        notes.starts_with(&format!(
+            "## 1.0.1\n\nReleased 2026-02-02.\n\n### Added\n\n### Changed\n\n### Fixed\n\n* a later one ({})\n\n----",
+            link(later.trim())
+        )),
+        "{notes}"
+    );
+}

@@ -114,6 +114,10 @@ pub struct Entry {
     pub pull: Option<u64>,
     /// The commit's short id (a pull request's: its merge commit's).
     pub commit: String,
+    /// The text without its id: what a backport's entry or a hand-written
+    /// one would say of the same change.
+    #[serde(skip)]
+    pub summary: String,
 }
 
 /// The entries of a release, oldest first.
@@ -222,6 +226,7 @@ fn commit_entry(c: &Commit, rules: &Rules) -> Option<Entry> {
         text: one_line(&format!("{text} ({id})")),
         pull: None,
         commit: short(&c.id).to_string(),
+        summary: one_line(&text),
     })
 }
 
@@ -250,6 +255,7 @@ fn pull_entry(p: &Pull, rules: &Rules) -> Option<Entry> {
         text: one_line(&format!("{text} ({number}{by})")),
         pull: Some(p.number),
         commit: short(&p.merge_commit).to_string(),
+        summary: one_line(&text),
     })
 }
 
@@ -307,15 +313,21 @@ impl Draft {
     }
 }
 
+/// A summary this long is taken to name its change wherever it appears;
+/// a shorter one ("refactor") could be part of any entry.
+const DISTINCT: usize = 16;
+
 /// Whether `part` lists `entry` already: its pull request's number, its
-/// commit's id, or its text.
+/// commit's id, or its text (a cherry-pick has another id, but the entry
+/// its backport wrote says what its subject says).
 fn listed(part: &str, entry: &Entry) -> bool {
     let number = entry.pull.is_some_and(|n| {
         let needle = format!("#{n}");
         part.match_indices(&needle)
             .any(|(at, _)| !part[at + needle.len()..].starts_with(|c: char| c.is_ascii_digit()))
     });
-    number || part.contains(&entry.commit) || part.contains(&entry.text)
+    let summary = entry.summary.chars().count() >= DISTINCT && part.contains(&entry.summary);
+    number || summary || part.contains(&entry.commit) || part.contains(&entry.text)
 }
 
 /// `part` (the body of one section) with the entries of `draft` it does
@@ -724,9 +736,18 @@ mod tests {
             text: "x (#12)".into(),
             pull: Some(12),
             commit: "fffffff".into(),
+            summary: "escape the names of paths".into(),
         };
         assert!(listed("* y (#12)", &pr));
         assert!(!listed("* y (#123)", &pr));
+        // A backport's entry for the same change, by another commit.
+        assert!(listed("* fix: escape the names of paths (#99)", &pr));
+        let short = Entry {
+            summary: "refactor".into(),
+            pull: None,
+            ..pr
+        };
+        assert!(!listed("* refactor the parser (1234567)", &short));
     }
 
     #[test]

@@ -302,9 +302,7 @@ fn candidate(
     let rc = first_candidate(dev, &cfg.main_branch)?;
     let version = Version::new(dev.major, dev.minor, dev.patch);
     // The branch keeps the release's notes: drafted entries go there.
-    if cfg.notes.draft
-        && let Rev::At { oid, .. } = at
-    {
+    if let Rev::At { oid, .. } = at {
         notes_draft::fill_section(
             repo,
             ctx,

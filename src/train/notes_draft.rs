@@ -16,8 +16,10 @@
 
 use crate::core::changeset::ChangeSet;
 use crate::core::config::Model;
+use crate::core::marker::Marker;
 use crate::core::notes_draft::{self, Draft, Entry, Rules};
 use crate::core::refs::CrateTags;
+use crate::core::release_commit::ReleaseCommit;
 use crate::core::{selection, semver_scope};
 use crate::plan::{self, Effect, Plan};
 use crate::train::Context;
@@ -144,10 +146,18 @@ fn draft_range(
         Some(s) => format!("{s}..{at}"),
         None => at.to_string(),
     };
-    let commits = repo
+    let mut commits = repo
         .git
         .commits_for_notes(&range, paths)
         .with_context(|| format!("cannot read the commits of `{range}` for the notes"))?;
+    // The train's own commits (release commits, main's bump at a cut)
+    // change nothing a user of the release sees.
+    let marker = Marker::of(&ctx.config);
+    let bump = format!("Bump {} to ", super::project_name(ctx));
+    commits.retain(|c| {
+        let message = format!("{}\n\n{}", c.subject, c.body);
+        ReleaseCommit::parse(&message, &marker).is_none() && !c.subject.starts_with(&bump)
+    });
     let ids: Vec<String> = commits.iter().map(|c| c.id.clone()).collect();
     let pulls = if ids.is_empty() {
         Vec::new()
@@ -318,8 +328,10 @@ pub fn plan(ctx: &Context, drafted: &Drafted) -> Result<Plan> {
     Ok(plan)
 }
 
-/// For `cut` with `notes.draft = true`: the section of `version` (on the
-/// release branch) gets the entries drafted since the last release.
+/// With `notes.draft = true`, for `cut` (the branched release's section),
+/// `release` and `patch` (the section they date): the section of `version`
+/// gets the entries drafted since the last release before `tip`, merged
+/// into the notes as `changes` already has them.
 pub fn fill_section(
     repo: &Repo,
     ctx: &Context,
@@ -327,16 +339,26 @@ pub fn fill_section(
     tip: &str,
     version: &str,
 ) -> Result<()> {
+    if !ctx.config.notes.draft {
+        return Ok(());
+    }
     let since = last_release(repo, tip)?;
     let (draft, _, _) = draft_range(repo, ctx, since.as_deref(), tip, &[])?;
     let file = &ctx.config.notes.file;
+    let order = order(ctx)?;
+    let merge = |text: &str| {
+        notes_draft::merge_releases(text, version, &draft, &order)
+            .map(|(out, _)| out)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+    };
+    if let Some(pending) = changes.files.iter_mut().find(|f| f.path == *file) {
+        pending.after = merge(&pending.after)?;
+        return Ok(());
+    }
     let Some(text) = crate::adapters::fs::read_named(&ctx.root, file, "notes.file")? else {
         return Ok(());
     };
-    let (out, _) = notes_draft::merge_releases(&text, version, &draft, &order(ctx)?)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    if out != text {
-        changes.set(file, Some(text), out);
-    }
+    let out = merge(&text)?;
+    changes.set(file, Some(text), out);
     Ok(())
 }

@@ -66,7 +66,10 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
         &Commit {
             level: Level::DropRc,
             word: "Release",
-            notes: &|ctx, ch, v| notes::date_release(ctx, ch, v, &date, false),
+            notes: &|ctx, ch, v| {
+                notes::date_release(ctx, ch, v, &date, false)?;
+                super::notes_draft::fill_section(repo, ctx, ch, t.base.as_str(), &notes::heading(v))
+            },
             head: &|_| head.clone(),
             body: &|v| {
                 format!(
