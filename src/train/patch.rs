@@ -9,7 +9,8 @@
 //! (the audit), no dependency the branch locks has an unpatched security
 //! advisory (the advisory gate, with `[advisories] gate = true`), and no
 //! public crate breaks its API since that tag (the semver gate).
-//! STEP 4: bump the patch, open (if missing) and date the notes section,
+//! STEP 4: bump the patch, open (if missing) and date the notes section
+//! (with `notes.draft`, filled from the history since the last release),
 //! commit "Release P X.Y.Z" with the marker, deliver (`ci/bump-to-X.Y.Z`).
 //! A set's release commits also carry a `Patch-set:` trailer naming every
 //! member, so that `tag` holds each tag until the whole set can be tagged.

@@ -5,7 +5,7 @@
 //! STEP 3: the gates (the advisory gate: no dependency the branch locks has
 //! an unpatched security advisory; see [`super::gates`]).
 //! STEP 4: drop the candidate suffix, date the notes ("Released
-//! YYYY-MM-DD"), commit "Release P X.Y.Z" with the marker (even when no file
+//! YYYY-MM-DD"; with `notes.draft`, entries drafted from history added), commit "Release P X.Y.Z" with the marker (even when no file
 //! changed), deliver (`ci/release-X.Y.Z` → the branch).
 //! STEP 5: the release's tracking issue: the candidates and the fuzzing
 //! period ticked, the release pull request linked.
