@@ -14,6 +14,7 @@ pub mod lockfile;
 pub mod manifest;
 pub mod marker;
 pub mod notes;
+pub mod notes_draft;
 pub mod patch_set;
 pub mod pins;
 pub mod problem;

@@ -10,7 +10,9 @@
 //! STEP 4: on the cut point: bump to the next `-dev`, rotate the notes,
 //!         commit "Bump P to N" (for `ci/bump-to-N` → main).
 //! STEP 5: on the cut point again: bump to `-rc.1`, commit
-//!         "Release P X.Y.Z-rc.1" with the marker (for `ci/rc-…` → release-X.Y.Z).
+//!         "Release P X.Y.Z-rc.1" with the marker (for `ci/rc-…` → release-X.Y.Z);
+//!         with `notes.draft`, the release's section gets the entries
+//!         drafted from the history since the last release.
 //! STEP 6: one atomic push (the release branch and both changes), then the
 //!         pull requests; without a forge, both commits go straight to
 //!         their branches and the local main branch is brought along.
@@ -27,7 +29,7 @@ use crate::output::say;
 use crate::plan::{Effect, NewCommit, Plan, Rev};
 use crate::train::deliver::{Change, Pending, deliver, pending, reopen};
 use crate::train::repo::{ReleaseBranch, Repo};
-use crate::train::{Context, Options, bump, notes, snapshot};
+use crate::train::{Context, Options, bump, notes, notes_draft, snapshot};
 use anyhow::{Result, bail};
 use semver::Version;
 
@@ -296,9 +298,19 @@ fn candidate(
     dev: &Version,
 ) -> Result<Planned> {
     let cfg = &repo.config;
-    let rc_plan = bump::compute(ctx, &Level::Rc)?;
+    let mut rc_plan = bump::compute(ctx, &Level::Rc)?;
     let rc = first_candidate(dev, &cfg.main_branch)?;
     let version = Version::new(dev.major, dev.minor, dev.patch);
+    // The branch keeps the release's notes: drafted entries go there.
+    if let Rev::At { oid, .. } = at {
+        notes_draft::fill_section(
+            repo,
+            ctx,
+            &mut rc_plan.changes,
+            oid.as_str(),
+            &notes::heading(&version),
+        )?;
+    }
     let release = ReleaseCommit {
         project: super::project_name(ctx),
         version: rc.clone(),

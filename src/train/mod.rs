@@ -17,6 +17,7 @@ pub mod forge_release;
 pub mod gates;
 pub mod init;
 pub mod notes;
+pub mod notes_draft;
 pub mod on_branch;
 pub mod order;
 pub mod patch;

@@ -32,7 +32,7 @@ pub fn checked(text: &str, file: &std::path::Path, archive_marker: &str) -> Resu
         .map_err(|e| anyhow::anyhow!("{}: {e}; then run this again", file.display()))
 }
 
-fn template(ctx: &Context) -> Result<String> {
+pub(super) fn template(ctx: &Context) -> Result<String> {
     Ok(
         fs::read_named(&ctx.root, &ctx.config.notes.template, "notes.template")?
             .unwrap_or_else(|| DEFAULT_TEMPLATE.to_string()),
@@ -40,7 +40,7 @@ fn template(ctx: &Context) -> Result<String> {
 }
 
 /// The repository URL for archive links.
-fn repository(ctx: &Context) -> Option<String> {
+pub(super) fn repository(ctx: &Context) -> Option<String> {
     if let Some(r) = &ctx.config.notes.repository {
         return Some(r.trim_end_matches('/').to_string());
     }

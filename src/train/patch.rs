@@ -9,7 +9,8 @@
 //! (the audit), no dependency the branch locks has an unpatched security
 //! advisory (the advisory gate, with `[advisories] gate = true`), and no
 //! public crate breaks its API since that tag (the semver gate).
-//! STEP 4: bump the patch, open (if missing) and date the notes section,
+//! STEP 4: bump the patch, open (if missing) and date the notes section
+//! (with `notes.draft`, filled from the history since the last release),
 //! commit "Release P X.Y.Z" with the marker, deliver (`ci/bump-to-X.Y.Z`).
 //! A set's release commits also carry a `Patch-set:` trailer naming every
 //! member, so that `tag` holds each tag until the whole set can be tagged.
@@ -44,7 +45,12 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>, allow: &Allow) ->
     let names = Names::of(&repo.config);
     let body = |v: &Version| body(&names, &t.branch, v, None);
     let trailer = exception(frozen.as_ref(), &t, allow);
-    release_commit(repo, opts, &t, &commit(&dated(&date), &body, trailer))
+    release_commit(
+        repo,
+        opts,
+        &t,
+        &commit(&dated(repo, t.base.as_str(), &date), &body, trailer),
+    )
 }
 
 /// The freeze exception's trailer, for a commit onto `t` in its freeze.
@@ -69,9 +75,18 @@ fn nothing_landed(repo: &Repo, t: &Target) -> Result<bool> {
 
 type Notes<'a> = dyn Fn(&Context, &mut ChangeSet, &Version) -> Result<()> + 'a;
 
-/// The notes edit of a patch: its section opened if missing, and dated.
-fn dated(date: &str) -> impl Fn(&Context, &mut ChangeSet, &Version) -> Result<()> + '_ {
-    move |ctx, ch, v| notes::date_release(ctx, ch, v, date, true)
+/// The notes edit of a patch: its section opened if missing, and dated;
+/// with `notes.draft`, filled from the history since the last release
+/// before `tip`.
+fn dated<'a>(
+    repo: &'a Repo,
+    tip: &'a str,
+    date: &'a str,
+) -> impl Fn(&Context, &mut ChangeSet, &Version) -> Result<()> + 'a {
+    move |ctx, ch, v| {
+        notes::date_release(ctx, ch, v, date, true)?;
+        super::notes_draft::fill_section(repo, ctx, ch, tip, &notes::heading(v))
+    }
 }
 
 fn commit<'a>(
@@ -180,7 +195,7 @@ pub fn plan_supported(repo: &Repo, opts: &Options, allow: &Allow) -> Result<Plan
             repo,
             opts,
             t,
-            &commit(&dated(&date), &body, own),
+            &commit(&dated(repo, t.base.as_str(), &date), &body, own),
             Some(&trailer),
             &mut plan,
         )?;
@@ -216,7 +231,7 @@ fn finish_in_flight(
                 );
                 let set = in_flight_set(repo, &head)?;
                 let body = |v: &Version| body(&names, &t.branch, v, set.as_ref());
-                let notes = dated(date);
+                let notes = dated(repo, t.base.as_str(), date);
                 reopen(
                     &mut plan,
                     &pushed_change(repo, opts, t, &commit(&notes, &body, None), new)?,

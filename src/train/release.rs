@@ -5,7 +5,7 @@
 //! STEP 3: the gates (the advisory gate: no dependency the branch locks has
 //! an unpatched security advisory; see [`super::gates`]).
 //! STEP 4: drop the candidate suffix, date the notes ("Released
-//! YYYY-MM-DD"), commit "Release P X.Y.Z" with the marker (even when no file
+//! YYYY-MM-DD"; with `notes.draft`, entries drafted from history added), commit "Release P X.Y.Z" with the marker (even when no file
 //! changed), deliver (`ci/release-X.Y.Z` → the branch).
 //! STEP 5: the release's tracking issue: the candidates and the fuzzing
 //! period ticked, the release pull request linked.
@@ -66,7 +66,10 @@ pub fn plan(repo: &Repo, opts: &Options, branch: Option<&str>) -> Result<Plan> {
         &Commit {
             level: Level::DropRc,
             word: "Release",
-            notes: &|ctx, ch, v| notes::date_release(ctx, ch, v, &date, false),
+            notes: &|ctx, ch, v| {
+                notes::date_release(ctx, ch, v, &date, false)?;
+                super::notes_draft::fill_section(repo, ctx, ch, t.base.as_str(), &notes::heading(v))
+            },
             head: &|_| head.clone(),
             body: &|v| {
                 format!(

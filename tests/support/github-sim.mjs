@@ -118,11 +118,11 @@ const mock = (context, op, fields) => {
 
 const handlers = () => ({
   "pulls/list": async (c, req, res) => {
-    const { head, state: s } = c.request.query;
+    const { head, base, state: s } = c.request.query;
     // Newest first, as GitHub sorts by default.
     const list = [...state.pulls]
       .reverse()
-      .filter((p) => (!head || `${p.owner}:${p.head}` === head) && (!s || s === "all" || p.state === s))
+      .filter((p) => (!head || `${p.owner}:${p.head}` === head) && (!base || p.base === base) && (!s || s === "all" || p.state === s))
       .map((p) => {
         // A copy: the mock is one object, which `mock` changes in place.
         const m = { ...mock(c, "pulls/get", {}) };
@@ -134,6 +134,11 @@ const handlers = () => ({
           html_url: `http://127.0.0.1:${port}/o/r/pull/${p.number}`,
           head: { ...m.head, ref: p.head, repo: repo(`${p.owner}/r`) },
           base: { ...m.base, ref: p.base, repo: repo("o/r") },
+          // What drafted notes read of a merged one.
+          merge_commit_sha: p.merge_commit_sha ?? null,
+          merged_at: p.merged ? "2026-01-15T12:00:00Z" : null,
+          user: { ...m.user, login: p.author ?? m.user?.login ?? "octocat" },
+          labels: (p.labels ?? []).map((name) => ({ ...(m.labels?.[0] ?? {}), name })),
         });
       });
     res.status(200).json(paginate(req, res, list));
@@ -298,10 +303,10 @@ const app = simulation({
         if (sha) state.refs.push({ ref, sha });
         res.json({ ok: true });
       });
-      // A pull request someone merged: { title, head, base, merge_commit_sha, commits: [{ sha, message }] }.
+      // A pull request someone merged: { title, head, base, merge_commit_sha, commits: [{ sha, message }], author?, labels? }.
       router.post("/_test/merged-pull", (req, res) => {
         const b = req.body;
-        const p = { number: nextNumber(), owner: "o", head: b.head, base: b.base, title: b.title, body: "", state: "closed", merged: b.merged ?? true, merge_commit_sha: b.merge_commit_sha, commits: b.commits };
+        const p = { number: nextNumber(), owner: "o", head: b.head, base: b.base, title: b.title, body: "", state: "closed", merged: b.merged ?? true, merge_commit_sha: b.merge_commit_sha, commits: b.commits, author: b.author, labels: b.labels };
         state.pulls.push(p);
         res.json({ number: p.number });
       });

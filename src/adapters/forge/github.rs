@@ -168,6 +168,47 @@ impl GitHub {
             .collect())
     }
 
+    /// The closed pull requests into `base` whose merge commit is one of
+    /// `commits`: `GET /pulls?state=closed&base=B`, newest update first,
+    /// through the client's bounded paging (GitHub lists no pull requests
+    /// by merge commit in one call; one call per commit would be more).
+    pub fn merged_pull_requests(
+        &self,
+        base: &str,
+        commits: &[String],
+    ) -> Result<Vec<crate::core::notes_draft::Pull>, GithubError> {
+        let wanted: std::collections::HashSet<&str> = commits.iter().map(String::as_str).collect();
+        let pulls = self.rest.list(
+            &format!(
+                "{}/pulls?state=closed&base={}&sort=updated&direction=desc",
+                self.repo_path(),
+                enc(base)
+            ),
+            None,
+        )?;
+        Ok(pulls
+            .iter()
+            .filter(|p| !p["merged_at"].is_null())
+            .filter_map(|p| {
+                let merge = p["merge_commit_sha"].as_str()?;
+                wanted
+                    .contains(merge)
+                    .then(|| crate::core::notes_draft::Pull {
+                        number: p["number"].as_u64().unwrap_or_default(),
+                        title: p["title"].as_str().unwrap_or_default().to_string(),
+                        author: p["user"]["login"].as_str().unwrap_or_default().to_string(),
+                        labels: p["labels"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|l| l["name"].as_str().map(str::to_string))
+                            .collect(),
+                        merge_commit: merge.to_string(),
+                    })
+            })
+            .collect())
+    }
+
     /// The merged pull request `number`: `GET /pulls/N` (its `merged` flag,
     /// `merge_commit_sha` and title) and `GET /pulls/N/commits` (its own
     /// commits, oldest first).
@@ -557,6 +598,13 @@ impl Forge for GithubForge {
     }
     fn open_pull_requests(&self) -> anyhow::Result<Option<Vec<OpenPullRequest>>> {
         Ok(Some(self.api.open_pull_requests()?))
+    }
+    fn merged_pull_requests(
+        &self,
+        base: &str,
+        commits: &[String],
+    ) -> anyhow::Result<Option<Vec<crate::core::notes_draft::Pull>>> {
+        Ok(Some(self.api.merged_pull_requests(base, commits)?))
     }
     fn open_pull_request(&self, pr: &PullRequest) -> anyhow::Result<()> {
         match self.api.open_pull_request(&pr.head, &pr.base)? {

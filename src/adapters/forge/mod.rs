@@ -135,6 +135,17 @@ pub trait Forge {
     fn open_pull_requests(&self) -> Result<Option<Vec<OpenPullRequest>>> {
         Ok(None)
     }
+    /// The pull requests merged into `base` whose merge commit is one of
+    /// `commits` (for drafted notes); `None` from a forge that keeps none
+    /// to ask about.
+    fn merged_pull_requests(
+        &self,
+        base: &str,
+        commits: &[String],
+    ) -> Result<Option<Vec<crate::core::notes_draft::Pull>>> {
+        let _ = (base, commits);
+        Ok(None)
+    }
     /// Opens a pull request, or updates the open one from the same head.
     fn open_pull_request(&self, pr: &PullRequest) -> Result<()>;
     /// What the checks of commit `sha` say.

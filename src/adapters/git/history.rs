@@ -252,6 +252,39 @@ impl Git {
             .collect())
     }
 
+    /// The commits of `range` that touch `paths` (every commit when empty),
+    /// oldest first, with what drafted notes read of them: one `git log`
+    /// whose fields and records are NUL-separated, so a message holding any
+    /// text parses as itself.
+    pub fn commits_for_notes(
+        &self,
+        range: &str,
+        paths: &[String],
+    ) -> Result<Vec<crate::core::notes_draft::Commit>> {
+        let mut args: Vec<&str> = vec![
+            "log",
+            "-z",
+            "--topo-order",
+            "--reverse",
+            "--format=%H%x00%P%x00%an%x00%s%x00%b",
+            range,
+            "--",
+        ];
+        args.extend(paths.iter().map(String::as_str));
+        let out = self.read(&args)?;
+        let fields: Vec<&str> = out.split('\0').collect();
+        Ok(fields
+            .chunks_exact(5)
+            .map(|f| crate::core::notes_draft::Commit {
+                id: f[0].trim().to_string(),
+                parents: f[1].split_whitespace().map(str::to_string).collect(),
+                author: f[2].to_string(),
+                subject: f[3].to_string(),
+                body: f[4].trim_end().to_string(),
+            })
+            .collect())
+    }
+
     /// The repository's common git directory, absolute (the main one for
     /// every worktree).
     pub fn common_dir(&self) -> Result<PathBuf> {
