@@ -89,7 +89,8 @@ fn changes(dir: &Path, config: Option<&Path>) -> (Duration, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    (took, text.lines().last().unwrap_or_default().to_string())
+    let summary = text.lines().find(|l| l.contains("crates move"));
+    (took, summary.unwrap_or_default().to_string())
 }
 
 fn main() {

@@ -96,6 +96,13 @@ impl fmt::Display for Changes {
             self.selection.moves.len(),
             self.eligible,
             self.eligible - self.selection.moves.len()
+        )?;
+        writeln!(
+            f,
+            "(cargo listed the files of {} crate{} with changes under their directory; {:.2}s in all)",
+            self.listed,
+            if self.listed == 1 { "" } else { "s" },
+            self.elapsed.as_secs_f64()
         )
     }
 }
