@@ -4,7 +4,6 @@
 
 mod common;
 use common::Fixture;
-use std::process::Command;
 
 /// `core` 0.4.0 <- `net` 0.2.1 ("0.4") <- `app` 1.3.0 ("0.2"); `tool`
 /// dev-depends on `core`; `inc` ships only `src/` (an `include` list).
@@ -38,6 +37,9 @@ fn workspace(train_toml: &str) -> Fixture {
         ("train.toml", train_toml),
     ]);
     git(&f, &["init", "-q", "-b", "main"]);
+    for (k, v) in [("user.name", "T"), ("user.email", "t@example.com")] {
+        git(&f, &["config", k, v]);
+    }
     git(&f, &["add", "-A"]);
     git(&f, &["commit", "-q", "-m", "start"]);
     for t in [
@@ -53,18 +55,7 @@ fn workspace(train_toml: &str) -> Fixture {
 }
 
 fn git(f: &Fixture, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(f.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::sandbox::git_in(f.path(), args)
 }
 
 fn commit(f: &Fixture, path: &str, text: &str, message: &str) {

@@ -43,7 +43,7 @@ pub fn touched<'a>(
 /// The crate a file belongs to: the one whose directory holds it most
 /// closely (a member inside another's directory owns its files; a root
 /// package owns the files no other member does).
-fn owner(dirs: &[String], path: &str) -> Option<usize> {
+pub fn owner(dirs: &[String], path: &str) -> Option<usize> {
     let holds = |d: &str| d.is_empty() || path.strip_prefix(d).is_some_and(|r| r.starts_with('/'));
     (0..dirs.len())
         .filter(|&i| holds(&dirs[i]))

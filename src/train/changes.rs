@@ -8,6 +8,7 @@ use crate::core::config::Model;
 use crate::core::conventional;
 use crate::core::refs::{CrateTags, Names};
 use crate::core::selection::{self, History, Override, Rules, Selection};
+use crate::core::semver_scope;
 use crate::core::version::Change;
 use crate::train::Context;
 use anyhow::{Result, bail};
@@ -126,18 +127,18 @@ pub fn run(ctx: &Context, opts: &Options) -> Result<Changes> {
         );
     }
     let git = Git::new(&ctx.root);
+    let dirs = semver_scope::crate_dirs(&ctx.ws);
     // STEP 1: each crate's last release, from its tags.
     let last = last_releases(ctx, &git, model, &opts.at)?;
     // STEP 2: what each ships that changed since then.
-    let (changed, listed) = shipped_changes(ctx, &git, &last, &opts.at)?;
+    let (changed, listed) = shipped_changes(ctx, &git, &dirs, &last, &opts.at)?;
     // STEP 3: what their commits call for.
     let mut history = Vec::with_capacity(ctx.ws.crates.len());
     for (i, last) in last.into_iter().enumerate() {
         let changed = changed[i].clone();
         let commits = match (&last, ctx.config.versioning.conventional_commits) {
             (Some((tag, _)), true) if !changed.is_empty() => {
-                let dir = crate_dir(ctx, i);
-                let paths: Vec<String> = changed.iter().map(|p| join(&dir, p)).collect();
+                let paths: Vec<String> = changed.iter().map(|p| join(&dirs[i], p)).collect();
                 let range = format!("{tag}..{}", opts.at);
                 let messages = git.messages_touching(&range, &paths)?;
                 conventional::level(messages.iter().map(String::as_str))
@@ -154,7 +155,7 @@ pub fn run(ctx: &Context, opts: &Options) -> Result<Changes> {
     // STEP 4: what cargo-semver-checks calls for, for the changed public
     // crates (the slow part: cached by their trees).
     if ctx.config.versioning.semver_checks {
-        semver_levels(ctx, &git, &opts.at, &mut history, &eligible)?;
+        semver_levels(ctx, &git, &dirs, &opts.at, &mut history, &eligible)?;
     }
     // STEP 5: the selection.
     let rules = Rules {
@@ -177,18 +178,16 @@ pub fn run(ctx: &Context, opts: &Options) -> Result<Changes> {
 fn semver_levels(
     ctx: &Context,
     git: &Git,
+    dirs: &[String],
     at: &str,
     history: &mut [History],
     eligible: &dyn Fn(usize) -> bool,
 ) -> Result<()> {
-    let dirs: Vec<String> = (0..ctx.ws.crates.len())
-        .map(|i| crate_dir(ctx, i))
-        .collect();
     let asked: Vec<usize> = (0..history.len())
         .filter(|&i| eligible(i) && !history[i].changed.is_empty() && history[i].last.is_some())
         .filter(|&i| {
             let c = &ctx.ws.crates[i];
-            crate::core::semver_scope::is_public(&ctx.config, &c.name, c.publishable)
+            semver_scope::is_public(&ctx.config, &c.name, c.publishable)
         })
         .collect();
     let asks: Vec<crate::train::semver::Ask<'_>> = asked
@@ -281,14 +280,6 @@ fn last_releases(
         .collect())
 }
 
-/// The directory of crate `i`, relative to the root (`""` for the root).
-fn crate_dir(ctx: &Context, i: usize) -> String {
-    let man = &ctx.ws.manifests[ctx.ws.crates[i].manifest].path;
-    man.parent()
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 fn join(dir: &str, path: &str) -> String {
     if dir.is_empty() {
         path.to_string()
@@ -304,20 +295,10 @@ fn join(dir: &str, path: &str) -> String {
 fn shipped_changes(
     ctx: &Context,
     git: &Git,
+    dirs: &[String],
     last: &[Option<(String, Version)>],
     at: &str,
 ) -> Result<(Vec<Vec<String>>, usize)> {
-    let dirs: Vec<String> = (0..ctx.ws.crates.len())
-        .map(|i| crate_dir(ctx, i))
-        .collect();
-    let nested = |i: usize, path: &str| {
-        dirs.iter().enumerate().any(|(j, d)| {
-            j != i
-                && d.len() > dirs[i].len()
-                && (dirs[i].is_empty() || d.starts_with(&format!("{}/", dirs[i])))
-                && path.starts_with(&format!("{d}/"))
-        })
-    };
     let mut candidates: Vec<Vec<(String, bool)>> = vec![Vec::new(); ctx.ws.crates.len()];
     for (i, l) in last.iter().enumerate() {
         let Some((tag, _)) = l else { continue };
@@ -328,7 +309,8 @@ fn shipped_changes(
         candidates[i] = git
             .changed_under(&format!("{tag}^{{commit}}"), at, dir)?
             .into_iter()
-            .filter(|(p, _)| !nested(i, p))
+            // A nested member's files are its own.
+            .filter(|(p, _)| semver_scope::owner(dirs, p) == Some(i))
             .map(|(p, gone)| {
                 let rel = match dirs[i].as_str() {
                     "" => p,
